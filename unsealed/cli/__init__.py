@@ -1,0 +1,40 @@
+"""The `unsealed` command: thin commands over the library, one module per command group.
+
+Each module in COMMAND_MODULES defines `register(app)`. Library errors (UnsealedError) become a
+one-line message on stderr and the error's exit code; nothing prints a traceback at a user.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+from rich.console import Console
+
+from unsealed.errors import ExitCode, UnsealedError
+
+COMMAND_MODULES: list[str] = [
+]
+
+app = typer.Typer(
+    name="unsealed",
+    help="Turn a document release into a searchable, entity-linked, citable archive.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+for _module in COMMAND_MODULES:
+    importlib.import_module(_module).register(app)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=True)
+    except UnsealedError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        sys.exit(int(exc.exit_code))
+    except KeyboardInterrupt:
+        Console(stderr=True).print("interrupted")
+        sys.exit(int(ExitCode.INTERRUPTED))

@@ -1,0 +1,1 @@
+"""Persistence: the database schema and queries, and the blob store of original files."""

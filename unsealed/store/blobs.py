@@ -1,0 +1,67 @@
+"""The blob store: original files (and derived page images) under their storage keys, via fsspec."""
+
+from __future__ import annotations
+
+import posixpath
+import shutil
+import uuid
+from pathlib import Path
+from typing import BinaryIO
+
+import fsspec
+
+from unsealed.errors import ConfigError
+
+
+def safe_key(key: str) -> str:
+    """Reject keys that could escape the store (absolute, `..`, empty components)."""
+    parts = key.split("/")
+    if key.startswith("/") or any(p in ("", ".", "..") for p in parts):
+        raise ConfigError(f"unsafe storage key: {key!r}")
+    return key
+
+
+class BlobStore:
+    """Files addressed by storage key under a root URL (a local folder, or s3://bucket/prefix)."""
+
+    def __init__(self, root: str | Path):
+        url = str(root)
+        self.fs, self.root = fsspec.core.url_to_fs(url)
+        self.fs.makedirs(self.root, exist_ok=True)
+
+    def _path(self, key: str) -> str:
+        return posixpath.join(self.root, safe_key(key))
+
+    def exists(self, key: str) -> bool:
+        return bool(self.fs.exists(self._path(key)))
+
+    def put_file(self, key: str, source: Path) -> None:
+        """Copy a file in atomically (temp name, then rename), so a crash never leaves half a blob."""
+        target = self._path(key)
+        self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
+        tmp = f"{target}.{uuid.uuid4().hex}.part"
+        self.fs.put_file(str(source), tmp)
+        self.fs.mv(tmp, target)
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        target = self._path(key)
+        self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
+        tmp = f"{target}.{uuid.uuid4().hex}.part"
+        self.fs.pipe_file(tmp, data)
+        self.fs.mv(tmp, target)
+
+    def open(self, key: str) -> BinaryIO:
+        return self.fs.open(self._path(key), "rb")  # type: ignore[no-any-return]
+
+    def read_bytes(self, key: str) -> bytes:
+        return bytes(self.fs.cat_file(self._path(key)))
+
+    def local_path(self, key: str) -> Path | None:
+        """The file's path when the store is a local folder (for libraries that want a path)."""
+        if self.fs.protocol in ("file", ("file", "local")) or "file" in self.fs.protocol:
+            return Path(self._path(key))
+        return None
+
+    def copy_to(self, key: str, target: Path) -> None:
+        with self.open(key) as src, open(target, "wb") as dst:
+            shutil.copyfileobj(src, dst)

@@ -1,0 +1,149 @@
+"""The archive's tables (SQLAlchemy Core): one schema for SQLite and PostgreSQL.
+
+Column meanings are documented in docs/architecture.md. Text columns that hold JSON are plain TEXT so
+the SQLite file stays readable by Datasette and `sqlite3`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", String(36), primary_key=True),  # uuid5(dataset, sha256): stable for the same content
+    Column("dataset", String(200), nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("storage_key", Text, nullable=False),
+    Column("source_path", Text, nullable=False),
+    Column("md5", String(32), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("mime_type", String(200), nullable=False),
+    Column("page_count", Integer, nullable=False, default=0),
+    Column("status", String(20), nullable=False),  # ok | failed
+    Column("error", Text),
+    Column("pipeline_version", String(20), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("bates_first", String(40)),
+    Column("bates_last", String(40)),
+    # Filled by document analysis / enrichment (later stages); NULL until then.
+    Column("doc_type", String(40)),
+    Column("language", String(16)),
+    Column("title", Text),
+    Column("doc_date", DateTime(timezone=True)),
+    Column("enriched_at", DateTime(timezone=True)),
+    UniqueConstraint("dataset", "sha256", name="uq_documents_dataset_sha256"),
+)
+Index("ix_documents_sha256", documents.c.sha256)
+Index("ix_documents_storage_key", documents.c.storage_key)
+Index("ix_documents_filename", documents.c.filename)
+Index("ix_documents_bates_first", documents.c.bates_first)
+Index("ix_documents_status", documents.c.status)
+
+# Every path a document's content was found at (a data set may hold the same bytes twice).
+document_sources = Table(
+    "document_sources",
+    metadata,
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("storage_key", Text, primary_key=True),
+    Column("source_path", Text, nullable=False),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+)
+Index("ix_document_sources_storage_key", document_sources.c.storage_key)
+
+pages = Table(
+    "pages",
+    metadata,
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("number", Integer, primary_key=True),  # 1-based
+    Column("text", Text, nullable=False, default=""),
+    Column("char_count", Integer, nullable=False, default=0),
+    Column("text_source", String(40), nullable=False),  # layer | ocr:<engine> | none
+    Column("ocr_confidence", Float),  # 0-1, mean word confidence of the OCR engine
+    Column("quality", Float),  # 0-1 text-quality score of the kept text
+    Column("bates", String(40)),
+    Column("bates_source", String(10)),  # stamped | inferred
+    Column("width", Float),  # page size in PDF points
+    Column("height", Float),
+    Column("redaction_count", Integer),
+    Column("redactions", Text),  # JSON list of [x0, y0, x1, y1] boxes in page points
+    Column("error", Text),  # a page-level problem (OCR time limit, ...) that did not fail the document
+)
+Index("ix_pages_bates", pages.c.bates)
+
+# Printed e-mail headers found in a document (one row per message of a chain).
+emails = Table(
+    "emails",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("seq", Integer, nullable=False),  # 0 = the document's own header, 1.. = quoted messages
+    Column("page_number", Integer, nullable=False),
+    Column("sender_name", Text),
+    Column("sender_address", Text),
+    Column("recipients", Text),  # JSON: {"to": [{"name", "address"}], "cc": [...], "bcc": [...]}
+    Column("subject", Text),
+    Column("sent_at", DateTime(timezone=True)),
+    Column("sent_raw", Text),
+    UniqueConstraint("document_id", "seq", name="uq_emails_document_seq"),
+)
+Index("ix_emails_sender_address", emails.c.sender_address)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", String(36), primary_key=True),  # deterministic: uuid5(type, normalised key)
+    Column("type", String(20), nullable=False),  # PERSON | ORG | LOCATION | EMAIL | PHONE | URL
+    Column("name", Text, nullable=False),  # canonical display form
+    Column("key", Text, nullable=False),  # normalised matching key
+    Column("hidden", Boolean, nullable=False, default=False),
+    Column("mention_count", Integer, nullable=False, default=0),
+    Column("document_count", Integer, nullable=False, default=0),
+    UniqueConstraint("type", "key", name="uq_entities_type_key"),
+)
+Index("ix_entities_name", entities.c.name)
+
+mentions = Table(
+    "mentions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("page_number", Integer, nullable=False),
+    Column("start", Integer, nullable=False),  # character span in the page's text
+    Column("end", Integer, nullable=False),
+    Column("text", Text, nullable=False),  # surface form as printed
+    Column("type", String(20), nullable=False),
+    Column("extractor", String(40), nullable=False),  # spacy:<model> | pattern:email | ...
+    Column("entity_id", String(36), ForeignKey("entities.id", ondelete="SET NULL")),
+    Column("rule", String(40)),  # which resolution rule linked it to its entity
+)
+Index("ix_mentions_document", mentions.c.document_id, mentions.c.page_number)
+Index("ix_mentions_entity", mentions.c.entity_id)
+
+# Curator decisions (merge / split / hide) replayed after every re-resolution.
+curations = Table(
+    "curations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action", String(20), nullable=False),
+    Column("args", Text, nullable=False),  # JSON
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
