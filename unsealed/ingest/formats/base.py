@@ -1,0 +1,43 @@
+"""The format-handler interface: one small class per file format, chosen by sniffed MIME type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from PIL import Image
+
+
+@dataclass
+class PageContent:
+    """What a format handler can say about one page before any OCR."""
+
+    text: str  # the file's own text for the page ("" when it has none)
+    bottom_text: str = ""  # text near the page bottom, where Bates stamps are printed
+    width: float | None = None  # page size in points (1/72 inch)
+    height: float | None = None
+    has_text_layer: bool = False
+
+
+class OpenDocument(Protocol):
+    """A file opened by its handler; pages are read one at a time so memory stays flat."""
+
+    page_count: int
+
+    def page(self, index: int) -> PageContent: ...
+
+    def render(self, index: int, dpi: float) -> Image.Image:
+        """The page as an image at `dpi` (for OCR, page views and redaction detection)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class FormatHandler(Protocol):
+    name: str
+    mime_types: tuple[str, ...]
+
+    def open(self, path: Path) -> OpenDocument:
+        """Open the file or raise ExtractionError with a reason a user understands."""
+        ...

@@ -1,0 +1,81 @@
+"""PDF: text layer and page rendering through PDFium (pypdfium2, Apache/BSD licensed)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+from unsealed.errors import ExtractionError
+from unsealed.ingest.formats.base import PageContent
+
+# Share of the page height, from the bottom edge, searched first for a Bates stamp.
+BOTTOM_BAND = 0.12
+
+# PDFium is not thread-safe; a worker process only ever uses it from one thread, but the web
+# server renders page images from a thread pool.
+PDFIUM_LOCK = threading.Lock()
+
+
+def _reason(exc: Exception) -> str:
+    message = str(exc)
+    if "password" in message.lower():
+        return "encrypted PDF: a password is required to open it"
+    if "format" in message.lower() or "file" in message.lower():
+        return f"broken PDF: PDFium could not parse it ({message})"
+    return f"PDF could not be opened: {message}"
+
+
+class PdfDocument:
+    def __init__(self, path: Path):
+        try:
+            with PDFIUM_LOCK:
+                self._pdf = pdfium.PdfDocument(str(path))
+                self.page_count = len(self._pdf)
+        except pdfium.PdfiumError as exc:
+            raise ExtractionError(_reason(exc)) from exc
+
+    def page(self, index: int) -> PageContent:
+        with PDFIUM_LOCK:
+            page = self._pdf[index]
+            try:
+                width, height = page.get_size()
+                textpage = page.get_textpage()
+                try:
+                    text = textpage.get_text_range()
+                    bottom = textpage.get_text_bounded(0, 0, width, height * BOTTOM_BAND) if text else ""
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        return PageContent(
+            text=text,
+            bottom_text=bottom,
+            width=float(width),
+            height=float(height),
+            has_text_layer=bool(text.strip()),
+        )
+
+    def render(self, index: int, dpi: float) -> Image.Image:
+        with PDFIUM_LOCK:
+            page = self._pdf[index]
+            try:
+                bitmap = page.render(scale=dpi / 72.0, grayscale=True)
+                return bitmap.to_pil()
+            finally:
+                page.close()
+
+    def close(self) -> None:
+        with PDFIUM_LOCK:
+            self._pdf.close()
+
+
+class PdfHandler:
+    name = "pdf"
+    mime_types = ("application/pdf",)
+
+    def open(self, path: Path) -> PdfDocument:
+        return PdfDocument(path)

@@ -1,0 +1,23 @@
+"""Stages that run over the archive after files are written (enrichment, search indexing, ...).
+
+Each stage takes the archive and the ids of documents that were added or changed. Stages are
+idempotent: re-running one over the same documents leaves the archive as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from unsealed.store.archive import Archive
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str  # shown in the progress display and in `status`
+    run: Callable[[Archive, Sequence[str]], None]
+
+
+def post_ingest_stages() -> list[Stage]:
+    """The stages, in order. Imported lazily so `unsealed show` does not load spaCy."""
+    return []
