@@ -25,7 +25,7 @@ def dataset_key(name: str) -> str:
 
 @functools.lru_cache(maxsize=1024)
 def type_key(value: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", value.casefold())
+    return re.sub(r"[^0-9a-z]+", "_", value.casefold()).strip("_")
 
 
 def split_bates(value: str) -> tuple[str, int] | None:
