@@ -188,8 +188,13 @@ def rebuild(archive: Archive, *, progress: Progress | None = None) -> SyncReport
     """Build a fresh index beside the live one, then swap it in; searches keep working meanwhile."""
     started = time.perf_counter()
     live = index_path(archive)
-    meta = read_meta(live) if live.exists() else None
-    generation = int(meta.get("generation", 0)) + 1 if meta else 1
+    try:
+        meta = read_meta(live) if live.exists() else None
+    except SearchIndexError:
+        meta = None  # damaged: replaced below
+    with archive.engine.connect() as conn:
+        recorded = conn.execute(select(func.max(state.c.generation))).scalar() or 0
+    generation = max(int(meta.get("generation", 0)) if meta else 0, recorded) + 1
     for stale in live.parent.glob(f"{INDEX_DIRNAME}.new-*"):
         shutil.rmtree(stale)
     new_path = live.parent / f"{INDEX_DIRNAME}.new-{generation}"
