@@ -38,7 +38,7 @@ WORDS = (
 def make_release(folder: Path, pages: int, per_file: int, seed: int = 1) -> list[Path]:
     rng = random.Random(seed)
     files, bates = [], 1
-    for index in range(pages // per_file):
+    for _ in range(pages // per_file):
         specs = []
         for _ in range(per_file):
             words = rng.choices(WORDS, weights=[1 / (i + 1) for i in range(len(WORDS))], k=320)

@@ -39,7 +39,8 @@ def _documents(db: Path) -> int:
 def _assert_whole_documents(db: Path) -> None:
     with sqlite3.connect(db) as conn:
         rows = conn.execute(
-            "SELECT d.id, d.page_count, (SELECT count(*) FROM pages p WHERE p.document_id = d.id) FROM documents d"
+            "SELECT d.id, d.page_count, (SELECT count(*) FROM pages p WHERE p.document_id = d.id)"
+            " FROM documents d"
         ).fetchall()
     assert rows and all(page_count == written for _, page_count, written in rows)
 
