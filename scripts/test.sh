@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 .venv/bin/ruff check unsealed tests bench
+.venv/bin/mypy unsealed
 exec .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"

@@ -70,6 +70,7 @@ def _document_values(result: FileResult) -> dict[str, Any]:
         "page_count": len(result.pages),
         "status": "ok" if result.ok else "failed",
         "error": result.error,
+        "notes": "; ".join(result.notes) or None,
         "pipeline_version": PIPELINE_VERSION,
         "bates_first": first,
         "bates_last": last,
