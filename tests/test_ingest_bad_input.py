@@ -47,7 +47,7 @@ def test_hostile_files_are_recorded_with_reasons_and_the_run_goes_on(cli, show_j
         "hostile/age-gate.pdf",
     }
     assert "empty file" in failures["hostile/empty.pdf"]
-    assert "unsupported file type" in failures["hostile/random.pdf"]
+    assert "unrecognised binary content" in failures["hostile/random.pdf"]
     assert "PDF" in failures["hostile/truncated.pdf"]
     assert "encrypted PDF" in failures["hostile/encrypted.pdf"]
     assert "HTML page" in failures["hostile/age-gate.pdf"]
