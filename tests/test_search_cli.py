@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from search_helpers import Doc, add_documents
+from tests.search_helpers import Doc, add_documents
 from typer.testing import CliRunner
 
 from unsealed.cli import app
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def archive_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def search_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli-archive")
     with Archive.open(path) as archive:
         add_documents(
@@ -34,24 +34,24 @@ def archive_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_search_prints_citations_and_snippets(archive_dir: Path) -> None:
-    result = CliRunner().invoke(app, ["search", "harpaz", "--archive", str(archive_dir), "--limit", "2"])
+def test_search_prints_citations_and_snippets(search_archive: Path) -> None:
+    result = CliRunner().invoke(app, ["search", "harpaz", "--archive", str(search_archive), "--limit", "2"])
     assert result.exit_code == 0, result.output
     assert "5 matching pages" in result.stdout
     assert "dataset_9 · EFTA0000" in result.stdout and "page 1" in result.stdout
     assert "<b>page</b>" in result.stdout  # document text printed as text, never interpreted
     cursor_line = next(line for line in result.stdout.splitlines() if line.startswith("more: --cursor "))
-    more = CliRunner().invoke(app, ["search", "harpaz", "-a", str(archive_dir), "--cursor", cursor_line.split()[-1]])
+    more = CliRunner().invoke(app, ["search", "harpaz", "-a", str(search_archive), "--cursor", cursor_line.split()[-1]])
     assert more.exit_code == 0, more.output
 
 
-def test_search_json_pages_with_cursor(archive_dir: Path) -> None:
+def test_search_json_pages_with_cursor(search_archive: Path) -> None:
     runner = CliRunner()
-    first = json.loads(runner.invoke(app, ["search", "harpaz", "-a", str(archive_dir), "--json", "-n", "3"]).stdout)
+    first = json.loads(runner.invoke(app, ["search", "harpaz", "-a", str(search_archive), "--json", "-n", "3"]).stdout)
     assert first["total"] == 5 and len(first["hits"]) == 3
     assert "&lt;b&gt;page&lt;/b&gt;" in first["hits"][0]["snippet"]["html"]
     assert set(first["facets"]) == {"dataset", "type", "year", "sender", "entity"}
-    args = ["search", "harpaz", "-a", str(archive_dir), "--json", "-n", "3", "--cursor", first["next_cursor"]]
+    args = ["search", "harpaz", "-a", str(search_archive), "--json", "-n", "3", "--cursor", first["next_cursor"]]
     second = json.loads(runner.invoke(app, args).stdout)
     assert len(second["hits"]) == 2 and second["next_cursor"] is None
     cites = {h["citation"] for h in first["hits"] + second["hits"]}
@@ -59,8 +59,8 @@ def test_search_json_pages_with_cursor(archive_dir: Path) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
-def test_export_writes_every_hit(archive_dir: Path, fmt: str) -> None:
-    result = CliRunner().invoke(app, ["search", "harpaz OR other", "-a", str(archive_dir), "--format", fmt])
+def test_export_writes_every_hit(search_archive: Path, fmt: str) -> None:
+    result = CliRunner().invoke(app, ["search", "harpaz OR other", "-a", str(search_archive), "--format", fmt])
     assert result.exit_code == 0, result.output
     if fmt == "csv":
         rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -70,10 +70,10 @@ def test_export_writes_every_hit(archive_dir: Path, fmt: str) -> None:
     assert {r["bates"] for r in rows} == {f"EFTA{i * 10 + p:08d}" for i in range(1, 6) for p in (0, 1)}
 
 
-def test_bad_query_is_a_one_line_message_and_exit_code_2(archive_dir: Path) -> None:
+def test_bad_query_is_a_one_line_message_and_exit_code_2(search_archive: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-c", "from unsealed.cli import main; main()", "search", "date:2014-13", "-a", str(archive_dir)],
+        [sys.executable, "-c", "from unsealed.cli import main; main()", "search", "date:2014-13", "-a", str(search_archive)],
         capture_output=True,
         text=True,
         env=env,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from search_helpers import Doc, add_documents, remove, touch
+from tests.search_helpers import Doc, add_documents, remove, touch
 
 from unsealed.ingest.stages import post_ingest_stages
 from unsealed.search import indexer
@@ -114,6 +114,9 @@ def test_second_writer_gets_a_clear_message(archive: Archive) -> None:
 
 def test_search_index_is_a_post_ingest_stage(archive: Archive) -> None:
     stage = next(s for s in post_ingest_stages() if s.name == "search index")
-    stage.run(archive, [])
-    assert indexer.status(archive).in_step
+    assert stage.pending is not None
+    pending = stage.pending(archive)
+    assert len(pending) == 2
+    stage.run(archive, pending)
+    assert indexer.status(archive).in_step and stage.pending(archive) == []
     assert _total(archive, "bravo") == 1

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from search_helpers import Doc, add_documents
+from tests.search_helpers import Doc, add_documents
 
 from unsealed.search import indexer
 from unsealed.search.errors import QueryError

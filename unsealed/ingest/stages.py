@@ -16,10 +16,13 @@ from unsealed.store.archive import Archive
 class Stage:
     name: str  # shown in the progress display and in `status`
     run: Callable[[Archive, Sequence[str]], None]
+    # Documents this stage has not processed yet, so a run interrupted during the stage resumes it.
+    pending: Callable[[Archive], Sequence[str]] | None = None
 
 
 def post_ingest_stages() -> list[Stage]:
     """The stages, in order. Imported lazily so `unsealed show` does not load spaCy."""
-    from unsealed.search.indexer import run_stage as index_pages
+    from unsealed.search import indexer
 
-    return [Stage("search index", index_pages)]  # last: it indexes what the other stages found
+    # last: it indexes what the other stages found
+    return [Stage("search index", indexer.run_stage, pending=indexer.pending_ids)]

@@ -180,8 +180,25 @@ def sync(
 
 
 def run_stage(archive: Archive, document_ids: Sequence[str]) -> None:
-    """The post-ingest stage: index everything pending (the ingested documents among them)."""
-    sync(archive)
+    """The post-ingest stage: (re)index these documents (the pipeline adds `pending_ids`)."""
+    sync(archive, document_ids)
+
+
+def pending_ids(archive: Archive) -> list[str]:
+    """Documents the index lacks or holds an older version of, and deleted ones it still holds."""
+    path = index_path(archive)
+    try:
+        meta = read_meta(path)
+    except SearchIndexError:
+        meta = None
+    generation = int(meta.get("generation", 0)) if meta else -1
+    with archive.engine.connect() as conn:
+        pending = conn.execute(
+            select(documents.c.id)
+            .outerjoin(state, state.c.document_id == documents.c.id)
+            .where(_pending_clause(generation))
+        ).scalars()
+        return [*pending, *_orphan_ids(conn)]
 
 
 def rebuild(archive: Archive, *, progress: Progress | None = None) -> SyncReport:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import re
 import threading
 from pathlib import Path
 
+import pikepdf
 import pypdfium2 as pdfium
 from PIL import Image
 
@@ -28,14 +31,49 @@ def _reason(exc: Exception) -> str:
     return f"PDF could not be opened: {message}"
 
 
+# PDFium marks a hyphen at a line break as U+FFFE and may pass control characters through.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_layer_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-").replace("\ufeff", "")
+    return _CONTROL.sub("", text)
+
+
+def _repaired(path: Path) -> bytes | None:
+    """The file rewritten by qpdf (pikepdf), which rebuilds broken cross-reference tables."""
+    try:
+        with pikepdf.open(path) as pdf:
+            out = io.BytesIO()
+            pdf.save(out)
+            return out.getvalue()
+    except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError):
+        return None
+
+
 class PdfDocument:
     def __init__(self, path: Path):
+        self.notes: list[str] = []
         try:
             with PDFIUM_LOCK:
                 self._pdf = pdfium.PdfDocument(str(path))
-                self.page_count = len(self._pdf)
         except pdfium.PdfiumError as exc:
-            raise ExtractionError(_reason(exc)) from exc
+            reason = _reason(exc)
+            if reason.startswith("encrypted"):
+                raise ExtractionError(reason) from exc
+            data = _repaired(path)
+            if data is None:
+                raise ExtractionError(f"{reason}; qpdf could not repair it either") from exc
+            try:
+                with PDFIUM_LOCK:
+                    self._pdf = pdfium.PdfDocument(data)
+            except pdfium.PdfiumError:
+                raise ExtractionError(f"{reason}; repair by qpdf did not help") from exc
+            self.notes.append(
+                "repaired by qpdf: PDFium could not parse the file as it was; text may be partial"
+            )
+        with PDFIUM_LOCK:
+            self.page_count = len(self._pdf)
 
     def page(self, index: int) -> PageContent:
         with PDFIUM_LOCK:
@@ -50,7 +88,7 @@ class PdfDocument:
                     textpage.close()
             finally:
                 page.close()
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = clean_layer_text(text)
         return PageContent(
             text=text,
             bottom_text=bottom,
@@ -75,7 +113,7 @@ class PdfDocument:
 
 class PdfHandler:
     name = "pdf"
-    mime_types = ("application/pdf",)
+    mime_types: tuple[str, ...] = ("application/pdf",)
 
     def open(self, path: Path) -> PdfDocument:
         return PdfDocument(path)
