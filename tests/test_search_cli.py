@@ -93,3 +93,19 @@ def test_missing_archive_is_not_found(tmp_path: Path) -> None:
         timeout=60,
     )
     assert proc.returncode == 3 and "no archive" in proc.stderr
+
+
+@pytest.mark.slow
+def test_ingested_sample_is_searchable_and_status_reports_the_index(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """The whole path: `unsealed sample` -> `ingest` (its search stage) -> `search` / `status`."""
+    from unsealed.sample.corpus import write_sample_corpus
+
+    corpus = tmp_path / "sample"
+    write_sample_corpus(corpus)
+    cli("ingest", corpus / "dataset_9", "--dataset", "dataset_9")
+    status = json.loads(cli("status", "--json", check=True).stdout)["search_index"]
+    assert status["in_step"] and status["pages"] > 0, status
+    found = json.loads(cli("search", "Harpaz~ Azerbaijan", "--json", check=True).stdout)
+    assert any(h["bates"] == "EFTA01197904" for h in found["hits"]), found
+    assert json.loads(cli("search", "EFTA01197904", "--json", check=True).stdout)["hits"][0]["page"] == 3
+    assert "in step" in cli("status", check=True).stdout
