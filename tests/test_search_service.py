@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.search_helpers import Doc, add_documents
 from unsealed.search import indexer
@@ -252,3 +254,57 @@ def test_bad_cursor_and_options_are_clear(searcher: Searcher) -> None:
         searcher.search("manifest", limit=0)
     with pytest.raises(QueryError, match="sort"):
         searcher.search("manifest", sort="random")  # type: ignore[arg-type]
+
+
+_SOUP = st.lists(
+    st.sampled_from(
+        [
+            '"',
+            "(",
+            ")",
+            "-",
+            " OR ",
+            " AND ",
+            "NOT ",
+            "NEAR(",
+            ",",
+            " 5",
+            "*",
+            "~",
+            "~2",
+            ":",
+            "from:",
+            "to:",
+            "entity:",
+            "date:",
+            "date:2014",
+            "..",
+            "bates:EFTA01197904",
+            "dataset:9",
+            "type:email",
+            "harpaz",
+            "manifest",
+            "é",
+            " ",
+            "212-555-0134",
+            "\\",
+            "'",
+            "%",
+            "_",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=120), _SOUP))
+def test_any_input_searches_or_gives_a_message(searcher: Searcher, text: str) -> None:
+    try:
+        results = searcher.search(text, limit=5)
+    except QueryError as exc:
+        assert str(exc)
+    else:
+        assert results.total >= len(results.hits)
+        for hit in results.hits:
+            assert hit.snippet is not None and "<script>" not in hit.snippet.html()

@@ -233,6 +233,7 @@ def rebuild(archive: Archive, *, progress: Progress | None = None) -> SyncReport
 def status(archive: Archive) -> IndexStatus:
     """Where the index stands against the store (what `unsealed status` shows)."""
     path = index_path(archive)
+    problem: str | None
     try:
         meta = read_meta(path)
     except SearchIndexError as exc:
