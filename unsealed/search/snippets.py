@@ -74,8 +74,8 @@ def make_snippet(text: str, matcher: TermMatcher, tokenize: OffsetTokenizer, max
         return _window(text, 0, max_chars, [])
     best_start, best_score = spans[0][1], (-1, -1)
     for i, (_, start, _) in enumerate(spans[:MAX_CANDIDATES]):  # bounded work on very long pages
-        inside = list(itertools.takewhile(lambda span: span[2] <= start + max_chars, spans[i:]))
-        inside = [tok for tok, _, _ in inside]
+        limit = start + max_chars
+        inside = [tok for tok, _, _ in itertools.takewhile(lambda span, lim=limit: span[2] <= lim, spans[i:])]
         score = (len(set(inside)), len(inside))
         if score > best_score:
             best_start, best_score = start, score
