@@ -7,7 +7,6 @@ distance Tantivy's fuzzy query uses, with a transposition costing 1).
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
 
@@ -74,8 +73,11 @@ def make_snippet(text: str, matcher: TermMatcher, tokenize: OffsetTokenizer, max
         return _window(text, 0, max_chars, [])
     best_start, best_score = spans[0][1], (-1, -1)
     for i, (_, start, _) in enumerate(spans[:MAX_CANDIDATES]):  # bounded work on very long pages
-        limit = start + max_chars
-        inside = [tok for tok, _, _ in itertools.takewhile(lambda span, lim=limit: span[2] <= lim, spans[i:])]
+        inside = []
+        for tok, _, end in spans[i:]:
+            if end > start + max_chars:
+                break
+            inside.append(tok)
         score = (len(set(inside)), len(inside))
         if score > best_score:
             best_start, best_score = start, score
