@@ -50,6 +50,12 @@ def _load() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
+def _git() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+
+
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
@@ -136,6 +142,7 @@ def run_queries(archive: Archive, corpus: Corpus, n: int, rounds: int) -> dict[s
     for kind, cases in kinds.items():
         facets = kind == "facets"
         ours: list[float] = []
+        bare: list[float] = []  # ours without snippets: what the fixed cost of snippets is
         raw: list[float] = []
         totals: list[int] = []
 
@@ -148,23 +155,26 @@ def run_queries(archive: Archive, corpus: Corpus, n: int, rounds: int) -> dict[s
             if facets:
                 tsearcher.aggregate(q, spec)
 
-        def run_ours(text: str, facets: bool = facets) -> int:
-            return searcher.search(text, limit=20, facets=facets).total
+        def run_ours(text: str, facets: bool = facets, snippets: bool = True) -> int:
+            return searcher.search(text, limit=20, facets=facets, snippets=snippets).total
 
         for text, build in cases:  # warm-up
             run_raw(build)
             run_ours(text)
         for rnd in range(rounds):
             for text, build in cases:
-                order = (0, 1) if rnd % 2 == 0 else (1, 0)
+                order = (0, 1, 2) if rnd % 2 == 0 else (2, 1, 0)
                 for which in order:
                     t = time.perf_counter()
                     if which == 0:
                         run_raw(build)
                         raw.append((time.perf_counter() - t) * 1000)
-                    else:
+                    elif which == 1:
                         totals.append(run_ours(text))
                         ours.append((time.perf_counter() - t) * 1000)
+                    else:
+                        run_ours(text, snippets=False)
+                        bare.append((time.perf_counter() - t) * 1000)
         entry = {
             "example": cases[0][0],
             "queries": len(cases),
@@ -172,6 +182,8 @@ def run_queries(archive: Archive, corpus: Corpus, n: int, rounds: int) -> dict[s
             "median_hits": statistics.median(totals),
             "ours_p50_ms": round(_pct(ours, 0.5), 3),
             "ours_p95_ms": round(_pct(ours, 0.95), 3),
+            "ours_no_snippets_p50_ms": round(_pct(bare, 0.5), 3),
+            "ours_no_snippets_p95_ms": round(_pct(bare, 0.95), 3),
             "raw_p50_ms": round(_pct(raw, 0.5), 3),
             "raw_p95_ms": round(_pct(raw, 0.95), 3),
         }
@@ -194,7 +206,7 @@ def main() -> None:
     args = parser.parse_args()
 
     work = args.workdir / f"pages-{args.pages}"
-    result: dict = {"pages_requested": args.pages, "load_before": _load()}
+    result: dict = {"pages_requested": args.pages, "load_before": _load(), "git": _git()}
     corpus = Corpus.make()
     if not (args.reuse and (work / "archive.db").exists() and (work / "generated.json").exists()):
         shutil.rmtree(work, ignore_errors=True)
