@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from typing import Annotated
+from typing import Annotated, cast
 
 import typer
 from rich.console import Console
@@ -19,7 +19,7 @@ from unsealed.search import indexer
 from unsealed.search.errors import QueryError
 from unsealed.search.model import Hit, SearchResults
 from unsealed.search.serialize import EXPORT_COLUMNS, hit_to_dict, results_to_dict
-from unsealed.search.service import Searcher
+from unsealed.search.service import Group, Searcher, Sort
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents
 
@@ -74,7 +74,9 @@ def register(app: typer.Typer) -> None:
             int | None,
             typer.Option("--limit", "-n", help="Hits per page [20]; with --format, the most to export."),
         ] = None,
-        sort: Annotated[str, typer.Option(help="relevance | date | date-desc")] = "relevance",
+        sort: Annotated[
+            str | None, typer.Option(help="relevance | date | date-desc [relevance; exports: date]")
+        ] = None,
         group: Annotated[str, typer.Option(help="page | document")] = "page",
         cursor: Annotated[
             str | None, typer.Option(help="Resume after a previous page (shown as `more:`).")
@@ -85,9 +87,12 @@ def register(app: typer.Typer) -> None:
         with _archive(archive) as arch:
             searcher = Searcher(arch)
             if fmt is not None:
-                _export(searcher, query, fmt, sort, limit)
+                _export(searcher, query, fmt, sort or "date", limit)
                 return
-            results = searcher.search(query, limit=limit or 20, sort=sort, group=group, cursor=cursor)  # type: ignore[arg-type]
+            order = cast(Sort, sort or "relevance")  # the service checks the value
+            results = searcher.search(
+                query, limit=limit or 20, sort=order, group=cast(Group, group), cursor=cursor
+            )
             if as_json:
                 sys.stdout.write(json.dumps(results_to_dict(results), ensure_ascii=False) + "\n")
             else:
@@ -137,7 +142,7 @@ def register(app: typer.Typer) -> None:
 def _export(searcher: Searcher, query: str, fmt: str, sort: str, limit: int | None) -> None:
     if fmt not in ("csv", "jsonl"):
         raise QueryError(f"--format must be csv or jsonl, got {fmt!r}")
-    export = searcher.export(query, sort="date" if sort == "relevance" and limit is None else sort)  # type: ignore[arg-type]
+    export = searcher.export(query, sort=cast(Sort, sort))
     err = Console(stderr=True)
     for warning in export.warnings:
         err.print(Text(f"note: {warning}", style="dim"))
