@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from unsealed.enrich.names import fold, ocr_variant_of
+from unsealed.enrich.names import fold, ocr_skeleton, ocr_variant_of
 from unsealed.enrich.resolve_types import Item
 
 STOPWORDS = frozenset("of and the for & in on at to de la".split())
@@ -47,17 +47,17 @@ def repair_ocr_tokens(items: list[Item]) -> None:
 
 def join_surnames(items: list[Item]) -> None:
     """A lone surname (of any name type: taggers often call it ORG or GPE) joins the one full
-    person name of the same document that ends with it."""
+    person name of the same document that ends with it, also when OCR damaged it (`liarpaz`)."""
     full: dict[str, set[str]] = defaultdict(set)
     forms: dict[str, str] = {}
     for it in items:
         if it.type == "PERSON" and len(it.key.split()) >= 2:
-            full[it.key.split()[-1]].add(it.key)
+            full[ocr_skeleton(it.key.split()[-1])].add(it.key)
             forms.setdefault(it.key, it.form)
     for it in items:
-        if it.type not in ("PERSON", "ORG", "LOCATION") or " " in it.key:
+        if it.type not in ("PERSON", "ORG", "LOCATION") or " " in it.key or len(it.key) < 3:
             continue
-        owners = full.get(it.key)
+        owners = full.get(ocr_skeleton(it.key))
         if owners and len(owners) == 1:
             key = next(iter(owners))
             it.set("PERSON", key, forms[key], "surname_in_document")

