@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from entities_support import FIXTURES, add_document, score_entities, seed_pages
+from tests.entities_support import FIXTURES, add_document, score_entities, seed_pages
 from sqlalchemy import select
 
 from unsealed.enrich.stage import enrichment_stages

@@ -12,6 +12,7 @@ from unsealed.cli.render import print_document, print_json, print_status
 from unsealed.config import Settings
 from unsealed.errors import NotFoundError
 from unsealed.store.archive import Archive
+from unsealed.enrich.queries import document_enrichment
 from unsealed.store.documents import document_record, locate_document, status_summary
 
 
@@ -29,7 +30,8 @@ def show_command(
                 f"no document matches {key!r} (try a uuid, file name, storage key or Bates number)"
             )
         record = document_record(conn, located.document_id)
-    assert record is not None
+        assert record is not None
+        record.update(document_enrichment(conn, located.document_id))
     if as_json:
         print_json({**record, "page": located.page_number})
     else:

@@ -137,9 +137,23 @@ def run_resolution(archive: Archive, document_ids: Sequence[str]) -> None:
         resolve_archive(conn)
 
 
+def unenriched(archive: Archive) -> list[str]:
+    """Documents read successfully but not yet through entity extraction (an interrupted run)."""
+    stmt = select(documents.c.id).where(documents.c.status == "ok", documents.c.enriched_at.is_(None))
+    with archive.engine.connect() as conn:
+        return [r[0] for r in conn.execute(stmt.order_by(documents.c.id))]
+
+
+def unresolved(archive: Archive) -> list[str]:
+    """A document with a mention not linked to an entity yet, if any (resolution is archive-wide)."""
+    stmt = select(mentions.c.document_id).where(mentions.c.rule.is_(None)).limit(1)
+    with archive.engine.connect() as conn:
+        return [r[0] for r in conn.execute(stmt)]
+
+
 def enrichment_stages() -> list[Stage]:
     return [
-        Stage("e-mail headers", run_emails),
-        Stage("entity mentions", extract_mentions),
-        Stage("entity resolution", run_resolution),
+        Stage("e-mail headers", run_emails, pending=unenriched),
+        Stage("entity mentions", extract_mentions, pending=unenriched),
+        Stage("entity resolution", run_resolution, pending=unresolved),
     ]
