@@ -3,7 +3,7 @@
 Documents become `Pages` with one `Page` per page; printed e-mail headers become `Email`
 entities (their `emitters`/`recipients` point at the address entities). Canonical entities
 become `Person`, `Organization`, `Address` (places), or `LegalEntity` (e-mail addresses, phone
-numbers). Each (entity, document) pair becomes a `Mention` (`Documentation` for places, which FtM
+numbers). FtM checksums are SHA-1, so our sha256 is not exported as `contentHash`. Each (entity, document) pair becomes a `Mention` (`Documentation` for places, which FtM
 does not let a Mention resolve to). Ids are deterministic (prefix + our uuid), so two exports of
 the same archive are identical. Values go through FtM's own cleaning (`proxy.add`).
 """
@@ -68,7 +68,7 @@ def iter_entities(conn: Connection) -> Iterator[EntityProxy]:
             if prop:
                 names_by_prop[prop].add(visible[eid].name)
         yield _make(
-            "Pages", doc_id, fileName=doc.filename, contentHash=doc.sha256, mimeType=doc.mime_type,
+            "Pages", doc_id, fileName=doc.filename, fileSize=doc.size_bytes, mimeType=doc.mime_type,
             title=doc.title or doc.bates_first or doc.filename, language=doc.language, **names_by_prop,
         )
         for page in conn.execute(select(pages.c.number, pages.c.text).where(pages.c.document_id == doc.id)):
