@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from followthemoney import model
 
 from tests.builders import write_pdf

@@ -34,7 +34,8 @@ Subject: hello
 
 
 @pytest.mark.parametrize(
-    ("raw", "label"), [("Su bj cct", "subject"), ("Fram", "from"), ("Sen t", "sent"), ("Cc", "cc"), ("Note", None)]
+    ("raw", "label"),
+    [("Su bj cct", "subject"), ("Fram", "from"), ("Sen t", "sent"), ("Cc", "cc"), ("Note", None)],
 )
 def test_damaged_labels_are_recognised(raw: str, label: str | None) -> None:
     assert match_label(raw) == label
@@ -51,7 +52,10 @@ def test_both_layouts_and_a_chain() -> None:
     ]
     assert first.subject == "Re: dinner"
     assert first.sent_at == datetime(2018, 4, 16, 10, 1, tzinfo=UTC)
-    assert second.sender is not None and (second.sender.name, second.sender.address) == ("Jane Doe", "jane@doe.org")
+    assert second.sender is not None and (second.sender.name, second.sender.address) == (
+        "Jane Doe",
+        "jane@doe.org",
+    )
     assert [a.address for a in second.cc] == ["a@b.com", "bob@roe.net"]
     assert second.sent_at == datetime(2019, 1, 15, 21, 44, 33, tzinfo=UTC)  # EST is UTC-5
 

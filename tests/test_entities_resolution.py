@@ -35,11 +35,16 @@ def _snapshot(archive: Archive) -> tuple[list[tuple], list[tuple]]:
 
 def _build(tmp_path) -> tuple[Archive, list[str]]:
     archive = Archive.open(tmp_path)
-    ids = [add_document(archive, f"EFTA0000000{i}.pdf", [MEETING.format(name="Moshe Ya'alon")]) for i in range(1, 4)]
+    ids = [
+        add_document(archive, f"EFTA0000000{i}.pdf", [MEETING.format(name="Moshe Ya'alon")])
+        for i in range(1, 4)
+    ]
     ids.append(add_document(archive, "EFTA00000004.pdf", [MEETING.format(name="Mosbe Ya'alon")]))
     ids.append(add_document(archive, "EFTA00000005.pdf", [HARPAZ]))
     ids.append(
-        add_document(archive, "EFTA00000006.pdf", ["David Harris and Kamala Harris spoke in Iran and Iraq.\n"])
+        add_document(
+            archive, "EFTA00000006.pdf", ["David Harris and Kamala Harris spoke in Iran and Iraq.\n"]
+        )
     )
     _run(archive, ids)
     return archive, ids

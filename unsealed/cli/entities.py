@@ -31,14 +31,18 @@ def _open(archive: Path | None) -> Archive:
 def _print_entities(rows: list[dict[str, Any]], console: Console) -> None:
     table = Table("type", "name", "mentions", "documents", "id")
     for r in rows:
-        table.add_row(r["type"], escape(r["name"]), str(r["mention_count"]), str(r["document_count"]), r["id"])
+        table.add_row(
+            r["type"], escape(r["name"]), str(r["mention_count"]), str(r["document_count"]), r["id"]
+        )
     console.print(table)
 
 
 @entities_app.callback()
 def entities_command(
     ctx: typer.Context,
-    entity_type: Annotated[str | None, typer.Option("--type", "-t", help=f"One of {', '.join(ENTITY_TYPES)}.")] = None,
+    entity_type: Annotated[
+        str | None, typer.Option("--type", "-t", help=f"One of {', '.join(ENTITY_TYPES)}.")
+    ] = None,
     top: Annotated[int, typer.Option("--top", "-n", help="How many, most mentioned first.")] = 50,
     hidden: Annotated[bool, typer.Option("--hidden", help="Include hidden entities.")] = False,
     archive: ArchiveOption = None,
@@ -122,19 +126,25 @@ def entity_command(
         print_json(detail)
         return
     console = Console(highlight=False)
-    console.print(f"[bold]{escape(detail['name'])}[/] ({detail['type']}) · {detail['mention_count']} mentions "
-                  f"in {detail['document_count']} documents · {detail['id']}")
+    console.print(
+        f"[bold]{escape(detail['name'])}[/] ({detail['type']}) · {detail['mention_count']} mentions "
+        f"in {detail['document_count']} documents · {detail['id']}"
+    )
     console.print("aliases: " + escape(", ".join(a["text"] for a in detail["aliases"])), soft_wrap=True)
     for d in detail["documents"][:20]:
         console.print(f"  {escape(d['filename'])} ({escape(d['dataset'])}): {d['mentions']}")
     if detail["co_mentions"]:
-        console.print("with: " + escape(", ".join(f"{c['name']} ({c['documents']})" for c in detail["co_mentions"])),
-                      soft_wrap=True)
+        console.print(
+            "with: " + escape(", ".join(f"{c['name']} ({c['documents']})" for c in detail["co_mentions"])),
+            soft_wrap=True,
+        )
 
 
 def enrich_command(
     archive: ArchiveOption = None,
-    all_documents: Annotated[bool, typer.Option("--all", help="Redo every document, not just new ones.")] = False,
+    all_documents: Annotated[
+        bool, typer.Option("--all", help="Redo every document, not just new ones.")
+    ] = False,
 ) -> None:
     """Run e-mail analysis, entity extraction and resolution over the archive's documents."""
     from sqlalchemy import select
@@ -154,8 +164,12 @@ def enrich_command(
 
 
 def export_command(
-    fmt: Annotated[str, typer.Option("--format", "-f", help="Export format: ftm (followthemoney JSON lines).")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write [default: stdout].")] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Export format: ftm (followthemoney JSON lines).")
+    ],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write [default: stdout].")
+    ] = None,
     archive: ArchiveOption = None,
 ) -> None:
     """Export the archive's documents, pages, e-mails and entities."""

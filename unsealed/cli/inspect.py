@@ -10,9 +10,9 @@ from rich.console import Console
 from unsealed.cli.options import ArchiveOption, JsonOption
 from unsealed.cli.render import print_document, print_json, print_status
 from unsealed.config import Settings
+from unsealed.enrich.queries import document_enrichment
 from unsealed.errors import NotFoundError
 from unsealed.store.archive import Archive
-from unsealed.enrich.queries import document_enrichment
 from unsealed.store.documents import document_record, locate_document, status_summary
 
 

@@ -33,9 +33,13 @@ def merge(conn: Connection, into: str, other: str) -> dict[str, Any]:
 def split(conn: Connection, entity: str, alias: str) -> dict[str, Any]:
     """Move the mentions printed as `alias` out of `entity` into an entity of their own."""
     eid, etype, key = _ref(conn, entity)
-    texts = {t for (t,) in conn.execute(select(mentions.c.text).where(mentions.c.entity_id == eid).distinct())}
+    texts = {
+        t for (t,) in conn.execute(select(mentions.c.text).where(mentions.c.entity_id == eid).distinct())
+    }
     if fold(alias) not in {fold(t) for t in texts}:
-        raise ConfigError(f"{alias!r} is not an alias of {entity!r} (its aliases: {', '.join(sorted(texts))})")
+        raise ConfigError(
+            f"{alias!r} is not an alias of {entity!r} (its aliases: {', '.join(sorted(texts))})"
+        )
     curation.record(conn, "split", {"entity": [etype, key], "alias": alias})
     resolve_archive(conn)
     new = conn.execute(

@@ -86,7 +86,9 @@ def document_enrichment(conn: Connection, document_id: str) -> dict[str, Any]:
     chain), and `entities` grouped by type."""
     chain = document_emails(conn, document_id)
     own = chain[0] if chain and chain[0]["seq"] == 0 else None
-    email = {k: own[k] for k in ("from", "to", "cc", "bcc", "subject", "sent_at", "sent_raw")} if own else None
+    email = (
+        {k: own[k] for k in ("from", "to", "cc", "bcc", "subject", "sent_at", "sent_raw")} if own else None
+    )
     return {"email": email, "emails": chain, "entities": document_entities(conn, document_id)}
 
 
@@ -147,7 +149,9 @@ def co_mention_graph(conn: Connection, entity_id: str, limit: int = 25) -> list[
     return [{"id": r.id, "type": r.type, "name": r.name, "documents": r.documents} for r in rows]
 
 
-def _people_and_addresses(conn: Connection, row: Any, aliases: set[str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+def _people_and_addresses(
+    conn: Connection, row: Any, aliases: set[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """For a PERSON or EMAIL entity: linked addresses/names, e-mails sent, e-mails received."""
     is_email = row.type == "EMAIL"
     alias_keys = {name_key(a, "PERSON") for a in aliases} if not is_email else {a.lower() for a in aliases}
@@ -156,7 +160,7 @@ def _people_and_addresses(conn: Connection, row: Any, aliases: set[str]) -> tupl
         return [], [], []
     like = [emails.c.sender_address.in_(probes)] if is_email else []
     for p in probes:
-        for word in (p.split()[-1:] if not is_email else [p]):
+        for word in p.split()[-1:] if not is_email else [p]:
             like += [emails.c.recipients.ilike(f"%{word}%"), emails.c.sender_name.ilike(f"%{word}%")]
     links: Counter[str] = Counter()
     sent, received = [], []
@@ -167,7 +171,10 @@ def _people_and_addresses(conn: Connection, row: Any, aliases: set[str]) -> tupl
         return bool(name) and name_key(name, "PERSON") in alias_keys
 
     rows = conn.execute(
-        select(emails, documents.c.filename).join(documents, documents.c.id == emails.c.document_id).where(or_(*like)).limit(2000)
+        select(emails, documents.c.filename)
+        .join(documents, documents.c.id == emails.c.document_id)
+        .where(or_(*like))
+        .limit(2000)
     )
     for r in rows:
         data = {**_email_dict(r), "document_id": r.document_id, "filename": r.filename}
@@ -200,7 +207,13 @@ def entity_detail(conn: Connection, entity_id: str, mention_limit: int = 200) ->
     for m in mention_rows:
         d = docs.setdefault(
             m.document_id,
-            {"id": m.document_id, "filename": m.filename, "dataset": m.dataset, "bates_first": m.bates_first, "mentions": 0},
+            {
+                "id": m.document_id,
+                "filename": m.filename,
+                "dataset": m.dataset,
+                "bates_first": m.bates_first,
+                "mentions": 0,
+            },
         )
         d["mentions"] += 1
     detail = {
@@ -210,8 +223,16 @@ def entity_detail(conn: Connection, entity_id: str, mention_limit: int = 200) ->
         "rules": dict(rules.most_common()),
         "documents": sorted(docs.values(), key=lambda d: -d["mentions"]),
         "mentions": [
-            {"document_id": m.document_id, "filename": m.filename, "page": m.page_number, "start": m.start,
-             "end": m.end, "text": m.text, "extractor": m.extractor, "rule": m.rule}
+            {
+                "document_id": m.document_id,
+                "filename": m.filename,
+                "page": m.page_number,
+                "start": m.start,
+                "end": m.end,
+                "text": m.text,
+                "extractor": m.extractor,
+                "rule": m.rule,
+            }
             for m in mention_rows[:mention_limit]
         ],
         "co_mentions": co_mention_graph(conn, entity_id),
@@ -222,4 +243,3 @@ def entity_detail(conn: Connection, entity_id: str, mention_limit: int = 200) ->
         detail["addresses" if row.type == "PERSON" else "names"] = links
         detail["emails_sent"], detail["emails_received"] = sent, received
     return detail
-

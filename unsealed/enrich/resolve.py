@@ -176,7 +176,9 @@ def write(conn: Connection, resolved: Resolved) -> int:
         for mid, eid_rule in resolved.assignments.items()
         if current.get(mid) != eid_rule
     ]
-    unlinked = [mid for mid, link in current.items() if mid not in resolved.assignments and link != (None, None)]
+    unlinked = [
+        mid for mid, link in current.items() if mid not in resolved.assignments and link != (None, None)
+    ]
     changes += [{"b_id": mid, "v_entity": None, "v_rule": None} for mid in unlinked]
     if changes:
         stmt = update(mentions).where(mentions.c.id == bindparam("b_id"))

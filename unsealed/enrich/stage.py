@@ -25,7 +25,9 @@ DOCS_PER_BATCH = 50  # documents whose pages go through spaCy in one nlp.pipe st
 
 def document_pages(conn: Connection, document_id: str) -> list[tuple[int, str]]:
     rows = conn.execute(
-        select(pages.c.number, pages.c.text).where(pages.c.document_id == document_id).order_by(pages.c.number)
+        select(pages.c.number, pages.c.text)
+        .where(pages.c.document_id == document_id)
+        .order_by(pages.c.number)
     )
     return [(n, t or "") for n, t in rows]
 
@@ -62,7 +64,9 @@ def analyse_emails(conn: Connection, document_id: str) -> list[dict[str, object]
     fields = [c for c in emails.c if c.name not in ("id",)]
     old = [
         {c.name: getattr(r, c.name) for c in fields}
-        for r in conn.execute(select(emails).where(emails.c.document_id == document_id).order_by(emails.c.seq))
+        for r in conn.execute(
+            select(emails).where(emails.c.document_id == document_id).order_by(emails.c.seq)
+        )
     ]
     normalised = [{**r, "sent_at": r["sent_at"].replace(tzinfo=None) if r["sent_at"] else None} for r in rows]
     stored = [{**r, "sent_at": r["sent_at"].replace(tzinfo=None) if r["sent_at"] else None} for r in old]

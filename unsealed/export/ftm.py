@@ -3,8 +3,9 @@
 Documents become `Pages` with one `Page` per page; printed e-mail headers become `Email`
 entities (their `emitters`/`recipients` point at the address entities). Canonical entities
 become `Person`, `Organization`, `Address` (places), or `LegalEntity` (e-mail addresses, phone
-numbers). FtM checksums are SHA-1, so our sha256 is not exported as `contentHash`. Each (entity, document) pair becomes a `Mention` (`Documentation` for places, which FtM
-does not let a Mention resolve to). Ids are deterministic (prefix + our uuid), so two exports of
+numbers). FtM checksums are SHA-1, so our sha256 is not exported as `contentHash`. Each
+(entity, document) pair becomes a `Mention` (`Documentation` for places, which FtM does not let
+a Mention resolve to). Ids are deterministic (prefix + our uuid), so two exports of
 the same archive are identical. Values go through FtM's own cleaning (`proxy.add`).
 """
 
@@ -21,10 +22,21 @@ from sqlalchemy import Connection, select
 
 from unsealed.store.schema import documents, emails, entities, mentions, pages
 
-SCHEMATA = {"PERSON": "Person", "ORG": "Organization", "LOCATION": "Address", "EMAIL": "LegalEntity",
-            "PHONE": "LegalEntity", "URL": "LegalEntity"}
-MENTIONED_PROP = {"PERSON": "peopleMentioned", "ORG": "companiesMentioned", "LOCATION": "locationMentioned",
-                  "EMAIL": "emailMentioned", "PHONE": "phoneMentioned"}
+SCHEMATA = {
+    "PERSON": "Person",
+    "ORG": "Organization",
+    "LOCATION": "Address",
+    "EMAIL": "LegalEntity",
+    "PHONE": "LegalEntity",
+    "URL": "LegalEntity",
+}
+MENTIONED_PROP = {
+    "PERSON": "peopleMentioned",
+    "ORG": "companiesMentioned",
+    "LOCATION": "locationMentioned",
+    "EMAIL": "emailMentioned",
+    "PHONE": "phoneMentioned",
+}
 
 
 def _make(schema: str, entity_id: str, **props: Any) -> EntityProxy:
@@ -68,25 +80,47 @@ def iter_entities(conn: Connection) -> Iterator[EntityProxy]:
             if prop:
                 names_by_prop[prop].add(visible[eid].name)
         yield _make(
-            "Pages", doc_id, fileName=doc.filename, fileSize=doc.size_bytes, mimeType=doc.mime_type,
-            title=doc.title or doc.bates_first or doc.filename, language=doc.language, **names_by_prop,
+            "Pages",
+            doc_id,
+            fileName=doc.filename,
+            fileSize=doc.size_bytes,
+            mimeType=doc.mime_type,
+            title=doc.title or doc.bates_first or doc.filename,
+            language=doc.language,
+            **names_by_prop,
         )
         for page in conn.execute(select(pages.c.number, pages.c.text).where(pages.c.document_id == doc.id)):
-            yield _make("Page", f"page-{doc.id}-{page.number}", document=doc_id, index=page.number,
-                        bodyText=page.text)
+            yield _make(
+                "Page", f"page-{doc.id}-{page.number}", document=doc_id, index=page.number, bodyText=page.text
+            )
         for eid, surface in sorted(mentioned.get(doc.id, {}).items()):
             ent = visible[eid]
             if ent.type == "LOCATION":
-                yield _make("Documentation", f"doc-ent-{doc.id}-{eid}", document=doc_id, entity=f"ent-{eid}",
-                            role="mentioned", summary=sorted(surface))
+                yield _make(
+                    "Documentation",
+                    f"doc-ent-{doc.id}-{eid}",
+                    document=doc_id,
+                    entity=f"ent-{eid}",
+                    role="mentioned",
+                    summary=sorted(surface),
+                )
             else:
-                yield _make("Mention", f"mention-{doc.id}-{eid}", document=doc_id, resolved=f"ent-{eid}",
-                            name=sorted(surface), detectedSchema=SCHEMATA[ent.type])
+                yield _make(
+                    "Mention",
+                    f"mention-{doc.id}-{eid}",
+                    document=doc_id,
+                    resolved=f"ent-{eid}",
+                    name=sorted(surface),
+                    detectedSchema=SCHEMATA[ent.type],
+                )
         for e in conn.execute(select(emails).where(emails.c.document_id == doc.id).order_by(emails.c.seq)):
             recipients = json.loads(e.recipients) if e.recipients else {}
             people = [p for k in ("to", "cc", "bcc") for p in recipients.get(k, [])]
             yield _make(
-                "Email", f"email-{doc.id}-{e.seq}", subject=e.subject, title=e.subject,
+                "Email",
+                f"email-{doc.id}-{e.seq}",
+                subject=e.subject,
+                title=e.subject,
                 **{"from": _address_text({"name": e.sender_name, "address": e.sender_address})},
                 to=[_address_text(p) for p in recipients.get("to", [])],
                 cc=[_address_text(p) for p in recipients.get("cc", [])],
