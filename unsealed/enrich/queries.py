@@ -168,7 +168,7 @@ def _people_and_addresses(
     def matches(name: str | None, address: str | None) -> bool:
         if is_email:
             return (address or "").lower() in alias_keys
-        return bool(name) and name_key(name, "PERSON") in alias_keys
+        return name is not None and name_key(name, "PERSON") in alias_keys
 
     rows = conn.execute(
         select(emails, documents.c.filename)

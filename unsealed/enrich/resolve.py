@@ -60,14 +60,14 @@ def vote_types(items: list[Item], share: float = 0.75, minimum: int = 3) -> None
     for it in items:
         if it.type in NAME_TYPES:
             votes[fold(it.form)][it.type] += 1
-    winners = {}
+    winners: dict[str, str] = {}
     for form, counts in votes.items():
         (top, n), total = counts.most_common(1)[0], sum(counts.values())
         if len(counts) > 1 and total >= minimum and n >= share * total:
             winners[form] = top
     for it in items:
-        if it.type in NAME_TYPES and (top := winners.get(fold(it.form))) and top != it.type:
-            it.set(top, name_key(it.form, top), it.form, "type_vote")
+        if it.type in NAME_TYPES and (voted := winners.get(fold(it.form))) and voted != it.type:
+            it.set(voted, name_key(it.form, voted), it.form, "type_vote")
 
 
 def join_initials(items: list[Item]) -> None:

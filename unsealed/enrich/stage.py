@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -37,7 +38,7 @@ def _batches(ids: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield ids[i : i + size]
 
 
-def _email_rows(document_id: str, parsed: list[ParsedEmail]) -> list[dict[str, object]]:
+def _email_rows(document_id: str, parsed: list[ParsedEmail]) -> list[dict[str, Any]]:
     return [
         {
             "document_id": document_id,
