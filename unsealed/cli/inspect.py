@@ -11,6 +11,7 @@ from rich.markup import escape
 from unsealed.cli.options import ArchiveOption, JsonOption
 from unsealed.cli.render import print_document, print_json, print_status
 from unsealed.config import Settings
+from unsealed.enrich.queries import document_enrichment
 from unsealed.errors import NotFoundError
 from unsealed.search.indexer import status_dict as search_index_status
 from unsealed.store.archive import Archive
@@ -31,7 +32,8 @@ def show_command(
                 f"no document matches {key!r} (try a uuid, file name, storage key or Bates number)"
             )
         record = document_record(conn, located.document_id)
-    assert record is not None
+        assert record is not None
+        record.update(document_enrichment(conn, located.document_id))
     if as_json:
         print_json({**record, "page": located.page_number})
     else:
