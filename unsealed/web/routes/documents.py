@@ -1,0 +1,71 @@
+"""Document pages (`/documents/{id}`), original download, page images; twins under /api/v1/documents."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, StreamingResponse
+
+from unsealed.errors import NotFoundError
+from unsealed.store import catalog
+from unsealed.web.deps import ArchiveDep, ConnDep
+from unsealed.web.templating import render
+from unsealed.web.views.document import document_view, page_segments
+from unsealed.web.views.originals import original_download
+
+router = APIRouter()
+api = APIRouter(tags=["documents"])
+
+QueryParam = Annotated[str, Query(max_length=500, description="Search within the document")]
+
+
+@router.get("/documents/{document_id}", response_class=HTMLResponse)
+def document_page(
+    request: Request,
+    conn: ConnDep,
+    document_id: str,
+    q: QueryParam = "",
+    view: Literal["text", "images", "both"] = "text",
+) -> HTMLResponse:
+    data = document_view(conn, document_id, q)
+    return render(request, "document.html", {**data, "segments": page_segments(data), "view": view})
+
+
+@router.get("/documents/{document_id}/original")
+def document_original(conn: ConnDep, archive: ArchiveDep, document_id: str) -> StreamingResponse:
+    doc = catalog.get_document(conn, document_id)
+    if doc is None:
+        raise NotFoundError(f"no document {document_id!r}")
+    return original_download(archive, doc)
+
+
+@api.get("/documents/{document_id}")
+def document_json(conn: ConnDep, document_id: str, q: QueryParam = "") -> dict[str, Any]:
+    """Everything the document page shows: header, e-mails, pages with text, entities, metadata."""
+    return document_view(conn, document_id, q)
+
+
+@api.get("/documents/{document_id}/pages")
+def document_pages_json(conn: ConnDep, document_id: str) -> list[dict[str, Any]]:
+    if catalog.get_document(conn, document_id) is None:
+        raise NotFoundError(f"no document {document_id!r}")
+    return catalog.document_pages(conn, document_id)
+
+
+@api.get("/documents/{document_id}/pages/{number}")
+def document_page_json(conn: ConnDep, document_id: str, number: int) -> dict[str, Any]:
+    page = catalog.document_page(conn, document_id, number)
+    if page is None:
+        raise NotFoundError(f"no page {number} in document {document_id!r}")
+    return page
+
+
+@api.get("/lookup")
+def lookup_json(conn: ConnDep, key: Annotated[str, Query(max_length=500)]) -> dict[str, Any]:
+    """A document by id, storage key, file name or Bates number."""
+    doc = catalog.find_document(conn, key)
+    if doc is None:
+        raise NotFoundError(f"no document matches {key!r}")
+    return doc

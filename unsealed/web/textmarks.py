@@ -1,0 +1,80 @@
+"""Split a page's text into segments marked as search hits and/or entity mentions, for safe rendering.
+
+The template prints each segment's text through autoescape; marks become <mark> elements. Spans may
+overlap (a hit inside a mention): the text is cut at every span boundary and each piece carries all
+marks that cover it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+_TOKEN_RE = re.compile(r'"([^"]+)"|(\S+)')
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str  # "hit" or "mention"
+    anchor: str | None = None  # id given to the piece where the span starts
+    entity_id: str | None = None
+    entity_type: str | None = None
+
+
+@dataclass
+class Segment:
+    text: str
+    hit: bool = False
+    mention: Span | None = None
+    anchor: str | None = None
+    classes: list[str] = field(default_factory=list)
+
+
+def query_terms(query: str) -> list[str]:
+    """Phrases and words of a user query, without operators, field prefixes or wildcards."""
+    terms: list[str] = []
+    for phrase, word in _TOKEN_RE.findall(query or ""):
+        term = phrase or word
+        if not phrase:
+            if term.upper() in _OPERATORS:
+                continue
+            term = term.split(":", 1)[-1].lstrip("+-").rstrip("*~")
+        term = term.strip()
+        if len(term) >= 2:
+            terms.append(term)
+    return terms
+
+
+def find_hits(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Case-insensitive occurrences of any term, at word starts; sorted, non-overlapping."""
+    if not terms or not text:
+        return []
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + ")",
+        re.IGNORECASE,
+    )
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def segments(text: str, spans: list[Span]) -> list[Segment]:
+    """Cut `text` at span boundaries; each piece knows whether it is a hit and which mention covers it."""
+    valid = [s for s in spans if 0 <= s.start < s.end <= len(text)]
+    if not valid:
+        return [Segment(text)] if text else []
+    cuts = sorted({0, len(text), *(s.start for s in valid), *(s.end for s in valid)})
+    out: list[Segment] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        covering = [s for s in valid if s.start <= a and b <= s.end]
+        mention = next((s for s in covering if s.kind == "mention"), None)
+        hit = any(s.kind == "hit" for s in covering)
+        anchor = next((s.anchor for s in covering if s.start == a and s.anchor), None)
+        classes = []
+        if mention is not None:
+            classes += ["ent", f"ent-{(mention.entity_type or 'other').lower()}"]
+        if hit:
+            classes.append("hit")
+        out.append(Segment(text[a:b], hit=hit, mention=mention, anchor=anchor, classes=classes))
+    return out

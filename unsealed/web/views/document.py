@@ -1,0 +1,107 @@
+"""The document page's data: header, e-mail headers, pages, entities, metadata, in-document search.
+
+`document_view` is what the JSON API returns; `page_segments` adds the marked-up text the HTML needs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from unsealed.errors import NotFoundError
+from unsealed.store import catalog, entity_reads
+from unsealed.web.textmarks import Segment, Span, find_hits, query_terms, segments
+
+# Panel groups in display order: entity type → heading.
+ENTITY_GROUPS = [
+    ("PERSON", "People"),
+    ("ORG", "Organizations"),
+    ("LOCATION", "Locations"),
+    ("EMAIL", "E-mail addresses"),
+    ("PHONE", "Phones"),
+    ("URL", "Web addresses"),
+]
+
+
+def _processing_state(doc: dict[str, Any]) -> dict[str, str]:
+    """Where the document stands, so an empty panel never reads as "nothing found"."""
+    if doc["status"] == "failed":
+        return {"state": "failed", "message": f"This file could not be processed: {doc['error']}"}
+    if doc["enriched_at"] is None:
+        return {"state": "processing", "message": "Entities and e-mail headers are not extracted yet."}
+    return {"state": "ok", "message": ""}
+
+
+def _entity_groups(rows: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    first_page = {m["id"]: m["page_number"] for m in mentions}
+    groups = []
+    known = {t for t, _ in ENTITY_GROUPS}
+    for etype, label in [*ENTITY_GROUPS, ("OTHER", "Other")]:
+        members = [
+            {**r, "first_page": first_page.get(r["first_mention"])}
+            for r in rows
+            if (r["type"] == etype) or (etype == "OTHER" and r["type"] not in known)
+        ]
+        if members:
+            groups.append({"type": etype, "label": label, "count": len(members), "entities": members})
+    return groups
+
+
+def document_view(conn: Connection, document_id: str, q: str = "") -> dict[str, Any]:
+    doc = catalog.get_document(conn, document_id)
+    if doc is None:
+        raise NotFoundError(f"no document {document_id!r}")
+    pages = catalog.document_pages(conn, document_id)
+    mentions = entity_reads.document_mentions(conn, document_id)
+    entity_rows = entity_reads.document_entities(conn, document_id)
+    terms = query_terms(q)
+    search_pages = []
+    for page in pages:
+        page["hits"] = len(find_hits(page["text"], terms)) if terms else 0
+        page["image_url"] = f"/documents/{document_id}/pages/{page['number']}.png"
+        if page["hits"]:
+            search_pages.append({"number": page["number"], "bates": page["bates"], "hits": page["hits"]})
+    state = _processing_state(doc)
+    return {
+        "document": doc,
+        "processing": state,
+        "sources": catalog.document_sources_of(conn, document_id),
+        "also_in": catalog.also_in(conn, doc["sha256"], document_id),
+        "emails": entity_reads.document_emails(conn, document_id),
+        "entities": {
+            "extracted": doc["enriched_at"] is not None,
+            "total": len(entity_rows),
+            "groups": _entity_groups(entity_rows, mentions),
+        },
+        "mentions": mentions,
+        "pages": pages,
+        "search": {
+            "q": q,
+            "terms": terms,
+            "total_hits": sum(p["hits"] for p in search_pages),
+            "pages": search_pages,
+        },
+        "links": {
+            "html": f"/documents/{document_id}",
+            "original": f"/documents/{document_id}/original",
+            "api": f"/api/v1/documents/{document_id}",
+        },
+    }
+
+
+def page_segments(view: dict[str, Any]) -> dict[int, list[Segment]]:
+    """Each page's text cut into plain / hit / mention segments (for the HTML page only)."""
+    by_page: dict[int, list[Span]] = {}
+    for m in view["mentions"]:
+        by_page.setdefault(m["page_number"], []).append(
+            Span(m["start"], m["end"], "mention", f"m-{m['id']}", m["entity_id"], m["type"])
+        )
+    terms = view["search"]["terms"]
+    out: dict[int, list[Segment]] = {}
+    for page in view["pages"]:
+        spans = list(by_page.get(page["number"], []))
+        for i, (a, b) in enumerate(find_hits(page["text"], terms)):
+            spans.append(Span(a, b, "hit", f"hit-{page['number']}-{i + 1}"))
+        out[page["number"]] = segments(page["text"], spans)
+    return out
