@@ -15,6 +15,7 @@ from rich.console import Console
 from unsealed.errors import ExitCode, UnsealedError
 
 COMMAND_MODULES: list[str] = [
+    "unsealed.cli.serve",
 ]
 
 app = typer.Typer(
