@@ -34,9 +34,11 @@ def fmt_date(value: datetime | str | None) -> str:
     return f"{value:%b} {value.day}, {value.year}"
 
 
-def fmt_datetime(value: datetime | None) -> str:
-    if value is None:
+def fmt_datetime(value: datetime | str | None) -> str:
+    if value is None or value == "":
         return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from starlette.responses import RedirectResponse
 
 from unsealed.errors import NotFoundError
-from unsealed.store import catalog
+from unsealed.store.documents import locate_bates
 from unsealed.web.deps import ConnDep
 
 router = APIRouter()
@@ -16,10 +16,10 @@ api = APIRouter(tags=["documents"])
 
 
 def _resolve(conn: ConnDep, bates: str) -> tuple[str, int]:
-    found = catalog.resolve_bates(conn, bates)
-    if found is None:
+    found = locate_bates(conn, bates)
+    if found is None or found.page_number is None:
         raise NotFoundError(f"no page carries Bates number {bates!r}")
-    return found
+    return found.document_id, found.page_number
 
 
 @router.get("/bates/{bates}")

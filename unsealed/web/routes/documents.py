@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, StreamingResponse
 
 from unsealed.errors import NotFoundError
-from unsealed.store import catalog
+from unsealed.store.documents import document_record, locate_document
 from unsealed.web.deps import ArchiveDep, ConnDep
 from unsealed.web.templating import render
 from unsealed.web.views.document import document_view, page_segments
@@ -35,7 +35,7 @@ def document_page(
 
 @router.get("/documents/{document_id}/original")
 def document_original(conn: ConnDep, archive: ArchiveDep, document_id: str) -> StreamingResponse:
-    doc = catalog.get_document(conn, document_id)
+    doc = document_record(conn, document_id, with_text=False)
     if doc is None:
         raise NotFoundError(f"no document {document_id!r}")
     return original_download(archive, doc)
@@ -49,23 +49,32 @@ def document_json(conn: ConnDep, document_id: str, q: QueryParam = "") -> dict[s
 
 @api.get("/documents/{document_id}/pages")
 def document_pages_json(conn: ConnDep, document_id: str) -> list[dict[str, Any]]:
-    if catalog.get_document(conn, document_id) is None:
+    """The document's pages: text, text source, OCR confidence, Bates number, redactions."""
+    record = document_record(conn, document_id)
+    if record is None:
         raise NotFoundError(f"no document {document_id!r}")
-    return catalog.document_pages(conn, document_id)
+    return record["pages"]  # type: ignore[no-any-return]
 
 
 @api.get("/documents/{document_id}/pages/{number}")
 def document_page_json(conn: ConnDep, document_id: str, number: int) -> dict[str, Any]:
-    page = catalog.document_page(conn, document_id, number)
+    record = document_record(conn, document_id)
+    page = next((p for p in record["pages"] if p["number"] == number), None) if record else None
     if page is None:
         raise NotFoundError(f"no page {number} in document {document_id!r}")
-    return page
+    return page  # type: ignore[no-any-return]
 
 
 @api.get("/lookup")
 def lookup_json(conn: ConnDep, key: Annotated[str, Query(max_length=500)]) -> dict[str, Any]:
-    """A document by id, storage key, file name or Bates number."""
-    doc = catalog.find_document(conn, key)
-    if doc is None:
+    """A document by id, storage key, file name or Bates number (and the page a Bates number names)."""
+    located = locate_document(conn, key)
+    if located is None:
         raise NotFoundError(f"no document matches {key!r}")
-    return doc
+    page = f"#page-{located.page_number}" if located.page_number else ""
+    return {
+        "document_id": located.document_id,
+        "page": located.page_number,
+        "url": f"/documents/{located.document_id}{page}",
+        "api": f"/api/v1/documents/{located.document_id}",
+    }

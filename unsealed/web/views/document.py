@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from unsealed.errors import NotFoundError
-from unsealed.store import catalog, entity_reads
+from unsealed.store import entity_reads
+from unsealed.store.documents import document_record
 from unsealed.web.textmarks import Segment, Span, find_hits, query_terms, segments
 
 # Panel groups in display order: entity type → heading.
@@ -49,10 +50,12 @@ def _entity_groups(rows: list[dict[str, Any]], mentions: list[dict[str, Any]]) -
 
 
 def document_view(conn: Connection, document_id: str, q: str = "") -> dict[str, Any]:
-    doc = catalog.get_document(conn, document_id)
-    if doc is None:
+    record = document_record(conn, document_id)
+    if record is None:
         raise NotFoundError(f"no document {document_id!r}")
-    pages = catalog.document_pages(conn, document_id)
+    pages = record.pop("pages")
+    sources = record.pop("sources")
+    also_in = record.pop("also_in")
     mentions = entity_reads.document_mentions(conn, document_id)
     entity_rows = entity_reads.document_entities(conn, document_id)
     terms = query_terms(q)
@@ -62,15 +65,14 @@ def document_view(conn: Connection, document_id: str, q: str = "") -> dict[str, 
         page["image_url"] = f"/documents/{document_id}/pages/{page['number']}.png"
         if page["hits"]:
             search_pages.append({"number": page["number"], "bates": page["bates"], "hits": page["hits"]})
-    state = _processing_state(doc)
     return {
-        "document": doc,
-        "processing": state,
-        "sources": catalog.document_sources_of(conn, document_id),
-        "also_in": catalog.also_in(conn, doc["sha256"], document_id),
+        "document": record,
+        "processing": _processing_state(record),
+        "sources": sources,
+        "also_in": also_in,
         "emails": entity_reads.document_emails(conn, document_id),
         "entities": {
-            "extracted": doc["enriched_at"] is not None,
+            "extracted": record["enriched_at"] is not None,
             "total": len(entity_rows),
             "groups": _entity_groups(entity_rows, mentions),
         },
