@@ -33,6 +33,7 @@ class ExtractedPage:
     quality: float | None = None
     redactions: list[tuple[float, float, float, float]] = field(default_factory=list)
     error: str | None = None
+    ocr_seconds: float | None = None  # time the OCR engine spent on the page (not stored; progress)
 
 
 @dataclass
