@@ -97,7 +97,7 @@ class OcrBudget:
         return self.spent >= self.limit
 
     def page_limit(self, page_timeout_s: float) -> float:
-        return max(1.0, min(page_timeout_s, self.limit - self.spent))
+        return max(0.001, min(page_timeout_s, self.limit - self.spent))
 
 
 def _wants_ocr(options: PageOptions, layer_quality: float | None) -> bool:
@@ -154,7 +154,7 @@ def read_page(
     image_dpi = DETECT_DPI
     if _wants_ocr(options, layer_quality):
         if budget.exhausted:
-            page.error = f"document OCR time limit ({options.document_timeout_s:g} s) reached; page not OCR'd"
+            page.error = f"document OCR time limit ({budget.limit:g} s) reached; page not OCR'd"
         else:
             engine = engine or get_engine(options.engine)
             image, image_dpi = document.render(index, options.ocr_dpi), options.ocr_dpi
