@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+IMAGE_WIDTH = 900  # pixels of the page images shown beside the text
 
 
 def filesize(size: int | None) -> str:

@@ -6,12 +6,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, StreamingResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 
 from unsealed.errors import NotFoundError
+from unsealed.render.page_images import page_png
 from unsealed.store.documents import document_record, locate_document
 from unsealed.web.deps import ArchiveDep, ConnDep
-from unsealed.web.templating import render
+from unsealed.web.templating import IMAGE_WIDTH, render
 from unsealed.web.views.document import document_view, page_segments
 from unsealed.web.views.originals import original_download
 
@@ -39,6 +40,18 @@ def document_original(conn: ConnDep, archive: ArchiveDep, document_id: str) -> S
     if doc is None:
         raise NotFoundError(f"no document {document_id!r}")
     return original_download(archive, doc)
+
+
+@router.get("/documents/{document_id}/pages/{number}.png")
+def page_image(
+    archive: ArchiveDep,
+    document_id: str,
+    number: int,
+    width: Annotated[int, Query(ge=64, le=4000)] = IMAGE_WIDTH,
+) -> Response:
+    """A page as PNG (rendered once from the original, then served from the blob-store cache)."""
+    png = page_png(archive, document_id, number, width)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
 
 
 @api.get("/documents/{document_id}")
