@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 
 from unsealed.web.deps import ConnDep
 from unsealed.web.templating import render
@@ -24,6 +24,11 @@ def home_page(request: Request, conn: ConnDep) -> HTMLResponse:
 @router.get("/status", response_class=HTMLResponse)
 def status_page(request: Request, conn: ConnDep) -> HTMLResponse:
     return render(request, "status.html", status_view(conn))
+
+
+@router.get("/favicon.ico")
+def favicon() -> RedirectResponse:
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 @api.get("/home")
