@@ -187,7 +187,9 @@ def ingest(
     dataset: str,
     settings: Settings,
     observer: IngestObserver | None = None,
+    stages: Sequence[Stage] | None = None,
 ) -> IngestReport:
+    """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default)."""
     observer = observer or SilentObserver()
     sources = list(walk_sources(paths, dataset))
     observer.files_found(len(sources))
@@ -197,5 +199,5 @@ def ingest(
     tasks = (FileTask(source, known.get(source.storage_key)) for source in sources)
     report = IngestReport()
     _write_all(archive, run_tasks(tasks, options, settings.workers), report, observer)
-    run_stages(archive, report.changed_ids, observer)
+    run_stages(archive, report.changed_ids, observer, stages)
     return report
