@@ -74,7 +74,9 @@ def test_hostile_text_renders_as_text(page: Any, server: LiveServer, sample_arch
     shot(page, "hostile")
 
 
-def test_search_within_document_and_side_by_side(page: Any, server: LiveServer, sample_archive: Archive) -> None:
+def test_search_within_document_and_side_by_side(
+    page: Any, server: LiveServer, sample_archive: Archive
+) -> None:
     seed = doc_id(sample_archive, "dataset_9/EFTA01197902.pdf")
     page.goto(f"{server.url}/documents/{seed}")
     page.get_by_label("Search in this document").fill("Hoenlein")

@@ -13,11 +13,15 @@ from pathlib import Path
 import uvicorn
 from reportlab.lib.pagesizes import letter
 from reportlab.pdfgen import canvas
+from sqlalchemy import select
 
 from unsealed.config import Settings
-from unsealed.ingest.pipeline import IngestReport, ingest
+from unsealed.enrich.stage import enrichment_stages
+from unsealed.ingest.pipeline import IngestReport, SilentObserver, ingest, run_stages
+from unsealed.ingest.stages import post_ingest_stages
 from unsealed.sample.corpus import write_sample_corpus
 from unsealed.store.archive import Archive
+from unsealed.store.schema import documents
 from unsealed.web import create_app
 
 CHROMIUM = "/usr/bin/chromium"
@@ -67,7 +71,17 @@ def build_sample_archive(root: Path) -> Archive:
     hostile = root / "fixtures"
     write_pdf(hostile / "EFTA09000001.pdf", [[HOSTILE_TEXT, "Second line of the hostile note."]], 9000001)
     ingest_folder(archive, hostile, "fixtures")
+    enrich_all(archive)
     return archive
+
+
+def enrich_all(archive: Archive) -> None:
+    """Run the entity stages over every document, unless ingest already runs them itself."""
+    if any(stage.name == "entity mentions" for stage in post_ingest_stages()):
+        return
+    with archive.engine.connect() as conn:
+        ids = [row.id for row in conn.execute(select(documents.c.id).where(documents.c.status == "ok"))]
+    run_stages(archive, ids, SilentObserver(), enrichment_stages())
 
 
 def free_port() -> int:

@@ -21,6 +21,7 @@ ROUTE_MODULES = [
     "unsealed.web.routes.documents",
     "unsealed.web.routes.bates",
     "unsealed.web.routes.datasets",
+    "unsealed.web.routes.entities",
 ]
 
 

@@ -79,7 +79,7 @@ def _environment() -> jinja2.Environment:
         filesize=filesize,
         date=fmt_date,
         datetime=fmt_datetime,
-        int=fmt_int,
+        num=fmt_int,
         text_source=text_source_label,
     )
     env.globals["query_url"] = query_url
