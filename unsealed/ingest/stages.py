@@ -22,4 +22,6 @@ class Stage:
 
 def post_ingest_stages() -> list[Stage]:
     """The stages, in order. Imported lazily so `unsealed show` does not load spaCy."""
-    return []
+    from unsealed.search.indexer import run_stage as index_pages
+
+    return [Stage("search index", index_pages)]  # last: it indexes what the other stages found

@@ -147,3 +147,16 @@ curations = Table(
     Column("args", Text, nullable=False),  # JSON
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+
+# Which version of each document the search index holds (owned by unsealed/search/indexer.py).
+# No foreign key on purpose: a row that outlives its document tells the indexer what to delete.
+search_index_state = Table(
+    "search_index_state",
+    metadata,
+    Column("document_id", String(36), primary_key=True),
+    Column("generation", Integer, nullable=False),  # the index build it is in (unsealed-index.json)
+    Column("doc_updated_at", DateTime(timezone=True)),  # documents.updated_at when indexed
+    Column("doc_enriched_at", DateTime(timezone=True)),  # documents.enriched_at when indexed
+    Column("page_count", Integer, nullable=False),
+    Column("indexed_at", DateTime(timezone=True), nullable=False),
+)
