@@ -76,12 +76,13 @@ def build_sample_archive(root: Path) -> Archive:
 
 
 def enrich_all(archive: Archive) -> None:
-    """Run the entity stages over every document, unless ingest already runs them itself."""
-    if any(stage.name == "entity mentions" for stage in post_ingest_stages()):
+    """Run the entity stages over every document (unless ingest runs them), then re-index for search."""
+    stages = post_ingest_stages()
+    if any(stage.name == "entity mentions" for stage in stages):
         return
     with archive.engine.connect() as conn:
         ids = [row.id for row in conn.execute(select(documents.c.id).where(documents.c.status == "ok"))]
-    run_stages(archive, ids, SilentObserver(), enrichment_stages())
+    run_stages(archive, ids, SilentObserver(), [*enrichment_stages(), *stages])
 
 
 def free_port() -> int:

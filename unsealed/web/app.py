@@ -22,6 +22,7 @@ ROUTE_MODULES = [
     "unsealed.web.routes.bates",
     "unsealed.web.routes.datasets",
     "unsealed.web.routes.entities",
+    "unsealed.web.routes.search",
 ]
 
 
