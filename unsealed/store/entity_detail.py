@@ -126,10 +126,10 @@ def entity_emails(
 ) -> dict[str, list[dict[str, Any]]]:
     """E-mails the entity sent and received: by address for an e-mail entity, by name for a person."""
     if entity["type"] == "EMAIL":
-        sent_when = func.lower(emails.c.sender_address) == entity["key"].lower()
+        sent_when = func.lower(func.coalesce(emails.c.sender_address, "")) == entity["key"].lower()
         needle = entity["key"].lower()
     elif entity["type"] == "PERSON":
-        sent_when = func.lower(emails.c.sender_name) == entity["name"].lower()
+        sent_when = func.lower(func.coalesce(emails.c.sender_name, "")) == entity["name"].lower()
         needle = entity["name"].lower()
     else:
         return {"sent": [], "received": []}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 _OPERATORS = {"AND", "OR", "NOT", "NEAR"}
 _TOKEN_RE = re.compile(r'"([^"]+)"|(\S+)')
+_SUFFIX_RE = re.compile(r"(\*|~\d*)$")  # prefix* and fuzzy~N markers
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Segment:
     text: str
     hit: bool = False
     mention: Span | None = None
-    anchor: str | None = None
+    anchors: list[str] = field(default_factory=list)  # ids of the spans that start here (jump targets)
     classes: list[str] = field(default_factory=list)
 
 
@@ -41,7 +42,7 @@ def query_terms(query: str) -> list[str]:
         if not phrase:
             if term.upper() in _OPERATORS:
                 continue
-            term = term.split(":", 1)[-1].lstrip("+-").rstrip("*~")
+            term = _SUFFIX_RE.sub("", term.split(":", 1)[-1].lstrip("+-"))
         term = term.strip()
         if len(term) >= 2:
             terms.append(term)
@@ -70,11 +71,11 @@ def segments(text: str, spans: list[Span]) -> list[Segment]:
         covering = [s for s in valid if s.start <= a and b <= s.end]
         mention = next((s for s in covering if s.kind == "mention"), None)
         hit = any(s.kind == "hit" for s in covering)
-        anchor = next((s.anchor for s in covering if s.start == a and s.anchor), None)
+        anchors = [s.anchor for s in covering if s.start == a and s.anchor]
         classes = []
         if mention is not None:
             classes += ["ent", f"ent-{(mention.entity_type or 'other').lower()}"]
         if hit:
             classes.append("hit")
-        out.append(Segment(text[a:b], hit=hit, mention=mention, anchor=anchor, classes=classes))
+        out.append(Segment(text[a:b], hit=hit, mention=mention, anchors=anchors, classes=classes))
     return out
