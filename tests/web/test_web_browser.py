@@ -105,3 +105,68 @@ def test_keyboard_reaches_search_box(page: Any, server: LiveServer) -> None:
     page.keyboard.type("Harpaz")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?q=Harpaz**")
+    first_result = page.locator(".hit-title").first
+    for _ in range(40):  # Tab on until the first result link has the focus
+        page.keyboard.press("Tab")
+        if first_result.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("the first search result cannot be reached with the keyboard")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/documents/**")
+    assert page.locator("mark.hit").count() >= 1
+
+
+def test_search_document_entity_and_back(page: Any, server: LiveServer) -> None:
+    page.goto(server.url + "/")
+    page.get_by_role("searchbox", name="Search query").fill('"defense minister"')
+    page.get_by_role("searchbox", name="Search query").press("Enter")
+    page.wait_for_url("**/search?q=**")
+    assert page.locator(".hit-item").count() >= 1
+    assert page.locator(".hit-item mark.hit").count() >= 1
+    shot(page, "search")
+    results_url = page.url
+    page.locator(".hit-title").first.click()
+    page.wait_for_url("**/documents/**")
+    assert page.locator("mark.hit").count() >= 1
+    # The e-mail panel and the entities panel of the seed-like printed e-mail.
+    email = page.locator("section.email")
+    assert "JNS News" in email.inner_text() and "jeevacation@gmail.com" in email.inner_text()
+    people = page.locator(".entities h3", has_text="People")
+    assert people.count() == 1
+    person = page.locator(".entities a.ent-name.ent-person").first
+    name = person.inner_text()
+    person.click()
+    page.wait_for_url("**/entities/**")
+    assert name in page.locator("h1").inner_text()
+    assert page.locator(".mentions li").count() >= 1
+    shot(page, "entity")
+    page.go_back()
+    page.wait_for_url("**/documents/**")
+    page.go_back()
+    assert page.url == results_url
+    assert page.console_errors == []
+
+
+def test_entity_panel_jumps_to_the_mention(page: Any, server: LiveServer, sample_archive: Archive) -> None:
+    page.goto(f"{server.url}/documents/{doc_id(sample_archive, 'dataset_9/EFTA01197902.pdf')}")
+    jump = page.locator(".entities a.jump").first
+    target = jump.get_attribute("href")
+    assert target is not None and target.startswith("#m-")
+    jump.click()
+    assert page.url.endswith(target)
+    box = page.locator(target).bounding_box()
+    assert box is not None and 0 <= box["y"] < 900
+
+
+def test_network_graph_draws_and_links(page: Any, server: LiveServer) -> None:
+    page.goto(server.url + "/entities")
+    page.locator("td a").first.click()
+    page.wait_for_url("**/entities/**")
+    page.get_by_role("link", name="Show as a network").click()
+    page.wait_for_url("**/network?entity=**")
+    page.wait_for_selector("#graph[data-rendered]")
+    assert int(page.locator("#graph").get_attribute("data-rendered") or 0) >= 2
+    assert page.locator("#graph canvas").count() >= 1
+    shot(page, "network")
+    assert page.console_errors == []

@@ -9,8 +9,10 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+# Cytoscape.js sets inline styles on its canvas layers; only the network page allows them.
+GRAPH_CSP = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+INLINE_STYLE_PATHS = {"/network"}
 HEADERS = [
-    (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
@@ -28,9 +30,12 @@ class SecurityHeadersMiddleware:
             await self.app(scope, receive, send)
             return
 
+        csp = GRAPH_CSP if scope["path"] in INLINE_STYLE_PATHS else CSP
+        headers = [(b"content-security-policy", csp.encode()), *HEADERS]
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + HEADERS
+                message["headers"] = list(message.get("headers", [])) + headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
