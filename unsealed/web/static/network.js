@@ -8,8 +8,10 @@
     .then(function (r) { if (!r.ok) throw new Error("HTTP " + r.status); return r.json(); })
     .then(function (g) {
       var maxW = Math.max.apply(null, g.edges.map(function (e) { return e.documents; }).concat([1]));
+      var toCenter = {};
+      g.edges.forEach(function (e) { if (e.source === g.center.id) toCenter[e.target] = e.documents; });
       var elements = g.nodes.map(function (n) {
-        return { data: { id: n.id, label: n.name, type: n.type, center: n.center ? 1 : 0 } };
+        return { data: { id: n.id, label: n.name, type: n.type, center: n.center ? 1 : 0, w0: toCenter[n.id] || 0 } };
       }).concat(g.edges.map(function (e, i) {
         return { data: { id: "e" + i, source: e.source, target: e.target, w: e.documents } };
       }));
@@ -17,10 +19,18 @@
       var cy = cytoscape({
         container: box,
         elements: elements,
-        layout: { name: "cose", animate: false, randomize: false, nodeRepulsion: 9000, idealEdgeLength: 90 },
+        maxZoom: 1.3,
+        minZoom: 0.3,
+        layout: {
+          name: "concentric", animate: false, minNodeSpacing: 45, padding: 30,
+          concentric: function (n) { return n.data("center") ? maxW + 1 : n.data("w0"); },
+          levelWidth: function () { return Math.max(1, maxW / 3); }
+        },
         style: [
           { selector: "node", style: {
-            "label": "data(label)", "font-size": 11, "text-valign": "bottom", "text-margin-y": 4,
+            "label": "data(label)", "font-size": 10, "text-valign": "bottom", "text-margin-y": 3,
+            "text-wrap": "ellipsis", "text-max-width": 110, "color": "#1d1d1f",
+            "text-background-color": "#ffffff", "text-background-opacity": 0.75, "text-background-padding": 1,
             "background-color": function (n) { return colours[n.data("type")] || "#777"; },
             "width": function (n) { return n.data("center") ? 34 : 20; },
             "height": function (n) { return n.data("center") ? 34 : 20; },
