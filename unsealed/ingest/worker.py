@@ -38,11 +38,12 @@ def limit_worker_memory(max_bytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
 
-def read_pages(path: Path, mime_type: str, limits: Limits) -> list[ExtractedPage]:
+def read_pages(path: Path, mime_type: str, limits: Limits, notes: list[str]) -> list[ExtractedPage]:
     handler = handler_for(mime_type)
     if handler is None:
         raise ExtractionError(describe_unsupported(mime_type, path.name))
     document = handler.open(path)
+    notes.extend(document.notes)
     try:
         if document.page_count == 0:
             raise ExtractionError("the file has no pages")
@@ -90,7 +91,7 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
         )
         return result
     try:
-        result.pages = read_pages(source.path, result.mime_type, options.limits)
+        result.pages = read_pages(source.path, result.mime_type, options.limits, result.notes)
     except ExtractionError as exc:
         result.error = str(exc)
     except MemoryError:
