@@ -61,7 +61,7 @@ def _print_results(console: Console, results: SearchResults) -> None:
             shown = ", ".join(f"{f.value} ({f.count:,})" for f in values[:8])
             console.print(Text(f"{name}: {shown}", style="dim"))
     if results.next_cursor:
-        console.print(Text(f"more: --cursor {results.next_cursor}", style="dim"))
+        console.print(Text(f"more: --cursor {results.next_cursor}", style="dim"), soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

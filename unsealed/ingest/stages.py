@@ -22,6 +22,7 @@ class Stage:
 
 def post_ingest_stages() -> list[Stage]:
     """The stages, in order. Imported lazily so `unsealed show` does not load spaCy."""
-    from unsealed.search.indexer import run_stage as index_pages
+    from unsealed.search import indexer
 
-    return [Stage("search index", index_pages)]  # last: it indexes what the other stages found
+    # last: it indexes what the other stages found
+    return [Stage("search index", indexer.run_stage, pending=indexer.pending_ids)]

@@ -180,16 +180,38 @@ def sync(
 
 
 def run_stage(archive: Archive, document_ids: Sequence[str]) -> None:
-    """The post-ingest stage: index everything pending (the ingested documents among them)."""
-    sync(archive)
+    """The post-ingest stage: (re)index these documents (the pipeline adds `pending_ids`)."""
+    sync(archive, document_ids)
+
+
+def pending_ids(archive: Archive) -> list[str]:
+    """Documents the index lacks or holds an older version of, and deleted ones it still holds."""
+    path = index_path(archive)
+    try:
+        meta = read_meta(path)
+    except SearchIndexError:
+        meta = None
+    generation = int(meta.get("generation", 0)) if meta else -1
+    with archive.engine.connect() as conn:
+        pending = conn.execute(
+            select(documents.c.id)
+            .outerjoin(state, state.c.document_id == documents.c.id)
+            .where(_pending_clause(generation))
+        ).scalars()
+        return [*pending, *_orphan_ids(conn)]
 
 
 def rebuild(archive: Archive, *, progress: Progress | None = None) -> SyncReport:
     """Build a fresh index beside the live one, then swap it in; searches keep working meanwhile."""
     started = time.perf_counter()
     live = index_path(archive)
-    meta = read_meta(live) if live.exists() else None
-    generation = int(meta.get("generation", 0)) + 1 if meta else 1
+    try:
+        meta = read_meta(live) if live.exists() else None
+    except SearchIndexError:
+        meta = None  # damaged: replaced below
+    with archive.engine.connect() as conn:
+        recorded = conn.execute(select(func.max(state.c.generation))).scalar() or 0
+    generation = max(int(meta.get("generation", 0)) if meta else 0, recorded) + 1
     for stale in live.parent.glob(f"{INDEX_DIRNAME}.new-*"):
         shutil.rmtree(stale)
     new_path = live.parent / f"{INDEX_DIRNAME}.new-{generation}"

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import and_, or_, select
 
 from unsealed.search import cursor as cursors
 from unsealed.search.backend import EngineHit, EngineOrder, SearchBackend
@@ -266,9 +266,11 @@ def _with_snippet(hit: Hit, snippet: Snippet) -> Hit:
 
 
 def page_texts(archive: Archive, keys: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    query = select(pages.c.document_id, pages.c.number, pages.c.text).where(
-        tuple_(pages.c.document_id, pages.c.number).in_(keys)
-    )
+    """Page texts by (document id, page number): one primary-key lookup each, in one statement."""
+    if not keys:
+        return {}
+    wanted = or_(*(and_(pages.c.document_id == d, pages.c.number == n) for d, n in keys))
+    query = select(pages.c.document_id, pages.c.number, pages.c.text).where(wanted)
     with archive.engine.connect() as conn:
         return {(r.document_id, r.number): r.text for r in conn.execute(query)}
 

@@ -46,15 +46,17 @@ class TermMatcher:
                 for word in leaf.words:
                     self.exact.update(tokenize(word))
 
+        self._prefix_tuple = tuple(self.prefixes)
+
     def __bool__(self) -> bool:
         return bool(self.exact or self.prefixes or self.fuzzy)
 
     def matches(self, token: str) -> bool:
         if token in self.exact:
             return True
-        if any(token.startswith(p) for p in self.prefixes):
+        if self.prefixes and token.startswith(self._prefix_tuple):
             return True
-        return any(
+        return bool(self.fuzzy) and any(
             abs(len(token) - len(term)) <= d and OSA.distance(token, term, score_cutoff=d) <= d
             for term, d in self.fuzzy
         )

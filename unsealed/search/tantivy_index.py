@@ -7,6 +7,7 @@ the store's index-state rows can tell which index they describe.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -49,7 +50,7 @@ def text_analyzer() -> tantivy.TextAnalyzer:
 
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
-    sb.add_text_field("document_id", stored=True, fast=True, tokenizer_name="raw")
+    sb.add_text_field("document_id", stored=True, tokenizer_name="raw")
     sb.add_unsigned_field("page", stored=True, indexed=True, fast=True)
     sb.add_text_field("dataset", stored=True, fast=True, tokenizer_name="raw")
     sb.add_text_field("dataset_key", tokenizer_name="raw")
@@ -79,8 +80,12 @@ def page_seq(document_id: str, page: int) -> int:
     Ordering by it keeps a document's pages together and in order (the export order and the
     tie-breaker of equal scores).
     """
-    digest = hashlib.blake2b(document_id.encode(), digest_size=8).digest()
-    return ((int.from_bytes(digest, "big") >> 15) << _PAGE_BITS) | (page & ((1 << _PAGE_BITS) - 1))
+    return (_document_hash(document_id) << _PAGE_BITS) | (page & ((1 << _PAGE_BITS) - 1))
+
+
+@functools.lru_cache(maxsize=8192)
+def _document_hash(document_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(document_id.encode(), digest_size=8).digest(), "big") >> 15
 
 
 def date_keys(when: date | None, seq: int) -> tuple[int, int]:

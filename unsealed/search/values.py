@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date, timedelta
 
@@ -12,6 +13,7 @@ _DATASET_PREFIX_RE = re.compile(r"^(dataset|data|set|ds|vol|volume)+")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def dataset_key(name: str) -> str:
     """`dataset_9`, `DataSet 09`, `9` -> `9`; `House Oversight` -> `houseoversight`."""
     key = re.sub(r"[^0-9a-z]+", "", name.casefold())
@@ -21,8 +23,9 @@ def dataset_key(name: str) -> str:
     return stripped or key
 
 
+@functools.lru_cache(maxsize=1024)
 def type_key(value: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", value.casefold())
+    return re.sub(r"[^0-9a-z]+", "_", value.casefold()).strip("_")
 
 
 def split_bates(value: str) -> tuple[str, int] | None:
