@@ -44,6 +44,8 @@ def _dataset_rows(conn: Connection, name: str | None) -> list[dict[str, Any]]:
         func.count().label("documents"),
         func.coalesce(func.sum(documents.c.page_count), 0).label("pages"),
         func.sum(case((documents.c.status == "failed", 1), else_=0)).label("failed"),
+        func.sum(case((documents.c.enriched_at.is_not(None), 1), else_=0)).label("enriched"),
+        func.max(documents.c.updated_at).label("last_update"),
         func.min(documents.c.bates_first).label("bates_first"),
         func.max(documents.c.bates_last).label("bates_last"),
     )
@@ -103,33 +105,36 @@ def dataset_documents(
 
 def failed_documents(conn: Connection, dataset: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """Files recorded as failed, with their reason."""
-    query = select(*_LIST_COLUMNS, documents.c.source_path).where(documents.c.status == "failed")
+    query = select(*_LIST_COLUMNS, documents.c.storage_key, documents.c.source_path).where(
+        documents.c.status == "failed"
+    )
     if dataset is not None:
         query = query.where(documents.c.dataset == dataset)
     rows = conn.execute(query.order_by(documents.c.dataset, documents.c.filename).limit(limit)).mappings()
     return [dict(r) for r in rows]
 
 
+def archive_totals(datasets: list[dict[str, Any]]) -> dict[str, Any]:
+    """Archive-wide totals from `list_datasets` rows (no second pass over the documents)."""
+    updates = [d["last_update"] for d in datasets if d["last_update"] is not None]
+    documents_total = sum(int(d["documents"]) for d in datasets)
+    failed = sum(int(d["failed"] or 0) for d in datasets)
+    return {
+        "documents": documents_total,
+        "ok": documents_total - failed,
+        "failed": failed,
+        "pages": sum(int(d["pages"] or 0) for d in datasets),
+        "enriched": sum(int(d["enriched"] or 0) for d in datasets),
+        "last_update": max(updates) if updates else None,
+    }
+
+
 def processing_summary(conn: Connection) -> dict[str, Any]:
-    """How far processing got: pages by text source, documents enriched, entities, last update."""
-    docs = (
-        conn.execute(
-            select(
-                func.count().label("documents"),
-                func.sum(case((documents.c.enriched_at.is_not(None), 1), else_=0)).label("enriched"),
-                func.max(documents.c.updated_at).label("last_update"),
-            ).where(documents.c.status == "ok")
-        )
-        .mappings()
-        .one()
-    )
+    """Pages by text source, and how many entities and mentions exist (a full pass: status page only)."""
     sources = conn.execute(
         select(pages.c.text_source, func.count().label("pages")).group_by(pages.c.text_source)
     ).all()
     return {
-        "processed": int(docs["documents"] or 0),
-        "enriched": int(docs["enriched"] or 0),
-        "last_update": docs["last_update"],
         "pages_by_source": {str(s): int(n) for s, n in sources},
         "entities": conn.execute(select(func.count()).select_from(entities)).scalar_one(),
         "mentions": conn.execute(select(func.count()).select_from(mentions)).scalar_one(),

@@ -5,10 +5,9 @@ Stop-gap for the web until the entities area (issue 4) offers its own query func
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, String, and_, cast, func, select
 
 from unsealed.store.entity_reads import _recipients
 from unsealed.store.schema import documents, emails, entities, mentions, pages
@@ -34,6 +33,14 @@ def entity_aliases(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
 
 def entity_documents(conn: Connection, entity_id: str, limit: int = 200) -> list[dict[str, Any]]:
     """Documents that mention the entity, with mention counts, most mentions first."""
+    per_doc = (
+        select(mentions.c.document_id, func.count().label("mentions"))
+        .where(mentions.c.entity_id == entity_id)
+        .group_by(mentions.c.document_id)
+        .order_by(func.count().desc(), mentions.c.document_id)
+        .limit(limit)
+        .subquery()
+    )
     rows = conn.execute(
         select(
             documents.c.id,
@@ -42,13 +49,10 @@ def entity_documents(conn: Connection, entity_id: str, limit: int = 200) -> list
             documents.c.doc_type,
             documents.c.bates_first,
             documents.c.doc_date,
-            func.count(mentions.c.id).label("mentions"),
+            per_doc.c.mentions,
         )
-        .join(documents, documents.c.id == mentions.c.document_id)
-        .where(mentions.c.entity_id == entity_id)
-        .group_by(documents.c.id)
-        .order_by(func.count(mentions.c.id).desc(), documents.c.bates_first)
-        .limit(limit)
+        .join(per_doc, per_doc.c.document_id == documents.c.id)
+        .order_by(per_doc.c.mentions.desc(), documents.c.bates_first)
     ).mappings()
     return [dict(r) for r in rows]
 
@@ -86,7 +90,7 @@ def entity_mentions(conn: Connection, entity_id: str, *, page: int = 1, per_page
             and_(pages.c.document_id == mentions.c.document_id, pages.c.number == mentions.c.page_number),
         )
         .where(mentions.c.entity_id == entity_id)
-        .order_by(documents.c.dataset, documents.c.bates_first, mentions.c.page_number, mentions.c.start)
+        .order_by(mentions.c.id)  # extraction order (by document as ingested): cheap at any depth
         .limit(per_page)
         .offset((max(page, 1) - 1) * per_page)
     ).mappings()
@@ -100,18 +104,19 @@ def entity_mentions(conn: Connection, entity_id: str, *, page: int = 1, per_page
 
 def co_mentioned(conn: Connection, entity_id: str, limit: int = 30) -> list[dict[str, Any]]:
     """Entities mentioned in the same documents, with the number of documents they share."""
-    mine = select(mentions.c.document_id).where(mentions.c.entity_id == entity_id).distinct().subquery()
+    mine = select(mentions.c.document_id).where(mentions.c.entity_id == entity_id).distinct()
     shared = func.count(func.distinct(mentions.c.document_id))
+    counts = (
+        select(mentions.c.entity_id, shared.label("documents"))
+        .where(mentions.c.document_id.in_(mine), mentions.c.entity_id != entity_id)
+        .group_by(mentions.c.entity_id)
+        .subquery()
+    )
     rows = conn.execute(
-        select(entities.c.id, entities.c.type, entities.c.name, shared.label("documents"))
-        .join(entities, entities.c.id == mentions.c.entity_id)
-        .where(
-            mentions.c.document_id.in_(select(mine.c.document_id)),
-            mentions.c.entity_id != entity_id,
-            entities.c.hidden.is_(False),
-        )
-        .group_by(entities.c.id, entities.c.type, entities.c.name)
-        .order_by(shared.desc(), entities.c.name)
+        select(entities.c.id, entities.c.type, entities.c.name, counts.c.documents)
+        .join(counts, counts.c.entity_id == entities.c.id)
+        .where(entities.c.hidden.is_(False))
+        .order_by(counts.c.documents.desc(), entities.c.name)
         .limit(limit)
     ).mappings()
     return [dict(r) for r in rows]
@@ -159,20 +164,23 @@ def entity_emails(
 
 
 def entity_timeline(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
-    """Mentions per month, dated by the document's date or its e-mail's sent date; undated left out."""
-    email_date = (
-        select(func.min(emails.c.sent_at))
-        .where(emails.c.document_id == mentions.c.document_id)
-        .scalar_subquery()
-    )
-    rows = conn.execute(
-        select(func.coalesce(documents.c.doc_date, email_date).label("date"))
-        .select_from(mentions)
-        .join(documents, documents.c.id == mentions.c.document_id)
+    """Mentions per month, dated by the document's date or its own e-mail's sent date; undated left out."""
+    per_doc = (
+        select(mentions.c.document_id, func.count().label("n"))
         .where(mentions.c.entity_id == entity_id)
+        .group_by(mentions.c.document_id)
+        .subquery()
+    )
+    # 'YYYY-MM' cut from the stored value: no datetime parsing per row (SQLite text, PostgreSQL cast).
+    month = func.substr(
+        func.coalesce(cast(documents.c.doc_date, String), cast(emails.c.sent_at, String)), 1, 7
+    ).label("month")
+    rows = conn.execute(
+        select(month, func.sum(per_doc.c.n))
+        .select_from(per_doc)
+        .join(documents, documents.c.id == per_doc.c.document_id)
+        .outerjoin(emails, and_(emails.c.document_id == per_doc.c.document_id, emails.c.seq == 0))
+        .group_by(month)
+        .order_by(month)
     ).all()
-    months: Counter[str] = Counter()
-    for (date,) in rows:
-        if date is not None:
-            months[date.strftime("%Y-%m") if hasattr(date, "strftime") else str(date)[:7]] += 1
-    return [{"month": m, "mentions": n} for m, n in sorted(months.items())]
+    return [{"month": m, "mentions": int(n)} for m, n in rows if m]

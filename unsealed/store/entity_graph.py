@@ -5,16 +5,22 @@ Stop-gap for the web until the entities area (issue 4) offers its own graph quer
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from itertools import combinations
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from unsealed.store.entity_detail import co_mentioned, get_entity
 from unsealed.store.schema import mentions
 
 
 def co_mention_graph(conn: Connection, entity_id: str, limit: int = 25) -> dict[str, Any] | None:
-    """Nodes (the entity + up to `limit` neighbours) and edges weighted by shared documents."""
+    """Nodes (the entity + up to `limit` neighbours) and edges weighted by shared documents.
+
+    An ego network: edges from the entity count all the documents it shares with a neighbour; edges
+    between two neighbours count the documents among the entity's own where both appear.
+    """
     center = get_entity(conn, entity_id)
     if center is None:
         return None
@@ -24,13 +30,17 @@ def co_mention_graph(conn: Connection, entity_id: str, limit: int = 25) -> dict[
     edges = [{"source": entity_id, "target": n["id"], "documents": n["documents"]} for n in neighbours]
     ids = [n["id"] for n in neighbours]
     if len(ids) > 1:
-        a, b = mentions.alias("a"), mentions.alias("b")
-        shared = func.count(func.distinct(a.c.document_id))
+        mine = select(mentions.c.document_id).where(mentions.c.entity_id == entity_id).distinct()
         rows = conn.execute(
-            select(a.c.entity_id, b.c.entity_id, shared)
-            .join(b, b.c.document_id == a.c.document_id)
-            .where(a.c.entity_id.in_(ids), b.c.entity_id.in_(ids), a.c.entity_id < b.c.entity_id)
-            .group_by(a.c.entity_id, b.c.entity_id)
+            select(mentions.c.document_id, mentions.c.entity_id)
+            .where(mentions.c.document_id.in_(mine), mentions.c.entity_id.in_(ids))
+            .distinct()
         ).all()
-        edges += [{"source": s, "target": t, "documents": int(n)} for s, t, n in rows]
+        by_doc: dict[str, set[str]] = defaultdict(set)
+        for doc, ent in rows:
+            by_doc[doc].add(ent)
+        pairs: Counter[tuple[str, str]] = Counter()
+        for present in by_doc.values():
+            pairs.update(combinations(sorted(present), 2))
+        edges += [{"source": a, "target": b, "documents": n} for (a, b), n in sorted(pairs.items())]
     return {"center": center, "nodes": nodes, "edges": edges}

@@ -90,3 +90,7 @@ def top_entities(conn: Connection, limit: int = 20, entity_type: str | None = No
         query.order_by(entities.c.document_count.desc(), entities.c.mention_count.desc()).limit(limit)
     ).mappings()
     return [dict(r) for r in rows]
+
+
+def entity_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(entities)).scalar_one())

@@ -7,21 +7,26 @@ from typing import Any
 from sqlalchemy import Connection
 
 from unsealed.store import catalog, entity_reads
-from unsealed.store.documents import status_summary
+
+FAILED_ON_STATUS = 1000
 
 
 def status_view(conn: Connection) -> dict[str, Any]:
-    summary = status_summary(conn)
+    datasets = catalog.list_datasets(conn)
     return {
-        "status": {**summary["totals"], **catalog.processing_summary(conn)},
-        "datasets": catalog.list_datasets(conn),
-        "failed": summary["failed"],
+        "status": {**catalog.archive_totals(datasets), **catalog.processing_summary(conn)},
+        "datasets": datasets,
+        "failed": catalog.failed_documents(conn, limit=FAILED_ON_STATUS),
     }
 
 
 def home_view(conn: Connection) -> dict[str, Any]:
-    view = status_view(conn)
-    view["failed_total"] = len(view["failed"])
-    view["failed"] = view["failed"][:10]
-    view["top_entities"] = entity_reads.top_entities(conn, limit=24)
-    return view
+    datasets = catalog.list_datasets(conn)
+    totals = catalog.archive_totals(datasets)
+    return {
+        "status": {**totals, "entities": entity_reads.entity_count(conn)},
+        "datasets": datasets,
+        "failed": catalog.failed_documents(conn, limit=10),
+        "failed_total": totals["failed"],
+        "top_entities": entity_reads.top_entities(conn, limit=24),
+    }
