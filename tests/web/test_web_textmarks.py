@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from unsealed.web.textmarks import Span, find_hits, query_terms, segments
+from unsealed.web.textmarks import Span, find_hits, query_terms, segments, to_html
 
 
 def test_query_terms_drop_operators_fields_and_wildcards() -> None:
@@ -35,3 +35,12 @@ def test_overlapping_hit_and_mention_keep_both_marks_and_anchors() -> None:
 def test_spans_outside_the_text_are_ignored() -> None:
     pieces = segments("short", [Span(3, 99, "hit"), Span(-1, 2, "hit")])
     assert [(p.text, p.hit) for p in pieces] == [("short", False)]
+
+
+def test_to_html_escapes_text_inside_and_outside_marks() -> None:
+    text = "<b>x</b> said <script>alert(1)</script>"
+    spans = [Span(14, len(text), "mention", "m-9", 'e"1', "PERSON"), Span(0, 3, "hit", "hit-1-1")]
+    out = str(to_html(segments(text, spans)))
+    assert "<script>" not in out and "<b>" not in out
+    assert '<mark class="hit" id="hit-1-1">&lt;b&gt;</mark>x&lt;/b&gt; said ' in out
+    assert 'data-entity="e&#34;1"' in out and "&lt;script&gt;alert(1)&lt;/script&gt;</mark>" in out

@@ -12,7 +12,7 @@ from unsealed.search.errors import QueryError
 from unsealed.search.service import Searcher, Sort
 from unsealed.web.deps import ArchiveDep
 from unsealed.web.templating import render
-from unsealed.web.views.search import EMPTY_RESULTS, FACET_LABELS, export_csv, search_view, snippet_segments
+from unsealed.web.views.search import EMPTY_RESULTS, FACET_LABELS, export_csv, search_view, snippet_html
 
 router = APIRouter()
 api = APIRouter(tags=["search"])
@@ -48,7 +48,7 @@ def search_page(
 
 
 def _context(data: dict[str, Any], q: str) -> dict[str, Any]:
-    snippets = [snippet_segments(h) for h in data["hits"]]
+    snippets = [snippet_html(h) for h in data["hits"]]
     return {"error": None, **data, "q": q, "site_q": q, "facet_labels": FACET_LABELS, "snippets": snippets}
 
 

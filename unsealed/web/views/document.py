@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import Connection
 
 from unsealed.errors import NotFoundError
 from unsealed.store import entity_reads
 from unsealed.store.documents import document_record
-from unsealed.web.textmarks import Segment, Span, find_hits, query_terms, segments
+from unsealed.web.textmarks import Span, find_hits, query_terms, segments, to_html
 
 # Panel groups in display order: entity type → heading.
 ENTITY_GROUPS = [
@@ -92,18 +93,18 @@ def document_view(conn: Connection, document_id: str, q: str = "") -> dict[str, 
     }
 
 
-def page_segments(view: dict[str, Any]) -> dict[int, list[Segment]]:
-    """Each page's text cut into plain / hit / mention segments (for the HTML page only)."""
+def page_segments(view: dict[str, Any]) -> dict[int, Markup]:
+    """Each page's text as escaped HTML with hit and mention marks (for the HTML page only)."""
     by_page: dict[int, list[Span]] = {}
     for m in view["mentions"]:
         by_page.setdefault(m["page_number"], []).append(
             Span(m["start"], m["end"], "mention", f"m-{m['id']}", m["entity_id"], m["type"])
         )
     terms = view["search"]["terms"]
-    out: dict[int, list[Segment]] = {}
+    out: dict[int, Markup] = {}
     for page in view["pages"]:
         spans = list(by_page.get(page["number"], []))
         for i, (a, b) in enumerate(find_hits(page["text"], terms)):
             spans.append(Span(a, b, "hit", f"hit-{page['number']}-{i + 1}"))
-        out[page["number"]] = segments(page["text"], spans)
+        out[page["number"]] = to_html(segments(page["text"], spans))
     return out

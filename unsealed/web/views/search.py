@@ -7,9 +7,11 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from markupsafe import Markup
+
 from unsealed.search.serialize import EXPORT_COLUMNS, hit_to_dict, results_to_dict
 from unsealed.search.service import Searcher, Sort
-from unsealed.web.textmarks import Segment, Span, segments
+from unsealed.web.textmarks import Span, segments, to_html
 
 EMPTY_RESULTS: dict[str, Any] = {
     "query": "",
@@ -41,13 +43,13 @@ def search_view(searcher: Searcher, q: str, *, sort: Sort, cursor: str | None, l
     return data
 
 
-def snippet_segments(hit: dict[str, Any]) -> list[Segment]:
-    """A hit's snippet cut into plain and highlighted pieces (escaped by the template, not here)."""
+def snippet_html(hit: dict[str, Any]) -> Markup:
+    """A hit's snippet as escaped HTML with its matches in <mark> (built from text + offsets)."""
     snippet = hit.get("snippet")
     if not snippet:
-        return []
+        return Markup("")
     spans = [Span(a, b, "hit") for a, b in snippet["highlights"]]
-    return segments(snippet["text"], spans)
+    return to_html(segments(snippet["text"], spans))
 
 
 def export_csv(searcher: Searcher, q: str, *, sort: Sort) -> Iterator[str]:
