@@ -58,7 +58,13 @@ def add_document(archive: Archive, name: str, page_texts: list[str], dataset: st
         conn.execute(
             insert(pages),
             [
-                {"document_id": doc_id, "number": i + 1, "text": t, "char_count": len(t), "text_source": "layer"}
+                {
+                    "document_id": doc_id,
+                    "number": i + 1,
+                    "text": t,
+                    "char_count": len(t),
+                    "text_source": "layer",
+                }
                 for i, t in enumerate(page_texts)
             ],
         )

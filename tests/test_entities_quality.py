@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from entities_support import FIXTURES, add_document, score_entities, seed_pages
 from sqlalchemy import select
 
+from tests.entities_support import FIXTURES, add_document, score_entities, seed_pages
 from unsealed.enrich.stage import enrichment_stages
 from unsealed.store.archive import Archive
 from unsealed.store.schema import entities, mentions
@@ -27,7 +27,12 @@ def test_seed_document_precision_and_recall(tmp_path, capsys):
         for eid, text in conn.execute(select(mentions.c.entity_id, mentions.c.text)):
             aliases.setdefault(eid, set()).add(" ".join(text.split()))
     found = [
-        {"type": r.type, "name": r.name, "aliases": sorted(aliases.get(r.id, ())), "mention_count": r.mention_count}
+        {
+            "type": r.type,
+            "name": r.name,
+            "aliases": sorted(aliases.get(r.id, ())),
+            "mention_count": r.mention_count,
+        }
         for r in rows
     ]
     truth = json.loads((FIXTURES / "seed_entities.json").read_text())

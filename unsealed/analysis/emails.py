@@ -23,8 +23,24 @@ from unsealed.errors import ConfigError
 LABELS = ("from", "sent", "date", "to", "cc", "bcc", "subject", "attachments", "importance")
 _LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z .]{0,13}?)\s*[:;]\s?(.*)$")
 ADDRESS = re.compile(r"[A-Za-z0-9][\w.+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_TZ = {n: timezone(timedelta(hours=h)) for n, h in {"EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
-       "MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "GMT": 0, "UTC": 0, "BST": 1, "CET": 1, "CEST": 2}.items()}
+_TZ = {
+    n: timezone(timedelta(hours=h))
+    for n, h in {
+        "EST": -5,
+        "EDT": -4,
+        "CST": -6,
+        "CDT": -5,
+        "MST": -7,
+        "MDT": -6,
+        "PST": -8,
+        "PDT": -7,
+        "GMT": 0,
+        "UTC": 0,
+        "BST": 1,
+        "CET": 1,
+        "CEST": 2,
+    }.items()
+}
 MAX_LEAD_LINES = 15  # a document is an e-mail when its first header starts this early on page 1
 
 
@@ -120,7 +136,9 @@ def _label_lines(lines: list[str]) -> list[tuple[int, str, str] | None]:
     return out
 
 
-def _fields_from_block(lines: list[str], labels: list[tuple[int, str, str] | None], start: int) -> tuple[dict[str, str], int]:
+def _fields_from_block(
+    lines: list[str], labels: list[tuple[int, str, str] | None], start: int
+) -> tuple[dict[str, str], int]:
     """Read one header block starting at line `start`; returns fields and the line after it."""
     fields: dict[str, str] = {}
     i = start
@@ -132,7 +150,11 @@ def _fields_from_block(lines: list[str], labels: list[tuple[int, str, str] | Non
             last = next(reversed(fields), None)
             if bare and text:
                 fields[bare.pop(0)] = text  # labels-first layout: values follow in order
-            elif last in ("to", "cc", "bcc") and text and ("@" in text or lines[i - 1].rstrip().endswith((";", ","))):
+            elif (
+                last in ("to", "cc", "bcc")
+                and text
+                and ("@" in text or lines[i - 1].rstrip().endswith((";", ",")))
+            ):
                 fields[last] += " " + text
             elif not text and not bare:
                 break
@@ -161,7 +183,11 @@ def parse_page(text: str) -> list[tuple[int, dict[str, str]]]:
             i += 1
             continue
         fields, end = _fields_from_block(lines, labels, i)
-        if "from" in fields and len({"to", "subject", "sent", "date"} & fields.keys()) >= 1 and len(fields) >= 2:
+        if (
+            "from" in fields
+            and len({"to", "subject", "sent", "date"} & fields.keys()) >= 1
+            and len(fields) >= 2
+        ):
             blocks.append((i, fields))
             i = max(end, i + 1)
         else:

@@ -33,7 +33,9 @@ def record(conn: Connection, action: str, args: dict[str, Any]) -> None:
     if action not in ACTIONS:
         raise ValueError(f"unknown curation action {action!r}")
     conn.execute(
-        insert(curations).values(action=action, args=json.dumps(args, sort_keys=True), created_at=datetime.now(UTC))
+        insert(curations).values(
+            action=action, args=json.dumps(args, sort_keys=True), created_at=datetime.now(UTC)
+        )
     )
 
 

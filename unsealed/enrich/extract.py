@@ -47,9 +47,21 @@ def soften_newlines(text: str) -> str:
     return "".join(out)
 
 
+def _drop_code_prefix(form: str) -> str:
+    """`STT M. Kessler` → `M. Kessler`: a short all-caps code run into a name from a table column."""
+    words = form.split(" ")
+    while len(words) > 1 and words[0].isupper() and len(words[0]) <= 4 and not words[1].isupper():
+        if len(words[0].rstrip(".")) == 1:
+            break  # an initial, not a code
+        words = words[1:]
+    return " ".join(words)
+
+
 def trim(found: Found, text: str) -> Found | None:
-    """The span without a leading "the", edge punctuation or a trailing possessive."""
+    """The span without a leading "the", edge punctuation, a trailing possessive, or a table code."""
     form = clean_form(found.text)
+    if found.type == "PERSON":
+        form = _drop_code_prefix(form)
     if not form:
         return None
     start = text.find(form.split(" ")[0], found.start, found.end)
@@ -100,7 +112,7 @@ def _join_adjacent(items: list[Found], text: str) -> list[Found]:
             and prev.type in NAME_TYPES
             and item.type in NAME_TYPES
             and "PERSON" in (prev.type, item.type)
-            and gap in (" ", "\n")
+            and (gap == " " or (gap == "\n" and " " not in prev.text + item.text))
             and item.text[:1].isupper()
         ):
             out[-1] = Found(prev.start, item.end, text[prev.start : item.end], "PERSON", prev.extractor)

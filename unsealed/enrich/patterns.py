@@ -9,7 +9,9 @@ import phonenumbers
 
 from unsealed.enrich.spans import Found
 
-EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,12}\b")
+EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][\w.+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,12}\b"
+)
 URL = re.compile(
     r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+"
     r"|\b[A-Za-z0-9-]{2,63}\.(?:com|org|net|gov|edu|io|info|biz|us|uk|co\.uk|il|de|fr|ru)\b(?![@\w-])",

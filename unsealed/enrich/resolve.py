@@ -5,7 +5,8 @@ Order of rules (each mention records the rules that moved it in `mentions.rule`)
 2. `type_vote`: a form the tagger labels with one type in ≥ 75 % of its (≥ 3) mentions takes
    that type everywhere (`Azerbaijan` tagged PERSON now and then);
 3. document rules (document_rules.py): OCR word repair, surname → full name, organisation
-   short forms and acronyms;
+   short forms and acronyms; then `initial_to_full_name` (`M. Kessler` → the archive's only
+   Martin/Michael... Kessler with that initial);
 4. `ocr_variant`: archive-wide OCR-variant merge with blocking (variants.py);
 5. curator decisions replayed in the order they were made (curation.py).
 
@@ -69,6 +70,25 @@ def vote_types(items: list[Item], share: float = 0.75, minimum: int = 3) -> None
             it.set(top, name_key(it.form, top), it.form, "type_vote")
 
 
+def join_initials(items: list[Item]) -> None:
+    """`M. Kessler` joins `Martin Kessler` when he is the archive's only person with that surname
+    and that initial (blocked by surname, so this stays linear)."""
+    full: dict[tuple[str, str], set[str]] = defaultdict(set)
+    forms: dict[str, str] = {}
+    for it in items:
+        words = it.key.split()
+        if it.type == "PERSON" and len(words) >= 2 and len(words[0]) > 1:
+            full[(words[-1], words[0][0])].add(it.key)
+            forms.setdefault(it.key, it.form)
+    for it in items:
+        words = it.key.split()
+        if it.type == "PERSON" and len(words) == 2 and len(words[0]) == 1:
+            owners = full.get((words[-1], words[0]))
+            if owners and len(owners) == 1:
+                key = next(iter(owners))
+                it.set("PERSON", key, forms[key], "initial_to_full_name")
+
+
 def resolve_items(items: list[Item], decisions: Iterable[curation.Decision] = ()) -> Resolved:
     vote_types(items)
     by_doc: dict[str, list[Item]] = defaultdict(list)
@@ -76,6 +96,7 @@ def resolve_items(items: list[Item], decisions: Iterable[curation.Decision] = ()
         by_doc[it.document_id].append(it)
     for doc_items in by_doc.values():
         apply_document_rules(doc_items)
+    join_initials(items)
 
     candidates: dict[CrossKey, Candidate] = defaultdict(Candidate)
     for it in items:
@@ -155,7 +176,9 @@ def write(conn: Connection, resolved: Resolved) -> int:
         for mid, eid_rule in resolved.assignments.items()
         if current.get(mid) != eid_rule
     ]
-    unlinked = [mid for mid, link in current.items() if mid not in resolved.assignments and link != (None, None)]
+    unlinked = [
+        mid for mid, link in current.items() if mid not in resolved.assignments and link != (None, None)
+    ]
     changes += [{"b_id": mid, "v_entity": None, "v_rule": None} for mid in unlinked]
     if changes:
         stmt = update(mentions).where(mentions.c.id == bindparam("b_id"))

@@ -25,7 +25,9 @@ DOCS_PER_BATCH = 50  # documents whose pages go through spaCy in one nlp.pipe st
 
 def document_pages(conn: Connection, document_id: str) -> list[tuple[int, str]]:
     rows = conn.execute(
-        select(pages.c.number, pages.c.text).where(pages.c.document_id == document_id).order_by(pages.c.number)
+        select(pages.c.number, pages.c.text)
+        .where(pages.c.document_id == document_id)
+        .order_by(pages.c.number)
     )
     return [(n, t or "") for n, t in rows]
 
@@ -62,7 +64,9 @@ def analyse_emails(conn: Connection, document_id: str) -> list[dict[str, object]
     fields = [c for c in emails.c if c.name not in ("id",)]
     old = [
         {c.name: getattr(r, c.name) for c in fields}
-        for r in conn.execute(select(emails).where(emails.c.document_id == document_id).order_by(emails.c.seq))
+        for r in conn.execute(
+            select(emails).where(emails.c.document_id == document_id).order_by(emails.c.seq)
+        )
     ]
     normalised = [{**r, "sent_at": r["sent_at"].replace(tzinfo=None) if r["sent_at"] else None} for r in rows]
     stored = [{**r, "sent_at": r["sent_at"].replace(tzinfo=None) if r["sent_at"] else None} for r in old]
@@ -137,9 +141,23 @@ def run_resolution(archive: Archive, document_ids: Sequence[str]) -> None:
         resolve_archive(conn)
 
 
+def unenriched(archive: Archive) -> list[str]:
+    """Documents read successfully but not yet through entity extraction (an interrupted run)."""
+    stmt = select(documents.c.id).where(documents.c.status == "ok", documents.c.enriched_at.is_(None))
+    with archive.engine.connect() as conn:
+        return [r[0] for r in conn.execute(stmt.order_by(documents.c.id))]
+
+
+def unresolved(archive: Archive) -> list[str]:
+    """A document with a mention not linked to an entity yet, if any (resolution is archive-wide)."""
+    stmt = select(mentions.c.document_id).where(mentions.c.rule.is_(None)).limit(1)
+    with archive.engine.connect() as conn:
+        return [r[0] for r in conn.execute(stmt)]
+
+
 def enrichment_stages() -> list[Stage]:
     return [
-        Stage("e-mail headers", run_emails),
-        Stage("entity mentions", extract_mentions),
-        Stage("entity resolution", run_resolution),
+        Stage("e-mail headers", run_emails, pending=unenriched),
+        Stage("entity mentions", extract_mentions, pending=unenriched),
+        Stage("entity resolution", run_resolution, pending=unresolved),
     ]

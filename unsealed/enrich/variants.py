@@ -128,7 +128,9 @@ def merge_variants(candidates: dict[CrossKey, Candidate]) -> dict[CrossKey, Cros
                 if ct.documents & cv.documents:
                     pass  # same document: the more frequent / more plausible spelling wins
                 elif ct.count >= 2 * cv.count:
-                    shared = _neighbours(target, candidates, by_doc) & _neighbours(variant, candidates, by_doc)
+                    shared = _neighbours(target, candidates, by_doc) & _neighbours(
+                        variant, candidates, by_doc
+                    )
                     if len(shared - {target, variant}) < 2:
                         continue
                 else:
