@@ -20,8 +20,8 @@ def test_email_headers_are_shown(client: TestClient, sample_archive: Archive) ->
     doc_id, data = seed_view(client, sample_archive)
     assert data["emails"], "the seed is a printed e-mail: its header must be extracted"
     header = data["emails"][0]
-    assert header["sender_name"] == "JNS News"
-    assert header["recipients"]["to"][0]["address"] == "jeevacation@gmail.com"
+    assert header["from"]["name"] == "JNS News"
+    assert header["to"][0]["address"] == "jeevacation@gmail.com"
     body = client.get(f"/documents/{doc_id}").text
     assert '<section class="panel email"' in body
     assert escape(header["subject"]) in body
@@ -41,8 +41,8 @@ def test_entities_panel_groups_links_and_jumps(client: TestClient, sample_archiv
         for entity in group["entities"]:
             assert f'href="/entities/{entity["id"]}"' in body
             assert escape(entity["name"]) in body
-            assert f'href="#m-{entity["first_mention"]}"' in body
-            assert f'id="m-{entity["first_mention"]}"' in body  # the jump target exists in the text
+            assert f'href="#{entity["first_anchor"]}"' in body
+            assert f'id="{entity["first_anchor"]}"' in body  # the jump target exists in the text
     people = next(g for g in data["entities"]["groups"] if g["type"] == "PERSON")
     assert any("Ya" in e["name"] and "alon" in e["name"] for e in people["entities"])
 
@@ -61,7 +61,8 @@ def test_entity_page_shows_mentions_with_citations(client: TestClient, sample_ar
     for alias in detail["aliases"]:
         assert escape(alias["text"]) in body
     for mention in detail["mentions"]:
-        assert f'href="/documents/{mention["document_id"]}#m-{mention["id"]}"' in body
+        anchor = f"m-{mention['page_number']}-{mention['start']}"
+        assert f'href="/documents/{mention["document_id"]}#{anchor}"' in body
         assert f"page {mention['page_number']} of" in body
     for other in detail["co_mentioned"][:5]:
         assert f'href="/entities/{other["id"]}"' in body
@@ -105,7 +106,7 @@ def test_network_page_and_twin(client: TestClient, sample_archive: Archive) -> N
 def test_home_lists_top_entities(client: TestClient) -> None:
     top = client.get("/api/v1/entities", params={"limit": 5}).json()["entities"]
     assert len(top) == 5
-    counts = [e["document_count"] for e in top]
+    counts = [e["mention_count"] for e in top]  # "most mentioned" first
     assert counts == sorted(counts, reverse=True)
     body = client.get("/").text
     for entity in top:

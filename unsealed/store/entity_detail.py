@@ -1,18 +1,34 @@
 """Read functions for an entity's page: aliases, documents, mentions with citations, e-mails, timeline.
 
-Stop-gap for the web until the entities area (issue 4) offers its own query functions; plain dicts.
+Beside `enrich.queries.entity_detail` (which loads every mention at once): these page through
+mentions with snippets and Bates citations and aggregate per document first, so a hub entity's page
+stays fast. Plain dicts.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy import Connection, String, and_, cast, func, select
 
-from unsealed.store.entity_reads import _recipients
 from unsealed.store.schema import documents, emails, entities, mentions, pages
 
 SNIPPET_CHARS = 90
+
+
+def _recipients(raw: str | None) -> dict[str, list[dict[str, str | None]]]:
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def entity_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(entities)).scalar_one())
 
 
 def get_entity(conn: Connection, entity_id: str) -> dict[str, Any] | None:

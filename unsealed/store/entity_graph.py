@@ -1,6 +1,7 @@
 """The co-mention graph around an entity: its most co-mentioned neighbours and the links among them.
 
-Stop-gap for the web until the entities area (issue 4) offers its own graph query.
+`enrich.queries.co_mention_graph` lists the neighbours only; the network page also needs the links
+among them, computed here within the entity's own documents.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import Connection
 
+from unsealed.enrich import queries
 from unsealed.errors import NotFoundError
-from unsealed.store import entity_reads
 from unsealed.store.documents import document_record
 from unsealed.web.textmarks import Span, find_hits, query_terms, segments, to_html
 
@@ -35,19 +35,45 @@ def _processing_state(doc: dict[str, Any]) -> dict[str, str]:
     return {"state": "ok", "message": ""}
 
 
-def _entity_groups(rows: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    first_page = {m["id"]: m["page_number"] for m in mentions}
+def mention_anchor(page: int, start: int) -> str:
+    """The id of a mention's mark in the document page: the same from any page that links to it."""
+    return f"m-{page}-{start}"
+
+
+def _entity_groups(grouped: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """enrich.queries.document_entities output as panel groups, with the first mention's anchor."""
+    labels = dict(ENTITY_GROUPS)
     groups = []
-    known = {t for t, _ in ENTITY_GROUPS}
-    for etype, label in [*ENTITY_GROUPS, ("OTHER", "Other")]:
-        members = [
-            {**r, "first_page": first_page.get(r["first_mention"])}
-            for r in rows
-            if (r["type"] == etype) or (etype == "OTHER" and r["type"] not in known)
-        ]
-        if members:
-            groups.append({"type": etype, "label": label, "count": len(members), "entities": members})
+    for etype, members in grouped.items():
+        rows = []
+        for e in members:
+            first = e["mentions"][0]
+            rows.append(
+                {
+                    "id": e["id"],
+                    "type": etype,
+                    "name": e["name"],
+                    "count": e["count"],
+                    "first_page": first["page"],
+                    "first_anchor": mention_anchor(first["page"], first["start"]),
+                }
+            )
+        groups.append(
+            {"type": etype, "label": labels.get(etype, etype), "count": len(rows), "entities": rows}
+        )
     return groups
+
+
+def _mentions(grouped: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    return sorted(
+        (
+            {"page": m["page"], "start": m["start"], "end": m["end"], "entity_id": e["id"], "type": etype}
+            for etype, members in grouped.items()
+            for e in members
+            for m in e["mentions"]
+        ),
+        key=lambda m: (m["page"], m["start"]),
+    )
 
 
 def document_view(conn: Connection, document_id: str, q: str = "") -> dict[str, Any]:
@@ -57,8 +83,8 @@ def document_view(conn: Connection, document_id: str, q: str = "") -> dict[str, 
     pages = record.pop("pages")
     sources = record.pop("sources")
     also_in = record.pop("also_in")
-    mentions = entity_reads.document_mentions(conn, document_id)
-    entity_rows = entity_reads.document_entities(conn, document_id)
+    grouped = queries.document_entities(conn, document_id)
+    groups = _entity_groups(grouped)
     terms = query_terms(q)
     search_pages = []
     for page in pages:
@@ -71,13 +97,13 @@ def document_view(conn: Connection, document_id: str, q: str = "") -> dict[str, 
         "processing": _processing_state(record),
         "sources": sources,
         "also_in": also_in,
-        "emails": entity_reads.document_emails(conn, document_id),
+        "emails": queries.document_emails(conn, document_id),
         "entities": {
             "extracted": record["enriched_at"] is not None,
-            "total": len(entity_rows),
-            "groups": _entity_groups(entity_rows, mentions),
+            "total": sum(g["count"] for g in groups),
+            "groups": groups,
         },
-        "mentions": mentions,
+        "mentions": _mentions(grouped),
         "pages": pages,
         "search": {
             "q": q,
@@ -97,8 +123,9 @@ def page_segments(view: dict[str, Any]) -> dict[int, Markup]:
     """Each page's text as escaped HTML with hit and mention marks (for the HTML page only)."""
     by_page: dict[int, list[Span]] = {}
     for m in view["mentions"]:
-        by_page.setdefault(m["page_number"], []).append(
-            Span(m["start"], m["end"], "mention", f"m-{m['id']}", m["entity_id"], m["type"])
+        anchor = mention_anchor(m["page"], m["start"])
+        by_page.setdefault(m["page"], []).append(
+            Span(m["start"], m["end"], "mention", anchor, m["entity_id"], m["type"])
         )
     terms = view["search"]["terms"]
     out: dict[int, Markup] = {}

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from unsealed.enrich.queries import list_entities
 from unsealed.errors import NotFoundError
 from unsealed.store import entity_detail as detail
 from unsealed.store.entity_graph import co_mention_graph
-from unsealed.store.entity_reads import top_entities
 
 MENTIONS_PER_PAGE = 50
 
@@ -41,7 +41,7 @@ def entity_view(conn: Connection, entity_id: str, page: int = 1) -> dict[str, An
 
 
 def entities_view(conn: Connection, entity_type: str | None, limit: int) -> dict[str, Any]:
-    return {"type": entity_type, "entities": top_entities(conn, limit=limit, entity_type=entity_type)}
+    return {"type": entity_type, "entities": list_entities(conn, entity_type=entity_type, top=limit)}
 
 
 def network_view(conn: Connection, entity_id: str, limit: int) -> dict[str, Any]:

@@ -6,7 +6,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from unsealed.store import catalog, entity_reads
+from unsealed.enrich.queries import list_entities
+from unsealed.store import catalog
+from unsealed.store.entity_detail import entity_count
 
 FAILED_ON_STATUS = 1000
 
@@ -24,9 +26,9 @@ def home_view(conn: Connection) -> dict[str, Any]:
     datasets = catalog.list_datasets(conn)
     totals = catalog.archive_totals(datasets)
     return {
-        "status": {**totals, "entities": entity_reads.entity_count(conn)},
+        "status": {**totals, "entities": entity_count(conn)},
         "datasets": datasets,
         "failed": catalog.failed_documents(conn, limit=10),
         "failed_total": totals["failed"],
-        "top_entities": entity_reads.top_entities(conn, limit=24),
+        "top_entities": list_entities(conn, top=24),
     }
