@@ -31,7 +31,8 @@ class ExtractedPage:
     bates_source: str | None = None  # stamped | inferred
     ocr_confidence: float | None = None
     quality: float | None = None
-    redactions: list[tuple[float, float, float, float]] = field(default_factory=list)
+    # Redaction boxes in page points; None until redaction detection has looked at the page.
+    redactions: list[tuple[float, float, float, float]] | None = None
     error: str | None = None
     ocr_seconds: float | None = None  # time the OCR engine spent on the page (not stored; progress)
 
@@ -49,6 +50,7 @@ class FileResult:
     error: str | None = None
     language: str | None = None
     doc_type: str | None = None
+    unchanged: bool = False  # same content as already recorded at this storage key: nothing to write
 
     @property
     def ok(self) -> bool:

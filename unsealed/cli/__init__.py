@@ -14,7 +14,10 @@ from rich.console import Console
 
 from unsealed.errors import ExitCode, UnsealedError
 
-COMMAND_MODULES: list[str] = [
+COMMAND_MODULES = [
+    "unsealed.cli.ingest",
+    "unsealed.cli.inspect",
+    "unsealed.cli.sample",
 ]
 
 app = typer.Typer(

@@ -16,6 +16,8 @@ from unsealed.store.archive import Archive
 class Stage:
     name: str  # shown in the progress display and in `status`
     run: Callable[[Archive, Sequence[str]], None]
+    # Documents this stage has not processed yet, so a run interrupted during the stage resumes it.
+    pending: Callable[[Archive], Sequence[str]] | None = None
 
 
 def post_ingest_stages() -> list[Stage]:

@@ -25,8 +25,8 @@ class BlobStore:
     """Files addressed by storage key under a root URL (a local folder, or s3://bucket/prefix)."""
 
     def __init__(self, root: str | Path):
-        url = str(root)
-        self.fs, self.root = fsspec.core.url_to_fs(url)
+        self.url = str(root)
+        self.fs, self.root = fsspec.core.url_to_fs(self.url)
         self.fs.makedirs(self.root, exist_ok=True)
 
     def _path(self, key: str) -> str:

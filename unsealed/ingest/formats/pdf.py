@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -28,6 +29,15 @@ def _reason(exc: Exception) -> str:
     return f"PDF could not be opened: {message}"
 
 
+# PDFium marks a hyphen at a line break as U+FFFE and may pass control characters through.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_layer_text(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-").replace("\ufeff", "")
+    return _CONTROL.sub("", text)
+
+
 class PdfDocument:
     def __init__(self, path: Path):
         try:
@@ -50,7 +60,7 @@ class PdfDocument:
                     textpage.close()
             finally:
                 page.close()
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = clean_layer_text(text)
         return PageContent(
             text=text,
             bottom_text=bottom,

@@ -1,0 +1,5 @@
+"""`python -m unsealed` runs the CLI."""
+
+from unsealed.cli import main
+
+main()

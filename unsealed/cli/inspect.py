@@ -1,0 +1,52 @@
+"""`unsealed show` and `unsealed status`: what the archive holds."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from unsealed.cli.options import ArchiveOption, JsonOption
+from unsealed.cli.render import print_document, print_json, print_status
+from unsealed.config import Settings
+from unsealed.errors import NotFoundError
+from unsealed.store.archive import Archive
+from unsealed.store.documents import document_record, locate_document, status_summary
+
+
+def show_command(
+    key: Annotated[str, typer.Argument(help="Document uuid, file name, storage key or a Bates number.")],
+    archive: ArchiveOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show one document with its pages (a Bates number selects its page)."""
+    settings = Settings.from_env().with_overrides(archive_dir=archive)
+    with Archive.open(settings.archive_dir, create=False) as opened, opened.engine.connect() as conn:
+        located = locate_document(conn, key)
+        if located is None:
+            raise NotFoundError(
+                f"no document matches {key!r} (try a uuid, file name, storage key or Bates number)"
+            )
+        record = document_record(conn, located.document_id)
+    assert record is not None
+    if as_json:
+        print_json({**record, "page": located.page_number})
+    else:
+        print_document(record, Console(highlight=False), located.page_number)
+
+
+def status_command(archive: ArchiveOption = None, as_json: JsonOption = False) -> None:
+    """Counts by data set and status, and every failed file with its reason."""
+    settings = Settings.from_env().with_overrides(archive_dir=archive)
+    with Archive.open(settings.archive_dir, create=False) as opened, opened.engine.connect() as conn:
+        summary = status_summary(conn)
+    if as_json:
+        print_json(summary)
+    else:
+        print_status(summary, Console(highlight=False))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("show")(show_command)
+    app.command("status")(status_command)

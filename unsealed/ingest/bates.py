@@ -1,0 +1,101 @@
+"""Bates numbers: find each page's stamp, or infer it from the file name and page order.
+
+A release names each file after its first page's number and stamps every page with the next one
+(EFTA01197902.pdf, 6 pages: EFTA01197902 ... EFTA01197907). A page whose stamp is found where it is
+expected is `stamped`; a page whose number follows from the others (stamp unreadable) is `inferred`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import PurePath
+
+# PREFIX (letters, maybe joined by _ or -) + optional separator + 6-10 digits: EFTA01197904,
+# HOUSE_OVERSIGHT_012345, DOJ-OGR-00012345.
+BATES_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9]*(?:[_-][A-Z][A-Z0-9]*)*)([ _-]?)(\d{6,10})(?!\d)")
+# Lines at the end of a page's text searched when the page gives no text for its bottom band.
+TAIL_LINES = 3
+
+
+@dataclass(frozen=True)
+class BatesNumber:
+    prefix: str
+    separator: str
+    number: int
+    width: int
+
+    def shifted(self, offset: int) -> BatesNumber:
+        return BatesNumber(self.prefix, self.separator, self.number + offset, self.width)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.separator}{self.number:0{self.width}d}"
+
+    def same_as(self, other: BatesNumber) -> bool:
+        """Equal up to the separator, which OCR and typesetting vary."""
+        return (self.prefix, self.number) == (other.prefix, other.number)
+
+
+@dataclass(frozen=True)
+class PageBates:
+    value: str | None
+    source: str | None  # stamped | inferred | None (no numbering known)
+
+
+def parse_bates(text: str) -> list[BatesNumber]:
+    return [
+        BatesNumber(m.group(1), m.group(2), int(m.group(3)), len(m.group(3)))
+        for m in BATES_TOKEN.finditer(text)
+    ]
+
+
+def bates_from_filename(filename: str) -> BatesNumber | None:
+    stem = PurePath(filename).stem.strip()
+    match = BATES_TOKEN.fullmatch(stem)
+    if not match:
+        return None
+    return BatesNumber(match.group(1), match.group(2), int(match.group(3)), len(match.group(3)))
+
+
+def _page_candidates(text: str, bottom_text: str) -> list[BatesNumber]:
+    found = parse_bates(bottom_text)
+    if not found:
+        tail = "\n".join(text.strip().splitlines()[-TAIL_LINES:])
+        found = parse_bates(tail)
+    return found
+
+
+def _stamp_anchor(candidates: list[list[BatesNumber]]) -> BatesNumber | None:
+    """The first page's number most pages' stamps agree on (each stamp votes for number - index)."""
+    votes: Counter[BatesNumber] = Counter()
+    for index, page in enumerate(candidates):
+        for stamp in set(page):
+            votes[stamp.shifted(-index)] += 1
+    if not votes:
+        return None
+    return votes.most_common(1)[0][0]
+
+
+def _matches(anchor: BatesNumber, candidates: list[list[BatesNumber]]) -> list[bool]:
+    return [any(c.same_as(anchor.shifted(i)) for c in page) for i, page in enumerate(candidates)]
+
+
+def assign_bates(filename: str, pages: list[tuple[str, str]]) -> list[PageBates]:
+    """Bates number per page from (text, bottom_text) pairs, consistent with the file name."""
+    candidates = [_page_candidates(text, bottom) for text, bottom in pages]
+    from_name = bates_from_filename(filename)
+    from_stamps = _stamp_anchor(candidates)
+    anchor = from_name
+    if from_stamps is not None:
+        stamped_by_stamps = sum(_matches(from_stamps, candidates))
+        stamped_by_name = sum(_matches(from_name, candidates)) if from_name else 0
+        # Trust the stamps over the name only when they agree with each other better.
+        if stamped_by_stamps > stamped_by_name and (from_name is None or stamped_by_stamps >= 2):
+            anchor = from_stamps
+    if anchor is None:
+        return [PageBates(None, None) for _ in pages]
+    matched = _matches(anchor, candidates)
+    return [
+        PageBates(str(anchor.shifted(i)), "stamped" if ok else "inferred") for i, ok in enumerate(matched)
+    ]

@@ -1,0 +1,203 @@
+"""The ingest pipeline: walk sources, read files in a process pool, write them with one writer.
+
+Worker processes hash, store and read files (pebble gives each file a hard time limit and survives
+a worker that crashes on a hostile file); the calling process is the only database writer. Each
+document is written with its pages in one transaction, so an interrupted run leaves no half-written
+document, and a re-run skips what is already recorded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from pebble import ProcessExpired, ProcessPool
+
+from unsealed.config import Settings
+from unsealed.errors import ExitCode
+from unsealed.ingest.sources import walk_sources
+from unsealed.ingest.stages import Stage, post_ingest_stages
+from unsealed.ingest.worker import (
+    FileTask,
+    WorkerOptions,
+    failed_file,
+    limit_worker_memory,
+    process_file,
+)
+from unsealed.model import FileResult
+from unsealed.store.archive import Archive
+from unsealed.store.documents import WriteOutcome, known_contents, write_result
+
+# Results written per transaction; a transaction also closes after COMMIT_SECONDS.
+COMMIT_BATCH = 64
+COMMIT_SECONDS = 1.0
+# Files queued per worker, enough to keep workers busy without listing every future at once.
+QUEUE_PER_WORKER = 4
+
+
+class IngestObserver(Protocol):
+    """What a face (CLI progress bar, Celery task, test) hears while a run goes on."""
+
+    def files_found(self, count: int) -> None: ...
+
+    def file_done(self, result: FileResult, outcome: WriteOutcome) -> None: ...
+
+    def stage_started(self, stage: str, documents: int) -> None: ...
+
+    def stage_done(self, stage: str) -> None: ...
+
+
+class SilentObserver:
+    def files_found(self, count: int) -> None:
+        pass
+
+    def file_done(self, result: FileResult, outcome: WriteOutcome) -> None:
+        pass
+
+    def stage_started(self, stage: str, documents: int) -> None:
+        pass
+
+    def stage_done(self, stage: str) -> None:
+        pass
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    added: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    unchanged: int = 0
+    pages: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (storage key, reason)
+    changed_ids: list[str] = field(default_factory=list)
+
+    def count(self, result: FileResult, outcome: WriteOutcome) -> None:
+        self.files += 1
+        if outcome.action == "added":
+            self.added += 1
+        elif outcome.action == "updated":
+            self.updated += 1
+        elif outcome.action == "duplicate":
+            self.duplicates += 1
+        else:
+            self.unchanged += 1
+        if outcome.action in ("added", "updated"):
+            self.changed_ids.append(outcome.document_id)
+            self.pages += len(result.pages)
+        if outcome.status == "failed":
+            self.failures.append((result.source.storage_key, result.error or "failed earlier"))
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.SOME_FILES_FAILED if self.failures else ExitCode.OK
+
+
+def _result_of(future: Future[FileResult], task: FileTask, options: WorkerOptions) -> FileResult:
+    try:
+        return future.result()
+    except FutureTimeout:
+        limit = options.limits.file_timeout_s
+        reason = f"timed out after {limit:g} s (raise UNSEALED_FILE_TIMEOUT to allow more)"
+    except ProcessExpired as exc:
+        reason = f"the reader crashed on this file (worker exit code {exc.exitcode})"
+    return failed_file(task, options, reason)
+
+
+def run_tasks(tasks: Iterable[FileTask], options: WorkerOptions, workers: int) -> Iterator[FileResult]:
+    """Results in completion order; a file that times out or kills its worker becomes a failure."""
+    timeout = options.limits.file_timeout_s
+    pool = ProcessPool(
+        max_workers=max(1, workers),
+        initializer=limit_worker_memory,
+        initargs=[options.limits.worker_memory_bytes],
+    )
+    pending: dict[Future[FileResult], FileTask] = {}
+    queue = iter(tasks)
+    finished = False
+    try:
+        while True:
+            while len(pending) < QUEUE_PER_WORKER * max(1, workers):
+                task = next(queue, None)
+                if task is None:
+                    break
+                pending[pool.submit(process_file, timeout, task, options)] = task
+            if not pending:
+                break
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in done:
+                yield _result_of(future, pending.pop(future), options)
+        finished = True
+    finally:
+        # Interrupted (Ctrl-C, or the consumer stopped early): stop workers instead of draining them.
+        if finished:
+            pool.close()
+        else:
+            pool.stop()
+        pool.join()
+
+
+def _write_all(
+    archive: Archive, results: Iterator[FileResult], report: IngestReport, observer: IngestObserver
+) -> None:
+    """One writer: results are committed in small batches, each document whole or not at all."""
+    conn = archive.engine.connect()
+    try:
+        transaction = conn.begin()
+        written, opened = 0, time.monotonic()
+        for result in results:
+            outcome = write_result(conn, result)
+            report.count(result, outcome)
+            observer.file_done(result, outcome)
+            written += 1
+            if written >= COMMIT_BATCH or time.monotonic() - opened > COMMIT_SECONDS:
+                transaction.commit()
+                transaction, written, opened = conn.begin(), 0, time.monotonic()
+        transaction.commit()
+    finally:
+        if conn.in_transaction():
+            # Interrupted: keep the documents already complete; nothing partial is in this batch.
+            conn.commit()
+        conn.close()
+
+
+def run_stages(
+    archive: Archive,
+    document_ids: Sequence[str],
+    observer: IngestObserver,
+    stages: Sequence[Stage] | None = None,
+) -> None:
+    """Run post-ingest stages over the changed documents and whatever a stage left unfinished."""
+    for stage in stages if stages is not None else post_ingest_stages():
+        ids = list(dict.fromkeys([*document_ids, *(stage.pending(archive) if stage.pending else [])]))
+        observer.stage_started(stage.name, len(ids))
+        if ids:
+            stage.run(archive, ids)
+        observer.stage_done(stage.name)
+
+
+def ingest(
+    archive: Archive,
+    paths: Sequence[Path],
+    dataset: str,
+    settings: Settings,
+    observer: IngestObserver | None = None,
+    stages: Sequence[Stage] | None = None,
+) -> IngestReport:
+    """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default)."""
+    observer = observer or SilentObserver()
+    sources = list(walk_sources(paths, dataset))
+    observer.files_found(len(sources))
+    with archive.engine.connect() as conn:
+        known = known_contents(conn, dataset)
+    options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits)
+    tasks = (FileTask(source, known.get(source.storage_key)) for source in sources)
+    report = IngestReport()
+    _write_all(archive, run_tasks(tasks, options, settings.workers), report, observer)
+    run_stages(archive, report.changed_ids, observer, stages)
+    return report

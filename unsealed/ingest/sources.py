@@ -1,0 +1,55 @@
+"""Walk the input paths into SourceFiles with their storage keys."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from unsealed.errors import ConfigError
+from unsealed.model import SourceFile
+
+DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
+
+
+def check_dataset_name(name: str) -> str:
+    if not DATASET_NAME.match(name):
+        raise ConfigError(
+            f"invalid data set name {name!r}: use letters, digits, '.', '_' or '-' (e.g. dataset_9)"
+        )
+    return name
+
+
+def display_path(path: str | os.PathLike[str]) -> str:
+    """A path as valid UTF-8 text: undecodable bytes in a file name become \\xNN escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _key_part(name: str) -> str:
+    return unicodedata.normalize("NFC", display_path(name))
+
+
+def storage_key(dataset: str, relative: Path) -> str:
+    return "/".join([dataset, *(_key_part(part) for part in relative.parts)])
+
+
+def walk_sources(paths: Sequence[Path], dataset: str) -> Iterator[SourceFile]:
+    """Every regular file under `paths` (recursively, in name order), keyed relative to its root.
+
+    Symlinked folders are not followed (a link loop would never end); symlinked files are.
+    """
+    check_dataset_name(dataset)
+    for root in paths:
+        if not root.exists():
+            raise ConfigError(f"no such file or folder: {display_path(root)}")
+        if root.is_file():
+            yield SourceFile(root, dataset, storage_key(dataset, Path(root.name)))
+            continue
+        for folder, dirnames, filenames in os.walk(root):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = Path(folder) / name
+                if path.is_file():
+                    yield SourceFile(path, dataset, storage_key(dataset, path.relative_to(root)))

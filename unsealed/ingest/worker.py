@@ -1,0 +1,104 @@
+"""The per-file job that runs in a worker process: hash, store the original, read its pages.
+
+It never raises for a bad file: every problem becomes FileResult.error, recorded as data.
+"""
+
+from __future__ import annotations
+
+import resource
+from dataclasses import dataclass
+from pathlib import Path
+
+from unsealed.config import Limits
+from unsealed.errors import ExtractionError
+from unsealed.ingest.bates import assign_bates
+from unsealed.ingest.formats import handler_for
+from unsealed.ingest.hashing import file_hashes
+from unsealed.ingest.pages import read_page
+from unsealed.ingest.sniff import describe_unsupported, sniff_mime
+from unsealed.model import ExtractedPage, FileResult, SourceFile
+from unsealed.store.blobs import BlobStore
+
+
+@dataclass(frozen=True)
+class WorkerOptions:
+    blob_root: str
+    limits: Limits
+
+
+@dataclass(frozen=True)
+class FileTask:
+    source: SourceFile
+    known_sha256: str | None = None  # the content last recorded at this storage key, if any
+
+
+def limit_worker_memory(max_bytes: int) -> None:
+    """Pool initializer: a worker that needs more memory than this fails its file, not the machine."""
+    if max_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
+def read_pages(path: Path, mime_type: str, limits: Limits) -> list[ExtractedPage]:
+    handler = handler_for(mime_type)
+    if handler is None:
+        raise ExtractionError(describe_unsupported(mime_type, path.name))
+    document = handler.open(path)
+    try:
+        if document.page_count == 0:
+            raise ExtractionError("the file has no pages")
+        if document.page_count > limits.max_pages:
+            raise ExtractionError(
+                f"{document.page_count} pages is over the limit of {limits.max_pages} "
+                "(raise UNSEALED_MAX_PAGES to read it)"
+            )
+        return [read_page(document, index) for index in range(document.page_count)]
+    finally:
+        document.close()
+
+
+def _stored(task: FileTask, options: WorkerOptions) -> FileResult:
+    """Hash the file and, unless its content is already recorded, copy the original to the store."""
+    source = task.source
+    md5, sha256, size = file_hashes(source.path)
+    result = FileResult(source=source, md5=md5, sha256=sha256, size_bytes=size, mime_type="")
+    if task.known_sha256 == sha256:
+        result.unchanged = True
+        return result
+    BlobStore(options.blob_root).put_file(source.storage_key, source.path)
+    result.mime_type = sniff_mime(source.path)
+    return result
+
+
+def failed_file(task: FileTask, options: WorkerOptions, reason: str) -> FileResult:
+    """The record of a file whose worker died (time limit, crash): the original is still kept."""
+    result = _stored(task, options)
+    result.unchanged = False
+    result.error = reason
+    return result
+
+
+def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
+    result = _stored(task, options)
+    if result.unchanged:
+        return result
+    source = task.source
+    size = result.size_bytes
+    if size > options.limits.max_file_bytes:
+        result.error = (
+            f"{size} bytes is over the limit of {options.limits.max_file_bytes} "
+            "(raise UNSEALED_MAX_FILE_BYTES to read it)"
+        )
+        return result
+    try:
+        result.pages = read_pages(source.path, result.mime_type, options.limits)
+    except ExtractionError as exc:
+        result.error = str(exc)
+    except MemoryError:
+        result.error = f"out of memory (worker limit {options.limits.worker_memory_bytes} bytes)"
+    except Exception as exc:  # noqa: BLE001 - a library failing on a hostile file is recorded, not raised
+        result.error = f"could not read the file: {type(exc).__name__}: {exc}"
+    if result.pages:
+        numbers = assign_bates(source.filename, [(p.text, p.bottom_text) for p in result.pages])
+        for page, bates in zip(result.pages, numbers, strict=True):
+            page.bates, page.bates_source = bates.value, bates.source
+    return result

@@ -1,0 +1,276 @@
+"""Documents and pages: write a worker's FileResult, find a document by any key, read it back."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
+
+from unsealed import PIPELINE_VERSION
+from unsealed.ingest.bates import parse_bates
+from unsealed.ingest.sources import display_path
+from unsealed.model import FileResult
+from unsealed.store.schema import document_sources, documents, pages
+
+# Fixed namespace so a document's id is the same on every machine for the same content and data set.
+DOCUMENT_NAMESPACE = uuid.UUID("5b0e6f0e-5a1d-4c57-9a53-756e7365616c")
+UUID_PATTERN = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+
+
+def document_id(dataset: str, sha256: str) -> str:
+    return str(uuid.uuid5(DOCUMENT_NAMESPACE, f"{dataset}:{sha256}"))
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    document_id: str
+    action: str  # added | updated | duplicate | unchanged
+    status: str
+
+
+def _page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "document_id": doc_id,
+            "number": p.number,
+            "text": p.text,
+            "char_count": len(p.text),
+            "text_source": p.text_source,
+            "ocr_confidence": p.ocr_confidence,
+            "quality": p.quality,
+            "bates": p.bates,
+            "bates_source": p.bates_source,
+            "width": p.width,
+            "height": p.height,
+            "redaction_count": len(p.redactions) if p.redactions is not None else None,
+            "redactions": json.dumps([list(box) for box in p.redactions]) if p.redactions else None,
+            "error": p.error,
+        }
+        for p in result.pages
+    ]
+
+
+def _document_values(result: FileResult) -> dict[str, Any]:
+    first = result.pages[0].bates if result.pages else None
+    last = result.pages[-1].bates if result.pages else None
+    return {
+        "filename": result.source.filename,
+        "md5": result.md5,
+        "size_bytes": result.size_bytes,
+        "mime_type": result.mime_type,
+        "page_count": len(result.pages),
+        "status": "ok" if result.ok else "failed",
+        "error": result.error,
+        "pipeline_version": PIPELINE_VERSION,
+        "bates_first": first,
+        "bates_last": last,
+        "language": result.language,
+        "doc_type": result.doc_type,
+    }
+
+
+def write_result(conn: Connection, result: FileResult) -> WriteOutcome:
+    """Record one file. Call inside a transaction: the document and its pages appear together."""
+    source = result.source
+    doc_id = document_id(source.dataset, result.sha256)
+    now = utcnow()
+    existing = conn.execute(select(documents.c.status).where(documents.c.id == doc_id)).first()
+    if existing is not None and (existing.status == "ok" or result.unchanged):
+        _record_source(conn, doc_id, result, now)
+        return WriteOutcome(doc_id, "unchanged" if result.unchanged else "duplicate", existing.status)
+    values = _document_values(result)
+    if existing is None:
+        conn.execute(
+            insert(documents).values(
+                id=doc_id,
+                dataset=source.dataset,
+                storage_key=source.storage_key,
+                source_path=display_path(source.path.absolute()),
+                sha256=result.sha256,
+                created_at=now,
+                updated_at=now,
+                **values,
+            )
+        )
+        action = "added"
+    else:  # a file that failed before is read again: replace its record, keep its id and created_at
+        conn.execute(delete(pages).where(pages.c.document_id == doc_id))
+        conn.execute(update(documents).where(documents.c.id == doc_id).values(updated_at=now, **values))
+        action = "updated"
+    rows = _page_rows(doc_id, result)
+    if rows:
+        conn.execute(insert(pages), rows)
+    _record_source(conn, doc_id, result, now)
+    return WriteOutcome(doc_id, action, values["status"])
+
+
+def _record_source(conn: Connection, doc_id: str, result: FileResult, now: datetime) -> None:
+    """Remember the path this content was found at (a second copy in the same data set adds a row)."""
+    key = result.source.storage_key
+    seen = conn.execute(
+        select(document_sources.c.storage_key).where(
+            and_(document_sources.c.document_id == doc_id, document_sources.c.storage_key == key)
+        )
+    ).first()
+    if seen is None:
+        conn.execute(
+            insert(document_sources).values(
+                document_id=doc_id,
+                storage_key=key,
+                source_path=display_path(result.source.path.absolute()),
+                first_seen=now,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Located:
+    """A document found by a key, and the page the key points at (a Bates number names a page)."""
+
+    document_id: str
+    page_number: int | None = None
+
+
+def locate_document(conn: Connection, key: str) -> Located | None:
+    """Find a document by uuid, storage key, file name, or any Bates number inside it."""
+    key = key.strip()
+    if UUID_PATTERN.match(key):
+        if conn.execute(select(documents.c.id).where(documents.c.id == key.lower())).first():
+            return Located(key.lower())
+    row = conn.execute(
+        select(document_sources.c.document_id).where(document_sources.c.storage_key == key).limit(1)
+    ).first()
+    if row:
+        return Located(row.document_id)
+    row = conn.execute(
+        select(documents.c.id)
+        .where(documents.c.filename == key)
+        .order_by(documents.c.dataset, documents.c.created_at)
+        .limit(1)
+    ).first()
+    if row:
+        return Located(row.id)
+    if parse_bates(key):
+        return locate_bates(conn, key)
+    return None
+
+
+def locate_bates(conn: Connection, bates: str) -> Located | None:
+    """The page stamped (or inferred) with this Bates number; falls back to a document's range."""
+    wanted = parse_bates(bates.strip().upper())
+    if not wanted:
+        return None
+    number = wanted[0]
+    row = conn.execute(
+        select(pages.c.document_id, pages.c.number).where(pages.c.bates == str(number)).limit(1)
+    ).first()
+    if row:
+        return Located(row.document_id, row.number)
+    # A stamp written with another separator, or a page of a failed file: search document ranges.
+    candidates = conn.execute(
+        select(documents.c.id, documents.c.bates_first, documents.c.bates_last)
+        .where(and_(documents.c.bates_first.is_not(None), documents.c.bates_first <= str(number)))
+        .order_by(documents.c.bates_first.desc())
+        .limit(20)
+    ).all()
+    for candidate in candidates:
+        first, last = parse_bates(candidate.bates_first), parse_bates(candidate.bates_last or "")
+        if first and last and first[0].prefix == number.prefix:
+            if first[0].number <= number.number <= last[0].number:
+                return Located(candidate.id, number.number - first[0].number + 1)
+    return None
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # SQLite hands back naive datetimes; they were written as UTC
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def document_record(conn: Connection, doc_id: str, *, with_text: bool = True) -> dict[str, Any] | None:
+    """A document as plain data: its fields, where else it occurs, and its pages."""
+    row = conn.execute(select(documents).where(documents.c.id == doc_id)).mappings().first()
+    if row is None:
+        return None
+    record: dict[str, Any] = dict(row)
+    for field in ("created_at", "updated_at", "doc_date", "enriched_at"):
+        record[field] = _iso(record[field])
+    record["sources"] = [
+        {"storage_key": s.storage_key, "source_path": s.source_path}
+        for s in conn.execute(
+            select(document_sources)
+            .where(document_sources.c.document_id == doc_id)
+            .order_by(document_sources.c.first_seen, document_sources.c.storage_key)
+        )
+    ]
+    record["also_in"] = [
+        {"id": o.id, "dataset": o.dataset, "storage_key": o.storage_key}
+        for o in conn.execute(
+            select(documents.c.id, documents.c.dataset, documents.c.storage_key)
+            .where(and_(documents.c.sha256 == row["sha256"], documents.c.id != doc_id))
+            .order_by(documents.c.dataset)
+        )
+    ]
+    columns = [c for c in pages.c if with_text or c.name != "text"]
+    record["pages"] = []
+    for page in conn.execute(select(*columns).where(pages.c.document_id == doc_id).order_by(pages.c.number)):
+        data = dict(page._mapping)
+        data.pop("document_id")
+        data["redactions"] = json.loads(data["redactions"]) if data["redactions"] else []
+        record["pages"].append(data)
+    return record
+
+
+def known_contents(conn: Connection, dataset: str) -> dict[str, str]:
+    """storage key -> sha256 of the documents already read successfully in a data set (for resuming)."""
+    query = (
+        select(document_sources.c.storage_key, documents.c.sha256)
+        .join(documents, documents.c.id == document_sources.c.document_id)
+        .where(and_(documents.c.dataset == dataset, documents.c.status == "ok"))
+    )
+    return {row.storage_key: row.sha256 for row in conn.execute(query)}
+
+
+def status_summary(conn: Connection) -> dict[str, Any]:
+    """Counts by data set and status, and every failed file with its reason."""
+    counts = conn.execute(
+        select(
+            documents.c.dataset,
+            documents.c.status,
+            func.count().label("documents"),
+            func.coalesce(func.sum(documents.c.page_count), 0).label("pages"),
+        )
+        .group_by(documents.c.dataset, documents.c.status)
+        .order_by(documents.c.dataset, documents.c.status)
+    ).all()
+    datasets: dict[str, dict[str, int]] = {}
+    for row in counts:
+        entry = datasets.setdefault(row.dataset, {"ok": 0, "failed": 0, "pages": 0})
+        entry[row.status] = row.documents
+        entry["pages"] += int(row.pages)
+    failed = [
+        {"id": f.id, "dataset": f.dataset, "storage_key": f.storage_key, "error": f.error}
+        for f in conn.execute(
+            select(documents.c.id, documents.c.dataset, documents.c.storage_key, documents.c.error)
+            .where(documents.c.status == "failed")
+            .order_by(documents.c.dataset, documents.c.storage_key)
+        )
+    ]
+    totals = {
+        "documents": sum(e["ok"] + e["failed"] for e in datasets.values()),
+        "ok": sum(e["ok"] for e in datasets.values()),
+        "failed": len(failed),
+        "pages": sum(e["pages"] for e in datasets.values()),
+    }
+    return {"totals": totals, "datasets": datasets, "failed": failed}
