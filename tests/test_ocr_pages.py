@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers_ocr import image_pdf, layered_pdf, scan
 
+from tests.helpers_ocr import image_pdf, layered_pdf, scan
 from unsealed.errors import ConfigError
 from unsealed.ingest.formats.pdf import PdfHandler
 from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
@@ -63,6 +63,21 @@ def test_a_garbage_layer_is_replaced_by_ocr_not_appended_to(tmp_path: Path) -> N
     assert page.text.count("Flight schedule") == 1
 
 
+def test_a_stamp_only_layer_over_a_scanned_body_is_ocrd(tmp_path: Path) -> None:
+    pdf = layered_pdf(tmp_path / "stamped.pdf", [(scan(BODY * 3, dpi=150), "EFTA00001234")], visible=True)
+    page = _first_page(pdf, PageOptions(ocr_dpi=150))
+    assert page.text_source == "ocr:tesseract"
+    assert "Teterboro" in page.text
+
+
+def test_a_sparse_layer_on_an_otherwise_blank_page_is_kept_without_ocr(tmp_path: Path) -> None:
+    pdf = layered_pdf(tmp_path / "sparse.pdf", [(None, "page 7 of a long production")], visible=True)
+    page = _first_page(pdf, PageOptions())
+    assert page.text_source == "layer" and page.ocr_seconds is None
+    assert page.quality is not None and page.quality < 0.8
+    assert page.redactions == []
+
+
 def test_always_mode_ocrs_over_a_good_layer_and_keeps_one_text(tmp_path: Path) -> None:
     pdf = layered_pdf(tmp_path / "both.pdf", [(scan(BODY, dpi=150), GOOD_LAYER)])
     page = _first_page(pdf, PageOptions(ocr_mode="always", ocr_dpi=150))
@@ -99,7 +114,7 @@ def test_redactions_come_from_the_ocr_image_and_from_a_layer_page(tmp_path: Path
         page = _first_page(path, PageOptions(ocr_dpi=150))
         assert len(page.redactions) == 1
         assert all(abs(a - b) < 3 for a, b in zip(page.redactions[0], box, strict=True))
-    assert _first_page(layered, PageOptions(detect_redactions=False)).redactions == []
+    assert _first_page(layered, PageOptions(detect_redactions=False)).redactions is None
 
 
 def test_an_explicit_engine_is_used(tmp_path: Path) -> None:

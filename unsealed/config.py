@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from unsealed.errors import ConfigError
+from unsealed.ingest.page_options import PageOptions
 
 
 def _env_int(name: str, default: int) -> int:
@@ -53,6 +54,7 @@ class Settings:
     archive_dir: Path = Path("archive")
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     limits: Limits = field(default_factory=Limits)
+    pages: PageOptions = field(default_factory=PageOptions)  # OCR mode/engine, limits, redactions
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -60,6 +62,7 @@ class Settings:
             archive_dir=Path(os.environ.get("UNSEALED_ARCHIVE", "archive")),
             workers=_env_int("UNSEALED_WORKERS", os.cpu_count() or 1),
             limits=Limits.from_env(),
+            pages=PageOptions.from_env(),
         )
 
     def with_overrides(self, **changes: object) -> Settings:
