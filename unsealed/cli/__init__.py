@@ -17,6 +17,7 @@ from unsealed.errors import ExitCode, UnsealedError
 COMMAND_MODULES = [
     "unsealed.cli.ingest",
     "unsealed.cli.inspect",
+    "unsealed.cli.reprocess",
     "unsealed.cli.sample",
 ]
 

@@ -18,15 +18,15 @@ OcrOption = Annotated[
     str | None,
     typer.Option(
         "--ocr",
-        help="auto: OCR pages without a good text layer, keep the better text | always | never "
-        "[env UNSEALED_OCR, default auto].",
+        help="auto: OCR pages without a good text layer and keep the better text; always; never "
+        "(env UNSEALED_OCR; default auto).",
         metavar="auto|always|never",
     ),
 ]
 OcrEngineOption = Annotated[
     str | None,
     typer.Option(
-        "--ocr-engine", help="OCR engine: tesseract | null [env UNSEALED_OCR_ENGINE, default tesseract]."
+        "--ocr-engine", help="OCR engine: tesseract or null (env UNSEALED_OCR_ENGINE; default tesseract)."
     ),
 ]
 

@@ -95,8 +95,17 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
             "(raise UNSEALED_MAX_FILE_BYTES to read it)"
         )
         return result
+    read_into(result, source.path, options)
+    return result
+
+
+def read_into(result: FileResult, path: Path, options: WorkerOptions) -> None:
+    """Read the file's pages into `result` (or its error), then its Bates numbers and language.
+
+    Shared by ingest and `unsealed reprocess`, which re-reads a stored original.
+    """
     try:
-        result.pages = read_pages(source.path, result.mime_type, options.limits, options.pages)
+        result.pages = read_pages(path, result.mime_type, options.limits, options.pages)
     except ExtractionError as exc:
         result.error = str(exc)
     except MemoryError:
@@ -104,8 +113,7 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
     except Exception as exc:  # noqa: BLE001 - a library failing on a hostile file is recorded, not raised
         result.error = f"could not read the file: {type(exc).__name__}: {exc}"
     if result.pages:
-        numbers = assign_bates(source.filename, [(p.text, p.bottom_text) for p in result.pages])
+        numbers = assign_bates(result.source.filename, [(p.text, p.bottom_text) for p in result.pages])
         for page, bates in zip(result.pages, numbers, strict=True):
             page.bates, page.bates_source = bates.value, bates.source
         result.language = document_language(p.text for p in result.pages)
-    return result
