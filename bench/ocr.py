@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import shutil
 import subprocess
@@ -29,12 +28,12 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from rapidfuzz.distance import Levenshtein
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from scanned import DPI, ScannedDocument, make_scanned_document  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import write_result  # noqa: E402
+from bench.scanned import DPI, ScannedDocument, make_scanned_document  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 WORK = ROOT / "work" / "ocr"
-RESULTS = ROOT / "results" / "ocr.json"
 
 
 def normalise(text: str) -> str:
@@ -201,12 +200,7 @@ def main() -> None:
         return
 
     result: dict = {
-        "machine": {
-            "cpus": os.cpu_count(),
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-        },
-        "load_before": load(),
+        "uptime_before": load(),
         "pages": args.pages,
         "dpi": DPI,
         "processes": args.processes,
@@ -252,10 +246,9 @@ def main() -> None:
         )
         result["rss"] = json.loads(child.stdout.strip().splitlines()[-1])
         print(f"       rss: {result['rss']}")
-    result["load_after"] = load()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"ours/raw {result['ours_vs_raw']}×, ocrmypdf/ours {result.get('ocrmypdf_vs_ours')}× -> {RESULTS}")
+    result["uptime_after"] = load()
+    path = write_result("ocr", result)
+    print(f"ours/raw {result['ours_vs_raw']}×, ocrmypdf/ours {result.get('ocrmypdf_vs_ours')}× -> {path}")
 
 
 if __name__ == "__main__":

@@ -140,3 +140,18 @@ def test_options_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UNSEALED_OCR_DPI", "high")
     with pytest.raises(ConfigError, match="UNSEALED_OCR_DPI"):
         PageOptions.from_env()
+
+
+def test_long_pdfs_are_read_correctly_across_document_recycling(tmp_path: Path) -> None:
+    """PDFium is reopened every RECYCLE_AFTER_PAGES page loads to keep memory flat."""
+    from tests.builders import write_many_pages
+    from unsealed.ingest.formats.pdf import RECYCLE_AFTER_PAGES
+
+    count = RECYCLE_AFTER_PAGES * 2 + 3
+    document = PdfHandler().open(write_many_pages(tmp_path / "long.pdf", count))
+    try:
+        numbers = [count - 1, 0, *range(1, count - 1, 7)]
+        texts = {i: read_page(document, i, PageOptions(ocr_mode="never")).text for i in numbers}
+    finally:
+        document.close()
+    assert all(texts[i].startswith(f"page {i + 1} ") for i in numbers)

@@ -38,18 +38,34 @@ def clean_layer_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+# PDFium keeps every page it has loaded (image streams included, ~1 MB per scanned page) until the
+# document is closed; reopening it after this many page loads keeps memory flat on long files.
+RECYCLE_AFTER_PAGES = 32
+
+
 class PdfDocument:
     def __init__(self, path: Path):
+        self._path = str(path)
+        self._loads = 0
         try:
             with PDFIUM_LOCK:
-                self._pdf = pdfium.PdfDocument(str(path))
+                self._pdf = pdfium.PdfDocument(self._path)
                 self.page_count = len(self._pdf)
         except pdfium.PdfiumError as exc:
             raise ExtractionError(_reason(exc)) from exc
 
+    def _load(self, index: int) -> pdfium.PdfPage:
+        """Page `index`, reopening the document first when enough pages were loaded (hold the lock)."""
+        if self._loads >= RECYCLE_AFTER_PAGES:
+            self._pdf.close()
+            self._pdf = pdfium.PdfDocument(self._path)
+            self._loads = 0
+        self._loads += 1
+        return self._pdf[index]
+
     def page(self, index: int) -> PageContent:
         with PDFIUM_LOCK:
-            page = self._pdf[index]
+            page = self._load(index)
             try:
                 width, height = page.get_size()
                 textpage = page.get_textpage()
@@ -71,7 +87,7 @@ class PdfDocument:
 
     def render(self, index: int, dpi: float) -> Image.Image:
         with PDFIUM_LOCK:
-            page = self._pdf[index]
+            page = self._load(index)
             try:
                 bitmap = page.render(scale=dpi / 72.0, grayscale=True)
                 return bitmap.to_pil()
