@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export UNSEALED_ARCHIVE="${UNSEALED_ARCHIVE:-archive}"
 .venv/bin/unsealed sample sample/corpus
-for dataset in sample/corpus/dataset_*; do
+for dataset in $(ls -d sample/corpus/dataset_* | sort -V); do
   # Exit code 1 means "some files failed": the sample has broken files on purpose.
   .venv/bin/unsealed ingest "$dataset" --dataset "$(basename "$dataset")" || [ $? -eq 1 ]
 done

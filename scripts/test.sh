@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
+bash scripts/services.sh
 .venv/bin/ruff check unsealed tests bench
+.venv/bin/mypy unsealed
 exec .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"

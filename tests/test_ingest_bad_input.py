@@ -23,6 +23,8 @@ def test_hostile_files_are_recorded_with_reasons_and_the_run_goes_on(cli, show_j
     (folder / "empty.pdf").write_bytes(b"")
     (folder / "random.pdf").write_bytes(random.Random(1).randbytes(5000))
     (folder / "truncated.pdf").write_bytes(good.read_bytes()[:300])
+    content = good.read_bytes()
+    (folder / "no-trailer.pdf").write_bytes(content[: content.find(b"trailer")])  # PDFium rejects it
     write_encrypted(folder / "encrypted.pdf")
     (folder / "age-gate.pdf").write_bytes(b"<!DOCTYPE html><html><body>Are you 18?</body></html>")
     (folder / "scan.pdf").write_bytes(png_bytes())
@@ -45,7 +47,7 @@ def test_hostile_files_are_recorded_with_reasons_and_the_run_goes_on(cli, show_j
         "hostile/age-gate.pdf",
     }
     assert "empty file" in failures["hostile/empty.pdf"]
-    assert "unsupported file type" in failures["hostile/random.pdf"]
+    assert "unrecognised binary content" in failures["hostile/random.pdf"]
     assert "PDF" in failures["hostile/truncated.pdf"]
     assert "encrypted PDF" in failures["hostile/encrypted.pdf"]
     assert "HTML page" in failures["hostile/age-gate.pdf"]
@@ -57,6 +59,9 @@ def test_hostile_files_are_recorded_with_reasons_and_the_run_goes_on(cli, show_j
     assert show_json("hostile/ünïcødé – memo.pdf")["status"] == "ok"
     assert show_json("hostile/..hidden..pdf")["status"] == "ok"
     assert show_json("hostile/dotdot.pdf")["status"] == "ok"
+    repaired = show_json("hostile/no-trailer.pdf")
+    assert repaired["status"] == "ok" and "repaired by qpdf" in repaired["notes"]
+    assert repaired["pages"][0]["text"].startswith("a good page")
     assert show_json("hostile/latin1-\\xe9.pdf")["status"] == "ok"
     # Failed files are kept too: nothing is lost.
     assert (archive_dir / "blobs" / "hostile" / "random.pdf").stat().st_size == 5000

@@ -5,29 +5,26 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from unsealed.errors import ConfigError
 from unsealed.ingest.page_options import PageOptions
 
+N = TypeVar("N", int, float)
 
-def _env_int(name: str, default: int) -> int:
+
+def _env_number(name: str, default: N) -> N:
+    """The variable parsed as the default's type (int or float); the default when unset or empty."""
     raw = os.environ.get(name)
     if raw is None or raw == "":
         return default
+    kind = type(default)
     try:
-        return int(raw)
+        return kind(raw)
     except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
-
-
-def _env_float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+        raise ConfigError(
+            f"{name} must be {'an integer' if kind is int else 'a number'}, got {raw!r}"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -42,10 +39,10 @@ class Limits:
     @classmethod
     def from_env(cls) -> Limits:
         return cls(
-            max_file_bytes=_env_int("UNSEALED_MAX_FILE_BYTES", cls.max_file_bytes),
-            max_pages=_env_int("UNSEALED_MAX_PAGES", cls.max_pages),
-            file_timeout_s=_env_float("UNSEALED_FILE_TIMEOUT", cls.file_timeout_s),
-            worker_memory_bytes=_env_int("UNSEALED_WORKER_MEMORY", cls.worker_memory_bytes),
+            max_file_bytes=_env_number("UNSEALED_MAX_FILE_BYTES", cls.max_file_bytes),
+            max_pages=_env_number("UNSEALED_MAX_PAGES", cls.max_pages),
+            file_timeout_s=_env_number("UNSEALED_FILE_TIMEOUT", cls.file_timeout_s),
+            worker_memory_bytes=_env_number("UNSEALED_WORKER_MEMORY", cls.worker_memory_bytes),
         )
 
 
@@ -60,7 +57,7 @@ class Settings:
     def from_env(cls) -> Settings:
         return cls(
             archive_dir=Path(os.environ.get("UNSEALED_ARCHIVE", "archive")),
-            workers=_env_int("UNSEALED_WORKERS", os.cpu_count() or 1),
+            workers=_env_number("UNSEALED_WORKERS", os.cpu_count() or 1),
             limits=Limits.from_env(),
             pages=PageOptions.from_env(),
         )

@@ -50,6 +50,7 @@ class FileResult:
     error: str | None = None
     language: str | None = None
     doc_type: str | None = None
+    notes: list[str] = field(default_factory=list)  # e.g. "repaired by qpdf"
     unchanged: bool = False  # same content as already recorded at this storage key: nothing to write
 
     @property

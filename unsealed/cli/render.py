@@ -45,6 +45,8 @@ def print_document(doc: dict[str, Any], console: Console, page: int | None = Non
     )
     if doc["status"] != "ok":
         console.print(f"[red]failed:[/] {escape(doc['error'] or '')}", soft_wrap=True)
+    if doc.get("notes"):
+        console.print(f"[yellow]note:[/] {escape(doc['notes'])}", soft_wrap=True)
     if page is not None:
         console.print(f"→ page {page} of {doc['page_count']}")
     if doc["pages"]:

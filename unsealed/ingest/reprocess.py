@@ -146,6 +146,7 @@ def replace_pages(conn: Connection, document_id: str, result: FileResult) -> Wri
             bates_first=result.pages[0].bates if result.pages else None,
             bates_last=result.pages[-1].bates if result.pages else None,
             language=result.language,
+            notes="; ".join(result.notes) or None,
             pipeline_version=PIPELINE_VERSION,
             updated_at=utcnow(),
         )

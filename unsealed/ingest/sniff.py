@@ -33,4 +33,6 @@ def describe_unsupported(mime_type: str, filename: str) -> str:
     claimed = f" although its name ends in {suffix}" if suffix else ""
     if mime_type in ("text/html", "application/xhtml+xml"):
         return f"an HTML page, not a document (a web page saved to a file{claimed})"
+    if mime_type == "application/octet-stream":
+        return f"unrecognised binary content: not a PDF, an image or another supported format{claimed}"
     return f"unsupported file type {mime_type}{claimed}"

@@ -41,12 +41,13 @@ def limit_worker_memory(max_bytes: int) -> None:
 
 
 def read_pages(
-    path: Path, mime_type: str, limits: Limits, options: PageOptions | None = None
+    path: Path, mime_type: str, limits: Limits, notes: list[str], options: PageOptions | None = None
 ) -> list[ExtractedPage]:
     handler = handler_for(mime_type)
     if handler is None:
         raise ExtractionError(describe_unsupported(mime_type, path.name))
     document = handler.open(path)
+    notes.extend(document.notes)
     try:
         if document.page_count == 0:
             raise ExtractionError("the file has no pages")
@@ -105,7 +106,7 @@ def read_into(result: FileResult, path: Path, options: WorkerOptions) -> None:
     Shared by ingest and `unsealed reprocess`, which re-reads a stored original.
     """
     try:
-        result.pages = read_pages(path, result.mime_type, options.limits, options.pages)
+        result.pages = read_pages(path, result.mime_type, options.limits, result.notes, options.pages)
     except ExtractionError as exc:
         result.error = str(exc)
     except MemoryError:

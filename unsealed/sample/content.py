@@ -121,6 +121,57 @@ EMAILS: list[DocumentSpec] = [
             ),
         ]
     ),
+    DocumentSpec(
+        [
+            email(
+                "Claire Dubois <claire.dubois@example.fr>",
+                "Helena Voss <hvoss@vossandpartners.example>",
+                "Tue, 9 Jul 2019 07:12:45 +0200",
+                "Guests for the Santa Fe property",
+                "Helena, the guests arrive in Santa Fe on Friday. Martin asked that nobody from Northgate Capital "
+                "be told. I booked the car with Meridian Aviation's driver. Claire",
+            )
+        ]
+    ),
+    DocumentSpec(
+        [
+            email(
+                "Samuel Okafor <sokafor@okafor-institute.example>",
+                "Priya Raman <praman@harborpoint.example>",
+                "6/12/2019 9:02:11 AM",
+                "RE: Grant application",
+                "Priya, thank you. I will be in New York on June 20 and can present the proposal to the board. "
+                "Please call me on (646) 555-0161. Samuel Okafor, Okafor Institute",
+                stacked=True,
+            )
+        ],
+        scanned=True,
+    ),
+    DocumentSpec(
+        [
+            email(
+                "Martin Kessler <mkessler@northgate-capital.example>",
+                "Rafael Ortega <rortega@ortega-legal.example>",
+                "Saturday, October 5, 2019 6:47 PM",
+                "Privileged - do not forward",
+                "Rafael, I have nothing to add to what Dana told you. Helena Voss handled the Geneva accounts. "
+                "Let us meet in Palm Beach on Monday. M.",
+                cc="Dana Whitfield <dana.whitfield@harborpoint.example>",
+            )
+        ]
+    ),
+    DocumentSpec(
+        [
+            email(
+                "Lena Hoffmann <lhoffmann@meridian-aviation.example>",
+                "Oliver Brandt <obrandt@meridian-aviation.example>",
+                "2/27/2017 5:30:00 PM",
+                "Crew rest before St. Thomas",
+                "Oliver, the crew needs 10 hours of rest before the St. Thomas leg on March 4. If Mr. Kessler "
+                "wants to leave earlier we need a second pilot. Lena",
+            )
+        ]
+    ),
 ]
 
 MEMOS: list[DocumentSpec] = [

@@ -16,7 +16,7 @@ from pathlib import Path
 import pikepdf
 
 from unsealed.sample.content import EMAILS, MEMOS, DocumentSpec, flight_log, long_report, seed_article
-from unsealed.sample.layout import PageSpec, build_pdf, scan_image
+from unsealed.sample.layout import PageSpec, build_pdf, scan_image, wrap
 
 
 @dataclass(frozen=True)
@@ -109,9 +109,28 @@ def write_sample_corpus(root: Path) -> list[SampleFile]:
         emails.document(spec, "printed e-mail" if not spec.scanned else "scanned e-mail", seed=210 + i)
 
     mixed = _DatasetWriter(root, "dataset_10", 2000001)
-    for i, spec in enumerate(EMAILS[:3]):
+    for i, spec in enumerate(EMAILS[:5]):
         scanned = DocumentSpec(spec.pages, scanned=True)
         mixed.document(scanned, "scanned e-mail", seed=300 + i, subfolder="scans")
+    fax = [
+        scan_image(
+            PageSpec(
+                wrap(f"FAX page {n} of 2. To: Helena Voss, Geneva. From: Northgate Capital LLC. " * 4),
+                size=14,
+                scanned=True,
+            ),
+            random.Random(n),
+        )
+        for n in (1, 2)
+    ]
+    tiff = io.BytesIO()
+    fax[0].save(
+        tiff, format="TIFF", save_all=True, append_images=fax[1:], compression="tiff_deflate", dpi=(150, 150)
+    )
+    mixed.raw(
+        f"{_bates('EFTA', mixed.next_bates)}.tif", tiff.getvalue(), "two-page scanned fax (TIFF)", "ok", 2
+    )
+    mixed.next_bates += 2
     mixed.raw(seed_path.name, seed_path.read_bytes(), "exact duplicate of dataset_9's seed e-mail", "ok", 6)
     plain = build_pdf([PageSpec(["A memo that will be encrypted."], "EFTA02000100")])
     mixed.raw("EFTA02000100.pdf", _encrypted_pdf(plain), "encrypted PDF", "failed")

@@ -71,6 +71,7 @@ def _document_values(result: FileResult) -> dict[str, Any]:
         "page_count": len(result.pages),
         "status": "ok" if result.ok else "failed",
         "error": result.error,
+        "notes": "; ".join(result.notes) or None,
         "pipeline_version": PIPELINE_VERSION,
         "bates_first": first,
         "bates_last": last,
@@ -171,9 +172,14 @@ def locate_bates(conn: Connection, bates: str) -> Located | None:
     if not wanted:
         return None
     number = wanted[0]
-    row = conn.execute(
-        select(pages.c.document_id, pages.c.number).where(pages.c.bates == str(number)).limit(1)
-    ).first()
+    # The same page may sit in several documents (a file released twice): prefer a readable stamp,
+    # then the lowest-numbered data set (releases number their data sets in Bates order).
+    rows = conn.execute(
+        select(pages.c.document_id, pages.c.number, pages.c.bates_source, documents.c.dataset)
+        .join(documents, documents.c.id == pages.c.document_id)
+        .where(pages.c.bates == str(number))
+    ).all()
+    row = min(rows, key=lambda r: (r.bates_source != "stamped", natural_key(r.dataset)), default=None)
     if row:
         return Located(row.document_id, row.number)
     # A stamp written with another separator, or a page of a failed file: search document ranges.
@@ -274,4 +280,10 @@ def status_summary(conn: Connection) -> dict[str, Any]:
         "failed": len(failed),
         "pages": sum(e["pages"] for e in datasets.values()),
     }
-    return {"totals": totals, "datasets": datasets, "failed": failed}
+    ordered = {name: datasets[name] for name in sorted(datasets, key=natural_key)}
+    return {"totals": totals, "datasets": ordered, "failed": failed}
+
+
+def natural_key(name: str) -> list[int | str]:
+    """Sort key that puts dataset_9 before dataset_10."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]

@@ -39,6 +39,7 @@ documents = Table(
     Column("page_count", Integer, nullable=False, default=0),
     Column("status", String(20), nullable=False),  # ok | failed
     Column("error", Text),
+    Column("notes", Text),  # what reading the file took, e.g. "repaired by qpdf" (the text may be partial)
     Column("pipeline_version", String(20), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),

@@ -24,6 +24,7 @@ class OpenDocument(Protocol):
     """A file opened by its handler; pages are read one at a time so memory stays flat."""
 
     page_count: int
+    notes: list[str]  # what opening the file took, e.g. a repair
 
     def page(self, index: int) -> PageContent: ...
 

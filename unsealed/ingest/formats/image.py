@@ -15,6 +15,7 @@ DEFAULT_DPI = 300.0
 
 class ImageDocument:
     def __init__(self, path: Path):
+        self.notes: list[str] = []
         try:
             self._image = Image.open(path)
             self.page_count = getattr(self._image, "n_frames", 1)
@@ -46,7 +47,14 @@ class ImageDocument:
 
 class ImageHandler:
     name = "image"
-    mime_types = ("image/png", "image/jpeg", "image/tiff", "image/gif", "image/bmp", "image/webp")
+    mime_types: tuple[str, ...] = (
+        "image/png",
+        "image/jpeg",
+        "image/tiff",
+        "image/gif",
+        "image/bmp",
+        "image/webp",
+    )
 
     def open(self, path: Path) -> ImageDocument:
         return ImageDocument(path)

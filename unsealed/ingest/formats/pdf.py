@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 from pathlib import Path
 
+import pikepdf
 import pypdfium2 as pdfium
 from PIL import Image
 
@@ -43,22 +45,49 @@ def clean_layer_text(text: str) -> str:
 RECYCLE_AFTER_PAGES = 32
 
 
+def _repaired(path: Path) -> bytes | None:
+    """The file rewritten by qpdf (pikepdf), which rebuilds broken cross-reference tables."""
+    try:
+        with pikepdf.open(path) as pdf:
+            out = io.BytesIO()
+            pdf.save(out)
+            return out.getvalue()
+    except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError):
+        return None
+
+
 class PdfDocument:
     def __init__(self, path: Path):
-        self._path = str(path)
+        self.notes: list[str] = []
+        self._source: str | bytes = str(path)  # what PDFium opened: the path, or qpdf's repair
         self._loads = 0
         try:
             with PDFIUM_LOCK:
-                self._pdf = pdfium.PdfDocument(self._path)
-                self.page_count = len(self._pdf)
+                self._pdf = pdfium.PdfDocument(self._source)
         except pdfium.PdfiumError as exc:
-            raise ExtractionError(_reason(exc)) from exc
+            reason = _reason(exc)
+            if reason.startswith("encrypted"):
+                raise ExtractionError(reason) from exc
+            data = _repaired(path)
+            if data is None:
+                raise ExtractionError(f"{reason}; qpdf could not repair it either") from exc
+            try:
+                with PDFIUM_LOCK:
+                    self._pdf = pdfium.PdfDocument(data)
+                    self._source = data
+            except pdfium.PdfiumError:
+                raise ExtractionError(f"{reason}; repair by qpdf did not help") from exc
+            self.notes.append(
+                "repaired by qpdf: PDFium could not parse the file as it was; text may be partial"
+            )
+        with PDFIUM_LOCK:
+            self.page_count = len(self._pdf)
 
     def _load(self, index: int) -> pdfium.PdfPage:
         """Page `index`, reopening the document first when enough pages were loaded (hold the lock)."""
         if self._loads >= RECYCLE_AFTER_PAGES:
             self._pdf.close()
-            self._pdf = pdfium.PdfDocument(self._path)
+            self._pdf = pdfium.PdfDocument(self._source)
             self._loads = 0
         self._loads += 1
         return self._pdf[index]
@@ -101,7 +130,7 @@ class PdfDocument:
 
 class PdfHandler:
     name = "pdf"
-    mime_types = ("application/pdf",)
+    mime_types: tuple[str, ...] = ("application/pdf",)
 
     def open(self, path: Path) -> PdfDocument:
         return PdfDocument(path)

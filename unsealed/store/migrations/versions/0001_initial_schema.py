@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("page_count", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("pipeline_version", sa.String(length=20), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),

@@ -1,0 +1,45 @@
+"""The same schema and ingest on the real PostgreSQL (the scale-out store)."""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.builders import write_pdf
+
+ADMIN_URL = os.environ.get(
+    "UNSEALED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture
+def postgres_url():
+    name = f"unsealed_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))  # name is generated above, not user input
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_ingest_show_and_status_on_postgresql(cli, tmp_path, postgres_url):
+    env = {"UNSEALED_DATABASE_URL": postgres_url}
+    write_pdf(tmp_path / "in" / "EFTA00000100.pdf", [["first"], ["second"]], bates=["EFTA00000100", None])
+    (tmp_path / "in" / "empty.pdf").write_bytes(b"")
+    assert cli("ingest", tmp_path / "in", "--dataset", "pg", env=env).returncode == 1
+    again = cli("ingest", tmp_path / "in", "--dataset", "pg", env=env)
+    assert "1 unchanged" in again.stdout
+
+    doc = json.loads(cli("show", "EFTA00000101", "--json", env=env, check=True).stdout)
+    assert doc["page"] == 2 and doc["pages"][1]["bates_source"] == "inferred"
+    assert doc["created_at"].endswith("+00:00")
+    status = json.loads(cli("status", "--json", env=env, check=True).stdout)
+    assert status["totals"] == {"documents": 2, "ok": 1, "failed": 1, "pages": 2}
