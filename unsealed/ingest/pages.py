@@ -127,9 +127,12 @@ def read_page(
             if result is not None:
                 _keep_better(page, content, result, engine.name, options)
     if options.detect_redactions and page.redactions is None:
-        if image is None:
-            image = document.render(index, DETECT_DPI)
-        page.redactions = detect_redactions(image, image_dpi)
+        if image is not None:
+            page.redactions = detect_redactions(image, image_dpi)
+        elif content.has_graphics:
+            page.redactions = detect_redactions(document.render(index, DETECT_DPI), DETECT_DPI)
+        else:
+            page.redactions = []  # text only: nothing on the page can draw a filled box
     return page
 
 

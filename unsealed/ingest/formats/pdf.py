@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from unsealed.errors import ExtractionError
@@ -38,6 +39,26 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def clean_layer_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-").replace("\ufeff", "")
     return _CONTROL.sub("", text)
+
+
+# Page objects that can draw a filled dark box: images (scans), paths (drawn rectangles), shadings,
+# and form XObjects (which may hold either).
+_GRAPHIC_OBJECTS = frozenset(
+    (
+        pdfium_c.FPDF_PAGEOBJ_IMAGE,
+        pdfium_c.FPDF_PAGEOBJ_PATH,
+        pdfium_c.FPDF_PAGEOBJ_SHADING,
+        pdfium_c.FPDF_PAGEOBJ_FORM,
+    )
+)
+
+
+def _has_graphics(page: pdfium.PdfPage) -> bool:
+    raw = page.raw
+    return any(
+        pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(raw, i)) in _GRAPHIC_OBJECTS
+        for i in range(pdfium_c.FPDFPage_CountObjects(raw))
+    )
 
 
 # PDFium keeps every page it has loaded (image streams included, ~1 MB per scanned page) until the
@@ -97,6 +118,7 @@ class PdfDocument:
             page = self._load(index)
             try:
                 width, height = page.get_size()
+                graphics = _has_graphics(page)
                 textpage = page.get_textpage()
                 try:
                     text = textpage.get_text_range()
@@ -112,6 +134,7 @@ class PdfDocument:
             width=float(width),
             height=float(height),
             has_text_layer=bool(text.strip()),
+            has_graphics=graphics,
         )
 
     def render(self, index: int, dpi: float) -> Image.Image:
