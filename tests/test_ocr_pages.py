@@ -155,3 +155,15 @@ def test_long_pdfs_are_read_correctly_across_document_recycling(tmp_path: Path) 
     finally:
         document.close()
     assert all(texts[i].startswith(f"page {i + 1} ") for i in numbers)
+
+
+def test_text_only_pages_skip_redaction_rendering(tmp_path: Path) -> None:
+    typed = PdfHandler().open(layered_pdf(tmp_path / "typed.pdf", [(None, GOOD_LAYER)], visible=True))
+    scanned = PdfHandler().open(image_pdf(tmp_path / "scan.pdf", [scan(BODY, dpi=72)], dpi=72))
+    try:
+        assert typed.page(0).has_graphics is False
+        assert scanned.page(0).has_graphics is True
+        assert read_page(typed, 0, PageOptions()).redactions == []
+    finally:
+        typed.close()
+        scanned.close()
