@@ -113,10 +113,8 @@ def read_page(
     image_dpi = DETECT_DPI
     wants_ocr = _wants_ocr(options, page.quality)
     if wants_ocr and options.ocr_mode == "auto" and report and _sparse(report):
-        # A few words of layer on the page: OCR only if the image shows more than that.
-        image = document.render(index, DETECT_DPI)
-        page.redactions = detect_redactions(image, DETECT_DPI) if options.detect_redactions else None
-        wants_ocr = ink_share(image, page.redactions or [], DETECT_DPI) >= MIN_INK_FOR_OCR
+        # A few words of layer on the page: OCR only if the page draws more than that.
+        wants_ocr = content.has_graphics and _more_ink_than_text(document, index, page, options)
     if wants_ocr:
         if budget.exhausted:
             page.error = f"document OCR time limit ({budget.limit:g} s) reached; page not OCR'd"
@@ -134,6 +132,16 @@ def read_page(
         else:
             page.redactions = []  # text only: nothing on the page can draw a filled box
     return page
+
+
+def _more_ink_than_text(
+    document: OpenDocument, index: int, page: ExtractedPage, options: PageOptions
+) -> bool:
+    """Whether a 72-dpi render is inked beyond a few words (its redactions are recorded on the way)."""
+    image = document.render(index, DETECT_DPI)
+    if options.detect_redactions:
+        page.redactions = detect_redactions(image, DETECT_DPI)
+    return ink_share(image, page.redactions or [], DETECT_DPI) >= MIN_INK_FOR_OCR
 
 
 def _sparse(report: QualityReport) -> bool:
