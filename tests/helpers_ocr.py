@@ -38,6 +38,7 @@ def scan(
 
 def image_pdf(path: Path, images: Sequence[Image.Image], dpi: float = 150) -> Path:
     """A PDF of scanned images only: no text layer (like ~11 % of the release)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     images[0].save(path, "PDF", save_all=True, append_images=list(images[1:]), resolution=dpi)
     return path
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from helpers_ocr import scan
 
+from tests.helpers_ocr import scan
 from unsealed.errors import ConfigError, MissingDependencyError
 from unsealed.ocr import get_engine
 from unsealed.ocr.base import OcrTimeoutError

@@ -27,6 +27,13 @@ def test_short_text_gets_no_language() -> None:
     assert len(stamps) > MIN_CHARS and detect_language(stamps) is None
 
 
+def test_a_table_of_names_and_codes_gets_no_language() -> None:
+    rows = [
+        f"2016-0{i % 9 + 1}-01  TEB  PBI  M. Kessler, D. Whitfield, O. Brandt, H. Voss" for i in range(40)
+    ]
+    assert detect_language("FLIGHT LOG - N212MA (GULFSTREAM IV)\n" + "\n".join(rows)) is None
+
+
 def test_same_text_same_answer_and_pages_are_joined() -> None:
     mixed = ENGLISH[:120] + FRENCH[:120]
     assert len({detect_language(mixed) for _ in range(5)}) == 1

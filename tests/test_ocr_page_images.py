@@ -8,10 +8,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers_ocr import image_pdf, scan
 from PIL import Image
 from sqlalchemy import insert
 
+from tests.helpers_ocr import image_pdf, scan
 from unsealed.errors import ConfigError, NotFoundError
 from unsealed.render.page_images import page_image_key, page_png
 from unsealed.store.archive import Archive

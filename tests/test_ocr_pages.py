@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers_ocr import image_pdf, layered_pdf, scan
 
+from tests.helpers_ocr import image_pdf, layered_pdf, scan
 from unsealed.errors import ConfigError
 from unsealed.ingest.formats.pdf import PdfHandler
 from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
@@ -63,6 +63,21 @@ def test_a_garbage_layer_is_replaced_by_ocr_not_appended_to(tmp_path: Path) -> N
     assert page.text.count("Flight schedule") == 1
 
 
+def test_a_stamp_only_layer_over_a_scanned_body_is_ocrd(tmp_path: Path) -> None:
+    pdf = layered_pdf(tmp_path / "stamped.pdf", [(scan(BODY * 3, dpi=150), "EFTA00001234")], visible=True)
+    page = _first_page(pdf, PageOptions(ocr_dpi=150))
+    assert page.text_source == "ocr:tesseract"
+    assert "Teterboro" in page.text
+
+
+def test_a_sparse_layer_on_an_otherwise_blank_page_is_kept_without_ocr(tmp_path: Path) -> None:
+    pdf = layered_pdf(tmp_path / "sparse.pdf", [(None, "page 7 of a long production")], visible=True)
+    page = _first_page(pdf, PageOptions())
+    assert page.text_source == "layer" and page.ocr_seconds is None
+    assert page.quality is not None and page.quality < 0.8
+    assert page.redactions == []
+
+
 def test_always_mode_ocrs_over_a_good_layer_and_keeps_one_text(tmp_path: Path) -> None:
     pdf = layered_pdf(tmp_path / "both.pdf", [(scan(BODY, dpi=150), GOOD_LAYER)])
     page = _first_page(pdf, PageOptions(ocr_mode="always", ocr_dpi=150))
@@ -99,7 +114,7 @@ def test_redactions_come_from_the_ocr_image_and_from_a_layer_page(tmp_path: Path
         page = _first_page(path, PageOptions(ocr_dpi=150))
         assert len(page.redactions) == 1
         assert all(abs(a - b) < 3 for a, b in zip(page.redactions[0], box, strict=True))
-    assert _first_page(layered, PageOptions(detect_redactions=False)).redactions == []
+    assert _first_page(layered, PageOptions(detect_redactions=False)).redactions is None
 
 
 def test_an_explicit_engine_is_used(tmp_path: Path) -> None:
@@ -125,3 +140,30 @@ def test_options_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("UNSEALED_OCR_DPI", "high")
     with pytest.raises(ConfigError, match="UNSEALED_OCR_DPI"):
         PageOptions.from_env()
+
+
+def test_long_pdfs_are_read_correctly_across_document_recycling(tmp_path: Path) -> None:
+    """PDFium is reopened every RECYCLE_AFTER_PAGES page loads to keep memory flat."""
+    from tests.builders import write_many_pages
+    from unsealed.ingest.formats.pdf import RECYCLE_AFTER_PAGES
+
+    count = RECYCLE_AFTER_PAGES * 2 + 3
+    document = PdfHandler().open(write_many_pages(tmp_path / "long.pdf", count))
+    try:
+        numbers = [count - 1, 0, *range(1, count - 1, 7)]
+        texts = {i: read_page(document, i, PageOptions(ocr_mode="never")).text for i in numbers}
+    finally:
+        document.close()
+    assert all(texts[i].startswith(f"page {i + 1} ") for i in numbers)
+
+
+def test_text_only_pages_skip_redaction_rendering(tmp_path: Path) -> None:
+    typed = PdfHandler().open(layered_pdf(tmp_path / "typed.pdf", [(None, GOOD_LAYER)], visible=True))
+    scanned = PdfHandler().open(image_pdf(tmp_path / "scan.pdf", [scan(BODY, dpi=72)], dpi=72))
+    try:
+        assert typed.page(0).has_graphics is False
+        assert scanned.page(0).has_graphics is True
+        assert read_page(typed, 0, PageOptions()).redactions == []
+    finally:
+        typed.close()
+        scanned.close()

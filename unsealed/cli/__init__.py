@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "unsealed.cli.entities",
     "unsealed.cli.ingest",
     "unsealed.cli.inspect",
+    "unsealed.cli.reprocess",
     "unsealed.cli.sample",
     "unsealed.cli.search",
     "unsealed.cli.serve",

@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from langdetect.detector_factory import DetectorFactory
 
-MIN_CHARS = 200  # shorter texts (a cover sheet, a stamp) give unreliable guesses: no language
+MIN_CHARS = 100  # fewer letters of running text (a cover sheet, a table of names): no language
 MAX_CHARS = 10_000  # enough for a confident guess; keeps long documents cheap
 MIN_PROBABILITY = 0.6
 
 _NOISE = re.compile(r"\S*[\d@/\\_|]\S*")  # tokens with digits, addresses, paths
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 @cache
@@ -32,12 +33,18 @@ def _factory() -> DetectorFactory:
     return factory
 
 
+def _prose_letters(text: str) -> int:
+    """Letters in running-text words: Title-case and CAPITAL tokens (names, codes, headings) are
+    left out, so a table of names and airport codes is not mistaken for prose of some language."""
+    return sum(len(w) for w in _WORD.findall(text) if not (w.isupper() or w.istitle()))
+
+
 def detect_language(text: str, min_chars: int = MIN_CHARS) -> str | None:
     """The language of `text`, or None when it is too short or no language is likely enough."""
     from langdetect.lang_detect_exception import LangDetectException
 
     cleaned = " ".join(_NOISE.sub(" ", text[: MAX_CHARS * 2]).split())[:MAX_CHARS]
-    if sum(ch.isalpha() for ch in cleaned) < min_chars:
+    if _prose_letters(cleaned) < min_chars:
         return None
     detector = _factory().create()
     detector.append(cleaned)

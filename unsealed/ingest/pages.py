@@ -4,7 +4,9 @@ Decision per page (`ocr_mode`):
 - `never`: the text layer, whatever its quality;
 - `always`: OCR, whatever the layer (the layer is kept only if OCR fails on the page);
 - `auto`: no layer -> OCR; a layer scoring at least `min_layer_quality` -> kept without OCR;
-  otherwise OCR, and the text with the higher quality score is kept (the layer on a tie).
+  otherwise OCR, and the text with the higher quality score is kept (the layer on a tie). A layer
+  that is merely sparse (a few words on the page) is OCR'd only when the page image holds more
+  ink than that (a Bates stamp printed as text over a scanned body), judged on a 72-dpi render.
 Texts are never appended to each other. Each page is rendered once per resolution it needs: at
 `ocr_dpi` when it is OCR'd (that image also serves redaction detection), else at 72 dpi for
 redaction detection alone.
@@ -12,75 +14,19 @@ redaction detection alone.
 
 from __future__ import annotations
 
-import os
 import time
-from dataclasses import dataclass, replace
-from typing import Literal
 
+import numpy as np
 from PIL import Image
 
-from unsealed.errors import ConfigError
 from unsealed.ingest.formats.base import OpenDocument, PageContent
-from unsealed.ingest.quality import quality_score
-from unsealed.ingest.redactions import DETECT_DPI, detect_redactions
+from unsealed.ingest.page_options import OCR_MODES, OcrMode, PageOptions
+from unsealed.ingest.quality import SPARSE_CHARS_PER_SQIN, QualityReport, assess, quality_score
+from unsealed.ingest.redactions import DETECT_DPI, Box, detect_redactions
 from unsealed.model import ExtractedPage
-from unsealed.ocr import DEFAULT_ENGINE, OcrEngine, OcrError, OcrResult, get_engine
+from unsealed.ocr import OcrEngine, OcrError, OcrResult, get_engine
 
-OcrMode = Literal["auto", "always", "never"]
-OCR_MODES: tuple[str, ...] = ("auto", "always", "never")
-
-
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name) or default
-
-
-def _env_number(name: str, default: float) -> float:
-    raw = _env(name, str(default))
-    try:
-        return float(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
-
-
-@dataclass(frozen=True)
-class PageOptions:
-    """How pages are read; plain data, so it travels to worker processes."""
-
-    ocr_mode: OcrMode = "auto"
-    engine: str = DEFAULT_ENGINE
-    ocr_dpi: float = 300.0
-    page_timeout_s: float = 60.0  # one page's OCR; past it the page keeps its layer, with a reason
-    document_timeout_s: float = 600.0  # all OCR of one document; later pages are not OCR'd
-    min_layer_quality: float = 0.8  # auto mode: a layer scoring this much is kept without OCR
-    detect_redactions: bool = True
-
-    def __post_init__(self) -> None:
-        if self.ocr_mode not in OCR_MODES:
-            raise ConfigError(f"OCR mode must be one of {', '.join(OCR_MODES)}, got {self.ocr_mode!r}")
-
-    @classmethod
-    def from_env(cls) -> PageOptions:
-        """UNSEALED_OCR, UNSEALED_OCR_ENGINE, UNSEALED_OCR_DPI, UNSEALED_OCR_PAGE_TIMEOUT,
-        UNSEALED_OCR_DOCUMENT_TIMEOUT, UNSEALED_OCR_MIN_LAYER_QUALITY, UNSEALED_REDACTIONS (0/1)."""
-        return cls(
-            ocr_mode=_env("UNSEALED_OCR", cls.ocr_mode),  # type: ignore[arg-type]
-            engine=_env("UNSEALED_OCR_ENGINE", cls.engine),
-            ocr_dpi=_env_number("UNSEALED_OCR_DPI", cls.ocr_dpi),
-            page_timeout_s=_env_number("UNSEALED_OCR_PAGE_TIMEOUT", cls.page_timeout_s),
-            document_timeout_s=_env_number("UNSEALED_OCR_DOCUMENT_TIMEOUT", cls.document_timeout_s),
-            min_layer_quality=_env_number("UNSEALED_OCR_MIN_LAYER_QUALITY", cls.min_layer_quality),
-            detect_redactions=_env("UNSEALED_REDACTIONS", "1") not in ("0", "false", "no"),
-        )
-
-    def with_overrides(self, **changes: object) -> PageOptions:
-        """A copy with the given fields replaced; None values (flag not given) are ignored."""
-        return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
-
-    def check_engine(self) -> None:
-        """Probe the OCR engine once, before a run: a missing one is one clear error."""
-        if self.ocr_mode != "never":
-            get_engine(self.engine).check()
-
+__all__ = ["OCR_MODES", "OcrBudget", "OcrMode", "PageOptions", "read_page"]
 
 DEFAULT_OPTIONS = PageOptions()
 
@@ -100,12 +46,25 @@ class OcrBudget:
         return max(0.001, min(page_timeout_s, self.limit - self.spent))
 
 
+# auto mode, sparse layer: OCR only when the page image holds clearly more ink than a few words.
+MIN_INK_FOR_OCR = 0.01
+
+
 def _wants_ocr(options: PageOptions, layer_quality: float | None) -> bool:
     if options.ocr_mode == "never":
         return False
     if options.ocr_mode == "always" or layer_quality is None:
         return True
     return layer_quality < options.min_layer_quality
+
+
+def ink_share(image: Image.Image, boxes: list[Box], dpi: float) -> float:
+    """Share of the page image that is dark, redaction boxes left out."""
+    dark = np.asarray(image if image.mode == "L" else image.convert("L")) < 128
+    scale = dpi / 72.0
+    for x0, y0, x1, y1 in boxes:
+        dark[round(y0 * scale) : round(y1 * scale), round(x0 * scale) : round(x1 * scale)] = False
+    return float(dark.mean()) if dark.size else 0.0
 
 
 def _ocr(
@@ -140,7 +99,7 @@ def read_page(
     content = document.page(index)
     budget = budget or OcrBudget(options.document_timeout_s)
     layer = content.text if content.has_text_layer else ""
-    layer_quality = quality_score(layer, content.width, content.height) if layer else None
+    report = assess(layer, content.width, content.height) if layer else None
     page = ExtractedPage(
         number=index + 1,
         text=layer,
@@ -148,11 +107,15 @@ def read_page(
         width=content.width,
         height=content.height,
         bottom_text=content.bottom_text,
-        quality=layer_quality,
+        quality=report.score if report else None,
     )
     image: Image.Image | None = None
     image_dpi = DETECT_DPI
-    if _wants_ocr(options, layer_quality):
+    wants_ocr = _wants_ocr(options, page.quality)
+    if wants_ocr and options.ocr_mode == "auto" and report and _sparse(report):
+        # A few words of layer on the page: OCR only if the page draws more than that.
+        wants_ocr = content.has_graphics and _more_ink_than_text(document, index, page, options)
+    if wants_ocr:
         if budget.exhausted:
             page.error = f"document OCR time limit ({budget.limit:g} s) reached; page not OCR'd"
         else:
@@ -161,11 +124,28 @@ def read_page(
             result, page.error, page.ocr_seconds = _ocr(engine, image, options, budget)
             if result is not None:
                 _keep_better(page, content, result, engine.name, options)
-    if options.detect_redactions:
-        if image is None:
-            image = document.render(index, DETECT_DPI)
-        page.redactions = detect_redactions(image, image_dpi)
+    if options.detect_redactions and page.redactions is None:
+        if image is not None:
+            page.redactions = detect_redactions(image, image_dpi)
+        elif content.has_graphics:
+            page.redactions = detect_redactions(document.render(index, DETECT_DPI), DETECT_DPI)
+        else:
+            page.redactions = []  # text only: nothing on the page can draw a filled box
     return page
+
+
+def _more_ink_than_text(
+    document: OpenDocument, index: int, page: ExtractedPage, options: PageOptions
+) -> bool:
+    """Whether a 72-dpi render is inked beyond a few words (its redactions are recorded on the way)."""
+    image = document.render(index, DETECT_DPI)
+    if options.detect_redactions:
+        page.redactions = detect_redactions(image, DETECT_DPI)
+    return ink_share(image, page.redactions or [], DETECT_DPI) >= MIN_INK_FOR_OCR
+
+
+def _sparse(report: QualityReport) -> bool:
+    return report.chars_per_sqin is not None and report.chars_per_sqin < SPARSE_CHARS_PER_SQIN
 
 
 def _keep_better(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Characters per square inch: 10-12 pt body text is 20-40; a letter page holds ~94 square inches.
 SPARSE_CHARS_PER_SQIN = 3.0
@@ -48,6 +49,7 @@ class QualityReport:
     tokens: int
 
 
+@lru_cache(maxsize=65_536)  # words repeat: most tokens of a page were seen before
 def is_wordlike(token: str) -> bool:
     """Whether a whitespace-separated token looks like a real word, number, address or code."""
     token = token.strip(_STRIP)
@@ -68,13 +70,23 @@ def is_wordlike(token: str) -> bool:
     return not (_CONSONANT_RUN.search(lower) or _TRIPLE.search(lower))
 
 
+_ASCII_GARBAGE = re.compile(r"[|~^\\{}`\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+@lru_cache(maxsize=4096)
 def _is_garbage_char(ch: str) -> bool:
+    """A non-ASCII character OCR invents: controls, private use, symbols, box drawing, U+FFFD."""
     if ch in _GARBAGE_ASCII or ch == "\ufffd":
         return True
-    if ch.isascii():
-        return ch < " " and ch not in "\t\n\r"
     category = unicodedata.category(ch)
-    return category in _GARBAGE_CATEGORIES or 0x2500 <= ord(ch) <= 0x259F  # box drawing, blocks
+    return category in _GARBAGE_CATEGORIES or 0x2500 <= ord(ch) <= 0x259F
+
+
+def _garbage_count(text: str) -> int:
+    return len(_ASCII_GARBAGE.findall(text)) + sum(
+        1 for ch in _NON_ASCII.findall(text) if _is_garbage_char(ch)
+    )
 
 
 def _density_factor(chars_per_sqin: float | None) -> float:
@@ -90,14 +102,14 @@ def _density_factor(chars_per_sqin: float | None) -> float:
 def assess(text: str, width_pt: float | None = None, height_pt: float | None = None) -> QualityReport:
     """Score `text` as the text of a page of the given size in points."""
     tokens = text.split()
-    visible = [ch for ch in text if not ch.isspace()]
+    visible = sum(len(token) for token in tokens)
     if not tokens or not visible:
         return QualityReport(0.0, 0.0, 0.0, 0.0 if width_pt and height_pt else None, 0)
     word_share = sum(1 for t in tokens if is_wordlike(t)) / len(tokens)
-    garbage_ratio = sum(1 for ch in visible if _is_garbage_char(ch)) / len(visible)
+    garbage_ratio = _garbage_count(text) / visible
     density = None
     if width_pt and height_pt:
-        density = len(visible) / (width_pt * height_pt / 72.0 / 72.0)
+        density = visible / (width_pt * height_pt / 72.0 / 72.0)
     score = word_share * max(0.0, 1.0 - 2.0 * garbage_ratio) * _density_factor(density)
     return QualityReport(
         score=round(min(1.0, max(0.0, score)), 4),

@@ -6,11 +6,10 @@ from collections.abc import Callable
 from functools import cache
 
 from unsealed.errors import ConfigError
+from unsealed.ingest.page_options import DEFAULT_ENGINE
 from unsealed.ocr.base import OcrEngine, OcrError, OcrResult, OcrTimeoutError
 from unsealed.ocr.null import NullEngine
 from unsealed.ocr.tesseract import TesseractEngine
-
-DEFAULT_ENGINE = "tesseract"
 
 ENGINES: dict[str, Callable[[], OcrEngine]] = {
     "tesseract": TesseractEngine,
