@@ -74,12 +74,10 @@ class QueryKinds:
         v = c.vocab
         out: dict[str, list[tuple[str, Callable[[], Query]]]] = {}
         rare = [names[i] for i in r.integers(1_500, len(names), n)]
+        lowered = [(first, last, first.lower(), last.lower()) for first, last in rare]
         out["rare_name"] = [
-            (
-                f"{f} {l}",
-                lambda f=f, l=l: self._and(self._term("text", f.lower()), self._term("text", l.lower())),
-            )
-            for f, l in rare
+            (f"{first} {last}", lambda a=a, b=b: self._and(self._term("text", a), self._term("text", b)))
+            for first, last, a, b in lowered
         ]
         common = [v[i] for i in r.integers(0, 30, n)]
         out["common_word_top20"] = [(w, lambda w=w: self._term("text", w)) for w in common]
@@ -141,7 +139,7 @@ def run_queries(archive: Archive, corpus: Corpus, n: int, rounds: int) -> dict[s
         raw: list[float] = []
         totals: list[int] = []
 
-        def run_raw(build: Callable[[], Query]) -> None:
+        def run_raw(build: Callable[[], Query], facets: bool = facets) -> None:
             tsearcher = index.index.searcher()
             q = build()
             result = tsearcher.search(q, limit=20)
@@ -150,7 +148,7 @@ def run_queries(archive: Archive, corpus: Corpus, n: int, rounds: int) -> dict[s
             if facets:
                 tsearcher.aggregate(q, spec)
 
-        def run_ours(text: str) -> int:
+        def run_ours(text: str, facets: bool = facets) -> int:
             return searcher.search(text, limit=20, facets=facets).total
 
         for text, build in cases:  # warm-up

@@ -72,7 +72,7 @@ class Corpus:
         name_w = 1.0 / np.arange(1, n_names + 1, dtype=float) ** 1.2
         mid = words[2_000:20_000]
         phrases = [f"{mid[i]} {mid[i + 7_000]}" for i in range(0, 400, 2)]
-        senders = [(f"{f} {l}", f"{f.lower()}.{l.lower()}@example.com") for f, l in names[:800]]
+        senders = [(f"{a} {b}", f"{a.lower()}.{b.lower()}@example.com") for a, b in names[:800]]
         return cls(seed, words, names, name_w / name_w.sum(), phrases, senders, cdf)
 
 
@@ -216,8 +216,8 @@ def write(archive: Archive, corpus: Corpus, total_pages: int) -> tuple[int, int]
         conn.execute(
             insert(entities),
             [
-                dict(id=entity_id(f, l), type="PERSON", name=f"{f} {l}", key=f"{f} {l}".lower(), hidden=False)
-                for f, l in corpus.names
+                dict(id=entity_id(a, b), type="PERSON", name=f"{a} {b}", key=f"{a} {b}".lower(), hidden=False)
+                for a, b in corpus.names
             ],
         )
     n_docs = n_pages = 0

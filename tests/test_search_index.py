@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.search_helpers import Doc, add_documents, remove, touch
 
+from tests.search_helpers import Doc, add_documents, remove, touch
 from unsealed.ingest.stages import post_ingest_stages
 from unsealed.search import indexer
 from unsealed.search.errors import SearchIndexError
@@ -120,3 +120,33 @@ def test_search_index_is_a_post_ingest_stage(archive: Archive) -> None:
     stage.run(archive, pending)
     assert indexer.status(archive).in_step and stage.pending(archive) == []
     assert _total(archive, "bravo") == 1
+
+
+def test_quoted_email_headers_belong_to_their_page(archive: Archive) -> None:
+    from sqlalchemy import insert
+
+    from unsealed.store.schema import emails
+
+    doc = Doc("a.pdf", [])
+    with archive.engine.begin() as conn:
+        conn.execute(
+            insert(emails).values(
+                document_id=doc.id, seq=0, page_number=1, sender_name="Own Sender", sender_address="own@x.org"
+            )
+        )
+        conn.execute(
+            insert(emails).values(
+                document_id=doc.id,
+                seq=1,
+                page_number=2,
+                sender_name="Quoted Person",
+                recipients='{"to": [{"name": "Deep Recipient", "address": "deep@y.org"}]}',
+            )
+        )
+    indexer.sync(archive)
+    searcher = Searcher(archive)
+    assert searcher.search('from:"Own Sender"', facets=False).total == 2
+    assert [h.page for h in searcher.search('from:"Quoted Person"', facets=False).hits] == [2]
+    assert [h.page for h in searcher.search("to:deep@y.org", facets=False).hits] == [2]
+    facets = searcher.search("alpha").facets or {}
+    assert [(f.value, f.count) for f in facets["sender"]] == [("Own Sender <own@x.org>", 2)]

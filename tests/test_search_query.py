@@ -32,7 +32,9 @@ def test_phrase_negation_prefix_and_fuzzy() -> None:
 
 
 def test_near_and_fields() -> None:
-    tree = parse('NEAR(Moshe Azerbaijan, 5) dataset:9 type:email from:jeevacation@gmail.com entity:"Ilham Aliyev"')
+    tree = parse(
+        'NEAR(Moshe Azerbaijan, 5) dataset:9 type:email from:jeevacation@gmail.com entity:"Ilham Aliyev"'
+    )
     assert tree.tree == And(
         (
             Near(("Moshe", "Azerbaijan"), 5),
@@ -129,8 +131,33 @@ def test_any_text_parses_or_gives_a_query_error(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(['"', "(", ")", "-", "OR", "AND", "NOT", "NEAR(", ",", "5", "*", "~", "~2", ":", "from:",
-                         "date:", "bates:", "dataset:", "harpaz", "é", " ", "..", "EFTA01197904"]),
+        st.sampled_from(
+            [
+                '"',
+                "(",
+                ")",
+                "-",
+                "OR",
+                "AND",
+                "NOT",
+                "NEAR(",
+                ",",
+                "5",
+                "*",
+                "~",
+                "~2",
+                ":",
+                "from:",
+                "date:",
+                "bates:",
+                "dataset:",
+                "harpaz",
+                "é",
+                " ",
+                "..",
+                "EFTA01197904",
+            ]
+        ),
         max_size=40,
     )
 )

@@ -6,8 +6,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from tests.search_helpers import Doc, add_documents
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.search_helpers import Doc, add_documents
 from unsealed.search import indexer
 from unsealed.search.errors import QueryError
 from unsealed.search.service import Searcher
@@ -19,7 +21,9 @@ JNS_PAGE = (
     "Israeli Defense Minister Mosbe Ya'alon visits Azerbaijan. Israeli Defense Minister Moshe Ya'alon took "
     "a surprise trip to Azerbaijan in September. Azeri President Ilham Aliyev.\nEFTA01197902"
 )
-HARPAZ_PAGE = "Rafael liarpaz, Israel's ambassador to Azerbaijan, told JNS.org <script>alert(1)</script>\nEFTA01197903"
+HARPAZ_PAGE = (
+    "Rafael liarpaz, Israel's ambassador to Azerbaijan, told JNS.org <script>alert(1)</script>\nEFTA01197903"
+)
 CONTACT_PAGE = "Call 212-555-0134 or write to j.doe@example.com about the flight.\nEFTA01197904"
 
 
@@ -43,7 +47,11 @@ def _docs() -> list[Doc]:
             date=datetime(2016, 1, 2, tzinfo=UTC),
             entities={1: ["Rafael Harpaz"]},
         ),
-        Doc("undated-log.pdf", ["Flight log: Azerbaijan to Teterboro, passengers listed."], dataset="dataset_10"),
+        Doc(
+            "undated-log.pdf",
+            ["Flight log: Azerbaijan to Teterboro, passengers listed."],
+            dataset="dataset_10",
+        ),
     ]
     # a long document: many pages that all mention "manifest", for paging and grouping
     docs.append(
@@ -58,7 +66,12 @@ def _docs() -> list[Doc]:
     )
     for i in range(12):
         docs.append(
-            Doc(f"note-{i}.pdf", [f"Short manifest note {i}"], dataset="dataset_11", date=datetime(2000 + i, 3, 1, tzinfo=UTC))
+            Doc(
+                f"note-{i}.pdf",
+                [f"Short manifest note {i}"],
+                dataset="dataset_11",
+                date=datetime(2000 + i, 3, 1, tzinfo=UTC),
+            )
         )
     return docs
 
@@ -121,7 +134,9 @@ def test_fields_dataset_type_from_to_entity_date(searcher: Searcher) -> None:
     assert len(_cites(searcher, "from:news@jns.org")) == 3
     assert len(_cites(searcher, 'from:"JNS News" azerbaijan')) == 2
     assert len(_cites(searcher, "to:jeevacation@gmail.com")) == 3
-    assert _cites(searcher, 'entity:"Ilham Aliyev"') == ["dataset_9 · EFTA01197902.pdf · page 1 · EFTA01197902"]
+    assert _cites(searcher, 'entity:"Ilham Aliyev"') == [
+        "dataset_9 · EFTA01197902.pdf · page 1 · EFTA01197902"
+    ]
     assert len(_cites(searcher, 'entity:"Rafael Harpaz"')) == 2
     assert len(_cites(searcher, "date:2014-12")) == 3
     assert len(_cites(searcher, "date:2014-01-01..2016-12-31")) == 4
@@ -180,7 +195,11 @@ def test_facets_count_pages_with_refinements_that_work(searcher: Searcher) -> No
     results = searcher.search("azerbaijan")
     facets = results.facets
     assert facets is not None
-    assert {f.value: f.count for f in facets["dataset"]} == {"dataset_9": 2, "dataset_10": 1, "dataset_11": 30}
+    assert {f.value: f.count for f in facets["dataset"]} == {
+        "dataset_9": 2,
+        "dataset_10": 1,
+        "dataset_11": 30,
+    }
     assert {f.value: f.count for f in facets["year"]} == {"2005": 30, "2014": 2}
     assert {f.value for f in facets["type"]} == {"email", "flight_log"}
     assert {f.value for f in facets["sender"]} == {"JNS News <news@jns.org>"}
@@ -200,8 +219,21 @@ def test_export_yields_every_hit(searcher: Searcher) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ['"unbalanced', "NEAR(", "OR", "-", "((((", "x" * 10_000, "SELECT * FROM pages; DROP TABLE pages; --",
-     'text MATCH "a" NEAR/2 b', "date:2099-99", "bates:", "💥", "a~9 b* c:d", "\x00"],
+    [
+        '"unbalanced',
+        "NEAR(",
+        "OR",
+        "-",
+        "((((",
+        "x" * 10_000,
+        "SELECT * FROM pages; DROP TABLE pages; --",
+        'text MATCH "a" NEAR/2 b',
+        "date:2099-99",
+        "bates:",
+        "💥",
+        "a~9 b* c:d",
+        "\x00",
+    ],
 )
 def test_hostile_input_gives_results_or_a_message(searcher: Searcher, query: str) -> None:
     try:
@@ -222,3 +254,57 @@ def test_bad_cursor_and_options_are_clear(searcher: Searcher) -> None:
         searcher.search("manifest", limit=0)
     with pytest.raises(QueryError, match="sort"):
         searcher.search("manifest", sort="random")  # type: ignore[arg-type]
+
+
+_SOUP = st.lists(
+    st.sampled_from(
+        [
+            '"',
+            "(",
+            ")",
+            "-",
+            " OR ",
+            " AND ",
+            "NOT ",
+            "NEAR(",
+            ",",
+            " 5",
+            "*",
+            "~",
+            "~2",
+            ":",
+            "from:",
+            "to:",
+            "entity:",
+            "date:",
+            "date:2014",
+            "..",
+            "bates:EFTA01197904",
+            "dataset:9",
+            "type:email",
+            "harpaz",
+            "manifest",
+            "é",
+            " ",
+            "212-555-0134",
+            "\\",
+            "'",
+            "%",
+            "_",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(max_size=120), _SOUP))
+def test_any_input_searches_or_gives_a_message(searcher: Searcher, text: str) -> None:
+    try:
+        results = searcher.search(text, limit=5)
+    except QueryError as exc:
+        assert str(exc)
+    else:
+        assert results.total >= len(results.hits)
+        for hit in results.hits:
+            assert hit.snippet is not None and "<script>" not in hit.snippet.html()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -233,6 +233,7 @@ def rebuild(archive: Archive, *, progress: Progress | None = None) -> SyncReport
 def status(archive: Archive) -> IndexStatus:
     """Where the index stands against the store (what `unsealed status` shows)."""
     path = index_path(archive)
+    problem: str | None
     try:
         meta = read_meta(path)
     except SearchIndexError as exc:
@@ -268,3 +269,18 @@ def status(archive: Archive) -> IndexStatus:
         documents_orphaned=orphans,
         needs_rebuild=problem,
     )
+
+
+def status_dict(archive: Archive) -> dict[str, object]:
+    """`status()` as JSON-ready data with a one-line `summary` (for `unsealed status`)."""
+    state = status(archive)
+    if state.needs_rebuild:
+        summary = state.needs_rebuild
+    elif state.in_step:
+        summary = f"in step: {state.pages:,} pages of {state.documents_indexed:,} documents"
+    else:
+        summary = (
+            f"{state.documents_pending:,} documents to index, {state.documents_orphaned:,} to remove "
+            "(run `unsealed reindex --pending`)"
+        )
+    return {**asdict(state), "in_step": state.in_step, "summary": summary}

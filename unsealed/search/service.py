@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import bindparam, select
 
 from unsealed.search import cursor as cursors
 from unsealed.search.backend import EngineHit, EngineOrder, SearchBackend
@@ -265,14 +265,21 @@ def _with_snippet(hit: Hit, snippet: Snippet) -> Hit:
     return Hit(hit.document_id, hit.page, hit.score, hit.citation, hit.doc_type, hit.date, snippet)
 
 
+_PAGE_TEXTS = select(pages.c.document_id, pages.c.number, pages.c.text).where(
+    pages.c.document_id.in_(bindparam("ids", expanding=True)),
+    pages.c.number.in_(bindparam("numbers", expanding=True)),
+)
+
+
 def page_texts(archive: Archive, keys: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
-    """Page texts by (document id, page number): one primary-key lookup each, in one statement."""
+    """Page texts by (document id, page number), through the pages primary key in one statement."""
     if not keys:
         return {}
-    wanted = or_(*(and_(pages.c.document_id == d, pages.c.number == n) for d, n in keys))
-    query = select(pages.c.document_id, pages.c.number, pages.c.text).where(wanted)
+    wanted = set(keys)
+    params = {"ids": sorted({d for d, _ in keys}), "numbers": sorted({n for _, n in keys})}
     with archive.engine.connect() as conn:
-        return {(r.document_id, r.number): r.text for r in conn.execute(query)}
+        rows = conn.execute(_PAGE_TEXTS, params)
+        return {(r.document_id, r.number): r.text for r in rows if (r.document_id, r.number) in wanted}
 
 
 def _quoted(value: str) -> str:

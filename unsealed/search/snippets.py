@@ -19,6 +19,7 @@ from unsealed.search.tree import Near, Phrase, Word
 Tokenizer = Callable[[str], list[str]]
 OffsetTokenizer = Callable[[str], list[tuple[str, int, int]]]
 _SPACE = re.compile(r"\s")
+MAX_CANDIDATES = 200
 
 
 class TermMatcher:
@@ -71,8 +72,12 @@ def make_snippet(text: str, matcher: TermMatcher, tokenize: OffsetTokenizer, max
     if not spans:
         return _window(text, 0, max_chars, [])
     best_start, best_score = spans[0][1], (-1, -1)
-    for i, (_, start, _) in enumerate(spans):
-        inside = [tok for tok, s, e in spans[i:] if e <= start + max_chars]
+    for i, (_, start, _) in enumerate(spans[:MAX_CANDIDATES]):  # bounded work on very long pages
+        inside = []
+        for tok, _, end in spans[i:]:
+            if end > start + max_chars:
+                break
+            inside.append(tok)
         score = (len(set(inside)), len(inside))
         if score > best_score:
             best_start, best_score = start, score

@@ -51,6 +51,33 @@ def _recipients(raw: str | None) -> list[str]:
     return found
 
 
+@dataclass
+class _Headers:
+    """A document's printed e-mail headers: its own (seq 0) apply to every page, quoted ones to theirs."""
+
+    sender: str | None = None
+    sent_at: datetime | None = None
+    senders: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    quoted: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, mails: list[Any]) -> _Headers:
+        head = cls()
+        for mail in mails:
+            person = _person(mail.sender_name, mail.sender_address)
+            people = _recipients(mail.recipients)
+            if mail.seq == 0:
+                head.sender, head.sent_at = person, mail.sent_at
+                head.senders = [person] if person else []
+                head.recipients = people
+            else:
+                senders, recipients = head.quoted.setdefault(mail.page_number, ([], []))
+                senders.extend([person] if person else [])
+                recipients.extend(people)
+        return head
+
+
 def load_documents(conn: Connection, document_ids: Sequence[str]) -> list[DocumentPages]:
     """The documents with their pages ready to index; ids that no longer exist are left out."""
     ids = list(document_ids)
@@ -91,31 +118,30 @@ def load_documents(conn: Connection, document_ids: Sequence[str]) -> list[Docume
     ):
         names[(row.document_id, row.page_number)].append(row.name)
 
+    headers = {doc_id: _Headers.of(mail_rows.get(doc_id, [])) for doc_id in docs}
     out = {doc_id: DocumentPages(doc_id, doc.updated_at, doc.enriched_at) for doc_id, doc in docs.items()}
     page_rows = conn.execute(
         select(pages.c.document_id, pages.c.number, pages.c.text, pages.c.bates)
         .where(pages.c.document_id.in_(ids))
         .order_by(pages.c.document_id, pages.c.number)
     )
-    for row in page_rows:
-        doc = docs[row.document_id]
-        mails = mail_rows.get(row.document_id, [])
-        own = next((m for m in mails if m.seq == 0), None)
-        on_page = [m for m in mails if m.seq == 0 or m.page_number == row.number]
-        out[row.document_id].pages.append(
+    for doc_id, number, text, bates in page_rows:
+        doc, head = docs[doc_id], headers[doc_id]
+        quoted = head.quoted.get(number)
+        out[doc_id].pages.append(
             PageDoc(
-                document_id=row.document_id,
-                page=row.number,
+                document_id=doc_id,
+                page=number,
                 dataset=doc.dataset,
                 filename=doc.filename,
-                text=row.text or "",
-                bates=row.bates,
+                text=text or "",
+                bates=bates,
                 doc_type=doc.doc_type,
-                date=doc.doc_date or (own.sent_at if own else None),
-                sender=_person(own.sender_name, own.sender_address) if own else None,
-                senders=[p for m in on_page if (p := _person(m.sender_name, m.sender_address))],
-                recipients=[r for m in on_page for r in _recipients(m.recipients)],
-                entities=names.get((row.document_id, row.number), []),
+                date=doc.doc_date or head.sent_at,
+                sender=head.sender,
+                senders=head.senders + quoted[0] if quoted else head.senders,
+                recipients=head.recipients + quoted[1] if quoted else head.recipients,
+                entities=names.get((doc_id, number), []),
             )
         )
     return [out[i] for i in ids if i in out]

@@ -25,6 +25,12 @@ def _label(key: object) -> str:
     return str(int(key)) if isinstance(key, float) and key.is_integer() else str(key)
 
 
+def _count(result: tantivy.SearchResult, default: int) -> int:
+    """SearchResult.count (asked for with count=True; missing from tantivy's type stubs)."""
+    count = getattr(result, "count", None)
+    return int(count) if count is not None else default
+
+
 class TantivyBackend:
     name = "tantivy"
 
@@ -61,19 +67,19 @@ class TantivyBackend:
             doc = searcher.doc(address)
             hits.append(
                 EngineHit(
-                    document_id=doc.get_first("document_id"),
-                    page=doc.get_first("page"),
+                    document_id=str(doc.get_first("document_id")),
+                    page=int(doc.get_first("page") or 0),
                     score=float(score) if order == "relevance" else 0.0,
-                    key=int(key),
-                    dataset=doc.get_first("dataset"),
-                    filename=doc.get_first("filename"),
+                    key=int(key or 0),
+                    dataset=str(doc.get_first("dataset")),
+                    filename=str(doc.get_first("filename")),
                     bates=doc.get_first("bates"),
                     doc_type=doc.get_first("doc_type"),
                     date=doc.get_first("date"),
                 )
             )
         # with `after`, the count is of the pages after it; the service keeps the first page's total
-        return hits, result.count if result.count is not None else len(hits)
+        return hits, _count(result, len(hits))
 
     def count_per_document(self, prepared: object, document_ids: list[str]) -> dict[str, int]:
         assert isinstance(prepared, Query)
@@ -82,7 +88,7 @@ class TantivyBackend:
         for document_id in document_ids:
             doc_q = Query.term_query(self.index.schema, "document_id", document_id)
             both = Query.boolean_query([(Occur.Must, doc_q), (Occur.Must, prepared)])
-            counts[document_id] = searcher.search(both, limit=1, count=True).count
+            counts[document_id] = _count(searcher.search(both, limit=1, count=True), 0)
         return counts
 
     def facets(self, prepared: object, size: int) -> dict[str, list[tuple[str, int]]]:

@@ -86,7 +86,7 @@ class Compiler:
         if word.prefix:
             if len(tokens) == 1:
                 return Query.regex_query(self.schema, field, re.escape(tokens[0]) + ".*")
-            return Query.phrase_prefix_query(self.schema, field, tokens)
+            return Query.phrase_prefix_query(self.schema, field, list[str | tuple[int, str]](tokens))
         if word.fuzzy:
             parts = [
                 Query.fuzzy_term_query(self.schema, field, tok, distance=d, transposition_cost_one=True)
@@ -102,7 +102,7 @@ class Compiler:
             return None
         if len(tokens) == 1:
             return Query.term_query(self.schema, field, tokens[0])
-        return Query.phrase_query(self.schema, field, tokens, slop=slop)
+        return Query.phrase_query(self.schema, field, list[str | tuple[int, str]](tokens), slop=slop)
 
     def _near(self, near: Near) -> Query | None:
         words = [toks for w in near.words if (toks := self.index.tokens(w))]

@@ -30,7 +30,10 @@ def type_key(value: str) -> str:
 
 def split_bates(value: str) -> tuple[str, int] | None:
     """`EFTA01197904` -> (`EFTA`, 1197904); None when it is not a Bates number."""
-    match = _BATES_RE.match(value.strip())
+    value = value.strip()
+    if value[:4].isalpha() and value[4:].isdigit() and 4 <= len(value) - 4 <= 12:  # the usual shape
+        return value[:4].upper(), int(value[4:])
+    match = _BATES_RE.match(value)
     if not match:
         return None
     return match.group(1).upper().replace("-", "").replace("_", ""), int(match.group(2))
