@@ -149,10 +149,17 @@ def _sweep_surnames(pages: list[tuple[int, str]], items: list[PageMention]) -> l
             tokens = person_key(clean_form(m.found.text)).split()
             if len(tokens) >= 2 and len(tokens[-1]) >= 5:
                 surnames[ocr_skeleton(tokens[-1])] = tokens[-1]
-    added = []
+    added: list[PageMention] = []
+    if not surnames:
+        return added
+    by_page: dict[int, list[Found]] = {}
+    for m in items:
+        by_page.setdefault(m.page_number, []).append(m.found)
     for number, text in pages:
-        taken = [m.found for m in items if m.page_number == number]
+        taken = by_page.get(number, [])
         for match in _WORD.finditer(text):
+            if len(match.group()) < 5:
+                continue
             word = fold(match.group())
             if ocr_skeleton(word) not in surnames:
                 continue
@@ -199,9 +206,12 @@ def extract_document(
         items.extend(PageMention(number, p) for p in found_patterns)
     known = _name_words(items)
     texts_by_page = dict(pages)
+    by_page: dict[int, list[PageMention]] = {}
+    for m in items:
+        by_page.setdefault(m.page_number, []).append(m)
     for m in items:
         if m.found.type == "PERSON":
-            page_taken = [x.found for x in items if x.page_number == m.page_number and x is not m]
+            page_taken = [x.found for x in by_page[m.page_number] if x is not m]
             _extend_person(m, texts_by_page[m.page_number], known, page_taken)
     items.extend(_sweep_surnames(pages, items))
     items.sort(key=lambda m: (m.page_number, m.found.start))

@@ -39,6 +39,7 @@ def clean_form(text: str) -> str:
     return form.strip(_EDGE_JUNK)
 
 
+@lru_cache(maxsize=262144)
 def fold(text: str) -> str:
     """Lower case ASCII with apostrophes dropped and other punctuation as single spaces."""
     text = unicodedata.normalize("NFKC", text)
@@ -134,6 +135,8 @@ def ocr_skeleton(key: str) -> str:
 
 def ocr_variant_of(word: str, known: Counter[str], min_count: int) -> str | None:
     """The known name word that `word` is an OCR variant of (skeleton within one edit)."""
+    if len(word) < 3:
+        return None
     skel = ocr_skeleton(word)
     best = None
     for cand, count in known.items():
