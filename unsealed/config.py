@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from unsealed.errors import ConfigError
+from unsealed.ingest.page_options import PageOptions
 
 N = TypeVar("N", int, float)
 
@@ -50,6 +51,7 @@ class Settings:
     archive_dir: Path = Path("archive")
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     limits: Limits = field(default_factory=Limits)
+    pages: PageOptions = field(default_factory=PageOptions)  # OCR mode/engine, limits, redactions
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -57,6 +59,7 @@ class Settings:
             archive_dir=Path(os.environ.get("UNSEALED_ARCHIVE", "archive")),
             workers=_env_number("UNSEALED_WORKERS", os.cpu_count() or 1),
             limits=Limits.from_env(),
+            pages=PageOptions.from_env(),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

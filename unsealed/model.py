@@ -34,6 +34,7 @@ class ExtractedPage:
     # Redaction boxes in page points; None until redaction detection has looked at the page.
     redactions: list[tuple[float, float, float, float]] | None = None
     error: str | None = None
+    ocr_seconds: float | None = None  # time the OCR engine spent on the page (not stored; progress)
 
 
 @dataclass

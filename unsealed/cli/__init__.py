@@ -18,8 +18,10 @@ COMMAND_MODULES = [
     "unsealed.cli.entities",
     "unsealed.cli.ingest",
     "unsealed.cli.inspect",
+    "unsealed.cli.reprocess",
     "unsealed.cli.sample",
     "unsealed.cli.search",
+    "unsealed.cli.serve",
 ]
 
 app = typer.Typer(

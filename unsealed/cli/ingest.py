@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from unsealed.cli.options import ArchiveOption
+from unsealed.cli.options import ArchiveOption, OcrEngineOption, OcrOption, page_overrides
 from unsealed.cli.progress import ProgressObserver
 from unsealed.config import Settings
 from unsealed.ingest.pipeline import IngestReport, ingest
@@ -31,9 +31,12 @@ def ingest_command(
     dataset: Annotated[str, typer.Option("--dataset", "-d", help="Data set name, e.g. dataset_9.")],
     archive: ArchiveOption = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes [default: CPU cores].")] = None,
+    ocr: OcrOption = None,
+    ocr_engine: OcrEngineOption = None,
 ) -> None:
     """Ingest PATHS into the archive as data set DATASET (re-running it changes nothing)."""
     settings = Settings.from_env().with_overrides(archive_dir=archive, workers=workers)
+    settings = page_overrides(settings, ocr, ocr_engine)
     console = Console(stderr=True)
     with Archive.open(settings.archive_dir) as opened, ProgressObserver(console) as observer:
         report = ingest(opened, paths, dataset, settings, observer)

@@ -7,8 +7,30 @@ from typing import Annotated
 
 import typer
 
+from unsealed.config import Settings
+
 ArchiveOption = Annotated[
     Path | None,
     typer.Option("--archive", "-a", help="Archive folder [env UNSEALED_ARCHIVE, default ./archive]."),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of a readable summary.")]
+OcrOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ocr",
+        help="auto: OCR pages without a good text layer and keep the better text; always; never "
+        "(env UNSEALED_OCR; default auto).",
+        metavar="auto|always|never",
+    ),
+]
+OcrEngineOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ocr-engine", help="OCR engine: tesseract or null (env UNSEALED_OCR_ENGINE; default tesseract)."
+    ),
+]
+
+
+def page_overrides(settings: Settings, ocr: str | None, ocr_engine: str | None) -> Settings:
+    """Settings with the --ocr / --ocr-engine flags applied (checked when the options are built)."""
+    return settings.with_overrides(pages=settings.pages.with_overrides(ocr_mode=ocr, engine=ocr_engine))

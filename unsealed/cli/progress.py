@@ -27,9 +27,11 @@ class PagesPerSecond(ProgressColumn):
         pages = task.fields.get("pages", 0)
         elapsed = task.elapsed or 0.0
         rate = pages / elapsed if elapsed > 0 else 0.0
+        ocr = task.fields.get("ocr", 0)
+        ocr_note = f" · {ocr} OCR'd ({ocr / elapsed if elapsed > 0 else 0.0:,.2f}/s)" if ocr else ""
         failed = task.fields.get("failed", 0)
         note = f" · [red]{failed} failed[/]" if failed else ""
-        return Text.from_markup(f"{pages} pages · {rate:,.1f} pages/s{note}")
+        return Text.from_markup(f"{pages} pages · {rate:,.1f} pages/s{ocr_note}{note}")
 
 
 class ProgressObserver:
@@ -49,7 +51,7 @@ class ProgressObserver:
             console=self.console,
         )
         self.label = label
-        self.task_id = self.progress.add_task(label, total=None, pages=0, failed=0, start=False)
+        self.task_id = self.progress.add_task(label, total=None, pages=0, ocr=0, failed=0, start=False)
         self._stage_started = 0.0
 
     def __enter__(self) -> ProgressObserver:
@@ -65,7 +67,8 @@ class ProgressObserver:
 
     def file_done(self, result: FileResult, outcome: WriteOutcome) -> None:
         task = self.progress.tasks[self.task_id]
-        fields = {"pages": task.fields["pages"] + len(result.pages)}
+        ocrd = sum(1 for page in result.pages if page.ocr_seconds is not None)
+        fields = {"pages": task.fields["pages"] + len(result.pages), "ocr": task.fields["ocr"] + ocrd}
         if outcome.status == "failed" and outcome.action != "unchanged":
             fields["failed"] = task.fields["failed"] + 1
         self.progress.update(self.task_id, advance=1, **fields)

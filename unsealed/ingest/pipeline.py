@@ -191,11 +191,12 @@ def ingest(
 ) -> IngestReport:
     """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default)."""
     observer = observer or SilentObserver()
+    settings.pages.check_engine()  # a missing OCR engine is one error now, not one per page
     sources = list(walk_sources(paths, dataset))
     observer.files_found(len(sources))
     with archive.engine.connect() as conn:
         known = known_contents(conn, dataset)
-    options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits)
+    options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages)
     tasks = (FileTask(source, known.get(source.storage_key)) for source in sources)
     report = IngestReport()
     _write_all(archive, run_tasks(tasks, options, settings.workers), report, observer)

@@ -6,7 +6,7 @@ It never raises for a bad file: every problem becomes FileResult.error, recorded
 from __future__ import annotations
 
 import resource
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from unsealed.config import Limits
@@ -14,7 +14,8 @@ from unsealed.errors import ExtractionError
 from unsealed.ingest.bates import assign_bates
 from unsealed.ingest.formats import handler_for
 from unsealed.ingest.hashing import file_hashes
-from unsealed.ingest.pages import read_page
+from unsealed.ingest.language import document_language
+from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
 from unsealed.ingest.sniff import describe_unsupported, sniff_mime
 from unsealed.model import ExtractedPage, FileResult, SourceFile
 from unsealed.store.blobs import BlobStore
@@ -24,6 +25,7 @@ from unsealed.store.blobs import BlobStore
 class WorkerOptions:
     blob_root: str
     limits: Limits
+    pages: PageOptions = field(default_factory=PageOptions)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,9 @@ def limit_worker_memory(max_bytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
 
-def read_pages(path: Path, mime_type: str, limits: Limits, notes: list[str]) -> list[ExtractedPage]:
+def read_pages(
+    path: Path, mime_type: str, limits: Limits, notes: list[str], options: PageOptions | None = None
+) -> list[ExtractedPage]:
     handler = handler_for(mime_type)
     if handler is None:
         raise ExtractionError(describe_unsupported(mime_type, path.name))
@@ -52,7 +56,9 @@ def read_pages(path: Path, mime_type: str, limits: Limits, notes: list[str]) -> 
                 f"{document.page_count} pages is over the limit of {limits.max_pages} "
                 "(raise UNSEALED_MAX_PAGES to read it)"
             )
-        return [read_page(document, index) for index in range(document.page_count)]
+        options = options or PageOptions()
+        budget = OcrBudget(options.document_timeout_s)  # one OCR time limit for the whole document
+        return [read_page(document, index, options, budget) for index in range(document.page_count)]
     finally:
         document.close()
 
@@ -90,8 +96,17 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
             "(raise UNSEALED_MAX_FILE_BYTES to read it)"
         )
         return result
+    read_into(result, source.path, options)
+    return result
+
+
+def read_into(result: FileResult, path: Path, options: WorkerOptions) -> None:
+    """Read the file's pages into `result` (or its error), then its Bates numbers and language.
+
+    Shared by ingest and `unsealed reprocess`, which re-reads a stored original.
+    """
     try:
-        result.pages = read_pages(source.path, result.mime_type, options.limits, result.notes)
+        result.pages = read_pages(path, result.mime_type, options.limits, result.notes, options.pages)
     except ExtractionError as exc:
         result.error = str(exc)
     except MemoryError:
@@ -99,7 +114,7 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
     except Exception as exc:  # noqa: BLE001 - a library failing on a hostile file is recorded, not raised
         result.error = f"could not read the file: {type(exc).__name__}: {exc}"
     if result.pages:
-        numbers = assign_bates(source.filename, [(p.text, p.bottom_text) for p in result.pages])
+        numbers = assign_bates(result.source.filename, [(p.text, p.bottom_text) for p in result.pages])
         for page, bates in zip(result.pages, numbers, strict=True):
             page.bates, page.bates_source = bates.value, bates.source
-    return result
+        result.language = document_language(p.text for p in result.pages)

@@ -37,7 +37,8 @@ class WriteOutcome:
     status: str
 
 
-def _page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
+def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
+    """The pages table's rows for a worker's result (also used by `unsealed reprocess`)."""
     return [
         {
             "document_id": doc_id,
@@ -107,7 +108,7 @@ def write_result(conn: Connection, result: FileResult) -> WriteOutcome:
         conn.execute(delete(pages).where(pages.c.document_id == doc_id))
         conn.execute(update(documents).where(documents.c.id == doc_id).values(updated_at=now, **values))
         action = "updated"
-    rows = _page_rows(doc_id, result)
+    rows = page_rows(doc_id, result)
     if rows:
         conn.execute(insert(pages), rows)
     _record_source(conn, doc_id, result, now)

@@ -58,6 +58,7 @@ Index("ix_documents_storage_key", documents.c.storage_key)
 Index("ix_documents_filename", documents.c.filename)
 Index("ix_documents_bates_first", documents.c.bates_first)
 Index("ix_documents_status", documents.c.status)
+Index("ix_documents_dataset_bates", documents.c.dataset, documents.c.bates_first)  # data set pages
 
 # Every path a document's content was found at (a data set may hold the same bytes twice).
 document_sources = Table(

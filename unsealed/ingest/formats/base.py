@@ -18,6 +18,9 @@ class PageContent:
     width: float | None = None  # page size in points (1/72 inch)
     height: float | None = None
     has_text_layer: bool = False
+    # Whether the page draws anything but text (images, paths): only then can it carry a redaction
+    # box. True when a handler cannot tell.
+    has_graphics: bool = True
 
 
 class OpenDocument(Protocol):

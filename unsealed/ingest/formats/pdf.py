@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from unsealed.errors import ExtractionError
@@ -40,6 +41,31 @@ def clean_layer_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+# Page objects that can draw a filled dark box: images (scans), paths (drawn rectangles), shadings,
+# and form XObjects (which may hold either).
+_GRAPHIC_OBJECTS = frozenset(
+    (
+        pdfium_c.FPDF_PAGEOBJ_IMAGE,
+        pdfium_c.FPDF_PAGEOBJ_PATH,
+        pdfium_c.FPDF_PAGEOBJ_SHADING,
+        pdfium_c.FPDF_PAGEOBJ_FORM,
+    )
+)
+
+
+def _has_graphics(page: pdfium.PdfPage) -> bool:
+    raw = page.raw
+    return any(
+        pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(raw, i)) in _GRAPHIC_OBJECTS
+        for i in range(pdfium_c.FPDFPage_CountObjects(raw))
+    )
+
+
+# PDFium keeps every page it has loaded (image streams included, ~1 MB per scanned page) until the
+# document is closed; reopening it after this many page loads keeps memory flat on long files.
+RECYCLE_AFTER_PAGES = 32
+
+
 def _repaired(path: Path) -> bytes | None:
     """The file rewritten by qpdf (pikepdf), which rebuilds broken cross-reference tables."""
     try:
@@ -54,9 +80,11 @@ def _repaired(path: Path) -> bytes | None:
 class PdfDocument:
     def __init__(self, path: Path):
         self.notes: list[str] = []
+        self._source: str | bytes = str(path)  # what PDFium opened: the path, or qpdf's repair
+        self._loads = 0
         try:
             with PDFIUM_LOCK:
-                self._pdf = pdfium.PdfDocument(str(path))
+                self._pdf = pdfium.PdfDocument(self._source)
         except pdfium.PdfiumError as exc:
             reason = _reason(exc)
             if reason.startswith("encrypted"):
@@ -67,6 +95,7 @@ class PdfDocument:
             try:
                 with PDFIUM_LOCK:
                     self._pdf = pdfium.PdfDocument(data)
+                    self._source = data
             except pdfium.PdfiumError:
                 raise ExtractionError(f"{reason}; repair by qpdf did not help") from exc
             self.notes.append(
@@ -75,11 +104,21 @@ class PdfDocument:
         with PDFIUM_LOCK:
             self.page_count = len(self._pdf)
 
+    def _load(self, index: int) -> pdfium.PdfPage:
+        """Page `index`, reopening the document first when enough pages were loaded (hold the lock)."""
+        if self._loads >= RECYCLE_AFTER_PAGES:
+            self._pdf.close()
+            self._pdf = pdfium.PdfDocument(self._source)
+            self._loads = 0
+        self._loads += 1
+        return self._pdf[index]
+
     def page(self, index: int) -> PageContent:
         with PDFIUM_LOCK:
-            page = self._pdf[index]
+            page = self._load(index)
             try:
                 width, height = page.get_size()
+                graphics = _has_graphics(page)
                 textpage = page.get_textpage()
                 try:
                     text = textpage.get_text_range()
@@ -95,11 +134,12 @@ class PdfDocument:
             width=float(width),
             height=float(height),
             has_text_layer=bool(text.strip()),
+            has_graphics=graphics,
         )
 
     def render(self, index: int, dpi: float) -> Image.Image:
         with PDFIUM_LOCK:
-            page = self._pdf[index]
+            page = self._load(index)
             try:
                 bitmap = page.render(scale=dpi / 72.0, grayscale=True)
                 return bitmap.to_pil()

@@ -1,0 +1,255 @@
+"""OCR benchmark: raw Tesseract vs our page pipeline vs the OCRmyPDF route, on a generated scan.
+
+    python bench/ocr.py                      # 20 noisy pages (+ 20 clean for CER), ~3-4 min on 2 cores
+    python bench/ocr.py --rss-pages 500      # also: peak RSS while reading a 500-page scanned PDF
+
+Legs, on the same 300-dpi page images:
+1. raw  - `tesseract IMAGE stdout` with OMP_THREAD_LIMIT=1, two processes at a time (one per core);
+2. ours - unsealed's read_page with the Tesseract engine (render once, OCR, quality, redactions),
+          two worker processes each reading half the pages from the PDF;
+3. ocrmypdf - `ocrmypdf --skip-text -j 2` then `pdftotext` (skipped, with a message, if missing;
+          install with `pip install -e .[bench]`).
+CER = Levenshtein distance / reference length, whitespace collapsed. Writes bench/results/ocr.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+import pypdfium2 as pdfium
+from rapidfuzz.distance import Levenshtein
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import write_result  # noqa: E402
+from bench.scanned import DPI, ScannedDocument, make_scanned_document  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent
+WORK = ROOT / "work" / "ocr"
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def cer(references: list[str], hypotheses: list[str]) -> float:
+    refs = [normalise(t) for t in references]
+    hyps = [normalise(t) for t in hypotheses]
+    errors = sum(Levenshtein.distance(r, h) for r, h in zip(refs, hyps, strict=True))
+    return errors / max(1, sum(len(r) for r in refs))
+
+
+def load() -> str:
+    """`uptime`'s line: other engineers share these cores, so timings come with the load."""
+    return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
+
+
+def render_pages(pdf: Path, folder: Path) -> list[Path]:
+    """The PDF's pages as the 300-dpi grayscale images our pipeline hands to the engine."""
+    folder.mkdir(parents=True, exist_ok=True)
+    document = pdfium.PdfDocument(str(pdf))
+    paths = []
+    for index in range(len(document)):
+        path = folder / f"page-{index + 1:03d}.png"
+        document[index].render(scale=DPI / 72, grayscale=True).to_pil().save(path, compress_level=1)
+        paths.append(path)
+    document.close()
+    return paths
+
+
+def raw_tesseract(images: list[Path], processes: int) -> tuple[float, list[str]]:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(path: Path) -> str:
+        done = subprocess.run(["tesseract", str(path), "stdout"], capture_output=True, env=env, check=True)
+        return done.stdout.decode()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(processes) as pool:
+        texts = list(pool.map(one, images))
+    return time.perf_counter() - started, texts
+
+
+def _read_range(pdf: str, start: int, stop: int, engine: str) -> list[tuple[str, str, float | None]]:
+    from unsealed.ingest.formats.pdf import PdfHandler
+    from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
+
+    options = PageOptions(engine=engine, document_timeout_s=3600)
+    budget = OcrBudget(options.document_timeout_s)
+    document = PdfHandler().open(Path(pdf))
+    try:
+        pages = [read_page(document, i, options, budget) for i in range(start, stop)]
+    finally:
+        document.close()
+    return [(p.text, p.text_source, p.ocr_confidence) for p in pages]
+
+
+def ours(pdf: Path, pages: int, processes: int, engine: str = "tesseract") -> tuple[float, list[str], dict]:
+    """Our page reader in `processes` worker processes, pages handed out one at a time (as the ingest
+    pool hands out files), each worker opening the PDF from disk as an ingest worker does."""
+    started = time.perf_counter()
+    with ProcessPoolExecutor(processes) as pool:
+        futures = [pool.submit(_read_range, str(pdf), i, i + 1, engine) for i in range(pages)]
+        rows = [row for future in futures for row in future.result()]
+    seconds = time.perf_counter() - started
+    confidences = [c for _, _, c in rows if c is not None]
+    info = {
+        "text_sources": sorted({s for _, s, _ in rows}),
+        "mean_confidence": round(sum(confidences) / len(confidences), 4) if confidences else None,
+    }
+    return seconds, [t for t, _, _ in rows], info
+
+
+def ocrmypdf_route(pdf: Path, out: Path) -> tuple[float, list[str]] | str:
+    binary = shutil.which("ocrmypdf") or str(Path(sys.executable).with_name("ocrmypdf"))
+    if not Path(binary).exists():
+        return "ocrmypdf is not installed: pip install -e '.[bench]' (leg skipped)"
+    started = time.perf_counter()
+    done = subprocess.run(
+        [binary, "--skip-text", "-j", "2", "--output-type", "pdf", "--quiet", str(pdf), str(out)],
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        return f"ocrmypdf failed (exit {done.returncode}): {done.stderr.decode()[-400:]}"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    seconds = time.perf_counter() - started
+    return seconds, text.split("\f")[: len(pdfium.PdfDocument(str(out)))]
+
+
+def leg(
+    name: str, seconds: float, pages: int, references: list[str], texts: list[str], **extra: object
+) -> dict:
+    result = {
+        "seconds": round(seconds, 2),
+        "s_per_page": round(seconds / pages, 3),
+        "cer": round(cer(references, texts), 5),
+        **extra,
+    }
+    print(f"{name:>10}: {result['s_per_page']:.3f} s/page, CER {result['cer'] * 100:.2f} %", flush=True)
+    return result
+
+
+def rss_child(pdf: Path, engine: str) -> None:
+    """Runs in its own process: read every page, sampling RSS; prints JSON."""
+    from unsealed.ingest.formats.pdf import PdfHandler
+    from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
+
+    options = PageOptions(engine=engine, ocr_mode="always", document_timeout_s=10**6)
+    budget = OcrBudget(options.document_timeout_s)
+    document = PdfHandler().open(pdf)
+    page_size = os.sysconf("SC_PAGE_SIZE")
+    samples = {}
+    started = time.perf_counter()
+    for index in range(document.page_count):
+        read_page(document, index, options, budget)
+        rss = int(Path("/proc/self/statm").read_text().split()[1]) * page_size
+        if index + 1 in (1, 10, 50, 100, 200, 300, 400, 500) or index + 1 == document.page_count:
+            samples[index + 1] = round(rss / 2**20, 1)
+    document.close()
+    print(
+        json.dumps(
+            {
+                "pages": document.page_count,
+                "engine": engine,
+                "seconds": round(time.perf_counter() - started, 1),
+                "rss_mib_after_page": samples,
+                "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "peak_child_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
+            }
+        )
+    )
+
+
+def long_pdf(source: Path, pages: int, target: Path) -> Path:
+    """`pages` pages copied from `source` again and again, each copy with its own image streams."""
+    import pikepdf
+
+    with pikepdf.new() as out:
+        while len(out.pages) < pages:
+            with pikepdf.open(source) as src:
+                for page in src.pages[: pages - len(out.pages)]:
+                    out.pages.append(page)
+                out.save(target)
+    return target
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--pages", type=int, default=20)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--skip-ocrmypdf", action="store_true")
+    parser.add_argument("--rss-pages", type=int, default=0, help="also measure RSS over a PDF this long")
+    parser.add_argument("--rss-engine", default="tesseract", choices=["tesseract", "null"])
+    parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.rss_child:
+        rss_child(args.rss_child, args.rss_engine)
+        return
+
+    result: dict = {
+        "uptime_before": load(),
+        "pages": args.pages,
+        "dpi": DPI,
+        "processes": args.processes,
+    }
+    tesseract = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.split("\n")[
+        0
+    ]
+    result["tesseract"] = tesseract
+    print(f"generating {args.pages} noisy and {args.pages} clean scanned pages …", flush=True)
+    noisy: ScannedDocument = make_scanned_document(WORK / "noisy", args.pages, noisy=True)
+    clean: ScannedDocument = make_scanned_document(WORK / "clean", args.pages, noisy=False, seed=8)
+    images = render_pages(noisy.pdf, WORK / "noisy-rendered")
+
+    seconds, texts = raw_tesseract(images, args.processes)
+    result["raw_tesseract"] = leg("raw", seconds, args.pages, noisy.texts, texts)
+    seconds, texts, info = ours(noisy.pdf, args.pages, args.processes)
+    result["ours"] = leg("ours", seconds, args.pages, noisy.texts, texts, **info)
+    if args.skip_ocrmypdf:
+        result["ocrmypdf"] = {"skipped": "--skip-ocrmypdf"}
+    else:
+        outcome = ocrmypdf_route(noisy.pdf, WORK / "ocrmypdf-out.pdf")
+        if isinstance(outcome, str):
+            print(f"  ocrmypdf: {outcome}")
+            result["ocrmypdf"] = {"skipped": outcome}
+        else:
+            result["ocrmypdf"] = leg("ocrmypdf", outcome[0], args.pages, noisy.texts, outcome[1])
+    seconds, texts, info = ours(clean.pdf, args.pages, args.processes)
+    result["ours_clean"] = leg("ours/clean", seconds, args.pages, clean.texts, texts, **info)
+
+    raw, mine = result["raw_tesseract"]["s_per_page"], result["ours"]["s_per_page"]
+    result["ours_vs_raw"] = round(mine / raw, 3)
+    if "s_per_page" in result["ocrmypdf"]:
+        result["ocrmypdf_vs_ours"] = round(result["ocrmypdf"]["s_per_page"] / mine, 2)
+
+    if args.rss_pages:
+        target = long_pdf(clean.pdf, args.rss_pages, WORK / f"long-{args.rss_pages}.pdf")
+        print(f"reading {args.rss_pages} pages in one process ({args.rss_engine}) for RSS …", flush=True)
+        child = subprocess.run(
+            [sys.executable, __file__, "--rss-child", str(target), "--rss-engine", args.rss_engine],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result["rss"] = json.loads(child.stdout.strip().splitlines()[-1])
+        print(f"       rss: {result['rss']}")
+    result["uptime_after"] = load()
+    path = write_result("ocr", result)
+    print(f"ours/raw {result['ours_vs_raw']}×, ocrmypdf/ours {result.get('ocrmypdf_vs_ours')}× -> {path}")
+
+
+if __name__ == "__main__":
+    main()

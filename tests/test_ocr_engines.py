@@ -1,0 +1,57 @@
+"""OCR engines: the real Tesseract on tiny large-font pages, the null engine, the registry."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers_ocr import scan
+from unsealed.errors import ConfigError, MissingDependencyError
+from unsealed.ocr import get_engine
+from unsealed.ocr.base import OcrTimeoutError
+from unsealed.ocr.null import NullEngine
+from unsealed.ocr.tesseract import INSTALL_HINT, TesseractEngine
+
+
+def test_tesseract_reads_words_with_confidence_and_bottom_band() -> None:
+    image = scan(["QUARTERLY MEMO"], dpi=100, page_pt=(400, 300), top_pt=30)
+    image.paste(scan(["EFTA00001234"], dpi=100, page_pt=(400, 50), top_pt=0, font_pt=16), (0, 380))
+    result = TesseractEngine().recognize(image, dpi=100, timeout_s=60)
+    assert "QUARTERLY MEMO" in result.text
+    assert result.confidence is not None and 0.5 < result.confidence <= 1.0
+    assert result.word_count == 3
+    assert "EFTA00001234" in result.bottom_text
+    assert "QUARTERLY" not in result.bottom_text
+
+
+def test_tesseract_time_limit_stops_the_engine() -> None:
+    image = scan(["a page that takes longer than a millisecond"], dpi=100)
+    with pytest.raises(OcrTimeoutError, match="time limit"):
+        TesseractEngine().recognize(image, dpi=100, timeout_s=0.001)
+
+
+def test_missing_tesseract_names_the_install_command() -> None:
+    engine = TesseractEngine(binary="tesseract-not-installed-here")
+    assert not engine.available()
+    with pytest.raises(MissingDependencyError) as caught:
+        engine.check()
+    assert INSTALL_HINT in str(caught.value)
+    assert "apt-get install tesseract-ocr tesseract-ocr-eng" in str(caught.value)
+
+
+def test_missing_language_data_is_reported() -> None:
+    engine = TesseractEngine(languages="eng+xyz")
+    with pytest.raises(MissingDependencyError, match="language 'xyz'"):
+        engine.check()
+
+
+def test_installed_tesseract_passes_its_check() -> None:
+    engine = get_engine("tesseract")
+    assert engine.available()
+    engine.check()
+
+
+def test_registry_knows_null_and_rejects_unknown_engines() -> None:
+    assert isinstance(get_engine("null"), NullEngine)
+    assert get_engine("null").recognize(scan(["x"], dpi=50), dpi=50, timeout_s=1).text == ""
+    with pytest.raises(ConfigError, match="unknown OCR engine 'gpu-magic'.*null, tesseract"):
+        get_engine("gpu-magic")

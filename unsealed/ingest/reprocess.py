@@ -1,0 +1,187 @@
+"""Re-read the pages of documents already in the archive, from their stored originals.
+
+For a new OCR mode or engine, or a better page reader: nothing is copied again, document ids stay
+(they derive from data set and content), and only documents whose pages changed are rewritten and
+handed to the post-ingest stages. A document that cannot be re-read keeps its pages; the reason is
+reported. Documents recorded as failed are left alone (`unsealed ingest` retries those).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+from sqlalchemy import Connection, delete, insert, select, update
+
+from unsealed import PIPELINE_VERSION
+from unsealed.config import Settings
+from unsealed.ingest.pipeline import IngestObserver, IngestReport, SilentObserver, run_stages
+from unsealed.ingest.stages import Stage
+from unsealed.ingest.worker import WorkerOptions, limit_worker_memory, read_into
+from unsealed.model import FileResult, SourceFile
+from unsealed.store.archive import Archive
+from unsealed.store.blobs import BlobStore
+from unsealed.store.documents import WriteOutcome, page_rows, utcnow
+from unsealed.store.schema import documents, pages
+
+
+@dataclass(frozen=True)
+class ReprocessTask:
+    document_id: str
+    source: SourceFile
+    md5: str
+    sha256: str
+    size_bytes: int
+    mime_type: str
+
+
+def select_documents(conn: Connection, dataset: str | None = None) -> list[ReprocessTask]:
+    """The successfully read documents, of one data set or all, in a stable order."""
+    query = select(documents).where(documents.c.status == "ok").order_by(documents.c.dataset, documents.c.id)
+    if dataset is not None:
+        query = query.where(documents.c.dataset == dataset)
+    return [
+        ReprocessTask(
+            document_id=row.id,
+            source=SourceFile(Path(row.source_path), row.dataset, row.storage_key),
+            md5=row.md5,
+            sha256=row.sha256,
+            size_bytes=row.size_bytes,
+            mime_type=row.mime_type,
+        )
+        for row in conn.execute(query)
+    ]
+
+
+def reread(task: ReprocessTask, options: WorkerOptions) -> FileResult:
+    """Runs in a worker process: the document's pages read again from its stored original."""
+    result = FileResult(
+        source=task.source,
+        md5=task.md5,
+        sha256=task.sha256,
+        size_bytes=task.size_bytes,
+        mime_type=task.mime_type,
+    )
+    blobs = BlobStore(options.blob_root)
+    key = task.source.storage_key
+    if not blobs.exists(key):
+        result.error = f"the original is missing from the blob store ({key}); pages kept as they were"
+        return result
+    with tempfile.TemporaryDirectory(prefix="unsealed-reprocess-") as tmp:
+        local = blobs.local_path(key)
+        if local is None:
+            local = Path(tmp) / "original"
+            blobs.copy_to(key, local)
+        read_into(result, local, options)
+    return result
+
+
+def _reread_all(
+    tasks: Sequence[ReprocessTask], options: WorkerOptions, workers: int
+) -> Iterator[tuple[ReprocessTask, FileResult]]:
+    """Results in task order; a document past the file time limit, or crashing its worker, fails."""
+    pool = ProcessPool(
+        max_workers=max(1, workers),
+        initializer=limit_worker_memory,
+        initargs=[options.limits.worker_memory_bytes],
+    )
+    finished = False
+    try:
+        future = pool.map(partial(reread, options=options), tasks, timeout=options.limits.file_timeout_s)
+        outcomes = future.result()
+        for task in tasks:
+            try:
+                result = next(outcomes)
+            except FutureTimeout:
+                limit = options.limits.file_timeout_s
+                result = _failed(task, f"timed out after {limit:g} s (raise UNSEALED_FILE_TIMEOUT)")
+            except ProcessExpired as exc:
+                result = _failed(task, f"the reader crashed on this file (worker exit code {exc.exitcode})")
+            yield task, result
+        finished = True
+    finally:
+        if finished:
+            pool.close()
+        else:
+            pool.stop()
+        pool.join()
+
+
+def _failed(task: ReprocessTask, reason: str) -> FileResult:
+    return FileResult(task.source, task.md5, task.sha256, task.size_bytes, task.mime_type, error=reason)
+
+
+_COMPARED = [c.name for c in pages.c if c.name != "document_id"]
+
+
+def replace_pages(conn: Connection, document_id: str, result: FileResult) -> WriteOutcome:
+    """Write the re-read pages if they differ from the recorded ones; keep them on an error."""
+    if result.error:
+        return WriteOutcome(document_id, "unchanged", "failed")
+    rows = page_rows(document_id, result)
+    recorded = conn.execute(
+        select(*[pages.c[name] for name in _COMPARED])
+        .where(pages.c.document_id == document_id)
+        .order_by(pages.c.number)
+    ).all()
+    if [tuple(_comparable(r) for r in row) for row in recorded] == [
+        tuple(_comparable(row[name]) for name in _COMPARED) for row in rows
+    ]:
+        return WriteOutcome(document_id, "unchanged", "ok")
+    conn.execute(delete(pages).where(pages.c.document_id == document_id))
+    if rows:
+        conn.execute(insert(pages), rows)
+    conn.execute(
+        update(documents)
+        .where(documents.c.id == document_id)
+        .values(
+            page_count=len(rows),
+            bates_first=result.pages[0].bates if result.pages else None,
+            bates_last=result.pages[-1].bates if result.pages else None,
+            language=result.language,
+            notes="; ".join(result.notes) or None,
+            pipeline_version=PIPELINE_VERSION,
+            updated_at=utcnow(),
+        )
+    )
+    return WriteOutcome(document_id, "updated", "ok")
+
+
+def _comparable(value: Any) -> Any:
+    """Floats rounded (SQLite round-trips them exactly, but scores may differ in the last bits)."""
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, str) and value.startswith("[["):
+        return json.dumps(json.loads(value))
+    return value
+
+
+def reprocess(
+    archive: Archive,
+    settings: Settings,
+    dataset: str | None = None,
+    observer: IngestObserver | None = None,
+    stages: Sequence[Stage] | None = None,
+) -> IngestReport:
+    """Re-read the pages of the archive's documents (of `dataset`, or all) with `settings.pages`."""
+    observer = observer or SilentObserver()
+    settings.pages.check_engine()
+    with archive.engine.connect() as conn:
+        tasks = select_documents(conn, dataset)
+    observer.files_found(len(tasks))
+    options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages)
+    report = IngestReport()
+    for task, result in _reread_all(tasks, options, settings.workers):
+        with archive.engine.begin() as conn:
+            outcome = replace_pages(conn, task.document_id, result)
+        report.count(result, outcome)
+        observer.file_done(result, outcome)
+    run_stages(archive, report.changed_ids, observer, stages)
+    return report

@@ -1,0 +1,1 @@
+"""Derived renderings of stored originals (page images for the web archive)."""
