@@ -33,6 +33,7 @@ from bench.common import write_result  # noqa: E402
 from bench.scanned import DPI, ScannedDocument, make_scanned_document  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
+RESULTS_FILE = ROOT / "results" / "ocr.json"
 WORK = ROOT / "work" / "ocr"
 
 
@@ -140,6 +141,14 @@ def leg(
     return result
 
 
+def _peak_rss_mib() -> float:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss, not inherited from the forking parent)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
 def rss_child(pdf: Path, engine: str) -> None:
     """Runs in its own process: read every page, sampling RSS; prints JSON."""
     from unsealed.ingest.formats.pdf import PdfHandler
@@ -164,7 +173,7 @@ def rss_child(pdf: Path, engine: str) -> None:
                 "engine": engine,
                 "seconds": round(time.perf_counter() - started, 1),
                 "rss_mib_after_page": samples,
-                "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                "peak_rss_mib": _peak_rss_mib(),
                 "peak_child_rss_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
             }
         )
@@ -184,6 +193,22 @@ def long_pdf(source: Path, pages: int, target: Path) -> Path:
     return target
 
 
+def measure_rss(clean: ScannedDocument, pages: int, engine: str) -> dict:
+    """Read a long scanned PDF in a fresh process, sampling its RSS."""
+    target = long_pdf(clean.pdf, pages, WORK / f"long-{pages}.pdf")
+    print(f"reading {pages} pages in one process ({engine}) for RSS …", flush=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--rss-child", str(target), "--rss-engine", engine],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    target.unlink()
+    rss = json.loads(child.stdout.strip().splitlines()[-1])
+    print(f"       rss: {rss}")
+    return dict(rss, uptime=load())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -193,10 +218,23 @@ def main() -> None:
     parser.add_argument("--skip-ocrmypdf", action="store_true")
     parser.add_argument("--rss-pages", type=int, default=0, help="also measure RSS over a PDF this long")
     parser.add_argument("--rss-engine", default="tesseract", choices=["tesseract", "null"])
+    parser.add_argument(
+        "--rss-only", action="store_true", help="only the RSS run (kept with earlier figures)"
+    )
     parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.rss_child:
         rss_child(args.rss_child, args.rss_engine)
+        return
+
+    if args.rss_only:
+        clean = make_scanned_document(WORK / "clean", args.pages, noisy=False, seed=8)
+        previous = RESULTS_FILE.read_text() if RESULTS_FILE.exists() else "{}"
+        result = {
+            k: v for k, v in json.loads(previous).items() if k not in ("benchmark", "measured_at", "machine")
+        }
+        result["rss"] = measure_rss(clean, args.rss_pages or 500, args.rss_engine)
+        print(f"rss -> {write_result('ocr', result)}")
         return
 
     result: dict = {
@@ -236,16 +274,9 @@ def main() -> None:
         result["ocrmypdf_vs_ours"] = round(result["ocrmypdf"]["s_per_page"] / mine, 2)
 
     if args.rss_pages:
-        target = long_pdf(clean.pdf, args.rss_pages, WORK / f"long-{args.rss_pages}.pdf")
-        print(f"reading {args.rss_pages} pages in one process ({args.rss_engine}) for RSS …", flush=True)
-        child = subprocess.run(
-            [sys.executable, __file__, "--rss-child", str(target), "--rss-engine", args.rss_engine],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        result["rss"] = json.loads(child.stdout.strip().splitlines()[-1])
-        print(f"       rss: {result['rss']}")
+        result["rss"] = measure_rss(clean, args.rss_pages, args.rss_engine)
+    elif RESULTS_FILE.exists() and "rss" in json.loads(RESULTS_FILE.read_text()):
+        result["rss"] = json.loads(RESULTS_FILE.read_text())["rss"]  # from an earlier --rss-pages run
     result["uptime_after"] = load()
     path = write_result("ocr", result)
     print(f"ours/raw {result['ours_vs_raw']}×, ocrmypdf/ours {result.get('ocrmypdf_vs_ours')}× -> {path}")
