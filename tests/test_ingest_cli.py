@@ -31,9 +31,8 @@ def test_ingest_records_document_pages_and_blob(cli, show_json, archive_dir, tmp
     result = cli("ingest", source, "--dataset", "dataset_9", "--workers", "1")
     assert result.returncode == 0, result.stderr
     assert "1 added" in result.stdout
-    assert (
-        "1/1" in result.stderr and "pages/s" in result.stderr and "ETA" in result.stderr
-    )  # the progress bar
+    progress = result.stderr
+    assert "1/1" in progress and "pages/s" in progress and "ETA" in progress
 
     doc = show_json("EFTA01197902.pdf")
     content = pdf.read_bytes()

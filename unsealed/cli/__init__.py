@@ -15,6 +15,7 @@ from rich.console import Console
 from unsealed.errors import ExitCode, UnsealedError
 
 COMMAND_MODULES = [
+    "unsealed.cli.entities",
     "unsealed.cli.ingest",
     "unsealed.cli.inspect",
     "unsealed.cli.reprocess",

@@ -10,6 +10,7 @@ from rich.console import Console
 from unsealed.cli.options import ArchiveOption, JsonOption
 from unsealed.cli.render import print_document, print_json, print_status
 from unsealed.config import Settings
+from unsealed.enrich.queries import document_enrichment
 from unsealed.errors import NotFoundError
 from unsealed.store.archive import Archive
 from unsealed.store.documents import document_record, locate_document, status_summary
@@ -29,7 +30,8 @@ def show_command(
                 f"no document matches {key!r} (try a uuid, file name, storage key or Bates number)"
             )
         record = document_record(conn, located.document_id)
-    assert record is not None
+        assert record is not None
+        record.update(document_enrichment(conn, located.document_id))
     if as_json:
         print_json({**record, "page": located.page_number})
     else:

@@ -22,4 +22,6 @@ class Stage:
 
 def post_ingest_stages() -> list[Stage]:
     """The stages, in order. Imported lazily so `unsealed show` does not load spaCy."""
-    return []
+    from unsealed.enrich.stage import enrichment_stages
+
+    return [*enrichment_stages()]

@@ -1,0 +1,92 @@
+"""Name keys, noise rules and pattern extractors."""
+
+from __future__ import annotations
+
+import pytest
+
+from unsealed.enrich.names import clean_form, name_key, ocr_skeleton
+from unsealed.enrich.noise import is_common_word, is_noise
+from unsealed.enrich.patterns import find_patterns, phone_value
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Moshe Ya'alon", "MOSHE YA’ALON"),
+        ("Harris, David", "David Harris"),
+        ("Dr. Avinoam Idan", "Avinoam Idan"),
+        ("Peres's", "Peres"),
+        ("José Álvarez", "Jose Alvarez"),
+        ("Mr. John  Smith Jr.", "john smith"),
+    ],
+)
+def test_person_forms_share_a_key(a: str, b: str) -> None:
+    assert name_key(clean_form(a), "PERSON") == name_key(clean_form(b), "PERSON")
+
+
+def test_country_names_and_abbreviations_share_a_key_but_cities_do_not() -> None:
+    keys = {name_key(clean_form(t), "LOCATION") for t in ("US", "U.S.", "United States", "the United States")}
+    assert len(keys) == 1
+    assert name_key("Baku", "LOCATION") != name_key("Azerbaijan", "LOCATION")
+    assert name_key("Iran", "LOCATION") != name_key("Israel", "LOCATION")
+
+
+def test_different_people_keep_different_keys() -> None:
+    assert name_key("David Harris", "PERSON") != name_key("Kamala Harris", "PERSON")
+
+
+def test_ocr_skeleton_folds_confusable_shapes() -> None:
+    assert ocr_skeleton("liarpaz") == ocr_skeleton("harpaz")
+    assert ocr_skeleton("mosbe") == ocr_skeleton("moshe")
+    assert ocr_skeleton("grnail") == ocr_skeleton("gmail")
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("EFTA01197902", "ORG"),
+        ("HOUSE_OVERSIGHT_012345", "ORG"),
+        ("Subject", "PERSON"),
+        ("From", "ORG"),
+        ("Unsubscribe", "ORG"),
+        ("Forward to a friend", "ORG"),
+        ("J", "PERSON"),
+        ("2014", "ORG"),
+        ("•.", "ORG"),
+        ("he", "PERSON"),
+        ("Wahhabism", "PERSON"),
+    ],
+)
+def test_noise_is_not_an_entity(text: str, kind: str) -> None:
+    assert is_noise(text, kind)
+
+
+@pytest.mark.parametrize(("text", "kind"), [("US", "LOCATION"), ("Shimon Peres", "PERSON"), ("AJC", "ORG")])
+def test_names_are_not_noise(text: str, kind: str) -> None:
+    assert not is_noise(text, kind)
+
+
+def test_capitalised_common_words_are_not_names() -> None:
+    words = {"friend", "defense", "back"}
+    assert is_common_word("FRIEND", words)
+    assert not is_common_word("Harpaz", words)
+    assert not is_common_word("Forward Friend", words)  # two words: judged by the tagger
+
+
+def test_patterns_find_addresses_numbers_and_links() -> None:
+    text = "Write to jeevacation@gmail.com or see www.example.org/a, JNS.org. Call (212) 734-2281 today."
+    found = {(f.type, f.text, f.value) for f in find_patterns(text)}
+    assert ("EMAIL", "jeevacation@gmail.com", None) in found
+    assert ("URL", "www.example.org/a", None) in found
+    assert ("URL", "JNS.org", None) in found
+    assert ("PHONE", "(212) 734-2281", "+12127342281") in found
+    for f in find_patterns(text):
+        assert text[f.start : f.end] == f.text
+
+
+def test_phone_numbers_normalise_to_e164_with_the_default_region(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert phone_value("212.734.2281") == "+12127342281"
+    assert phone_value("+44 20 7946 0958") == "+442079460958"
+    monkeypatch.setenv("UNSEALED_PHONE_REGION", "GB")
+    assert phone_value("020 7946 0958") == "+442079460958"
+    assert phone_value("12") is None

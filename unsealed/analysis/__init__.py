@@ -1,0 +1,1 @@
+"""Document analysis that reads structure out of page text (printed e-mail headers, ...)."""

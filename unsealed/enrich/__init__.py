@@ -1,0 +1,1 @@
+"""Enrichment: entity mentions (NER + patterns) and their resolution into canonical entities."""

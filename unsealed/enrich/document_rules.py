@@ -1,0 +1,90 @@
+"""Resolution rules that look at one document at a time.
+
+Each rule rewrites the (type, key, form) of some mentions of the document and names itself in the
+mention's rule trail. They run after the archive-wide type vote, before OCR-variant merging.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from unsealed.enrich.names import fold, ocr_skeleton, ocr_variant_of
+from unsealed.enrich.resolve_types import Item
+
+STOPWORDS = frozenset("of and the for & in on at to de la".split())
+
+
+def _initials(key: str) -> str:
+    return "".join(w[0] for w in key.split() if w not in STOPWORDS)
+
+
+def repair_ocr_tokens(items: list[Item]) -> None:
+    """A word of a person's name seen once is replaced by the recurring name word it is an OCR
+    variant of (`avinoam clan` → `avinoam idan` where `Idan` recurs in the document)."""
+    counts: Counter[str] = Counter()
+    surfaces: dict[str, Counter[str]] = defaultdict(Counter)
+    for it in items:
+        if it.type in ("PERSON", "ORG", "LOCATION"):
+            for word in it.form.split():
+                folded = fold(word)
+                counts[folded] += 1
+                surfaces[folded][word.strip("'\".,;:")] += 1
+    for it in items:
+        if it.type != "PERSON" or len(it.key.split()) < 2:
+            continue
+        tokens = it.key.split()
+        changed = False
+        for i, tok in enumerate(tokens):
+            if counts[tok] == 1:
+                target = ocr_variant_of(tok, counts, min_count=2)
+                if target is not None:
+                    tokens[i] = target
+                    changed = True
+        if changed:
+            words = [surfaces[t].most_common(1)[0][0] if surfaces[t] else t.title() for t in tokens]
+            it.set(it.type, " ".join(tokens), " ".join(words), "ocr_token_in_document")
+
+
+def join_surnames(items: list[Item]) -> None:
+    """A lone surname (of any name type: taggers often call it ORG or GPE) joins the one full
+    person name of the same document that ends with it, also when OCR damaged it (`liarpaz`)."""
+    full: dict[str, set[str]] = defaultdict(set)
+    forms: dict[str, str] = {}
+    for it in items:
+        if it.type == "PERSON" and len(it.key.split()) >= 2:
+            full[ocr_skeleton(it.key.split()[-1])].add(it.key)
+            forms.setdefault(it.key, it.form)
+    for it in items:
+        if it.type not in ("PERSON", "ORG", "LOCATION") or " " in it.key or len(it.key) < 3:
+            continue
+        owners = full.get(ocr_skeleton(it.key))
+        if owners and len(owners) == 1:
+            key = next(iter(owners))
+            it.set("PERSON", key, forms[key], "surname_in_document")
+
+
+def join_org_short_forms(items: list[Item]) -> None:
+    """`AJC` or `JNS` joins the one longer organisation name of the same document it abbreviates
+    (initials) or begins (first word)."""
+    by_short: dict[str, set[str]] = defaultdict(set)
+    forms: dict[str, str] = {}
+    for it in items:
+        words = it.key.split()
+        if it.type == "ORG" and len(words) >= 2:
+            forms.setdefault(it.key, it.form)
+            by_short[words[0]].add(it.key)
+            if len(_initials(it.key)) >= 2:
+                by_short[_initials(it.key)].add(it.key)
+    for it in items:
+        if it.type != "ORG" or " " in it.key:
+            continue
+        owners = by_short.get(it.key)
+        if owners and len(owners) == 1:
+            key = next(iter(owners))
+            it.set("ORG", key, forms[key], "org_short_form_in_document")
+
+
+def apply_document_rules(items: list[Item]) -> None:
+    repair_ocr_tokens(items)
+    join_surnames(items)
+    join_org_short_forms(items)

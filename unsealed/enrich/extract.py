@@ -1,0 +1,218 @@
+"""Mentions of one document: NER + patterns per page, cleaned, with document-level repairs.
+
+Repairs use only what the same document says: a name wrapped over two lines or split in two by the
+tagger is joined; a person's name is extended by the next word when that word is an OCR variant of a
+name the document uses elsewhere (`Avinoam 'clan` where `Idan` recurs); the surname of a full name
+is found again where the tagger missed it, also in OCR-damaged form (`liarpaz` for `Harpaz`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from unsealed.enrich import ner, patterns
+from unsealed.enrich.names import clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
+from unsealed.enrich.noise import is_common_word, is_noise
+from unsealed.enrich.spans import Found
+
+_WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
+_HEADER_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z ]{0,15}[:;]")
+_SENTENCE_END = ".!?:;\"'”"
+NAME_TYPES = ("PERSON", "ORG", "LOCATION")
+ADDRESS_WORDS = frozenset("st street ave avenue rd road blvd boulevard suite ste floor lane drive".split())
+
+
+@dataclass
+class PageMention:
+    page_number: int
+    found: Found
+
+
+def soften_newlines(text: str) -> str:
+    """Same-length text where a line break inside running prose becomes a space.
+
+    A break stays when the line before is short or ends a sentence, or the next line is a
+    `Label:` line, so header fields and table rows are not run together.
+    """
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines[:-1]):
+        nxt = lines[i + 1]
+        soft = len(line.strip()) >= 30 and not line.rstrip().endswith(tuple(_SENTENCE_END))
+        soft = soft and not _HEADER_LINE.match(nxt) and bool(nxt.strip())
+        out.append(line + (" " if soft else "\n"))
+    out.append(lines[-1])
+    return "".join(out)
+
+
+def _drop_code_prefix(form: str) -> str:
+    """`STT M. Kessler` → `M. Kessler`: a short all-caps code run into a name from a table column."""
+    words = form.split(" ")
+    while len(words) > 1 and words[0].isupper() and len(words[0]) <= 4 and not words[1].isupper():
+        if len(words[0].rstrip(".")) == 1:
+            break  # an initial, not a code
+        words = words[1:]
+    return " ".join(words)
+
+
+def trim(found: Found, text: str) -> Found | None:
+    """The span without a leading "the", edge punctuation, a trailing possessive, or a table code."""
+    form = clean_form(found.text)
+    if found.type == "PERSON":
+        form = _drop_code_prefix(form)
+    if not form:
+        return None
+    start = text.find(form.split(" ")[0], found.start, found.end)
+    if start < 0:
+        return None
+    last = form.split(" ")[-1]
+    end = text.rfind(last, start, found.end)
+    if end < 0:
+        return None
+    end += len(last)
+    return Found(start, end, text[start:end], found.type, found.extractor, found.value)
+
+
+def _demonyms(tagged: list[list[Found]]) -> frozenset[str]:
+    """Words the tagger called NORP anywhere in the document (`Azeri`, `Jews`), folded."""
+    return frozenset(w for page in tagged for f in page if f.type == ner.NORP for w in fold(f.text).split())
+
+
+def _ends_with_demonym(form: str, demonyms: frozenset[str]) -> bool:
+    words = fold(form).split()
+    if not words:
+        return False
+    last = words[-1]
+    return last in demonyms or last.removesuffix("s") in demonyms or last.removesuffix("es") in demonyms
+
+
+def retype(found: Found, text: str) -> Found:
+    """Fix the type of spans whose form gives it away: a street address (`214 Lincoln St.`) is a place."""
+    numbered = re.search(r"\d+\s*$", text[max(0, found.start - 12) : found.start]) is not None
+    if found.type != "LOCATION" and numbered and ADDRESS_WORDS & set(fold(found.text).split()):
+        return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
+    return found
+
+
+def _lowercase_words(texts: list[str]) -> frozenset[str]:
+    return frozenset(w for t in texts for w in _WORD.findall(t) if w.islower())
+
+
+def _join_adjacent(items: list[Found], text: str) -> list[Found]:
+    """Two name spans separated by one space or line break are one name (`Alina Dain` + `Sharon`)."""
+    items = sorted(items, key=lambda f: f.start)
+    out: list[Found] = []
+    for item in items:
+        prev = out[-1] if out else None
+        gap = text[prev.end : item.start] if prev else ""
+        if (
+            prev is not None
+            and prev.type in NAME_TYPES
+            and item.type in NAME_TYPES
+            and "PERSON" in (prev.type, item.type)
+            and (gap == " " or (gap == "\n" and " " not in prev.text + item.text))
+            and item.text[:1].isupper()
+        ):
+            out[-1] = Found(prev.start, item.end, text[prev.start : item.end], "PERSON", prev.extractor)
+        else:
+            out.append(item)
+    return out
+
+
+def _name_words(items: list[PageMention]) -> Counter[str]:
+    """How often each word occurs inside name mentions of the document (folded)."""
+    counts: Counter[str] = Counter()
+    for m in items:
+        if m.found.type in NAME_TYPES:
+            counts.update(fold(m.found.text).split())
+    return counts
+
+
+def _extend_person(m: PageMention, text: str, known: Counter[str], taken: list[Found]) -> None:
+    """`Avinoam` + ` 'clan` → `Avinoam 'clan` when `'clan` is an OCR variant of a recurring name."""
+    match = re.compile(r"[ ]['‘’\"]?([A-Za-z][a-z'’-]+)").match(text, m.found.end)
+    if not match or any(t.start < match.end() and match.start() < t.end for t in taken):
+        return
+    word = fold(match.group(1))
+    if word and ocr_variant_of(word, known, min_count=2):
+        f = m.found
+        m.found = Found(f.start, match.end(), text[f.start : match.end()], "PERSON", f.extractor)
+
+
+def _sweep_surnames(pages: list[tuple[int, str]], items: list[PageMention]) -> list[PageMention]:
+    """Surnames of the document's full names where the tagger missed them, OCR variants included."""
+    surnames: dict[str, str] = {}
+    for m in items:
+        if m.found.type == "PERSON":
+            tokens = person_key(clean_form(m.found.text)).split()
+            if len(tokens) >= 2 and len(tokens[-1]) >= 5:
+                surnames[ocr_skeleton(tokens[-1])] = tokens[-1]
+    added: list[PageMention] = []
+    if not surnames:
+        return added
+    by_page: dict[int, list[Found]] = {}
+    for m in items:
+        by_page.setdefault(m.page_number, []).append(m.found)
+    for number, text in pages:
+        taken = by_page.get(number, [])
+        for match in _WORD.finditer(text):
+            if len(match.group()) < 5:
+                continue
+            word = fold(match.group())
+            if ocr_skeleton(word) not in surnames:
+                continue
+            if any(t.start < match.end() and match.start() < t.end for t in taken):
+                continue
+            found = Found(match.start(), match.end(), match.group(), "PERSON", "rule:surname")
+            added.append(PageMention(number, found))
+    return added
+
+
+def extract_document(
+    pages: list[tuple[int, str]], model: str | None = None, tagged: list[list[Found]] | None = None
+) -> list[PageMention]:
+    """Every mention of a document, given its pages as (page number, text).
+
+    `tagged` is the NER output for `soften_newlines` of each page, when the caller ran spaCy over
+    many documents at once; otherwise it is computed here.
+    """
+    texts = [text for _, text in pages]
+    if tagged is None:
+        tagged = ner.find_names([soften_newlines(t) for t in texts], model)
+    lowercase = _lowercase_words(texts)
+    demonyms = _demonyms(tagged)
+    items: list[PageMention] = []
+    for (number, text), names in zip(pages, tagged, strict=True):
+        found_patterns = patterns.find_patterns(text)
+        kept = []
+        for f in names:
+            if f.type == ner.NORP:
+                continue
+            f.text = text[f.start : f.end]
+            t = trim(retype(f, text), text)
+            if t is None or any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
+                continue
+            kept.append(t)
+        kept = _join_adjacent(kept, text)
+        for f in kept:
+            form = clean_form(f.text)
+            if is_noise(form, f.type) or is_common_word(form, lowercase):
+                continue
+            if f.type in ("PERSON", "ORG") and _ends_with_demonym(form, demonyms):
+                continue
+            items.append(PageMention(number, f))
+        items.extend(PageMention(number, p) for p in found_patterns)
+    known = _name_words(items)
+    texts_by_page = dict(pages)
+    by_page: dict[int, list[PageMention]] = {}
+    for m in items:
+        by_page.setdefault(m.page_number, []).append(m)
+    for m in items:
+        if m.found.type == "PERSON":
+            page_taken = [x.found for x in by_page[m.page_number] if x is not m]
+            _extend_person(m, texts_by_page[m.page_number], known, page_taken)
+    items.extend(_sweep_surnames(pages, items))
+    items.sort(key=lambda m: (m.page_number, m.found.start))
+    return items

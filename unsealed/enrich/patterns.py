@@ -1,0 +1,67 @@
+"""Pattern extractors: e-mail addresses, phone numbers (E.164 via `phonenumbers`), URLs."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import phonenumbers
+
+from unsealed.enrich.spans import Found
+
+EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][\w.+-]{0,63}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,12}\b"
+)
+URL = re.compile(
+    r"\b(?:https?://|www\.)[^\s<>\"'()\[\]]+"
+    r"|\b[A-Za-z0-9-]{2,63}\.(?:com|org|net|gov|edu|io|info|biz|us|uk|co\.uk|il|de|fr|ru)\b(?![@\w-])",
+    re.IGNORECASE,
+)
+_TRAILING = ".,;:!?)]}'\""
+
+
+def default_region() -> str:
+    """Region assumed for numbers printed without a country code (env UNSEALED_PHONE_REGION)."""
+    return os.environ.get("UNSEALED_PHONE_REGION", "US").upper()
+
+
+def find_emails(text: str) -> list[Found]:
+    return [Found(m.start(), m.end(), m.group(), "EMAIL", "pattern:email") for m in EMAIL.finditer(text)]
+
+
+def find_urls(text: str, emails: list[Found]) -> list[Found]:
+    found = []
+    for match in URL.finditer(text):
+        start, end = match.start(), match.end()
+        while end > start and text[end - 1] in _TRAILING:
+            end -= 1
+        candidate = Found(start, end, text[start:end], "URL", "pattern:url")
+        if not any(candidate.overlaps(e) for e in emails):
+            found.append(candidate)
+    return found
+
+
+def phone_value(text: str, region: str | None = None) -> str | None:
+    """E.164 form of a printed number, or None when it is not a valid number."""
+    try:
+        number = phonenumbers.parse(text, region or default_region())
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def find_phones(text: str, region: str | None = None) -> list[Found]:
+    found = []
+    matcher = phonenumbers.PhoneNumberMatcher(text, region or default_region(), phonenumbers.Leniency.VALID)
+    for match in matcher:
+        value = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        found.append(Found(match.start, match.end, match.raw_string, "PHONE", "pattern:phone", value))
+    return found
+
+
+def find_patterns(text: str, region: str | None = None) -> list[Found]:
+    """All pattern mentions of one page, spans into `text`."""
+    emails = find_emails(text)
+    return emails + find_urls(text, emails) + find_phones(text, region)

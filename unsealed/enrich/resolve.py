@@ -1,0 +1,196 @@
+"""Archive-wide entity resolution: mentions → canonical entities.
+
+Order of rules (each mention records the rules that moved it in `mentions.rule`):
+1. key: the normalised form (names.name_key) — identical keys of one type are one entity (`exact`);
+2. `type_vote`: a form the tagger labels with one type in ≥ 75 % of its (≥ 3) mentions takes
+   that type everywhere (`Azerbaijan` tagged PERSON now and then);
+3. document rules (document_rules.py): OCR word repair, surname → full name, organisation
+   short forms and acronyms; then `initial_to_full_name` (`M. Kessler` → the archive's only
+   Martin/Michael... Kessler with that initial);
+4. `ocr_variant`: archive-wide OCR-variant merge with blocking (variants.py);
+5. curator decisions replayed in the order they were made (curation.py).
+
+Resolution is a pure function of the mentions and the curations, so running it again gives the
+same entities (ids are uuid5 of type and key); only rows that change are written.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, bindparam, delete, insert, select, update
+
+from unsealed.enrich import curation
+from unsealed.enrich.document_rules import apply_document_rules
+from unsealed.enrich.names import clean_form, display_name, fold, name_key
+from unsealed.enrich.patterns import phone_value
+from unsealed.enrich.resolve_types import Item
+from unsealed.enrich.variants import Candidate, CrossKey, Plausibility, merge_variants
+from unsealed.store.schema import entities, mentions
+
+ENTITY_NAMESPACE = uuid.UUID("6f1d7c1e-3b0a-5d2e-9a51-2c8e4f0b7a13")
+NAME_TYPES = ("PERSON", "ORG", "LOCATION")
+
+
+def entity_id(entity_type: str, key: str) -> str:
+    return str(uuid.uuid5(ENTITY_NAMESPACE, f"{entity_type}:{key}"))
+
+
+@dataclass
+class Resolved:
+    """The outcome: each mention's entity and rule, and each entity's row."""
+
+    assignments: dict[int, tuple[str, str]] = field(default_factory=dict)  # mention id → (entity id, rule)
+    entities: dict[str, dict[str, object]] = field(default_factory=dict)  # entity id → row
+
+
+def make_item(mention_id: int, document_id: str, entity_type: str, text: str) -> Item | None:
+    form = clean_form(text) if entity_type in NAME_TYPES else text.strip()
+    if entity_type == "PHONE":
+        form = phone_value(text) or ""
+    key = name_key(form, entity_type) if form else ""
+    return Item(mention_id, document_id, entity_type, key, form) if key else None
+
+
+def vote_types(items: list[Item], share: float = 0.75, minimum: int = 3) -> None:
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for it in items:
+        if it.type in NAME_TYPES:
+            votes[fold(it.form)][it.type] += 1
+    winners: dict[str, str] = {}
+    for form, counts in votes.items():
+        (top, n), total = counts.most_common(1)[0], sum(counts.values())
+        if len(counts) > 1 and total >= minimum and n >= share * total:
+            winners[form] = top
+    for it in items:
+        if it.type in NAME_TYPES and (voted := winners.get(fold(it.form))) and voted != it.type:
+            it.set(voted, name_key(it.form, voted), it.form, "type_vote")
+
+
+def join_initials(items: list[Item]) -> None:
+    """`M. Kessler` joins `Martin Kessler` when he is the archive's only person with that surname
+    and that initial (blocked by surname, so this stays linear)."""
+    full: dict[tuple[str, str], set[str]] = defaultdict(set)
+    forms: dict[str, str] = {}
+    for it in items:
+        words = it.key.split()
+        if it.type == "PERSON" and len(words) >= 2 and len(words[0]) > 1:
+            full[(words[-1], words[0][0])].add(it.key)
+            forms.setdefault(it.key, it.form)
+    for it in items:
+        words = it.key.split()
+        if it.type == "PERSON" and len(words) == 2 and len(words[0]) == 1:
+            owners = full.get((words[-1], words[0]))
+            if owners and len(owners) == 1:
+                key = next(iter(owners))
+                it.set("PERSON", key, forms[key], "initial_to_full_name")
+
+
+def resolve_items(items: list[Item], decisions: Iterable[curation.Decision] = ()) -> Resolved:
+    vote_types(items)
+    by_doc: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        by_doc[it.document_id].append(it)
+    for doc_items in by_doc.values():
+        apply_document_rules(doc_items)
+    join_initials(items)
+
+    candidates: dict[CrossKey, Candidate] = defaultdict(Candidate)
+    for it in items:
+        cand = candidates[(it.type, it.key)]
+        cand.count += 1
+        cand.documents.add(it.document_id)
+        cand.forms[it.form] += 1
+    roots = merge_variants(candidates)
+    groups: dict[CrossKey, list[Item]] = defaultdict(list)
+    for it in items:
+        root = roots.get((it.type, it.key))
+        if root is not None:
+            it.rules.append("ocr_variant")
+        groups[root or (it.type, it.key)].append(it)
+
+    hidden = curation.replay(groups, decisions)
+    plaus = Plausibility((f, c.count) for (_, _), c in candidates.items() for f in c.forms)
+    result = Resolved()
+    for (etype, key), members in groups.items():
+        if not members:
+            continue
+        eid = entity_id(etype, key)
+        forms = Counter(it.form for it in members if it.key == key) or Counter(it.form for it in members)
+        top = max(forms.items(), key=lambda fc: (fc[1], plaus.score(fc[0])))[0]
+        docs = {it.document_id for it in members}
+        result.entities[eid] = {
+            "id": eid,
+            "type": etype,
+            "key": key,
+            "name": display_name(top, key, etype),
+            "hidden": (etype, key) in hidden,
+            "mention_count": len(members),
+            "document_count": len(docs),
+        }
+        for it in members:
+            result.assignments[it.mention_id] = (eid, it.rule)
+    return result
+
+
+def load_items(conn: Connection) -> list[Item]:
+    rows = conn.execute(select(mentions.c.id, mentions.c.document_id, mentions.c.type, mentions.c.text))
+    cache: dict[tuple[str, str], tuple[str, str] | None] = {}
+    items = []
+    for mid, doc, etype, text in rows:
+        ck = (etype, text)
+        if ck not in cache:
+            made = make_item(0, "", etype, text)
+            cache[ck] = (made.key, made.form) if made else None
+        hit = cache[ck]
+        if hit is not None:
+            items.append(Item(mid, doc, etype, hit[0], hit[1]))
+    return items
+
+
+def write(conn: Connection, resolved: Resolved) -> int:
+    """Write entities and mention links, touching only rows that changed; returns changed mentions."""
+    old = {r.id: r for r in conn.execute(select(entities))}
+    new_ids = [eid for eid in resolved.entities if eid not in old]
+    if new_ids:
+        conn.execute(insert(entities), [resolved.entities[eid] for eid in new_ids])
+    changed_entities = [
+        row
+        for eid, row in resolved.entities.items()
+        if eid in old and any(getattr(old[eid], k) != v for k, v in row.items())
+    ]
+    if changed_entities:
+        stmt = update(entities).where(entities.c.id == bindparam("b_id"))
+        fields = ("type", "key", "name", "hidden", "mention_count", "document_count")
+        conn.execute(
+            stmt.values({k: bindparam(f"v_{k}") for k in fields}),
+            [{**{f"v_{k}": row[k] for k in fields}, "b_id": row["id"]} for row in changed_entities],
+        )
+    rows = conn.execute(select(mentions.c.id, mentions.c.entity_id, mentions.c.rule))
+    current = {r.id: (r.entity_id, r.rule) for r in rows}
+    changes = [
+        {"b_id": mid, "v_entity": eid_rule[0], "v_rule": eid_rule[1]}
+        for mid, eid_rule in resolved.assignments.items()
+        if current.get(mid) != eid_rule
+    ]
+    unlinked = [
+        mid for mid, link in current.items() if mid not in resolved.assignments and link != (None, None)
+    ]
+    changes += [{"b_id": mid, "v_entity": None, "v_rule": None} for mid in unlinked]
+    if changes:
+        stmt = update(mentions).where(mentions.c.id == bindparam("b_id"))
+        conn.execute(stmt.values(entity_id=bindparam("v_entity"), rule=bindparam("v_rule")), changes)
+    stale = [eid for eid in old if eid not in resolved.entities]
+    for i in range(0, len(stale), 500):
+        conn.execute(delete(entities).where(entities.c.id.in_(stale[i : i + 500])))
+    return len(changes)
+
+
+def resolve_archive(conn: Connection) -> Resolved:
+    """Re-resolve every mention of the archive and write the result (inside the caller's transaction)."""
+    resolved = resolve_items(load_items(conn), curation.load(conn))
+    write(conn, resolved)
+    return resolved
