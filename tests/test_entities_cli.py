@@ -63,8 +63,14 @@ def test_show_lists_and_curates_entities(cli, show_json, tmp_path):
     address = json.loads(cli("entity", "mkessler@northgate.example", "--json", check=True).stdout)
     assert address["names"] == [{"name": "Martin Kessler", "count": 1}]
 
+    def entity_hits(name: str) -> int:
+        found = cli("search", f'entity:"{name}"', "--json", check=True).stdout
+        return int(json.loads(found)["total"])
+
+    assert entity_hits("Palm Beach") >= 1
     cli("entities", "merge", "Martin Kessler", "Oliver Brandt", check=True)
     cli("entities", "hide", "Palm Beach", check=True)
+    assert entity_hits("Palm Beach") == 0  # curation re-indexes the pages it changed
     shown = show_json("EFTA00000100")["entities"]
     assert "Palm Beach" not in {e["name"] for group in shown.values() for e in group}
     cli("enrich", "--all", check=True)  # re-processing keeps the decisions

@@ -20,6 +20,8 @@ COMMAND_MODULES = [
     "unsealed.cli.inspect",
     "unsealed.cli.reprocess",
     "unsealed.cli.sample",
+    "unsealed.cli.search",
+    "unsealed.cli.serve",
 ]
 
 app = typer.Typer(

@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from unsealed.cli.options import ArchiveOption, JsonOption
+from unsealed.cli.progress import ProgressObserver
 from unsealed.cli.render import print_json
 from unsealed.config import Settings
 from unsealed.enrich.spans import ENTITY_TYPES
@@ -65,9 +66,12 @@ def entities_command(
 
 def _curate(archive: Path | None, action: str, *args: str) -> None:
     from unsealed.enrich import curate
+    from unsealed.search import indexer
 
-    with _open(archive) as opened, opened.engine.begin() as conn:
-        result = getattr(curate, action)(conn, *args)
+    with _open(archive) as opened:
+        with opened.engine.begin() as conn:
+            result = getattr(curate, action)(conn, *args)
+        indexer.sync(opened)  # re-index the pages whose entity names the decision changed
     print_json(result)
 
 
@@ -146,21 +150,14 @@ def enrich_command(
         bool, typer.Option("--all", help="Redo every document, not just new ones.")
     ] = False,
 ) -> None:
-    """Run e-mail analysis, entity extraction and resolution over the archive's documents."""
-    from sqlalchemy import select
+    """Run e-mail analysis, entity extraction and resolution over the archive's documents, then index them."""
+    from unsealed.enrich.stage import enrichable_documents
+    from unsealed.ingest.pipeline import run_stages
+    from unsealed.ingest.stages import post_ingest_stages
 
-    from unsealed.enrich.stage import enrichment_stages
-    from unsealed.store.schema import documents
-
-    with _open(archive) as opened:
-        stmt = select(documents.c.id).where(documents.c.status == "ok")
-        if not all_documents:
-            stmt = stmt.where(documents.c.enriched_at.is_(None))
-        with opened.engine.connect() as conn:
-            ids = [r[0] for r in conn.execute(stmt.order_by(documents.c.id))]
-        for stage in enrichment_stages():
-            Console(stderr=True).print(f"{stage.name}: {len(ids)} documents")
-            stage.run(opened, ids)
+    with _open(archive) as opened, ProgressObserver(Console(stderr=True)) as observer:
+        ids = enrichable_documents(opened, include_enriched=all_documents)
+        run_stages(opened, ids, observer, post_ingest_stages())
 
 
 def export_command(

@@ -6,12 +6,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from unsealed.cli.options import ArchiveOption, JsonOption
 from unsealed.cli.render import print_document, print_json, print_status
 from unsealed.config import Settings
 from unsealed.enrich.queries import document_enrichment
 from unsealed.errors import NotFoundError
+from unsealed.search.indexer import status_dict as search_index_status
 from unsealed.store.archive import Archive
 from unsealed.store.documents import document_record, locate_document, status_summary
 
@@ -41,12 +43,16 @@ def show_command(
 def status_command(archive: ArchiveOption = None, as_json: JsonOption = False) -> None:
     """Counts by data set and status, and every failed file with its reason."""
     settings = Settings.from_env().with_overrides(archive_dir=archive)
-    with Archive.open(settings.archive_dir, create=False) as opened, opened.engine.connect() as conn:
-        summary = status_summary(conn)
+    with Archive.open(settings.archive_dir, create=False) as opened:
+        with opened.engine.connect() as conn:
+            summary = status_summary(conn)
+        summary["search_index"] = search_index_status(opened)
     if as_json:
         print_json(summary)
     else:
-        print_status(summary, Console(highlight=False))
+        console = Console(highlight=False)
+        print_status(summary, console)
+        console.print(f"search index: {escape(summary['search_index']['summary'])}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -20,6 +20,7 @@ import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
@@ -29,7 +30,7 @@ from unsealed.enrich.names import clean_form, display_name, fold, name_key
 from unsealed.enrich.patterns import phone_value
 from unsealed.enrich.resolve_types import Item
 from unsealed.enrich.variants import Candidate, CrossKey, Plausibility, merge_variants
-from unsealed.store.schema import entities, mentions
+from unsealed.store.schema import documents, entities, mentions
 
 ENTITY_NAMESPACE = uuid.UUID("6f1d7c1e-3b0a-5d2e-9a51-2c8e4f0b7a13")
 NAME_TYPES = ("PERSON", "ORG", "LOCATION")
@@ -171,13 +172,13 @@ def write(conn: Connection, resolved: Resolved) -> int:
         )
     rows = conn.execute(select(mentions.c.id, mentions.c.entity_id, mentions.c.rule))
     current = {r.id: (r.entity_id, r.rule) for r in rows}
-    changes = [
-        {"b_id": mid, "v_entity": eid_rule[0], "v_rule": eid_rule[1]}
-        for mid, eid_rule in resolved.assignments.items()
-        if current.get(mid) != eid_rule
-    ]
+    relinked = [mid for mid, link in resolved.assignments.items() if current.get(mid) != link]
     unlinked = [
         mid for mid, link in current.items() if mid not in resolved.assignments and link != (None, None)
+    ]
+    changes = [
+        {"b_id": mid, "v_entity": resolved.assignments[mid][0], "v_rule": resolved.assignments[mid][1]}
+        for mid in relinked
     ]
     changes += [{"b_id": mid, "v_entity": None, "v_rule": None} for mid in unlinked]
     if changes:
@@ -186,7 +187,35 @@ def write(conn: Connection, resolved: Resolved) -> int:
     stale = [eid for eid in old if eid not in resolved.entities]
     for i in range(0, len(stale), 500):
         conn.execute(delete(entities).where(entities.c.id.in_(stale[i : i + 500])))
+    renamed = [
+        str(row["id"])
+        for row in changed_entities
+        if (old[row["id"]].name, old[row["id"]].hidden) != (row["name"], row["hidden"])
+    ]
+    _mark_enrichment_changed(conn, relinked + unlinked, renamed)
     return len(changes)
+
+
+def _mark_enrichment_changed(conn: Connection, mention_ids: list[int], entity_ids: list[str]) -> None:
+    """Bump `enriched_at` of documents whose mentions were relinked or whose entities were renamed
+    or hidden, so the search index (which holds entity names per page) re-indexes them."""
+    touched: set[str] = set()
+    for i in range(0, len(mention_ids), 500):
+        chunk = mention_ids[i : i + 500]
+        touched.update(conn.execute(select(mentions.c.document_id).where(mentions.c.id.in_(chunk))).scalars())
+    for i in range(0, len(entity_ids), 500):
+        ids = entity_ids[i : i + 500]
+        touched.update(
+            conn.execute(
+                select(mentions.c.document_id).where(mentions.c.entity_id.in_(ids)).distinct()
+            ).scalars()
+        )
+    now = datetime.now(UTC)
+    ordered = sorted(touched)
+    for i in range(0, len(ordered), 500):
+        conn.execute(
+            update(documents).where(documents.c.id.in_(ordered[i : i + 500])).values(enriched_at=now)
+        )
 
 
 def resolve_archive(conn: Connection) -> Resolved:

@@ -142,11 +142,18 @@ def run_resolution(archive: Archive, document_ids: Sequence[str]) -> None:
         resolve_archive(conn)
 
 
-def unenriched(archive: Archive) -> list[str]:
-    """Documents read successfully but not yet through entity extraction (an interrupted run)."""
-    stmt = select(documents.c.id).where(documents.c.status == "ok", documents.c.enriched_at.is_(None))
+def enrichable_documents(archive: Archive, *, include_enriched: bool = False) -> list[str]:
+    """Documents read successfully; by default only those not yet through entity extraction."""
+    stmt = select(documents.c.id).where(documents.c.status == "ok")
+    if not include_enriched:
+        stmt = stmt.where(documents.c.enriched_at.is_(None))
     with archive.engine.connect() as conn:
         return [r[0] for r in conn.execute(stmt.order_by(documents.c.id))]
+
+
+def unenriched(archive: Archive) -> list[str]:
+    """Documents read successfully but not yet through entity extraction (an interrupted run)."""
+    return enrichable_documents(archive)
 
 
 def unresolved(archive: Archive) -> list[str]:

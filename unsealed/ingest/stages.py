@@ -23,5 +23,7 @@ class Stage:
 def post_ingest_stages() -> list[Stage]:
     """The stages, in order. Imported lazily so `unsealed show` does not load spaCy."""
     from unsealed.enrich.stage import enrichment_stages
+    from unsealed.search import indexer
 
-    return [*enrichment_stages()]
+    # search index last: it indexes the entities and headers the other stages found
+    return [*enrichment_stages(), Stage("search index", indexer.run_stage, pending=indexer.pending_ids)]

@@ -58,6 +58,7 @@ Index("ix_documents_storage_key", documents.c.storage_key)
 Index("ix_documents_filename", documents.c.filename)
 Index("ix_documents_bates_first", documents.c.bates_first)
 Index("ix_documents_status", documents.c.status)
+Index("ix_documents_dataset_bates", documents.c.dataset, documents.c.bates_first)  # data set pages
 
 # Every path a document's content was found at (a data set may hold the same bytes twice).
 document_sources = Table(
@@ -147,4 +148,17 @@ curations = Table(
     Column("action", String(20), nullable=False),
     Column("args", Text, nullable=False),  # JSON
     Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# Which version of each document the search index holds (owned by unsealed/search/indexer.py).
+# No foreign key on purpose: a row that outlives its document tells the indexer what to delete.
+search_index_state = Table(
+    "search_index_state",
+    metadata,
+    Column("document_id", String(36), primary_key=True),
+    Column("generation", Integer, nullable=False),  # the index build it is in (unsealed-index.json)
+    Column("doc_updated_at", DateTime(timezone=True)),  # documents.updated_at when indexed
+    Column("doc_enriched_at", DateTime(timezone=True)),  # documents.enriched_at when indexed
+    Column("page_count", Integer, nullable=False),
+    Column("indexed_at", DateTime(timezone=True), nullable=False),
 )

@@ -1,0 +1,351 @@
+"""Web latency: p50/p95 of the document, search and entity pages under a loopback load.
+
+    python bench/web.py [--documents 100000] [--requests 200] [--concurrency 4] [--skip-sample]
+
+Two archives: the sample release (ingested and enriched for real) and a generated one of
+--documents documents (rows inserted in bulk through the schema tables, then indexed by the real
+search indexer). Each is served by `unsealed serve` in its own process; a thread pool of
+--concurrency clients sends --requests requests per page kind over loopback. The generated archive
+is cached in bench/work/ (delete it to regenerate). Writes bench/results/web.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from sqlalchemy import insert, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import write_result  # noqa: E402
+from unsealed import PIPELINE_VERSION  # noqa: E402
+from unsealed.config import Settings  # noqa: E402
+from unsealed.enrich.resolve import entity_id  # noqa: E402
+from unsealed.enrich.stage import enrichment_stages  # noqa: E402
+from unsealed.ingest.pipeline import SilentObserver, ingest, run_stages  # noqa: E402
+from unsealed.ingest.stages import post_ingest_stages  # noqa: E402
+from unsealed.sample.corpus import write_sample_corpus  # noqa: E402
+from unsealed.search import indexer  # noqa: E402
+from unsealed.store.archive import Archive  # noqa: E402
+from unsealed.store.documents import document_id  # noqa: E402
+from unsealed.store.schema import documents, emails, entities, mentions, pages  # noqa: E402
+
+WORK = ROOT / "bench" / "work"
+FIRST = ["Martin", "Dana", "Oliver", "Helena", "Rafael", "Priya", "Samuel", "Claire", "Ilham", "Avigdor"]
+LAST = ["Kessler", "Whitfield", "Brandt", "Voss", "Ortega", "Raman", "Okafor", "Dubois", "Harpaz", "Idan"]
+ORGS = [
+    "Northgate Capital",
+    "Harbor Point Foundation",
+    "Meridian Aviation",
+    "Voss & Partners",
+    "Okafor Institute",
+]
+PLACES = ["Palm Beach", "New York", "Santa Fe", "Teterboro", "St. Thomas", "Paris", "London", "Baku"]
+WORDS = (
+    "the of and to in a is that for it as was with be by on not this are or from at which but have an they "
+    "flight meeting foundation account schedule passenger records subpoena interview board payment invoice "
+    "transfer island contract agreement counsel statement deposition travel manifest dinner office trust"
+).split()
+
+
+# -- archives -------------------------------------------------------------------------------------
+
+
+def sample_archive(folder: Path) -> Archive:
+    """The bundled sample release, ingested and enriched by the real pipeline."""
+    archive = Archive.open(folder / "archive")
+    files = write_sample_corpus(folder / "corpus")
+    settings = Settings.from_env()
+    for dataset in sorted({f.dataset for f in files}):
+        ingest(archive, [folder / "corpus" / dataset], dataset, settings)
+    with archive.engine.connect() as conn:
+        ids = [r.id for r in conn.execute(select(documents.c.id).where(documents.c.status == "ok"))]
+    stages = post_ingest_stages()
+    if not any(s.name == "entity mentions" for s in stages):
+        run_stages(archive, ids, SilentObserver(), [*enrichment_stages(), *stages])
+    return archive
+
+
+def _entities() -> list[tuple[str, str, str]]:
+    people = [(f"{f} {last}", "PERSON") for f in FIRST for last in LAST]
+    named = people + [(o, "ORG") for o in ORGS] + [(p, "LOCATION") for p in PLACES]
+    return [(entity_id(t, n.lower()), n, t) for n, t in named]
+
+
+def _page_text(
+    rng: random.Random, chosen: list[tuple[str, str, str]]
+) -> tuple[str, list[tuple[int, int, int]]]:
+    """~700 characters of filler with the chosen entities' names placed in it; (entity index, span)."""
+    parts: list[str] = []
+    spans: list[tuple[int, int, int]] = []
+    length = 0
+    for k, (_, name, _) in enumerate(chosen):
+        filler = " ".join(rng.choices(WORDS, k=rng.randint(15, 35))) + " "
+        parts.append(filler)
+        length += len(filler)
+        spans.append((k, length, length + len(name)))
+        parts.append(name + ". ")
+        length += len(name) + 2
+    parts.append(" ".join(rng.choices(WORDS, k=40)))
+    return "".join(parts), spans
+
+
+def generated_archive(folder: Path, count: int, seed: int = 7) -> Archive:
+    """`count` documents of 1-3 pages with entities, mentions and e-mail headers, then a search index."""
+    marker = folder / f"done-{count}"
+    archive = Archive.open(folder)
+    if marker.exists():
+        return archive
+    rng = random.Random(seed)
+    ents = _entities()
+    now = datetime.now(UTC)
+    mention_count = {e[0]: 0 for e in ents}
+    doc_count = {e[0]: 0 for e in ents}
+    with archive.engine.begin() as conn:
+        conn.execute(
+            insert(entities),
+            [{"id": i, "type": t, "name": n, "key": n.lower(), "hidden": False} for i, n, t in ents],
+        )
+    bates = 1
+    batch = 2000
+    for start in range(0, count, batch):
+        doc_rows, page_rows, mention_rows, email_rows = [], [], [], []
+        for n in range(start, min(start + batch, count)):
+            dataset = f"dataset_{8 + n % 3}"
+            sha = f"{n:064x}"
+            doc = document_id(dataset, sha)
+            n_pages = rng.randint(1, 3)
+            is_email = rng.random() < 0.4
+            date = datetime(2005, 1, 1, tzinfo=UTC) + timedelta(days=rng.randint(0, 5000))
+            seen: set[str] = set()
+            for p in range(1, n_pages + 1):
+                chosen = rng.sample(ents, rng.randint(2, 5))
+                text, spans = _page_text(rng, chosen)
+                page_rows.append(
+                    {
+                        "document_id": doc,
+                        "number": p,
+                        "text": text,
+                        "char_count": len(text),
+                        "text_source": "layer",
+                        "bates": f"EFTA{bates:08d}",
+                        "bates_source": "stamped",
+                        "width": 612.0,
+                        "height": 792.0,
+                        "redaction_count": 0,
+                    }
+                )
+                bates += 1
+                for k, a, b in spans:
+                    ent = chosen[k]
+                    mention_rows.append(
+                        {
+                            "document_id": doc,
+                            "page_number": p,
+                            "start": a,
+                            "end": b,
+                            "text": ent[1],
+                            "type": ent[2],
+                            "extractor": "bench",
+                            "entity_id": ent[0],
+                            "rule": "exact",
+                        }
+                    )
+                    mention_count[ent[0]] += 1
+                    seen.add(ent[0])
+            for eid in seen:
+                doc_count[eid] += 1
+            first = bates - n_pages
+            doc_rows.append(
+                {
+                    "id": doc,
+                    "dataset": dataset,
+                    "filename": f"EFTA{first:08d}.pdf",
+                    "storage_key": f"{dataset}/EFTA{first:08d}.pdf",
+                    "source_path": f"/bench/EFTA{first:08d}.pdf",
+                    "md5": sha[:32],
+                    "sha256": sha,
+                    "size_bytes": 20_000 * n_pages,
+                    "mime_type": "application/pdf",
+                    "page_count": n_pages,
+                    "status": "ok",
+                    "pipeline_version": PIPELINE_VERSION,
+                    "created_at": now,
+                    "updated_at": now,
+                    "bates_first": f"EFTA{first:08d}",
+                    "bates_last": f"EFTA{bates - 1:08d}",
+                    "doc_type": "email" if is_email else "memo",
+                    "doc_date": date,
+                    "enriched_at": now,
+                }
+            )
+            if is_email:
+                sender, to = rng.sample(ents[:100], 2)
+                email_rows.append(
+                    {
+                        "document_id": doc,
+                        "seq": 0,
+                        "page_number": 1,
+                        "sender_name": sender[1],
+                        "sender_address": None,
+                        "subject": " ".join(rng.choices(WORDS, k=5)),
+                        "sent_at": date,
+                        "recipients": json.dumps(
+                            {"to": [{"name": to[1], "address": None}], "cc": [], "bcc": []}
+                        ),
+                    }
+                )
+        with archive.engine.begin() as conn:
+            conn.execute(insert(documents), doc_rows)
+            conn.execute(insert(pages), page_rows)
+            conn.execute(insert(mentions), mention_rows)
+            if email_rows:
+                conn.execute(insert(emails), email_rows)
+        print(f"  generated {min(start + batch, count):,} documents", file=sys.stderr)
+    with archive.engine.begin() as conn:
+        for eid in mention_count:
+            conn.execute(
+                entities.update()
+                .where(entities.c.id == eid)
+                .values(mention_count=mention_count[eid], document_count=doc_count[eid])
+            )
+    print("  indexing for search", file=sys.stderr)
+    indexer.rebuild(archive)
+    marker.touch()
+    return archive
+
+
+# -- load -----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve(archive_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    cmd = [
+        sys.executable,
+        "-c",
+        "from unsealed.cli import main; main()",
+        "serve",
+        "--archive",
+        str(archive_dir),
+        "--port",
+        str(port),
+    ]
+    proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/api/v1/datasets", timeout=2).status_code == 200:
+                return proc, url
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError("the server did not start")
+
+
+def load(url: str, paths: list[str], concurrency: int) -> dict[str, Any]:
+    """Send every path once with `concurrency` clients; latency percentiles in milliseconds."""
+
+    def one(client: httpx.Client, path: str) -> tuple[float, int]:
+        started = time.perf_counter()
+        status = client.get(url + path).status_code
+        return (time.perf_counter() - started) * 1000, status
+
+    clients = [httpx.Client(timeout=60) for _ in range(concurrency)]
+    for c in clients:  # warm-up: connections, templates, index
+        c.get(url + paths[0])
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(lambda ip: one(clients[ip[0] % concurrency], ip[1]), enumerate(paths)))
+    wall = time.perf_counter() - started
+    for c in clients:
+        c.close()
+    times = sorted(t for t, _ in results)
+    return {
+        "requests": len(paths),
+        "errors": sum(1 for _, s in results if s != 200),
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+        "max_ms": round(times[-1], 1),
+        "throughput_rps": round(len(paths) / wall, 1),
+    }
+
+
+def workload(archive: Archive, requests: int, rng: random.Random) -> dict[str, list[str]]:
+    with archive.engine.connect() as conn:
+        doc_ids = [r.id for r in conn.execute(select(documents.c.id).where(documents.c.status == "ok"))]
+        ent_rows = conn.execute(
+            select(entities.c.id, entities.c.name).where(entities.c.hidden.is_(False))
+        ).all()
+    names = [n for _, n in ent_rows]
+    queries = [rng.choice(names).split()[-1] for _ in range(requests // 2)]
+    queries += [f'"{rng.choice(names)}" {rng.choice(WORDS[30:])}' for _ in range(requests - len(queries))]
+    return {
+        "document": [f"/documents/{rng.choice(doc_ids)}" for _ in range(requests)],
+        "search": [f"/search?q={quote(q)}" for q in queries],
+        "entity": [f"/entities/{rng.choice(ent_rows).id}" for _ in range(requests)],
+    }
+
+
+def measure(name: str, archive: Archive, requests: int, concurrency: int) -> dict[str, Any]:
+    rng = random.Random(11)
+    with archive.engine.connect() as conn:
+        n_docs = len(conn.execute(select(documents.c.id)).all())
+    proc, url = serve(archive.root)
+    try:
+        out: dict[str, Any] = {"documents": n_docs}
+        for kind, paths in workload(archive, requests, rng).items():
+            out[kind] = load(url, paths, concurrency)
+            print(f"{name:>10} {kind:>8}: {out[kind]}", file=sys.stderr)
+        return out
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--skip-sample", action="store_true")
+    args = parser.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"requests_per_page": args.requests, "concurrency": args.concurrency}
+    if not args.skip_sample:
+        sample_dir = WORK / f"web-sample-{os.getpid()}"
+        results["sample"] = measure("sample", sample_archive(sample_dir), args.requests, args.concurrency)
+        subprocess.run(["rm", "-rf", str(sample_dir)], check=False)
+    started = time.perf_counter()
+    generated = generated_archive(WORK / f"web-generated-{args.documents}", args.documents)
+    results["generation_s"] = round(time.perf_counter() - started, 1)
+    results["generated"] = measure("generated", generated, args.requests, args.concurrency)
+    results["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    print(write_result("web", results))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,52 @@
+"""The interface a search engine implements (Tantivy now; PostgreSQL full-text search later).
+
+A backend compiles the query tree itself (`prepare`), so each engine maps the one language onto its
+own operators. The service (`service.py`) does everything engine-independent: cursors, grouping,
+snippets, facet labels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, Protocol
+
+from unsealed.search.tree import Node
+
+# relevance: by score; the rest ascend on an integer key that is unique per page (keyset paging)
+EngineOrder = Literal["relevance", "seq", "date", "date-desc"]
+FACETS = ("dataset", "type", "year", "sender", "entity")
+
+
+@dataclass(frozen=True)
+class EngineHit:
+    document_id: str
+    page: int
+    score: float
+    key: int  # the order's key (seq for relevance): what a cursor resumes after
+    dataset: str
+    filename: str
+    bates: str | None
+    doc_type: str | None
+    date: datetime | None
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def prepare(self, tree: Node) -> object:
+        """Compile the tree; raises QueryError when nothing in it is searchable."""
+
+    def search(
+        self, prepared: object, *, limit: int, order: EngineOrder, after: int | None = None
+    ) -> tuple[list[EngineHit], int]:
+        """Top `limit` pages and the total count. For key orders, only pages with key > `after`."""
+
+    def count_per_document(self, prepared: object, document_ids: list[str]) -> dict[str, int]:
+        """Matching pages in each of these documents."""
+
+    def facets(self, prepared: object, size: int) -> dict[str, list[tuple[str, int]]]:
+        """Top values with page counts for each name in FACETS."""
+
+    def tokens_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
+        """The page text as the engine tokenises it: (token, start char, end char)."""

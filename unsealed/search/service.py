@@ -1,0 +1,310 @@
+"""`search()`: the one entry point the CLI, the web archive and the API call.
+
+Page-level hits with citations and snippets, optional grouping by document, facets, relevance or
+date order, cursor paging without a cap, and `export()` of every hit. See docs/search.md.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlalchemy import bindparam, select
+
+from unsealed.search import cursor as cursors
+from unsealed.search.backend import EngineHit, EngineOrder, SearchBackend
+from unsealed.search.errors import QueryError
+from unsealed.search.indexer import open_index
+from unsealed.search.model import Citation, DocumentGroup, FacetCount, Hit, SearchResults, Snippet
+from unsealed.search.query import parse
+from unsealed.search.snippets import TermMatcher, make_snippet
+from unsealed.search.tantivy_backend import TantivyBackend
+from unsealed.search.tantivy_index import read_meta
+from unsealed.search.tree import ParsedQuery, positive_terms, scores_text
+from unsealed.store.archive import Archive
+from unsealed.store.schema import pages
+
+Sort = Literal["relevance", "date", "date-desc"]
+Group = Literal["page", "document"]
+SORTS = ("relevance", "date", "date-desc")
+GROUPS = ("page", "document")
+MAX_LIMIT = 1000
+TIE_SLACK = 50  # extra hits fetched so equal scores at a page boundary keep their order
+MAX_GROUP_WINDOW = 100_000  # pages looked at to form document groups
+EXPORT_RELEVANCE_MAX = 100_000  # above this, an export is in date order
+
+
+@dataclass
+class Export:
+    """All hits of a query, streamed; `order` may differ from the one asked (see `warnings`)."""
+
+    total: int
+    order: EngineOrder
+    warnings: list[str] = field(default_factory=list)
+    hits: Iterator[Hit] = field(default_factory=lambda: iter(()))
+
+    def __iter__(self) -> Iterator[Hit]:
+        return self.hits
+
+
+class Searcher:
+    """Holds an opened index; reuse one per process (it reopens the index after a rebuild)."""
+
+    def __init__(self, archive: Archive, backend: SearchBackend | None = None) -> None:
+        self.archive = archive
+        self._fixed_backend = backend
+        self._backend: TantivyBackend | None = None
+
+    def backend(self) -> SearchBackend:
+        if self._fixed_backend is not None:
+            return self._fixed_backend
+        meta = read_meta(self.archive.root / "index")
+        generation = int(meta.get("generation", 0)) if meta else None
+        if self._backend is None or self._backend.index.generation != generation:
+            self._backend = TantivyBackend(open_index(self.archive))
+        return self._backend
+
+    # -- search ---------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 20,
+        sort: Sort = "relevance",
+        group: Group = "page",
+        cursor: str | None = None,
+        facets: bool = True,
+        facet_size: int = 10,
+        snippets: bool = True,
+        pages_per_document: int = 3,
+    ) -> SearchResults:
+        started = time.perf_counter()
+        if not 1 <= limit <= MAX_LIMIT:
+            raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
+        if sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
+        if group not in GROUPS:
+            raise QueryError(f"group must be one of {', '.join(GROUPS)}, got {group!r}")
+        parsed = parse(query)
+        backend = self.backend()
+        prepared = backend.prepare(parsed.tree)
+        order = _engine_order(parsed, sort)
+        fp = cursors.fingerprint(parsed.text, sort, group)
+        after = cursors.decode(cursor, fp) if cursor else None
+        warnings = list(parsed.warnings)
+        if sort == "relevance" and order != "relevance":
+            warnings.append("no words to rank by: sorted by date")
+        if group == "document":
+            results = self._grouped(backend, prepared, parsed, order, limit, after, fp, pages_per_document)
+        else:
+            results = self._pages(backend, prepared, order, limit, after, fp)
+        results.query, results.warnings = parsed.text, warnings
+        if snippets:
+            self._add_snippets(backend, parsed, results)
+        if facets:
+            results.facets = facet_counts(backend.facets(prepared, facet_size))
+        results.took_ms = (time.perf_counter() - started) * 1000
+        return results
+
+    def _pages(
+        self,
+        backend: SearchBackend,
+        prepared: object,
+        order: EngineOrder,
+        limit: int,
+        after: cursors.Cursor | None,
+        fp: str,
+    ) -> SearchResults:
+        if order == "relevance":
+            window = (after.returned if after else 0) + limit + 1 + TIE_SLACK
+            found, total = backend.search(prepared, limit=window, order=order)
+            ranked = sorted(found, key=lambda h: (-h.score, h.key))
+            if after:
+                ranked = [h for h in ranked if (-h.score, h.key) > (-after.score, after.key)]
+            more = len(ranked) > limit or len(found) == window
+        else:
+            found, total = backend.search(
+                prepared, limit=limit + 1, order=order, after=after.key if after else None
+            )
+            ranked, more = found, len(found) > limit
+        shown = ranked[:limit]
+        returned = (after.returned if after else 0) + len(shown)
+        total = after.total if after else total
+        next_cursor = None
+        if more and shown:
+            last = shown[-1]
+            next_cursor = cursors.encode(cursors.Cursor(fp, returned, total, last.score, last.key))
+        return SearchResults(query="", total=total, hits=[_hit(h) for h in shown], next_cursor=next_cursor)
+
+    def _grouped(
+        self,
+        backend: SearchBackend,
+        prepared: object,
+        parsed: ParsedQuery,
+        order: EngineOrder,
+        limit: int,
+        after: cursors.Cursor | None,
+        fp: str,
+        per_document: int,
+    ) -> SearchResults:
+        """Documents in the order of their best page; paging counts whole documents."""
+        skip = after.returned if after else 0
+        want = skip + limit + 1
+        window = max(200, want * per_document * 2)
+        while True:
+            found, total = backend.search(prepared, limit=window, order=order)
+            if order == "relevance":
+                found.sort(key=lambda h: (-h.score, h.key))
+            by_doc: dict[str, list[EngineHit]] = {}
+            for h in found:
+                by_doc.setdefault(h.document_id, []).append(h)
+            if len(by_doc) >= want or len(found) < window or window >= MAX_GROUP_WINDOW:
+                break
+            window = min(window * 4, MAX_GROUP_WINDOW)
+        doc_ids = list(by_doc)[skip : skip + limit]
+        counts = backend.count_per_document(prepared, doc_ids)
+        groups = []
+        for doc_id in doc_ids:
+            best = [_hit(h) for h in by_doc[doc_id][:per_document]]
+            groups.append(DocumentGroup(doc_id, best[0].citation, counts.get(doc_id, len(best)), tuple(best)))
+        total = after.total if after else total
+        more = len(by_doc) > skip + limit
+        next_cursor = cursors.encode(cursors.Cursor(fp, skip + len(groups), total)) if more else None
+        hits = [h for g in groups for h in g.hits]
+        return SearchResults(query="", total=total, hits=hits, groups=groups, next_cursor=next_cursor)
+
+    def _add_snippets(self, backend: SearchBackend, parsed: ParsedQuery, results: SearchResults) -> None:
+        if not results.hits:
+            return
+        texts = page_texts(self.archive, [(h.document_id, h.page) for h in results.hits])
+        index = getattr(backend, "index", None)
+        tokenize = (
+            index.tokens
+            if index is not None
+            else (lambda t: [x for x, _, _ in backend.tokens_with_offsets(t)])
+        )
+        leaves = [
+            t for t in positive_terms(parsed.tree) if getattr(t, "field", "text") in ("text", "entities")
+        ]
+        matcher = TermMatcher(leaves, tokenize)
+        with_snippets = {
+            (h.document_id, h.page): make_snippet(
+                texts.get((h.document_id, h.page), ""), matcher, backend.tokens_with_offsets
+            )
+            for h in results.hits
+        }
+        results.hits = [_with_snippet(h, with_snippets[(h.document_id, h.page)]) for h in results.hits]
+        if results.groups is not None:
+            results.groups = [
+                DocumentGroup(
+                    g.document_id,
+                    g.citation,
+                    g.matching_pages,
+                    tuple(_with_snippet(h, with_snippets[(h.document_id, h.page)]) for h in g.hits),
+                )
+                for g in results.groups
+            ]
+
+    # -- export ---------------------------------------------------------------------------------
+
+    def export(self, query: str, *, sort: Sort = "date", chunk: int = 1000) -> Export:
+        """Every hit of the query (no cap), streamed in chunks; no snippets, no facets."""
+        if sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
+        parsed = parse(query)
+        backend = self.backend()
+        prepared = backend.prepare(parsed.tree)
+        order = _engine_order(parsed, sort)
+        _, total = backend.search(prepared, limit=1, order=order)
+        warnings = list(parsed.warnings)
+        if order == "relevance" and total > EXPORT_RELEVANCE_MAX:
+            warnings.append(
+                f"{total:,} hits are exported in date order (relevance order up to {EXPORT_RELEVANCE_MAX:,})"
+            )
+            order = "date"
+        return Export(total, order, warnings, _stream(backend, prepared, order, total, chunk))
+
+
+def _stream(
+    backend: SearchBackend, prepared: object, order: EngineOrder, total: int, chunk: int
+) -> Iterator[Hit]:
+    if order == "relevance":
+        found, _ = backend.search(prepared, limit=max(total, 1), order=order)
+        yield from (_hit(h) for h in sorted(found, key=lambda h: (-h.score, h.key)))
+        return
+    after = None
+    while True:
+        found, _ = backend.search(prepared, limit=chunk, order=order, after=after)
+        yield from (_hit(h) for h in found)
+        if len(found) < chunk:
+            return
+        after = found[-1].key
+
+
+def _engine_order(parsed: ParsedQuery, sort: Sort) -> EngineOrder:
+    if sort == "relevance":
+        return "relevance" if scores_text(parsed.tree) else "date"
+    return sort
+
+
+def _hit(h: EngineHit) -> Hit:
+    return Hit(
+        document_id=h.document_id,
+        page=h.page,
+        score=h.score,
+        citation=Citation(h.dataset, h.filename, h.page, h.bates),
+        doc_type=h.doc_type,
+        date=h.date,
+    )
+
+
+def _with_snippet(hit: Hit, snippet: Snippet) -> Hit:
+    return Hit(hit.document_id, hit.page, hit.score, hit.citation, hit.doc_type, hit.date, snippet)
+
+
+_PAGE_TEXTS = select(pages.c.document_id, pages.c.number, pages.c.text).where(
+    pages.c.document_id.in_(bindparam("ids", expanding=True)),
+    pages.c.number.in_(bindparam("numbers", expanding=True)),
+)
+
+
+def page_texts(archive: Archive, keys: list[tuple[str, int]]) -> dict[tuple[str, int], str]:
+    """Page texts by (document id, page number), through the pages primary key in one statement."""
+    if not keys:
+        return {}
+    wanted = set(keys)
+    params = {"ids": sorted({d for d, _ in keys}), "numbers": sorted({n for _, n in keys})}
+    with archive.engine.connect() as conn:
+        rows = conn.execute(_PAGE_TEXTS, params)
+        return {(r.document_id, r.number): r.text for r in rows if (r.document_id, r.number) in wanted}
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace('"', " ") + '"'
+
+
+_REFINE = {
+    "dataset": lambda v: f"dataset:{_quoted(v)}",
+    "type": lambda v: f"type:{v}",
+    "year": lambda v: f"date:{v}",
+    "sender": lambda v: f"from:{_quoted(v)}",
+    "entity": lambda v: f"entity:{_quoted(v)}",
+}
+
+
+def facet_counts(raw: dict[str, list[tuple[str, int]]]) -> dict[str, list[FacetCount]]:
+    out = {name: [FacetCount(v, c, _REFINE[name](v)) for v, c in values] for name, values in raw.items()}
+    out["year"] = sorted(out.get("year", []), key=lambda f: f.value)
+    return out
+
+
+def search(archive: Archive, query: str, **options: object) -> SearchResults:
+    """One search over the archive's index; options as `Searcher.search`."""
+    return Searcher(archive).search(query, **options)  # type: ignore[arg-type]
+
+
+def export(archive: Archive, query: str, *, sort: Sort = "date") -> Export:
+    return Searcher(archive).export(query, sort=sort)

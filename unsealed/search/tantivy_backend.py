@@ -1,0 +1,113 @@
+"""Search with Tantivy: the embedded engine (an index folder beside the archive's SQLite file)."""
+
+from __future__ import annotations
+
+import tantivy
+from tantivy import Occur, Query
+
+from unsealed.search.backend import EngineHit, EngineOrder
+from unsealed.search.tantivy_compile import Compiler
+from unsealed.search.tantivy_index import TantivyIndex
+from unsealed.search.tree import Node
+
+_ORDER_FIELD = {"seq": "seq", "date": "date_asc", "date-desc": "date_desc"}
+_FACET_FIELDS = {
+    "dataset": ("dataset", 25),
+    "type": ("doc_type", 25),
+    "year": ("year", 60),
+    "sender": ("sender_facet", None),
+    "entity": ("entity_facet", None),
+}
+
+
+def _label(key: object) -> str:
+    """Bucket keys of numeric fields may arrive as floats (2014.0)."""
+    return str(int(key)) if isinstance(key, float) and key.is_integer() else str(key)
+
+
+def _count(result: tantivy.SearchResult, default: int) -> int:
+    """SearchResult.count (asked for with count=True; missing from tantivy's type stubs)."""
+    count = getattr(result, "count", None)
+    return int(count) if count is not None else default
+
+
+class TantivyBackend:
+    name = "tantivy"
+
+    def __init__(self, index: TantivyIndex) -> None:
+        self.index = index
+        self.compiler = Compiler(index)
+
+    def prepare(self, tree: Node) -> Query:
+        return self.compiler.compile(tree)
+
+    def search(
+        self, prepared: object, *, limit: int, order: EngineOrder, after: int | None = None
+    ) -> tuple[list[EngineHit], int]:
+        assert isinstance(prepared, Query)
+        searcher = self.index.index.searcher()
+        if order == "relevance":
+            result = searcher.search(prepared, limit=limit, count=True)
+            key_field = "seq"
+        else:
+            key_field = _ORDER_FIELD[order]
+            query = prepared
+            if after is not None:
+                after_q = Query.range_query(
+                    self.index.schema, key_field, tantivy.FieldType.Unsigned, after, None, include_lower=False
+                )
+                query = Query.boolean_query([(Occur.Must, prepared), (Occur.Must, after_q)])
+            result = searcher.search(
+                query, limit=limit, count=True, order_by_field=key_field, order=tantivy.Order.Asc
+            )
+        addresses = [address for _, address in result.hits]
+        keys = searcher.fast_field_values(key_field, addresses) if addresses else []
+        hits = []
+        for (score, address), key in zip(result.hits, keys, strict=True):
+            doc = searcher.doc(address)
+            hits.append(
+                EngineHit(
+                    document_id=str(doc.get_first("document_id")),
+                    page=int(doc.get_first("page") or 0),
+                    score=float(score) if order == "relevance" else 0.0,
+                    key=int(key or 0),
+                    dataset=str(doc.get_first("dataset")),
+                    filename=str(doc.get_first("filename")),
+                    bates=doc.get_first("bates"),
+                    doc_type=doc.get_first("doc_type"),
+                    date=doc.get_first("date"),
+                )
+            )
+        # with `after`, the count is of the pages after it; the service keeps the first page's total
+        return hits, _count(result, len(hits))
+
+    def count_per_document(self, prepared: object, document_ids: list[str]) -> dict[str, int]:
+        assert isinstance(prepared, Query)
+        searcher = self.index.index.searcher()
+        counts = {}
+        for document_id in document_ids:
+            doc_q = Query.term_query(self.index.schema, "document_id", document_id)
+            both = Query.boolean_query([(Occur.Must, doc_q), (Occur.Must, prepared)])
+            counts[document_id] = _count(searcher.search(both, limit=1, count=True), 0)
+        return counts
+
+    def facets(self, prepared: object, size: int) -> dict[str, list[tuple[str, int]]]:
+        assert isinstance(prepared, Query)
+        spec = {
+            name: {"terms": {"field": field, "size": fixed or size}}
+            for name, (field, fixed) in _FACET_FIELDS.items()
+        }
+        result = self.index.index.searcher().aggregate(prepared, spec)
+        return {
+            name: [(_label(b["key"]), int(b["doc_count"])) for b in result.get(name, {}).get("buckets", [])]
+            for name in _FACET_FIELDS
+        }
+
+    def tokens_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
+        return [
+            (t.text, t.char_offset_from, t.char_offset_to)
+            for t in self.index.analyzer.pre_tokenize(text).tokens
+        ]
+
+    def page_count(self) -> int:
+        return self.index.index.searcher().num_docs

@@ -1,0 +1,55 @@
+"""Data set pages (`/datasets/{name}`) and `/api/v1/datasets[/{name}]`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from unsealed.store import catalog
+from unsealed.web.deps import ConnDep
+from unsealed.web.templating import render
+from unsealed.web.views.dataset import dataset_view
+
+router = APIRouter()
+api = APIRouter(tags=["datasets"])
+
+Sort = Literal["bates", "filename", "date", "pages", "size", "type", "created"]
+Order = Literal["asc", "desc"]
+PageNo = Annotated[int, Query(ge=1, le=1_000_000)]
+TypeParam = Annotated[str | None, Query(alias="type", max_length=40)]
+
+
+@router.get("/datasets/{name}", response_class=HTMLResponse)
+def dataset_page(
+    request: Request,
+    conn: ConnDep,
+    name: str,
+    sort: Sort = "bates",
+    order: Order = "asc",
+    page: PageNo = 1,
+    doc_type: TypeParam = None,
+) -> HTMLResponse:
+    data = dataset_view(conn, name, sort=sort, order=order, page=page, doc_type=doc_type)
+    return render(request, "dataset.html", data)
+
+
+@api.get("/datasets")
+def datasets_json(conn: ConnDep) -> list[dict[str, Any]]:
+    """Every data set with its document, page and failed-file counts."""
+    return catalog.list_datasets(conn)
+
+
+@api.get("/datasets/{name}")
+def dataset_json(
+    conn: ConnDep,
+    name: str,
+    sort: Sort = "bates",
+    order: Order = "asc",
+    page: PageNo = 1,
+    doc_type: TypeParam = None,
+) -> dict[str, Any]:
+    """A data set: summary, counts by type, one page of documents (sorted), failed files."""
+    return dataset_view(conn, name, sort=sort, order=order, page=page, doc_type=doc_type)

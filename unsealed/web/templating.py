@@ -1,0 +1,94 @@
+"""The Jinja2 environment (autoescape always on: document text is hostile) and display filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+IMAGE_WIDTH = 900  # pixels of the page images shown beside the text
+
+
+def filesize(size: int | None) -> str:
+    if size is None:
+        return "–"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+def fmt_date(value: datetime | str | None) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def fmt_datetime(value: datetime | str | None) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.strftime("%Y-%m-%d %H:%M:%S %Z").strip()
+
+
+def fmt_int(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
+def text_source_label(source: str | None, confidence: float | None = None) -> str:
+    """`layer` → "text layer"; `ocr:tesseract` + 0.93 → "OCR (tesseract) 93 %"."""
+    if not source or source == "none":
+        return "no text yet"
+    if source == "layer":
+        return "text layer"
+    if source.startswith("ocr:"):
+        label = f"OCR ({source[4:]})"
+        return f"{label} {confidence * 100:.0f} %" if confidence is not None else label
+    return source
+
+
+def query_url(request: Request, **changes: Any) -> str:
+    """The current URL with some query parameters replaced (None removes one); for facets and paging."""
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
+    params += [(k, str(v)) for k, v in changes.items() if v is not None and v != ""]
+    query = urlencode(params)
+    return f"{request.url.path}?{query}" if query else request.url.path
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        auto_reload=False,  # templates ship inside the package; no stat() per render
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        filesize=filesize,
+        date=fmt_date,
+        datetime=fmt_datetime,
+        num=fmt_int,
+        text_source=text_source_label,
+    )
+    env.globals["query_url"] = query_url
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -1,0 +1,105 @@
+"""Split a page's text into segments marked as search hits and/or entity mentions, for safe rendering.
+
+The template prints each segment's text through autoescape; marks become <mark> elements. Spans may
+overlap (a hit inside a mention): the text is cut at every span boundary and each piece carries all
+marks that cover it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from markupsafe import Markup, escape
+
+_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
+_TOKEN_RE = re.compile(r'"([^"]+)"|(\S+)')
+_SUFFIX_RE = re.compile(r"(\*|~\d*)$")  # prefix* and fuzzy~N markers
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    kind: str  # "hit" or "mention"
+    anchor: str | None = None  # id given to the piece where the span starts
+    entity_id: str | None = None
+    entity_type: str | None = None
+
+
+@dataclass
+class Segment:
+    text: str
+    hit: bool = False
+    mention: Span | None = None
+    anchors: list[str] = field(default_factory=list)  # ids of the spans that start here (jump targets)
+    classes: list[str] = field(default_factory=list)
+
+
+def query_terms(query: str) -> list[str]:
+    """Phrases and words of a user query, without operators, field prefixes or wildcards."""
+    terms: list[str] = []
+    for phrase, word in _TOKEN_RE.findall(query or ""):
+        term = phrase or word
+        if not phrase:
+            if term.upper() in _OPERATORS:
+                continue
+            term = _SUFFIX_RE.sub("", term.split(":", 1)[-1].lstrip("+-"))
+        term = term.strip()
+        if len(term) >= 2:
+            terms.append(term)
+    return terms
+
+
+def find_hits(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    """Case-insensitive occurrences of any term, at word starts; sorted, non-overlapping."""
+    if not terms or not text:
+        return []
+    pattern = re.compile(
+        r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + ")",
+        re.IGNORECASE,
+    )
+    return [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def segments(text: str, spans: list[Span]) -> list[Segment]:
+    """Cut `text` at span boundaries; each piece knows whether it is a hit and which mention covers it."""
+    valid = [s for s in spans if 0 <= s.start < s.end <= len(text)]
+    if not valid:
+        return [Segment(text)] if text else []
+    cuts = sorted({0, len(text), *(s.start for s in valid), *(s.end for s in valid)})
+    out: list[Segment] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        covering = [s for s in valid if s.start <= a and b <= s.end]
+        mention = next((s for s in covering if s.kind == "mention"), None)
+        hit = any(s.kind == "hit" for s in covering)
+        anchors = [s.anchor for s in covering if s.start == a and s.anchor]
+        classes = []
+        if mention is not None:
+            classes += ["ent", f"ent-{(mention.entity_type or 'other').lower()}"]
+        if hit:
+            classes.append("hit")
+        out.append(Segment(text[a:b], hit=hit, mention=mention, anchors=anchors, classes=classes))
+    return out
+
+
+def to_html(pieces: list[Segment]) -> Markup:
+    """Segments as HTML: every text piece and attribute escaped, marks as <mark> elements.
+
+    Done in Python rather than a template loop: a page has hundreds of segments, and this is the
+    document page's hottest path.
+    """
+    out: list[str] = []
+    for piece in pieces:
+        for extra in piece.anchors[1:]:
+            out.append(f'<span id="{escape(extra)}"></span>')
+        if not piece.classes:
+            out.append(str(escape(piece.text)))
+            continue
+        attrs = f' class="{escape(" ".join(piece.classes))}"'
+        if piece.anchors:
+            attrs += f' id="{escape(piece.anchors[0])}"'
+        if piece.mention is not None and piece.mention.entity_id:
+            attrs += f' data-entity="{escape(piece.mention.entity_id)}"'
+        out.append(f"<mark{attrs}>{escape(piece.text)}</mark>")
+    return Markup("".join(out))
