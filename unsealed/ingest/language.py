@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from langdetect.detector_factory import DetectorFactory
 
 MIN_CHARS = 100  # fewer letters of running text (a cover sheet, a table of names): no language
-MAX_CHARS = 10_000  # enough for a confident guess; keeps long documents cheap
+MAX_CHARS = 1_500  # enough for a confident guess (langdetect is linear in text and slow)
 MIN_PROBABILITY = 0.6
 
 _NOISE = re.compile(r"\S*[\d@/\\_|]\S*")  # tokens with digits, addresses, paths
