@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from langdetect.detector_factory import DetectorFactory
 
 MIN_CHARS = 100  # fewer letters of running text (a cover sheet, a table of names): no language
-MAX_CHARS = 1_500  # enough for a confident guess (langdetect is linear in text and slow)
+MAX_CHARS = 800  # enough prose for a confident guess; langdetect is linear in text and slow
 MIN_PROBABILITY = 0.6
 
 _NOISE = re.compile(r"\S*[\d@/\\_|]\S*")  # tokens with digits, addresses, paths
@@ -31,6 +31,11 @@ def _factory() -> DetectorFactory:
     factory.load_profile(PROFILES_DIRECTORY)
     factory.seed = 0
     return factory
+
+
+def preload() -> None:
+    """Load the language profiles now (0.5 s), e.g. in a parent process before it forks workers."""
+    _factory()
 
 
 def _prose_letters(text: str) -> int:

@@ -20,6 +20,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from unsealed.config import Settings
 from unsealed.errors import ExitCode
+from unsealed.ingest import language
 from unsealed.ingest.sources import walk_sources
 from unsealed.ingest.stages import Stage, post_ingest_stages
 from unsealed.ingest.worker import (
@@ -112,6 +113,7 @@ def _result_of(future: Future[FileResult], task: FileTask, options: WorkerOption
 def run_tasks(tasks: Iterable[FileTask], options: WorkerOptions, workers: int) -> Iterator[FileResult]:
     """Results in completion order; a file that times out or kills its worker becomes a failure."""
     timeout = options.limits.file_timeout_s
+    language.preload()  # once here, shared by the forked workers, rather than once per worker
     pool = ProcessPool(
         max_workers=max(1, workers),
         initializer=limit_worker_memory,
