@@ -29,6 +29,7 @@ from unsealed.ingest.worker import (
     failed_file,
     limit_worker_memory,
     process_file,
+    worker_failure_reason,
 )
 from unsealed.model import FileResult
 from unsealed.store.archive import Archive
@@ -102,12 +103,8 @@ class IngestReport:
 def _result_of(future: Future[FileResult], task: FileTask, options: WorkerOptions) -> FileResult:
     try:
         return future.result()
-    except FutureTimeout:
-        limit = options.limits.file_timeout_s
-        reason = f"timed out after {limit:g} s (raise UNSEALED_FILE_TIMEOUT to allow more)"
-    except ProcessExpired as exc:
-        reason = f"the reader crashed on this file (worker exit code {exc.exitcode})"
-    return failed_file(task, options, reason)
+    except (FutureTimeout, ProcessExpired) as exc:
+        return failed_file(task, options, worker_failure_reason(exc, options.limits))
 
 
 def run_tasks(tasks: Iterable[FileTask], options: WorkerOptions, workers: int) -> Iterator[FileResult]:

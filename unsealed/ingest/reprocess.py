@@ -24,7 +24,7 @@ from unsealed import PIPELINE_VERSION
 from unsealed.config import Settings
 from unsealed.ingest.pipeline import IngestObserver, IngestReport, SilentObserver, run_stages
 from unsealed.ingest.stages import Stage
-from unsealed.ingest.worker import WorkerOptions, limit_worker_memory, read_into
+from unsealed.ingest.worker import WorkerOptions, limit_worker_memory, read_into, worker_failure_reason
 from unsealed.model import FileResult, SourceFile
 from unsealed.store.archive import Archive
 from unsealed.store.blobs import BlobStore
@@ -99,11 +99,8 @@ def _reread_all(
         for task in tasks:
             try:
                 result = next(outcomes)
-            except FutureTimeout:
-                limit = options.limits.file_timeout_s
-                result = _failed(task, f"timed out after {limit:g} s (raise UNSEALED_FILE_TIMEOUT)")
-            except ProcessExpired as exc:
-                result = _failed(task, f"the reader crashed on this file (worker exit code {exc.exitcode})")
+            except (FutureTimeout, ProcessExpired) as exc:
+                result = _failed(task, worker_failure_reason(exc, options.limits))
             yield task, result
         finished = True
     finally:

@@ -6,6 +6,7 @@ It never raises for a bad file: every problem becomes FileResult.error, recorded
 from __future__ import annotations
 
 import resource
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,6 +75,14 @@ def _stored(task: FileTask, options: WorkerOptions) -> FileResult:
     BlobStore(options.blob_root).put_file(source.storage_key, source.path)
     result.mime_type = sniff_mime(source.path)
     return result
+
+
+def worker_failure_reason(exc: BaseException, limits: Limits) -> str:
+    """Why a worker gave no result for a file: it ran past the time limit, or its process died."""
+    if isinstance(exc, FutureTimeout):
+        return f"timed out after {limits.file_timeout_s:g} s (raise UNSEALED_FILE_TIMEOUT to allow more)"
+    exitcode = getattr(exc, "exitcode", None)
+    return f"the reader crashed on this file (worker exit code {exitcode})"
 
 
 def failed_file(task: FileTask, options: WorkerOptions, reason: str) -> FileResult:
