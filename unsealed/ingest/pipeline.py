@@ -12,13 +12,14 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from pebble import ProcessExpired, ProcessPool
 
-from unsealed.config import Settings
+from unsealed.config import Limits, Settings
 from unsealed.errors import ExitCode
 from unsealed.ingest import language
 from unsealed.ingest.sources import walk_sources
@@ -107,19 +108,32 @@ def _result_of(future: Future[FileResult], task: FileTask, options: WorkerOption
         return failed_file(task, options, worker_failure_reason(exc, options.limits))
 
 
-def run_tasks(tasks: Iterable[FileTask], options: WorkerOptions, workers: int) -> Iterator[FileResult]:
-    """Results in completion order; a file that times out or kills its worker becomes a failure."""
-    timeout = options.limits.file_timeout_s
+@contextmanager
+def worker_pool(workers: int, limits: Limits) -> Iterator[ProcessPool]:
+    """Worker processes for reading files: drained when the work ends, stopped at once when it is
+    interrupted (Ctrl-C, an error, or a consumer that stops early) instead of finishing the queue."""
     language.preload()  # once here, shared by the forked workers, rather than once per worker
     pool = ProcessPool(
         max_workers=max(1, workers),
         initializer=limit_worker_memory,
-        initargs=[options.limits.worker_memory_bytes],
+        initargs=[limits.worker_memory_bytes],
     )
+    try:
+        yield pool
+    except BaseException:
+        pool.stop()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
+
+
+def run_tasks(tasks: Iterable[FileTask], options: WorkerOptions, workers: int) -> Iterator[FileResult]:
+    """Results in completion order; a file that times out or kills its worker becomes a failure."""
+    timeout = options.limits.file_timeout_s
     pending: dict[Future[FileResult], FileTask] = {}
     queue = iter(tasks)
-    finished = False
-    try:
+    with worker_pool(workers, options.limits) as pool:
         while True:
             while len(pending) < QUEUE_PER_WORKER * max(1, workers):
                 task = next(queue, None)
@@ -131,14 +145,6 @@ def run_tasks(tasks: Iterable[FileTask], options: WorkerOptions, workers: int) -
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in done:
                 yield _result_of(future, pending.pop(future), options)
-        finished = True
-    finally:
-        # Interrupted (Ctrl-C, or the consumer stopped early): stop workers instead of draining them.
-        if finished:
-            pool.close()
-        else:
-            pool.stop()
-        pool.join()
 
 
 def _write_all(

@@ -17,14 +17,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pebble import ProcessExpired, ProcessPool
+from pebble import ProcessExpired
 from sqlalchemy import Connection, delete, insert, select, update
 
 from unsealed import PIPELINE_VERSION
 from unsealed.config import Settings
-from unsealed.ingest.pipeline import IngestObserver, IngestReport, SilentObserver, run_stages
+from unsealed.ingest.pipeline import IngestObserver, IngestReport, SilentObserver, run_stages, worker_pool
 from unsealed.ingest.stages import Stage
-from unsealed.ingest.worker import WorkerOptions, limit_worker_memory, read_into, worker_failure_reason
+from unsealed.ingest.worker import WorkerOptions, read_into, worker_failure_reason
 from unsealed.model import FileResult, SourceFile
 from unsealed.store.archive import Archive
 from unsealed.store.blobs import BlobStore
@@ -87,13 +87,7 @@ def _reread_all(
     tasks: Sequence[ReprocessTask], options: WorkerOptions, workers: int
 ) -> Iterator[tuple[ReprocessTask, FileResult]]:
     """Results in task order; a document past the file time limit, or crashing its worker, fails."""
-    pool = ProcessPool(
-        max_workers=max(1, workers),
-        initializer=limit_worker_memory,
-        initargs=[options.limits.worker_memory_bytes],
-    )
-    finished = False
-    try:
+    with worker_pool(workers, options.limits) as pool:
         future = pool.map(partial(reread, options=options), tasks, timeout=options.limits.file_timeout_s)
         outcomes = future.result()
         for task in tasks:
@@ -102,13 +96,6 @@ def _reread_all(
             except (FutureTimeout, ProcessExpired) as exc:
                 result = _failed(task, worker_failure_reason(exc, options.limits))
             yield task, result
-        finished = True
-    finally:
-        if finished:
-            pool.close()
-        else:
-            pool.stop()
-        pool.join()
 
 
 def _failed(task: ReprocessTask, reason: str) -> FileResult:
