@@ -161,3 +161,14 @@ def test_invalid_dataset_name_and_missing_path_are_clear_errors(cli, tmp_path):
 def test_show_and_status_without_an_archive_say_so(cli):
     result = cli("status")
     assert result.returncode == 3 and "no archive" in result.stderr
+
+
+def test_an_archive_inside_the_folder_being_read_is_not_read_into_itself(cli, show_json, tmp_path):
+    folder = tmp_path / "release"
+    write_pdf(folder / "memo.pdf", [["a memo"]])
+    archive = folder / "archive"
+    cli("ingest", folder, "--dataset", "one", "--archive", archive, check=True)
+    again = cli("ingest", folder, "--dataset", "one", "--archive", archive, check=True)
+    assert "1 files" in again.stdout and "1 unchanged" in again.stdout
+    status = json.loads(cli("status", "--json", "--archive", archive, check=True).stdout)
+    assert status["totals"]["documents"] == 1

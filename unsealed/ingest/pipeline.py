@@ -197,7 +197,7 @@ def ingest(
     """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default)."""
     observer = observer or SilentObserver()
     settings.pages.check_engine()  # a missing OCR engine is one error now, not one per page
-    sources = list(walk_sources(paths, dataset))
+    sources = list(walk_sources(paths, dataset, skip=archive.root))
     observer.files_found(len(sources))
     with archive.engine.connect() as conn:
         known = known_contents(conn, dataset)

@@ -35,12 +35,14 @@ def storage_key(dataset: str, relative: Path) -> str:
     return "/".join([dataset, *(_key_part(part) for part in relative.parts)])
 
 
-def walk_sources(paths: Sequence[Path], dataset: str) -> Iterator[SourceFile]:
+def walk_sources(paths: Sequence[Path], dataset: str, skip: Path | None = None) -> Iterator[SourceFile]:
     """Every regular file under `paths` (recursively, in name order), keyed relative to its root.
 
-    Symlinked folders are not followed (a link loop would never end); symlinked files are.
+    Symlinked folders are not followed (a link loop would never end); symlinked files are. The
+    folder `skip` (the archive itself, when it lies inside a folder being read) is left out.
     """
     check_dataset_name(dataset)
+    skipped = skip.resolve() if skip is not None else None
     for root in paths:
         if not root.exists():
             raise ConfigError(f"no such file or folder: {display_path(root)}")
@@ -48,7 +50,7 @@ def walk_sources(paths: Sequence[Path], dataset: str) -> Iterator[SourceFile]:
             yield SourceFile(root, dataset, storage_key(dataset, Path(root.name)))
             continue
         for folder, dirnames, filenames in os.walk(root):
-            dirnames.sort()
+            dirnames[:] = sorted(d for d in dirnames if (Path(folder) / d).resolve() != skipped)
             for name in sorted(filenames):
                 path = Path(folder) / name
                 if path.is_file():
