@@ -66,6 +66,14 @@ class Searcher:
             self._backend = TantivyBackend(open_index(self.archive))
         return self._backend
 
+    def _plan(self, query: str, sort: Sort) -> tuple[ParsedQuery, SearchBackend, object, EngineOrder]:
+        """Check the sort, parse the query once and compile it for the engine."""
+        if sort not in SORTS:
+            raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
+        parsed = parse(query)
+        backend = self.backend()
+        return parsed, backend, backend.prepare(parsed.tree), _engine_order(parsed, sort)
+
     # -- search ---------------------------------------------------------------------------------
 
     def search(
@@ -84,14 +92,9 @@ class Searcher:
         started = time.perf_counter()
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
-        if sort not in SORTS:
-            raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
         if group not in GROUPS:
             raise QueryError(f"group must be one of {', '.join(GROUPS)}, got {group!r}")
-        parsed = parse(query)
-        backend = self.backend()
-        prepared = backend.prepare(parsed.tree)
-        order = _engine_order(parsed, sort)
+        parsed, backend, prepared, order = self._plan(query, sort)
         fp = cursors.fingerprint(parsed.text, sort, group)
         after = cursors.decode(cursor, fp) if cursor else None
         warnings = list(parsed.warnings)
@@ -212,12 +215,7 @@ class Searcher:
 
     def export(self, query: str, *, sort: Sort = "date", chunk: int = 1000) -> Export:
         """Every hit of the query (no cap), streamed in chunks; no snippets, no facets."""
-        if sort not in SORTS:
-            raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
-        parsed = parse(query)
-        backend = self.backend()
-        prepared = backend.prepare(parsed.tree)
-        order = _engine_order(parsed, sort)
+        parsed, backend, prepared, order = self._plan(query, sort)
         _, total = backend.search(prepared, limit=1, order=order)
         warnings = list(parsed.warnings)
         if order == "relevance" and total > EXPORT_RELEVANCE_MAX:
