@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(libicu-dev pkg-config g++ libmagic1 tesseract-ocr tesseract-ocr-eng poppler-utils chromium fonts-dejavu-core)
+APT_PACKAGES=(libicu-dev pkg-config g++ libmagic1 tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev
+  poppler-utils chromium fonts-dejavu-core)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
@@ -24,8 +25,10 @@ fi
 stamp=.venv/.unsealed-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing Python packages into .venv (first run takes a few minutes)"
+  # tesserocr is built against Debian's libtesseract, so OCR uses the same library and models as
+  # the `tesseract` command (its PyPI wheel bundles a different Tesseract build).
   log=.venv/pip-install.log
-  if ! { .venv/bin/python -m pip install --upgrade pip && .venv/bin/python -m pip install -e ".[dev]"; } >"$log" 2>&1; then
+  if ! { .venv/bin/python -m pip install --upgrade pip && PIP_NO_BINARY=tesserocr .venv/bin/python -m pip install -e ".[dev]"; } >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     echo "setup: pip install failed (full log: $log)" >&2
     exit 1

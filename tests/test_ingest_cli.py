@@ -156,6 +156,8 @@ def test_invalid_dataset_name_and_missing_path_are_clear_errors(cli, tmp_path):
     missing = cli("ingest", tmp_path / "nope", "--dataset", "x")
     assert missing.returncode == 2 and "no such file or folder" in missing.stderr
     assert "Traceback" not in bad.stderr + missing.stderr
+    marked_up = cli("ingest", tmp_path / "[red]nope[/red]", "--dataset", "x")
+    assert "[red]nope[/red]" in marked_up.stderr  # a name is printed as it is, never as markup
 
 
 def test_show_and_status_without_an_archive_say_so(cli):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 
 from tests.helpers_ocr import scan
@@ -29,13 +31,30 @@ def test_tesseract_time_limit_stops_the_engine() -> None:
         TesseractEngine().recognize(image, dpi=100, timeout_s=0.001)
 
 
-def test_missing_tesseract_names_the_install_command() -> None:
-    engine = TesseractEngine(binary="tesseract-not-installed-here")
+def test_missing_language_models_name_the_install_command(tmp_path) -> None:
+    engine = TesseractEngine(tessdata=str(tmp_path))  # a model folder with no models in it
     assert not engine.available()
     with pytest.raises(MissingDependencyError) as caught:
         engine.check()
+    assert "language 'eng'" in str(caught.value)
     assert INSTALL_HINT in str(caught.value)
     assert "apt-get install tesseract-ocr tesseract-ocr-eng" in str(caught.value)
+
+
+def test_missing_binding_names_the_install_command(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "tesserocr", None)  # as if tesserocr were not installed
+    engine = TesseractEngine()
+    with pytest.raises(MissingDependencyError, match="tesserocr") as caught:
+        engine.check()
+    assert "pip install --no-binary tesserocr tesserocr" in str(caught.value)
+
+
+def test_one_engine_reads_page_after_page_without_mixing_them() -> None:
+    engine = TesseractEngine()
+    first = engine.recognize(scan(["FIRST PAGE"], dpi=100), dpi=100, timeout_s=60)
+    second = engine.recognize(scan(["SECOND LEAF"], dpi=100), dpi=100, timeout_s=60)
+    assert "FIRST PAGE" in first.text and "SECOND" not in first.text
+    assert "SECOND LEAF" in second.text and "FIRST" not in second.text
 
 
 def test_missing_language_data_is_reported() -> None:

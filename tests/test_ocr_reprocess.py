@@ -54,14 +54,14 @@ def test_ingest_with_the_null_engine_marks_ocr_pages(cli, show_json, tmp_path) -
 
 def test_a_missing_engine_stops_the_run_at_start_with_the_install_command(cli, tmp_path) -> None:
     corpus = _corpus(tmp_path / "in")
-    empty_path = tmp_path / "bin"
-    empty_path.mkdir()
-    result = cli("ingest", corpus, "--dataset", "ds1", env={"PATH": str(empty_path)})
+    no_models = tmp_path / "tessdata"  # Tesseract's language models are not installed
+    no_models.mkdir()
+    result = cli("ingest", corpus, "--dataset", "ds1", env={"TESSDATA_PREFIX": str(no_models)})
     assert result.returncode == 4
     assert "apt-get install tesseract-ocr tesseract-ocr-eng" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "archive" / "blobs" / "ds1").exists()  # nothing was read
-    ok = cli("ingest", corpus, "--dataset", "ds1", "--ocr", "never", env={"PATH": str(empty_path)})
+    ok = cli("ingest", corpus, "--dataset", "ds1", "--ocr", "never", env={"TESSDATA_PREFIX": str(no_models)})
     assert ok.returncode == 0, ok.stderr
 
 

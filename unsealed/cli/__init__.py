@@ -11,6 +11,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from unsealed.errors import ExitCode, UnsealedError
 
@@ -40,7 +41,8 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except UnsealedError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        # Not wrapped (install commands stay copyable); the message is text, never Rich markup.
+        Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(int(exc.exit_code))
     except KeyboardInterrupt:
         Console(stderr=True).print("interrupted")

@@ -1,20 +1,27 @@
-"""Tesseract 5 through its command line, one process per page.
+"""Tesseract 5 in-process, through its C++ API (the `tesserocr` binding), one engine per worker.
 
-- `OMP_THREAD_LIMIT=1`: Tesseract's OpenMP threads spin-wait and ran 5x slower on 2 busy cores;
-  parallelism comes from our worker processes instead (one per core).
-- The page goes in on stdin as uncompressed PGM (no PNG encode/decode, no temp file) with its dpi.
-- TSV output gives the words with their confidences in one run; the text is rebuilt from it
-  (words of a line joined by spaces, lines by newlines, blocks and paragraphs by a blank line).
+Why the API rather than the `tesseract` command: a command run per page loads the language model
+again for every page and takes the image through an encoder; the API keeps one initialised
+engine per worker process and is handed the rendered pixels as they are. scripts/setup.sh builds
+tesserocr against Debian's libtesseract, so the library, its models and the command agree.
+
+- `OMP_THREAD_LIMIT=1` before the library loads: Tesseract's OpenMP threads spin-wait and ran 5x
+  slower on 2 busy cores; parallelism comes from our worker processes instead (one per core).
+- The per-page time limit is Tesseract's own deadline (`Recognize(timeout)`), so a slow page
+  stops inside the engine; the ingest pool's per-file limit still kills a worker that hangs.
+- Text comes from Tesseract's own layout (lines, a blank line between paragraphs); one pass over
+  the words gives their confidences and those in the bottom band, where Bates stamps are printed.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import shutil
-import subprocess
+import threading
+import time
 from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from PIL import Image
 
@@ -22,74 +29,71 @@ from unsealed.errors import MissingDependencyError
 from unsealed.ingest.formats.pdf import BOTTOM_BAND
 from unsealed.ocr.base import OcrError, OcrResult, OcrTimeoutError
 
-INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-eng"
+INSTALL_HINT = (
+    "apt-get install tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev && "
+    "pip install --no-binary tesserocr tesserocr"
+)
+# Where Debian and other systems keep language models, tried when TESSDATA_PREFIX is not set.
+TESSDATA_DIRS = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+    "/usr/local/share/tessdata",
+)
+PSM_AUTO = 3  # page segmentation: automatic, no orientation detection
+
+
+def _load_binding() -> ModuleType | None:
+    """The tesserocr module, loaded with OpenMP held to one thread; None when it is not installed."""
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # read once, when libgomp loads with libtesseract
+    try:
+        import tesserocr
+    except ImportError:
+        return None
+    return tesserocr
+
+
+def _languages_in(folder: Path) -> frozenset[str]:
+    return frozenset(p.stem for p in folder.glob("*.traineddata"))
 
 
 @cache
-def _installed_languages(binary: str) -> frozenset[str]:
-    try:
-        out = subprocess.run(
-            [binary, "--list-langs"], capture_output=True, text=True, timeout=30, check=False
-        ).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return frozenset()
-    return frozenset(line.strip() for line in out.splitlines()[1:] if line.strip())
+def find_tessdata(prefix: str | None) -> Path | None:
+    """The language-model folder: TESSDATA_PREFIX when given, else the first known one with models."""
+    if prefix:
+        return Path(prefix)
+    for folder in map(Path, TESSDATA_DIRS):
+        if _languages_in(folder):
+            return folder
+    return None
 
 
-def parse_tsv(tsv: str, image_height: int | None = None) -> OcrResult:
-    """Text, mean word confidence and bottom-band words from Tesseract's TSV output."""
-    bottom_from = (1.0 - BOTTOM_BAND) * image_height if image_height else None
-    bottom: list[str] = []
-    lines: list[str] = []
-    confidences: list[float] = []
-    current_line: tuple[str, str, str] | None = None
-    current_block: tuple[str, str] | None = None
-    words: list[str] = []
-    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
-        if row.get("level") != "5":
-            continue
-        text = (row.get("text") or "").strip()
-        if not text:
-            continue
-        block = (row["block_num"], row["par_num"])
-        line = (row["block_num"], row["par_num"], row["line_num"])
-        if line != current_line:
-            if words:
-                lines.append(" ".join(words))
-            words = []
-            if current_block is not None and block != current_block:
-                lines.append("")
-            current_line, current_block = line, block
-        words.append(text)
-        if bottom_from is not None and int(row.get("top") or 0) >= bottom_from:
-            bottom.append(text)
-        conf = float(row.get("conf") or -1)
-        if conf >= 0:
-            confidences.append(conf)
-    if words:
-        lines.append(" ".join(words))
-    confidence = sum(confidences) / len(confidences) / 100.0 if confidences else None
-    return OcrResult(
-        text="\n".join(lines),
-        confidence=confidence,
-        word_count=len(confidences),
-        bottom_text=" ".join(bottom),
-    )
+def _image_bytes(image: Image.Image) -> tuple[bytes, int, int]:
+    """8-bit grey pixels, width and height: what Tesseract binarises itself."""
+    if image.mode != "L":
+        image = image.convert("L")
+    return image.tobytes(), image.width, image.height
 
 
 class TesseractEngine:
     name = "tesseract"
 
-    def __init__(self, languages: str = "eng", binary: str = "tesseract", psm: int = 3):
+    def __init__(self, languages: str = "eng", psm: int = PSM_AUTO, tessdata: str | None = None):
         self.languages = languages  # Tesseract's `-l`, e.g. "eng" or "eng+fra"
-        self.binary = binary
-        self.psm = psm  # page segmentation mode 3: automatic, no orientation detection
+        self.psm = psm
+        self._tessdata_prefix = tessdata
+        self._api: Any = None
+        self._lock = threading.Lock()  # one TessBaseAPI is not safe across threads
+
+    @property
+    def tessdata(self) -> Path | None:
+        return find_tessdata(self._tessdata_prefix or os.environ.get("TESSDATA_PREFIX") or None)
 
     def _missing(self) -> list[str]:
-        path = shutil.which(self.binary)
-        if path is None:
-            return [self.binary]
-        installed = _installed_languages(path)
+        if _load_binding() is None:
+            return ["the Python binding tesserocr"]
+        folder = self.tessdata
+        installed = _languages_in(folder) if folder else frozenset()
         return [f"language '{lang}'" for lang in self.languages.split("+") if lang not in installed]
 
     def available(self) -> bool:
@@ -98,29 +102,63 @@ class TesseractEngine:
     def check(self) -> None:
         missing = self._missing()
         if missing:
+            where = f" (models looked for in {self.tessdata or ', '.join(TESSDATA_DIRS)})"
             raise MissingDependencyError(
-                f"OCR engine 'tesseract' is not usable: missing {', '.join(missing)}. "
+                f"OCR engine 'tesseract' is not usable: missing {', '.join(missing)}{where}. "
                 f"Install it with: {INSTALL_HINT} (or run scripts/setup.sh), "
                 "or pass --ocr never to keep only the files' own text."
             )
 
-    def recognize(self, image: Image.Image, *, dpi: float, timeout_s: float | None) -> OcrResult:
-        if image.mode not in ("L", "1"):
-            image = image.convert("L")
-        buffer = io.BytesIO()
-        image.save(buffer, format="PPM")  # PGM for a grayscale image
-        command = [self.binary, "stdin", "stdout", "-l", self.languages, "--psm", str(self.psm)]
-        command += ["--dpi", str(round(dpi)), "tsv"]
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-        try:
-            done = subprocess.run(
-                command, input=buffer.getvalue(), capture_output=True, timeout=timeout_s, env=env, check=False
+    def _engine(self) -> Any:
+        """This process's initialised TessBaseAPI (the model loads once, on the first page)."""
+        if self._api is None:
+            self.check()
+            tesserocr = _load_binding()
+            assert tesserocr is not None  # check() passed
+            self._api = tesserocr.PyTessBaseAPI(
+                path=f"{self.tessdata}/", lang=self.languages, psm=self.psm
             )
-        except subprocess.TimeoutExpired as exc:  # subprocess.run kills the child before raising
-            raise OcrTimeoutError(f"OCR time limit ({timeout_s:g} s per page) exceeded") from exc
-        except OSError as exc:
-            raise OcrError(f"could not run {self.binary}: {exc}") from exc
-        if done.returncode != 0:
-            detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise OcrError(f"tesseract failed (exit {done.returncode}): {detail[-1] if detail else ''}")
-        return parse_tsv(done.stdout.decode("utf-8", "replace"), image.height)
+        return self._api
+
+    def recognize(self, image: Image.Image, *, dpi: float, timeout_s: float | None) -> OcrResult:
+        pixels, width, height = _image_bytes(image)
+        with self._lock:
+            api = self._engine()
+            try:
+                api.SetImageBytes(pixels, width, height, 1, width)
+                api.SetSourceResolution(round(dpi))
+                started = time.monotonic()
+                finished = api.Recognize(timeout=int(timeout_s * 1000) if timeout_s else 0)
+                if not finished:
+                    if timeout_s and time.monotonic() - started >= timeout_s * 0.9:
+                        raise OcrTimeoutError(f"OCR time limit ({timeout_s:g} s per page) exceeded")
+                    raise OcrError("tesseract could not read the page")
+                return _read_result(api, height)
+            finally:
+                api.Clear()  # drop the page image and results, keep the model
+
+
+def _read_result(api: Any, image_height: int) -> OcrResult:
+    """Text, mean word confidence and bottom-band words of the recognised page."""
+    from tesserocr import RIL, iterate_level
+
+    bottom_from = (1.0 - BOTTOM_BAND) * image_height
+    confidences: list[float] = []
+    bottom: list[str] = []
+    iterator = api.GetIterator()
+    if iterator is not None:
+        for word in iterate_level(iterator, RIL.WORD):
+            text = (word.GetUTF8Text(RIL.WORD) or "").strip()
+            if not text:
+                continue
+            confidences.append(word.Confidence(RIL.WORD))
+            box = word.BoundingBox(RIL.WORD)
+            if box is not None and box[1] >= bottom_from:
+                bottom.append(text)
+    text = "\n".join(line.rstrip() for line in api.GetUTF8Text().strip().splitlines())
+    return OcrResult(
+        text=text,
+        confidence=sum(confidences) / len(confidences) / 100.0 if confidences else None,
+        word_count=len(confidences),
+        bottom_text=" ".join(bottom),
+    )
