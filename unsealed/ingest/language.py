@@ -18,7 +18,9 @@ MIN_CHARS = 100  # fewer letters of running text (a cover sheet, a table of name
 MAX_CHARS = 800  # enough prose for a confident guess
 MIN_PROBABILITY = 0.6
 
-_NOISE = re.compile(r"\S*[\d@/\\_|]\S*")  # tokens with digits, addresses, paths
+# Whole tokens with digits, addresses or paths. Anchored at a token's start and possessive, so a clean
+# word fails in one pass; the plain `\S*[\d@/\\_|]\S*` finds the same tokens but retries every position.
+_NOISE = re.compile(r"(?<!\S)[^\s\d@/\\_|]*+[\d@/\\_|]\S*")
 _WORD = re.compile(r"[^\W\d_]+")
 _LABEL = "__label__"
 
