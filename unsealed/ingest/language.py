@@ -74,7 +74,10 @@ def detect_language(text: str, min_chars: int = MIN_CHARS) -> str | None:
     cleaned = " ".join(_NOISE.sub(" ", text[: MAX_CHARS * 2]).split())[:MAX_CHARS]
     if _prose_letters(cleaned) < min_chars:
         return None
-    labels, probabilities = _model().predict(cleaned, k=1)
+    try:
+        labels, probabilities = _model().predict(cleaned, k=1)
+    except TypeError:  # fastText takes UTF-8 only: a lone surrogate (a broken decode) is refused
+        labels, probabilities = _model().predict(cleaned.encode("utf-8", "replace").decode(), k=1)
     if not labels:
         return None
     (probability,) = probabilities
