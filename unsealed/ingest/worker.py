@@ -8,6 +8,7 @@ from __future__ import annotations
 import resource
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from unsealed.config import Limits
@@ -64,6 +65,12 @@ def read_pages(
         document.close()
 
 
+@lru_cache(maxsize=4)
+def blob_store(root: str) -> BlobStore:
+    """The store at `root`, opened once per process rather than once per file."""
+    return BlobStore(root)
+
+
 def _stored(task: FileTask, options: WorkerOptions) -> FileResult:
     """Hash the file and, unless its content is already recorded, copy the original to the store."""
     source = task.source
@@ -72,7 +79,7 @@ def _stored(task: FileTask, options: WorkerOptions) -> FileResult:
     if task.known_sha256 == sha256:
         result.unchanged = True
         return result
-    BlobStore(options.blob_root).put_file(source.storage_key, source.path)
+    blob_store(options.blob_root).put_file(source.storage_key, source.path)
     result.mime_type = sniff_mime(source.path)
     return result
 

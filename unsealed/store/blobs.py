@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import posixpath
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
 
 import fsspec
+from fsspec.implementations.local import LocalFileSystem
 
 from unsealed.errors import ConfigError
 
@@ -22,12 +26,19 @@ def safe_key(key: str) -> str:
 
 
 class BlobStore:
-    """Files addressed by storage key under a root URL (a local folder, or s3://bucket/prefix)."""
+    """Files addressed by storage key under a root URL (a local folder, or s3://bucket/prefix).
+
+    Writes are atomic: a blob is written under a temporary name and renamed into place, so no reader
+    (and no crash) ever sees half a blob. A local folder is written with os calls directly, which
+    skips fsspec's per-call path handling and its makedirs before every write (the folder is made
+    only when the first write into it fails for want of it).
+    """
 
     def __init__(self, root: str | Path):
         self.url = str(root)
         self.fs, self.root = fsspec.core.url_to_fs(self.url)
         self.fs.makedirs(self.root, exist_ok=True)
+        self._local = isinstance(self.fs, LocalFileSystem)
 
     def _path(self, key: str) -> str:
         return posixpath.join(self.root, safe_key(key))
@@ -38,15 +49,21 @@ class BlobStore:
     def put_file(self, key: str, source: Path) -> None:
         """Copy a file in atomically (temp name, then rename), so a crash never leaves half a blob."""
         target = self._path(key)
-        self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
         tmp = f"{target}.{uuid.uuid4().hex}.part"
+        if self._local:
+            _local_atomic(target, tmp, lambda: shutil.copyfile(source, tmp))
+            return
+        self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
         self.fs.put_file(str(source), tmp)
         self.fs.mv(tmp, target)
 
     def put_bytes(self, key: str, data: bytes) -> None:
         target = self._path(key)
-        self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
         tmp = f"{target}.{uuid.uuid4().hex}.part"
+        if self._local:
+            _local_atomic(target, tmp, lambda: Path(tmp).write_bytes(data))
+            return
+        self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
         self.fs.pipe_file(tmp, data)
         self.fs.mv(tmp, target)
 
@@ -65,3 +82,18 @@ class BlobStore:
     def copy_to(self, key: str, target: Path) -> None:
         with self.open(key) as src, open(target, "wb") as dst:
             shutil.copyfileobj(src, dst)
+
+
+def _local_atomic(target: str, tmp: str, write: Callable[[], object]) -> None:
+    """Write `tmp` (making its folder if missing), then rename it over `target`; no `.part` is left."""
+    try:
+        try:
+            write()
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            write()
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise

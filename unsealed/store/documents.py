@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
 
 from unsealed import PIPELINE_VERSION
 from unsealed.ingest.bates import parse_bates
@@ -80,28 +80,43 @@ def _document_values(result: FileResult) -> dict[str, Any]:
     }
 
 
+# Statements built once: building one per call (values inlined) cost more than running it.
+_STATUS = select(documents.c.status).where(documents.c.id == bindparam("doc_id"))
+_INSERT_DOCUMENT = insert(documents)
+_INSERT_PAGES = insert(pages)
+_SOURCE_SEEN = select(document_sources.c.storage_key).where(
+    and_(
+        document_sources.c.document_id == bindparam("doc_id"),
+        document_sources.c.storage_key == bindparam("key"),
+    )
+)
+_INSERT_SOURCE = insert(document_sources)
+
+
 def write_result(conn: Connection, result: FileResult) -> WriteOutcome:
     """Record one file. Call inside a transaction: the document and its pages appear together."""
     source = result.source
     doc_id = document_id(source.dataset, result.sha256)
     now = utcnow()
-    existing = conn.execute(select(documents.c.status).where(documents.c.id == doc_id)).first()
+    existing = conn.execute(_STATUS, {"doc_id": doc_id}).first()
     if existing is not None and (existing.status == "ok" or result.unchanged):
         _record_source(conn, doc_id, result, now)
         return WriteOutcome(doc_id, "unchanged" if result.unchanged else "duplicate", existing.status)
     values = _document_values(result)
+    source_path = display_path(source.path.absolute())
     if existing is None:
         conn.execute(
-            insert(documents).values(
-                id=doc_id,
-                dataset=source.dataset,
-                storage_key=source.storage_key,
-                source_path=display_path(source.path.absolute()),
-                sha256=result.sha256,
-                created_at=now,
-                updated_at=now,
+            _INSERT_DOCUMENT,
+            {
+                "id": doc_id,
+                "dataset": source.dataset,
+                "storage_key": source.storage_key,
+                "source_path": source_path,
+                "sha256": result.sha256,
+                "created_at": now,
+                "updated_at": now,
                 **values,
-            )
+            },
         )
         action = "added"
     else:  # a file that failed before is read again: replace its record, keep its id and created_at
@@ -110,28 +125,26 @@ def write_result(conn: Connection, result: FileResult) -> WriteOutcome:
         action = "updated"
     rows = page_rows(doc_id, result)
     if rows:
-        conn.execute(insert(pages), rows)
-    _record_source(conn, doc_id, result, now)
+        conn.execute(_INSERT_PAGES, rows)
+    if existing is None:  # a new document has no sources yet (they are deleted with it)
+        _insert_source(conn, doc_id, source.storage_key, source_path, now)
+    else:
+        _record_source(conn, doc_id, result, now)
     return WriteOutcome(doc_id, action, values["status"])
 
 
 def _record_source(conn: Connection, doc_id: str, result: FileResult, now: datetime) -> None:
     """Remember the path this content was found at (a second copy in the same data set adds a row)."""
     key = result.source.storage_key
-    seen = conn.execute(
-        select(document_sources.c.storage_key).where(
-            and_(document_sources.c.document_id == doc_id, document_sources.c.storage_key == key)
-        )
-    ).first()
-    if seen is None:
-        conn.execute(
-            insert(document_sources).values(
-                document_id=doc_id,
-                storage_key=key,
-                source_path=display_path(result.source.path.absolute()),
-                first_seen=now,
-            )
-        )
+    if conn.execute(_SOURCE_SEEN, {"doc_id": doc_id, "key": key}).first() is None:
+        _insert_source(conn, doc_id, key, display_path(result.source.path.absolute()), now)
+
+
+def _insert_source(conn: Connection, doc_id: str, key: str, source_path: str, now: datetime) -> None:
+    conn.execute(
+        _INSERT_SOURCE,
+        {"document_id": doc_id, "storage_key": key, "source_path": source_path, "first_seen": now},
+    )
 
 
 @dataclass(frozen=True)

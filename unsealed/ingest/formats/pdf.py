@@ -54,11 +54,12 @@ _GRAPHIC_OBJECTS = frozenset(
 
 
 def _has_graphics(page: pdfium.PdfPage) -> bool:
-    raw = page.raw
-    return any(
-        pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(raw, i)) in _GRAPHIC_OBJECTS
-        for i in range(pdfium_c.FPDFPage_CountObjects(raw))
-    )
+    # Two ctypes calls per page object (a text page has dozens): the functions are bound once here.
+    raw, get_object, get_type = page.raw, pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType
+    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
+        if get_type(get_object(raw, i)) in _GRAPHIC_OBJECTS:
+            return True
+    return False
 
 
 # PDFium keeps every page it has loaded (image streams included, ~1 MB per scanned page) until the
