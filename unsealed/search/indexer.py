@@ -138,12 +138,11 @@ def _write(
     for batch in _batches(archive, generation, only):
         writer.delete_documents([d.document_id for d in batch])
         for doc in batch:
-            for page in doc.pages:
-                writer.add(page)
-            since_commit += len(doc.pages)
-            report.pages_indexed += len(doc.pages)
+            added = writer.add(doc)
+            since_commit += added
+            report.pages_indexed += added
             if progress:
-                progress(len(doc.pages))
+                progress(added)
         done.extend(batch)
         report.documents_indexed += len(batch)
         if since_commit >= COMMIT_EVERY_PAGES:
