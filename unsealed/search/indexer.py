@@ -100,27 +100,31 @@ def _batches(archive: Archive, generation: int, only: Sequence[str] | None) -> I
             yield load_documents(conn, ids)
 
 
-def _record(archive: Archive, done: list[DocumentPages], generation: int) -> None:
+# what `_record` keeps of an indexed document: (id, updated_at, enriched_at, page count)
+Indexed = tuple[str, datetime | None, datetime | None, int]
+
+
+def _record(archive: Archive, done: list[Indexed], generation: int) -> None:
     """Mark documents as indexed (after the commit that holds them)."""
     if not done:
         return
     now = datetime.now(UTC)
     with archive.engine.begin() as conn:
-        ids = [d.document_id for d in done]
+        ids = [d[0] for d in done]
         for i in range(0, len(ids), 500):
             conn.execute(delete(state).where(state.c.document_id.in_(ids[i : i + 500])))
         conn.execute(
             insert(state),
             [
                 {
-                    "document_id": d.document_id,
+                    "document_id": document_id,
                     "generation": generation,
-                    "doc_updated_at": d.updated_at,
-                    "doc_enriched_at": d.enriched_at,
-                    "page_count": len(d.pages),
+                    "doc_updated_at": updated_at,
+                    "doc_enriched_at": enriched_at,
+                    "page_count": page_count,
                     "indexed_at": now,
                 }
-                for d in done
+                for document_id, updated_at, enriched_at, page_count in done
             ],
         )
 
@@ -132,18 +136,23 @@ def _write(
     only: Sequence[str] | None,
     progress: Progress | None,
     report: SyncReport,
+    *,
+    fresh: bool = False,
 ) -> None:
-    done: list[DocumentPages] = []
+    """Index the pending documents (or `only`), replacing their pages; `fresh`: the index is new and
+    each document comes once, so there is nothing to delete first."""
+    done: list[Indexed] = []
     since_commit = 0
     for batch in _batches(archive, generation, only):
-        writer.delete_documents([d.document_id for d in batch])
+        if not fresh:
+            writer.delete_documents([d.document_id for d in batch])
         for doc in batch:
             added = writer.add(doc)
+            done.append((doc.document_id, doc.updated_at, doc.enriched_at, added))
             since_commit += added
             report.pages_indexed += added
             if progress:
                 progress(added)
-        done.extend(batch)
         report.documents_indexed += len(batch)
         if since_commit >= COMMIT_EVERY_PAGES:
             writer.commit()
@@ -217,7 +226,7 @@ def rebuild(archive: Archive, *, progress: Progress | None = None) -> SyncReport
     index = TantivyIndex.create(new_path, generation)
     report = SyncReport()
     with index.writer() as writer:
-        _write(archive, writer, generation, None, progress, report)
+        _write(archive, writer, generation, None, progress, report, fresh=True)
     old_path = live.parent / f"{INDEX_DIRNAME}.old-{generation - 1}"
     if live.exists():
         live.rename(old_path)
