@@ -10,6 +10,7 @@ deletes its pages, so running a sync twice changes nothing.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +31,12 @@ from unsealed.store.schema import search_index_state as state
 INDEX_DIRNAME = "index"
 BATCH_DOCUMENTS = 500
 COMMIT_EVERY_PAGES = 200_000
+# A rebuild writes an index nobody reads until it is swapped in, so it commits once, at the end, with
+# big segments: Tantivy merges 8 segments of a size into one, and 3 M pages written in the sync's
+# 200k-page commits with its 256 MB were largely written twice. 1 GB of writer memory per thread holds
+# about 650k pages; 2 threads (the Python side feeding them needs about a third of what one does).
+REBUILD_THREADS = max(1, min(2, os.cpu_count() or 1))
+REBUILD_HEAP_BYTES_PER_THREAD = 1_000_000_000
 
 Progress = Callable[[int], None]  # called with the number of pages just indexed
 
@@ -139,8 +146,12 @@ def _write(
     *,
     fresh: bool = False,
 ) -> None:
-    """Index the pending documents (or `only`), replacing their pages; `fresh`: the index is new and
-    each document comes once, so there is nothing to delete first."""
+    """Index the pending documents (or `only`), replacing their pages.
+
+    `fresh`: the index is new and unread until the end, and each document comes once, so there is
+    nothing to delete first and one commit at the end is enough.
+    """
+    commit_every = None if fresh else COMMIT_EVERY_PAGES
     done: list[Indexed] = []
     since_commit = 0
     for batch in _batches(archive, generation, only):
@@ -154,7 +165,7 @@ def _write(
             if progress:
                 progress(added)
         report.documents_indexed += len(batch)
-        if since_commit >= COMMIT_EVERY_PAGES:
+        if commit_every is not None and since_commit >= commit_every:
             writer.commit()
             _record(archive, done, generation)
             done, since_commit = [], 0
@@ -225,7 +236,8 @@ def rebuild(archive: Archive, *, progress: Progress | None = None) -> SyncReport
     new_path = live.parent / f"{INDEX_DIRNAME}.new-{generation}"
     index = TantivyIndex.create(new_path, generation)
     report = SyncReport()
-    with index.writer() as writer:
+    threads = REBUILD_THREADS
+    with index.writer(heap_bytes=REBUILD_HEAP_BYTES_PER_THREAD * threads, threads=threads) as writer:
         _write(archive, writer, generation, None, progress, report, fresh=True)
     old_path = live.parent / f"{INDEX_DIRNAME}.old-{generation - 1}"
     if live.exists():
