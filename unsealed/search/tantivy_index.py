@@ -24,6 +24,7 @@ from unsealed.search.values import dataset_key, split_bates, type_key
 FORMAT = 1
 META_FILE = "unsealed-index.json"
 ANALYZER = "unsealed_text"
+LONG_TOKEN_BYTES = 40  # the analyzer drops tokens this long or longer
 _KEY_BITS = 40
 _KEY_MASK = (1 << _KEY_BITS) - 1
 _PAGE_BITS = 14
@@ -41,10 +42,10 @@ TEXT_FIELD_MAP = {
 
 
 def text_analyzer() -> tantivy.TextAnalyzer:
-    """Split on non-alphanumerics, drop tokens > 40 chars, lowercase, fold accents (é -> e)."""
+    """Split on non-alphanumerics, drop tokens of 40 bytes or more, lowercase, fold accents (é -> e)."""
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.remove_long(LONG_TOKEN_BYTES))
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
         .build()
