@@ -33,8 +33,8 @@ BATCH_DOCUMENTS = 500
 COMMIT_EVERY_PAGES = 200_000
 # A rebuild writes an index nobody reads until it is swapped in, so it commits once, at the end, with
 # big segments: Tantivy merges 8 segments of a size into one, and 3 M pages written in the sync's
-# 200k-page commits with its 256 MB were largely written twice. 1 GB of writer memory per thread holds
-# about 650k pages; 2 threads (the Python side feeding them needs about a third of what one does).
+# 200k-page commits with its 256 MB were largely written twice. 1 GB of writer memory per thread should
+# hold ~650k pages; 2 threads, as the Python side feeding them needs about half of what one does.
 REBUILD_THREADS = max(1, min(2, os.cpu_count() or 1))
 REBUILD_HEAP_BYTES_PER_THREAD = 1_000_000_000
 
