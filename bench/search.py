@@ -5,7 +5,7 @@
     python bench/search.py --reuse              # keep the generated archive, rebuild + query
 
 Writes bench/results/search.json. The index is built by the product's own path
-(`unsealed.search.indexer.rebuild`: archive SQLite -> PageDocs -> Tantivy writer), and each query
+(`unsealed.search.indexer.rebuild`: archive SQLite -> DocumentPages -> Tantivy writer), and each query
 kind runs through `Searcher.search()` (parse, compile, search, citations, snippets) and, in the same
 run, as a hand-built Tantivy query ("raw": no parsing, no snippets, no facets; top-20 hits with
 their stored fields).

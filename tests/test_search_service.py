@@ -308,3 +308,42 @@ def test_any_input_searches_or_gives_a_message(searcher: Searcher, text: str) ->
         assert results.total >= len(results.hits)
         for hit in results.hits:
             assert hit.snippet is not None and "<script>" not in hit.snippet.html()
+
+
+_ASCII_SOUP = st.lists(
+    st.sampled_from(["a" * 39, "B" * 40, "c" * 41, "x_y", "9", "Ab1", " ", "\n", "\t", "-", ".", "\x00"])
+    | st.just("é"),
+    max_size=20,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127), max_size=200), _ASCII_SOUP))
+def test_snippet_tokens_are_the_analyzer_tokens(searcher: Searcher, text: str) -> None:
+    """ASCII page text is split in Python for snippets; it must give the analyzer's tokens."""
+    backend = searcher.backend()
+    analyzed = backend.index.analyzer.pre_tokenize(text).tokens
+    expected = [(t.text, t.char_offset_from, t.char_offset_to) for t in analyzed]
+    assert backend.tokens_with_offsets(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=127), max_size=200), _ASCII_SOUP), st.data())
+def test_snippet_term_search_finds_the_analyzer_tokens(
+    searcher: Searcher, text: str, data: st.DataObject
+) -> None:
+    """Snippets look for the query's terms in ASCII text with a regex; it must find the tokens the
+    analyzer gives that are (or start with) a term."""
+    backend = searcher.backend()
+    tokens = [
+        (t.text, t.char_offset_from, t.char_offset_to)
+        for t in backend.index.analyzer.pre_tokenize(text).tokens
+    ]
+    words = sorted({tok for tok, _, _ in tokens}) + ["zz", "é", "b" * 40]
+    exact = set(data.draw(st.lists(st.sampled_from(words), max_size=3)))
+    prefixes = tuple(data.draw(st.lists(st.sampled_from([w[:2] for w in words]), max_size=2)))
+    found = backend.find_terms(text, exact, prefixes)
+    if not text.isascii():
+        assert found is None
+    else:
+        assert found == [t for t in tokens if t[0] in exact or t[0].startswith(prefixes)]

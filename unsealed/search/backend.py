@@ -7,6 +7,7 @@ snippets, facet labels.
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
@@ -50,3 +51,9 @@ class SearchBackend(Protocol):
 
     def tokens_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
         """The page text as the engine tokenises it: (token, start char, end char)."""
+
+    def find_terms(
+        self, text: str, exact: AbstractSet[str], prefixes: tuple[str, ...]
+    ) -> list[tuple[str, int, int]] | None:
+        """The tokens of `tokens_with_offsets(text)` equal to a term of `exact` or starting with one
+        of `prefixes`; None where the engine has no quicker way than tokenising the whole text."""

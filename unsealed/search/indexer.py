@@ -10,6 +10,7 @@ deletes its pages, so running a sync twice changes nothing.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +31,12 @@ from unsealed.store.schema import search_index_state as state
 INDEX_DIRNAME = "index"
 BATCH_DOCUMENTS = 500
 COMMIT_EVERY_PAGES = 200_000
+# A rebuild writes an index nobody reads until it is swapped in, so it commits once, at the end, with
+# big segments: Tantivy merges 8 segments of a size into one, and 3 M pages written in the sync's
+# 200k-page commits with its 256 MB were largely written twice. 1 GB of writer memory per thread should
+# hold ~650k pages; 2 threads, as the Python side feeding them needs about half of what one does.
+REBUILD_THREADS = max(1, min(2, os.cpu_count() or 1))
+REBUILD_HEAP_BYTES_PER_THREAD = 1_000_000_000
 
 Progress = Callable[[int], None]  # called with the number of pages just indexed
 
@@ -100,27 +107,31 @@ def _batches(archive: Archive, generation: int, only: Sequence[str] | None) -> I
             yield load_documents(conn, ids)
 
 
-def _record(archive: Archive, done: list[DocumentPages], generation: int) -> None:
+# what `_record` keeps of an indexed document: (id, updated_at, enriched_at, page count)
+Indexed = tuple[str, datetime | None, datetime | None, int]
+
+
+def _record(archive: Archive, done: list[Indexed], generation: int) -> None:
     """Mark documents as indexed (after the commit that holds them)."""
     if not done:
         return
     now = datetime.now(UTC)
     with archive.engine.begin() as conn:
-        ids = [d.document_id for d in done]
+        ids = [d[0] for d in done]
         for i in range(0, len(ids), 500):
             conn.execute(delete(state).where(state.c.document_id.in_(ids[i : i + 500])))
         conn.execute(
             insert(state),
             [
                 {
-                    "document_id": d.document_id,
+                    "document_id": document_id,
                     "generation": generation,
-                    "doc_updated_at": d.updated_at,
-                    "doc_enriched_at": d.enriched_at,
-                    "page_count": len(d.pages),
+                    "doc_updated_at": updated_at,
+                    "doc_enriched_at": enriched_at,
+                    "page_count": page_count,
                     "indexed_at": now,
                 }
-                for d in done
+                for document_id, updated_at, enriched_at, page_count in done
             ],
         )
 
@@ -132,21 +143,29 @@ def _write(
     only: Sequence[str] | None,
     progress: Progress | None,
     report: SyncReport,
+    *,
+    fresh: bool = False,
 ) -> None:
-    done: list[DocumentPages] = []
+    """Index the pending documents (or `only`), replacing their pages.
+
+    `fresh`: the index is new and unread until the end, and each document comes once, so there is
+    nothing to delete first and one commit at the end is enough.
+    """
+    commit_every = None if fresh else COMMIT_EVERY_PAGES
+    done: list[Indexed] = []
     since_commit = 0
     for batch in _batches(archive, generation, only):
-        writer.delete_documents([d.document_id for d in batch])
+        if not fresh:
+            writer.delete_documents([d.document_id for d in batch])
         for doc in batch:
-            for page in doc.pages:
-                writer.add(page)
-            since_commit += len(doc.pages)
-            report.pages_indexed += len(doc.pages)
+            added = writer.add(doc)
+            done.append((doc.document_id, doc.updated_at, doc.enriched_at, added))
+            since_commit += added
+            report.pages_indexed += added
             if progress:
-                progress(len(doc.pages))
-        done.extend(batch)
+                progress(added)
         report.documents_indexed += len(batch)
-        if since_commit >= COMMIT_EVERY_PAGES:
+        if commit_every is not None and since_commit >= commit_every:
             writer.commit()
             _record(archive, done, generation)
             done, since_commit = [], 0
@@ -217,8 +236,9 @@ def rebuild(archive: Archive, *, progress: Progress | None = None) -> SyncReport
     new_path = live.parent / f"{INDEX_DIRNAME}.new-{generation}"
     index = TantivyIndex.create(new_path, generation)
     report = SyncReport()
-    with index.writer() as writer:
-        _write(archive, writer, generation, None, progress, report)
+    threads = REBUILD_THREADS
+    with index.writer(heap_bytes=REBUILD_HEAP_BYTES_PER_THREAD * threads, threads=threads) as writer:
+        _write(archive, writer, generation, None, progress, report, fresh=True)
     old_path = live.parent / f"{INDEX_DIRNAME}.old-{generation - 1}"
     if live.exists():
         live.rename(old_path)

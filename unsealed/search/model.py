@@ -7,24 +7,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 
-@dataclass
-class PageDoc:
-    """One page as the index sees it (built from the archive by `source.py`)."""
-
-    document_id: str
-    page: int
-    dataset: str
-    filename: str
-    text: str
-    bates: str | None = None
-    doc_type: str | None = None
-    date: datetime | None = None
-    sender: str | None = None  # the document's own sender, for the facet ("Name <address>")
-    senders: list[str] = field(default_factory=list)  # every sender on the page, for `from:`
-    recipients: list[str] = field(default_factory=list)
-    entities: list[str] = field(default_factory=list)
-
-
 @dataclass(frozen=True)
 class Citation:
     dataset: str

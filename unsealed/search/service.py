@@ -195,7 +195,10 @@ class Searcher:
         matcher = TermMatcher(leaves, tokenize)
         with_snippets = {
             (h.document_id, h.page): make_snippet(
-                texts.get((h.document_id, h.page), ""), matcher, backend.tokens_with_offsets
+                texts.get((h.document_id, h.page), ""),
+                matcher,
+                backend.tokens_with_offsets,
+                find_terms=backend.find_terms,
             )
             for h in results.hits
         }

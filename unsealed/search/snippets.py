@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 
 from rapidfuzz.distance import OSA
 
@@ -17,7 +18,9 @@ from unsealed.search.query import auto_fuzziness
 from unsealed.search.tree import Near, Phrase, Word
 
 Tokenizer = Callable[[str], list[str]]
-OffsetTokenizer = Callable[[str], list[tuple[str, int, int]]]
+Span = tuple[str, int, int]  # token, start char, end char
+OffsetTokenizer = Callable[[str], list[Span]]
+TermFinder = Callable[[str, AbstractSet[str], tuple[str, ...]], list[Span] | None]  # backend.find_terms
 _SPACE = re.compile(r"\s")
 MAX_CANDIDATES = 200
 
@@ -48,6 +51,7 @@ class TermMatcher:
                     self.exact.update(tokenize(word))
 
         self._prefix_tuple = tuple(self.prefixes)
+        self._seen: dict[str, bool] = {}  # prefix and fuzzy answers: pages share most of their words
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.prefixes or self.fuzzy)
@@ -55,6 +59,14 @@ class TermMatcher:
     def matches(self, token: str) -> bool:
         if token in self.exact:
             return True
+        if not (self.prefixes or self.fuzzy):
+            return False
+        found = self._seen.get(token)
+        if found is None:
+            found = self._seen[token] = self._matches_inexact(token)
+        return found
+
+    def _matches_inexact(self, token: str) -> bool:
         if self.prefixes and token.startswith(self._prefix_tuple):
             return True
         return bool(self.fuzzy) and any(
@@ -62,13 +74,34 @@ class TermMatcher:
             for term, d in self.fuzzy
         )
 
+    def find(self, text: str, tokenize: OffsetTokenizer, find_terms: TermFinder | None = None) -> list[Span]:
+        """The tokens (token, start, end) of `text` that are query terms; through the backend's
+        `find_terms` where it can (no fuzzy terms), else by tokenising the whole text."""
+        if find_terms is not None and not self.fuzzy:
+            found = find_terms(text, self.exact, self._prefix_tuple)
+            if found is not None:
+                return found
+        return self.spans(tokenize(text))
 
-def make_snippet(text: str, matcher: TermMatcher, tokenize: OffsetTokenizer, max_chars: int = 240) -> Snippet:
+    def spans(self, located: list[Span]) -> list[Span]:
+        """The tokens (token, start, end) that are query terms."""
+        if self.prefixes or self.fuzzy:
+            matches = self.matches
+            return [span for span in located if matches(span[0])]
+        exact = self.exact
+        return [span for span in located if span[0] in exact]
+
+
+def make_snippet(
+    text: str,
+    matcher: TermMatcher,
+    tokenize: OffsetTokenizer,
+    max_chars: int = 240,
+    *,
+    find_terms: TermFinder | None = None,
+) -> Snippet:
     """The window of about `max_chars` characters holding the most distinct matched terms."""
-    text = _SPACE.sub(" ", text)  # one line; same length, so offsets stay valid
-    spans: list[tuple[str, int, int]] = []
-    if matcher:
-        spans = [(tok, s, e) for tok, s, e in tokenize(text) if matcher.matches(tok)]
+    spans = matcher.find(text, tokenize, find_terms) if matcher else []
     if not spans:
         return _window(text, 0, max_chars, [])
     best_start, best_score = spans[0][1], (-1, -1)
@@ -85,13 +118,17 @@ def make_snippet(text: str, matcher: TermMatcher, tokenize: OffsetTokenizer, max
     return _window(text, best_start - lead, best_start - lead + max_chars, spans)
 
 
-def _window(text: str, start: int, end: int, spans: list[tuple[str, int, int]]) -> Snippet:
+def _window(text: str, start: int, end: int, spans: list[Span]) -> Snippet:
     start, end = max(0, start), min(len(text), end)
-    if start > 0 and (space := text.find(" ", start, start + 30)) >= 0:
-        start = space + 1
-    if end < len(text) and (space := text.rfind(" ", end - 30, end)) > start:
-        end = space
-    fragment = text[start:end]
+    # one line: whitespace becomes spaces (one for one, so offsets stay valid); only the part that
+    # cutting at a space looks at (30 characters either side) and the fragment are rewritten
+    around = _SPACE.sub(" ", text[max(0, start - 30) : end + 30])
+    shift = max(0, start - 30)
+    if start > 0 and (space := around.find(" ", start - shift, start - shift + 30)) >= 0:
+        start = space + 1 + shift
+    if end < len(text) and (space := around.rfind(" ", end - shift - 30, end - shift)) + shift > start:
+        end = space + shift
+    fragment = around[start - shift : end - shift]
     stripped = len(fragment) - len(fragment.lstrip())
     fragment = fragment.strip()
     marks = tuple(

@@ -1,26 +1,56 @@
-"""Read what the index needs about documents from the archive database (SQLAlchemy Core)."""
+"""Read what the index needs about documents from the archive database (SQLAlchemy Core).
+
+One `DocumentPages` per document: the values every page shares (data set, file name, type, date,
+the e-mail header's people) once, then each page's own (number, text, Bates, entity names, quoted
+e-mail headers). No object per page: a rebuild reads millions of pages, and the writer turns each
+page into an index document straight from these.
+"""
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import BindParameter, Connection, bindparam, select
 
-from unsealed.search.model import PageDoc
 from unsealed.store.schema import documents, emails, entities, mentions, pages
+
+# (number, text, bates) of one page
+PageRow = tuple[int, str, str | None]
 
 
 @dataclass
 class DocumentPages:
+    """One document as the index sees it; each page becomes one index document.
+
+    A page's senders are the document's own (`senders`) plus those of messages quoted on that page
+    (`quoted`), likewise its recipients; `sender` (the facet) is the document's own only.
+    """
+
     document_id: str
     updated_at: datetime | None
     enriched_at: datetime | None
-    pages: list[PageDoc] = field(default_factory=list)
+    dataset: str = ""
+    filename: str = ""
+    doc_type: str | None = None
+    date: datetime | None = None  # the document's date, else its own e-mail header's
+    sender: str | None = None  # the document's own sender, for the facet ("Name <address>")
+    senders: list[str] = field(default_factory=list)
+    recipients: list[str] = field(default_factory=list)
+    pages: list[PageRow] = field(default_factory=list)  # in page order
+    entities: dict[int, list[str]] = field(default_factory=dict)  # page number -> names, sorted
+    # page number -> (senders, recipients) of the messages quoted on it
+    quoted: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)
+
+    def page_people(self, number: int) -> tuple[list[str], list[str]]:
+        """(senders, recipients) on page `number`."""
+        quoted = self.quoted.get(number)
+        if quoted is None:
+            return self.senders, self.recipients
+        return self.senders + quoted[0], self.recipients + quoted[1]
 
 
 def _person(name: str | None, address: str | None) -> str | None:
@@ -51,97 +81,88 @@ def _recipients(raw: str | None) -> list[str]:
     return found
 
 
-@dataclass
-class _Headers:
+def _add_headers(doc: DocumentPages, mails: list[Any]) -> None:
     """A document's printed e-mail headers: its own (seq 0) apply to every page, quoted ones to theirs."""
+    for _, seq, page_number, sender_name, sender_address, recipients, sent_at in mails:
+        person = _person(sender_name, sender_address)
+        people = _recipients(recipients)
+        if seq == 0:
+            doc.sender = person
+            doc.senders = [person] if person else []
+            doc.recipients = people
+            doc.date = doc.date or sent_at
+        else:
+            senders, recipients_ = doc.quoted.setdefault(page_number, ([], []))
+            senders.extend([person] if person else [])
+            recipients_.extend(people)
 
-    sender: str | None = None
-    sent_at: datetime | None = None
-    senders: list[str] = field(default_factory=list)
-    recipients: list[str] = field(default_factory=list)
-    quoted: dict[int, tuple[list[str], list[str]]] = field(default_factory=dict)
 
-    @classmethod
-    def of(cls, mails: list[Any]) -> _Headers:
-        head = cls()
-        for mail in mails:
-            person = _person(mail.sender_name, mail.sender_address)
-            people = _recipients(mail.recipients)
-            if mail.seq == 0:
-                head.sender, head.sent_at = person, mail.sent_at
-                head.senders = [person] if person else []
-                head.recipients = people
-            else:
-                senders, recipients = head.quoted.setdefault(mail.page_number, ([], []))
-                senders.extend([person] if person else [])
-                recipients.extend(people)
-        return head
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+_DOCUMENTS = select(
+    documents.c.id,
+    documents.c.dataset,
+    documents.c.filename,
+    documents.c.doc_type,
+    documents.c.doc_date,
+    documents.c.updated_at,
+    documents.c.enriched_at,
+).where(documents.c.id.in_(_IDS))
+_EMAILS = (
+    select(
+        emails.c.document_id,
+        emails.c.seq,
+        emails.c.page_number,
+        emails.c.sender_name,
+        emails.c.sender_address,
+        emails.c.recipients,
+        emails.c.sent_at,
+    )
+    .where(emails.c.document_id.in_(_IDS))
+    .order_by(emails.c.document_id, emails.c.seq)
+)
+_ENTITY_NAMES = (
+    select(mentions.c.document_id, mentions.c.page_number, entities.c.name)
+    .join(entities, entities.c.id == mentions.c.entity_id)
+    .where(mentions.c.document_id.in_(_IDS), entities.c.hidden.is_(False))
+    .distinct()
+    .order_by(mentions.c.document_id, mentions.c.page_number, entities.c.name)
+)
+_PAGES = (
+    select(pages.c.document_id, pages.c.number, pages.c.text, pages.c.bates)
+    .where(pages.c.document_id.in_(_IDS))
+    .order_by(pages.c.document_id, pages.c.number)
+)
 
 
 def load_documents(conn: Connection, document_ids: Sequence[str]) -> list[DocumentPages]:
-    """The documents with their pages ready to index; ids that no longer exist are left out."""
-    ids = list(document_ids)
-    docs = {
-        row.id: row
-        for row in conn.execute(
-            select(
-                documents.c.id,
-                documents.c.dataset,
-                documents.c.filename,
-                documents.c.doc_type,
-                documents.c.doc_date,
-                documents.c.updated_at,
-                documents.c.enriched_at,
-            ).where(documents.c.id.in_(ids))
-        )
-    }
-    mail_rows = defaultdict(list)
-    for row in conn.execute(
-        select(
-            emails.c.document_id,
-            emails.c.seq,
-            emails.c.page_number,
-            emails.c.sender_name,
-            emails.c.sender_address,
-            emails.c.recipients,
-            emails.c.sent_at,
-        ).where(emails.c.document_id.in_(ids))
-    ):
-        mail_rows[row.document_id].append(row)
-    names: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for row in conn.execute(
-        select(mentions.c.document_id, mentions.c.page_number, entities.c.name)
-        .join(entities, entities.c.id == mentions.c.entity_id)
-        .where(mentions.c.document_id.in_(ids), entities.c.hidden.is_(False))
-        .distinct()
-        .order_by(mentions.c.document_id, mentions.c.page_number, entities.c.name)
-    ):
-        names[(row.document_id, row.page_number)].append(row.name)
+    """The documents with their pages ready to index; ids that no longer exist are left out.
 
-    headers = {doc_id: _Headers.of(mail_rows.get(doc_id, [])) for doc_id in docs}
-    out = {doc_id: DocumentPages(doc_id, doc.updated_at, doc.enriched_at) for doc_id, doc in docs.items()}
-    page_rows = conn.execute(
-        select(pages.c.document_id, pages.c.number, pages.c.text, pages.c.bates)
-        .where(pages.c.document_id.in_(ids))
-        .order_by(pages.c.document_id, pages.c.number)
-    )
-    for doc_id, number, text, bates in page_rows:
-        doc, head = docs[doc_id], headers[doc_id]
-        quoted = head.quoted.get(number)
-        out[doc_id].pages.append(
-            PageDoc(
-                document_id=doc_id,
-                page=number,
-                dataset=doc.dataset,
-                filename=doc.filename,
-                text=text or "",
-                bates=bates,
-                doc_type=doc.doc_type,
-                date=doc.doc_date or head.sent_at,
-                sender=head.sender,
-                senders=head.senders + quoted[0] if quoted else head.senders,
-                recipients=head.recipients + quoted[1] if quoted else head.recipients,
-                entities=names.get((doc_id, number), []),
-            )
-        )
+    Four statements for the whole batch, built once (the ids are one expanding parameter); rows are
+    fetched with `.all()` and unpacked as tuples: iterating SQLAlchemy rows one at a time and
+    reading them by name cost more than SQLite itself.
+    """
+    ids = list(document_ids)
+    params = {"ids": ids}
+    out: dict[str, DocumentPages] = {}
+    for doc_id, dataset, filename, doc_type, doc_date, updated_at, enriched_at in conn.execute(
+        _DOCUMENTS, params
+    ).all():
+        out[doc_id] = DocumentPages(doc_id, updated_at, enriched_at, dataset, filename, doc_type, doc_date)
+
+    mails: dict[str, list[Any]] = {}
+    for mail in conn.execute(_EMAILS, params).all():
+        mails.setdefault(mail[0], []).append(mail)
+    for doc_id, rows in mails.items():
+        if doc_id in out:
+            _add_headers(out[doc_id], rows)
+
+    for doc_id, number, name in conn.execute(_ENTITY_NAMES, params).all():
+        if doc_id in out:
+            out[doc_id].entities.setdefault(number, []).append(name)
+
+    current: DocumentPages | None = None
+    for doc_id, number, text, bates in conn.execute(_PAGES, params).all():
+        if current is None or current.document_id != doc_id:
+            current = out[doc_id]
+        current.pages.append((number, text or "", bates))
     return [out[i] for i in ids if i in out]

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import functools
+import operator
+import re
+from collections.abc import Set as AbstractSet
+
 import tantivy
 from tantivy import Occur, Query
 
 from unsealed.search.backend import EngineHit, EngineOrder
 from unsealed.search.tantivy_compile import Compiler
-from unsealed.search.tantivy_index import TantivyIndex
+from unsealed.search.tantivy_index import LONG_TOKEN_BYTES, TantivyIndex
 from unsealed.search.tree import Node
 
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
+_TOKEN_FIELDS = operator.attrgetter("text", "char_offset_from", "char_offset_to")
 _ORDER_FIELD = {"seq": "seq", "date": "date_asc", "date-desc": "date_desc"}
 _FACET_FIELDS = {
     "dataset": ("dataset", 25),
@@ -104,10 +111,43 @@ class TantivyBackend:
         }
 
     def tokens_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
+        if text.isascii():
+            # what the analyzer makes of ASCII text (runs of letters and digits, shorter than
+            # LONG_TOKEN_BYTES, lowercased; folding changes nothing), without the Python object per
+            # token that Tantivy's pre_tokenize returns (most of a snippet's cost)
+            return [
+                (m[0].lower(), m.start(), m.end())
+                for m in _ASCII_WORD.finditer(text)
+                if m.end() - m.start() < LONG_TOKEN_BYTES
+            ]
+        return list(map(_TOKEN_FIELDS, self.index.analyzer.pre_tokenize(text).tokens))
+
+    def find_terms(
+        self, text: str, exact: AbstractSet[str], prefixes: tuple[str, ...]
+    ) -> list[tuple[str, int, int]] | None:
+        if not text.isascii():
+            return None
+        pattern = _terms_pattern(frozenset(exact), prefixes)
+        if pattern is None:
+            return []
+        # in ASCII text a token is a run of letters and digits, lowercased: a term is found where
+        # a whole run equals it (or starts with a prefix), ignoring case
         return [
-            (t.text, t.char_offset_from, t.char_offset_to)
-            for t in self.index.analyzer.pre_tokenize(text).tokens
+            (m[0], m.start(), m.end())
+            for m in pattern.finditer(text.lower())
+            if m.end() - m.start() < LONG_TOKEN_BYTES
         ]
+
+
+@functools.lru_cache(maxsize=256)
+def _terms_pattern(exact: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A regex for lowercased ASCII text that matches whole tokens equal to or starting with a term;
+    terms that are not ASCII can never match there."""
+    choices = sorted(re.escape(term) for term in exact if term.isascii())
+    choices += sorted(re.escape(prefix) + "[a-z0-9]*" for prefix in prefixes if prefix.isascii())
+    if not choices:
+        return None
+    return re.compile("(?<![a-z0-9])(?:" + "|".join(choices) + ")(?![a-z0-9])")
 
     def page_count(self) -> int:
         return self.index.index.searcher().num_docs

@@ -1,4 +1,4 @@
-"""The Tantivy index folder: schema, analyzer, opening, and the writer that turns PageDocs into docs.
+"""The Tantivy index folder: schema, analyzer, opening, and the writer that turns pages into docs.
 
 The folder holds Tantivy's files and `unsealed-index.json` ({format, generation}). `format` changes
 when the schema changes (the index must then be rebuilt); `generation` changes on every rebuild so
@@ -7,24 +7,28 @@ the store's index-state rows can tell which index they describe.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from datetime import UTC, date
+from json.encoder import encode_basestring_ascii as _quote  # a str as a JSON string literal
 from pathlib import Path
 
 import tantivy
 
 from unsealed.search.errors import SearchIndexError
-from unsealed.search.model import PageDoc
+from unsealed.search.source import DocumentPages
 from unsealed.search.values import dataset_key, split_bates, type_key
 
 FORMAT = 1
 META_FILE = "unsealed-index.json"
 ANALYZER = "unsealed_text"
+LONG_TOKEN_BYTES = 40  # the analyzer drops tokens this long or longer
 _KEY_BITS = 40
+_KEY_MASK = (1 << _KEY_BITS) - 1
 _PAGE_BITS = 14
+_PAGE_MASK = (1 << _PAGE_BITS) - 1
 _NO_DATE = (1 << 22) - 1  # date ordinals are < 2**22; undated pages sort last both ways
 
 # tree field -> index field for words
@@ -38,10 +42,10 @@ TEXT_FIELD_MAP = {
 
 
 def text_analyzer() -> tantivy.TextAnalyzer:
-    """Split on non-alphanumerics, drop tokens > 40 chars, lowercase, fold accents (é -> e)."""
+    """Split on non-alphanumerics, drop tokens of 40 bytes or more, lowercase, fold accents (é -> e)."""
     return (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.remove_long(LONG_TOKEN_BYTES))
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
         .build()
@@ -67,72 +71,89 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("entities", tokenizer_name=ANALYZER)
     sb.add_text_field("entity_facet", fast=True, tokenizer_name="raw")
     sb.add_text_field("text", tokenizer_name=ANALYZER)
-    # sort keys (unique enough, see page_seq): index order, date ascending, date descending
+    # sort keys (unique enough, see seq_base): index order, date ascending, date descending
     sb.add_unsigned_field("seq", indexed=True, fast=True)
     sb.add_unsigned_field("date_asc", indexed=True, fast=True)
     sb.add_unsigned_field("date_desc", indexed=True, fast=True)
     return sb.build()
 
 
-def page_seq(document_id: str, page: int) -> int:
-    """A stable 63-bit id of a page: 49 bits of the document's hash, then 14 bits of page number.
+def seq_base(document_id: str) -> int:
+    """A page's `seq` is this | its page number: a stable 63-bit id, 49 bits of the document's
+    hash, then 14 bits of page number.
 
     Ordering by it keeps a document's pages together and in order (the export order and the
     tie-breaker of equal scores).
     """
-    return (_document_hash(document_id) << _PAGE_BITS) | (page & ((1 << _PAGE_BITS) - 1))
+    digest = hashlib.blake2b(document_id.encode(), digest_size=8).digest()
+    return (int.from_bytes(digest, "big") >> 15) << _PAGE_BITS
 
 
-@functools.lru_cache(maxsize=8192)
-def _document_hash(document_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(document_id.encode(), digest_size=8).digest(), "big") >> 15
-
-
-def date_keys(when: date | None, seq: int) -> tuple[int, int]:
-    """Keys ordering pages by date (ascending, descending), then by document and page."""
-    tie = seq & ((1 << _KEY_BITS) - 1)  # the low 26 bits of the document hash + the page number
+def date_key_bases(when: date | None) -> tuple[int, int]:
+    """Keys ordering pages by date (ascending, descending), then by document and page: each key is
+    this | the low 40 bits of `seq` (the low 26 bits of the document hash + the page number)."""
     if when is None:
-        return (_NO_DATE << _KEY_BITS) | tie, (_NO_DATE << _KEY_BITS) | tie
+        return _NO_DATE << _KEY_BITS, _NO_DATE << _KEY_BITS
     ordinal = when.toordinal()
-    return (ordinal << _KEY_BITS) | tie, ((_NO_DATE - 1 - ordinal) << _KEY_BITS) | tie
+    return ordinal << _KEY_BITS, (_NO_DATE - 1 - ordinal) << _KEY_BITS
 
 
-def to_document(page: PageDoc) -> tantivy.Document:
-    doc = tantivy.Document()
-    doc.add_text("document_id", page.document_id)
-    doc.add_unsigned("page", page.page)
-    doc.add_text("dataset", page.dataset)
-    doc.add_text("dataset_key", dataset_key(page.dataset))
-    doc.add_text("filename", page.filename)
-    doc.add_text("text", page.text)
-    if page.bates:
-        doc.add_text("bates", page.bates)
-        parts = split_bates(page.bates)
-        if parts:
-            doc.add_text("bates_prefix", parts[0])
-            doc.add_unsigned("bates_num", parts[1])
-    if page.doc_type:
-        doc.add_text("doc_type", type_key(page.doc_type))
-    when = page.date
+def _quote_list(values: list[str]) -> str:
+    return "[" + ",".join(map(_quote, values)) + "]"
+
+
+def _people_json(senders: list[str], recipients: list[str]) -> str:
+    out = ""
+    if senders:
+        out += ',"sender":' + _quote_list(senders)
+    if recipients:
+        out += ',"recipients":' + _quote_list(recipients)
+    return out
+
+
+def page_documents(doc: DocumentPages) -> Iterator[str]:
+    """Each page of `doc` as its index document, in the JSON `IndexWriter.add_json` reads.
+
+    The fields of `build_schema()`; a field without a value is left out. What every page shares is
+    encoded once per document. Dates without a zone are UTC; the year and the date sort keys use
+    the date as given, the `date` field the same instant in UTC.
+    """
+    quote = _quote
+    head = (
+        '{"document_id":' + quote(doc.document_id)
+        + ',"dataset":' + quote(doc.dataset)
+        + ',"dataset_key":' + quote(dataset_key(doc.dataset))
+        + ',"filename":' + quote(doc.filename)
+    )  # fmt: skip
+    if doc.doc_type:
+        head += ',"doc_type":' + quote(type_key(doc.doc_type))
+    when = doc.date
+    day = None
     if when is not None:
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
-        doc.add_date("date", when)
-        doc.add_integer("year", when.year)
-    if page.sender:
-        doc.add_text("sender_facet", page.sender)
-    for value in page.senders:
-        doc.add_text("sender", value)
-    for value in page.recipients:
-        doc.add_text("recipients", value)
-    for name in page.entities:
-        doc.add_text("entities", name)
-        doc.add_text("entity_facet", name)
-    seq = page_seq(page.document_id, page.page)
-    asc, desc = date_keys(when.date() if when else None, seq)
-    doc.add_unsigned("seq", seq)
-    doc.add_unsigned("date_asc", asc)
-    doc.add_unsigned("date_desc", desc)
-    return doc
+        head += f',"date":"{when.astimezone(UTC).isoformat()}","year":{when.year}'
+        day = when.date()
+    if doc.sender:
+        head += ',"sender_facet":' + quote(doc.sender)
+    own_people = _people_json(doc.senders, doc.recipients)
+    base = seq_base(doc.document_id)
+    asc_base, desc_base = date_key_bases(day)
+    entities, quoted = doc.entities, doc.quoted
+    for number, text, bates in doc.pages:
+        seq = base | (number & _PAGE_MASK)
+        tie = seq & _KEY_MASK
+        out = f'{head},"page":{number},"text":{quote(text)}'
+        if bates:
+            out += ',"bates":' + quote(bates)
+            parts = split_bates(bates)
+            if parts:
+                out += f',"bates_prefix":{quote(parts[0])},"bates_num":{parts[1]}'
+        out += _people_json(*doc.page_people(number)) if number in quoted else own_people
+        names = entities.get(number)
+        if names:
+            encoded = _quote_list(names)
+            out += ',"entities":' + encoded + ',"entity_facet":' + encoded
+        yield f'{out},"seq":{seq},"date_asc":{asc_base | tie},"date_desc":{desc_base | tie}}}'
 
 
 def read_meta(path: Path) -> dict[str, int] | None:
@@ -218,8 +239,14 @@ class IndexWriter:
         for document_id in document_ids:
             self._writer.delete_documents_by_term("document_id", document_id)
 
-    def add(self, page: PageDoc) -> None:
-        self._writer.add_document(to_document(page))
+    def add(self, doc: DocumentPages) -> int:
+        """Add every page of `doc`; returns how many."""
+        add_json = self._writer.add_json
+        added = 0
+        for page in page_documents(doc):
+            add_json(page)
+            added += 1
+        return added
 
     def commit(self) -> None:
         self._writer.commit()
