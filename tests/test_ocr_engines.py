@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import pytest
+from PIL import Image
 
 from tests.helpers_ocr import scan
 from unsealed.errors import ConfigError, MissingDependencyError
@@ -47,6 +48,11 @@ def test_missing_binding_names_the_install_command(monkeypatch) -> None:
     with pytest.raises(MissingDependencyError, match="tesserocr") as caught:
         engine.check()
     assert "pip install --no-binary tesserocr tesserocr" in str(caught.value)
+
+
+def test_a_blank_page_reads_as_no_text_not_an_error() -> None:
+    result = TesseractEngine().recognize(Image.new("L", (850, 1100), 255), dpi=100, timeout_s=60)
+    assert result.text == "" and result.word_count == 0 and result.confidence is None
 
 
 def test_one_engine_reads_page_after_page_without_mixing_them() -> None:

@@ -134,6 +134,8 @@ class TesseractEngine:
                         raise OcrTimeoutError(f"OCR time limit ({timeout_s:g} s per page) exceeded")
                     raise OcrError("tesseract could not read the page")
                 return _read_result(api, height)
+            except RuntimeError as exc:  # tesserocr's way of saying the library returned nothing
+                raise OcrError(f"tesseract failed on the page: {exc}") from exc
             finally:
                 api.Clear()  # drop the page image and results, keep the model
 
@@ -148,7 +150,10 @@ def _read_result(api: Any, image_height: int) -> OcrResult:
     iterator = api.GetIterator()
     if iterator is not None:
         for word in iterate_level(iterator, RIL.WORD):
-            text = (word.GetUTF8Text(RIL.WORD) or "").strip()
+            try:
+                text = (word.GetUTF8Text(RIL.WORD) or "").strip()
+            except RuntimeError:  # an empty page yields one word without text
+                continue
             if not text:
                 continue
             confidences.append(word.Confidence(RIL.WORD))
