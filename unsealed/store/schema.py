@@ -137,8 +137,10 @@ mentions = Table(
     Column("entity_id", String(36), ForeignKey("entities.id", ondelete="SET NULL")),
     Column("rule", String(40)),  # which resolution rule linked it to its entity
 )
-Index("ix_mentions_document", mentions.c.document_id, mentions.c.page_number)
-Index("ix_mentions_entity", mentions.c.entity_id)
+# Each index also holds the other side, so co-mention counts and an entity's documents are read from
+# the indexes alone (migration 0004).
+Index("ix_mentions_document", mentions.c.document_id, mentions.c.page_number, mentions.c.entity_id)
+Index("ix_mentions_entity", mentions.c.entity_id, mentions.c.document_id)
 
 # Curator decisions (merge / split / hide) replayed after every re-resolution.
 curations = Table(
