@@ -24,10 +24,9 @@ from unsealed import PIPELINE_VERSION
 from unsealed.config import Settings
 from unsealed.ingest.pipeline import IngestObserver, IngestReport, SilentObserver, run_stages, worker_pool
 from unsealed.ingest.stages import Stage
-from unsealed.ingest.worker import WorkerOptions, read_into, worker_failure_reason
+from unsealed.ingest.worker import WorkerOptions, blob_store, read_into, worker_failure_reason
 from unsealed.model import FileResult, SourceFile
 from unsealed.store.archive import Archive
-from unsealed.store.blobs import BlobStore
 from unsealed.store.documents import WriteOutcome, page_rows, utcnow
 from unsealed.store.schema import documents, pages
 
@@ -69,7 +68,7 @@ def reread(task: ReprocessTask, options: WorkerOptions) -> FileResult:
         size_bytes=task.size_bytes,
         mime_type=task.mime_type,
     )
-    blobs = BlobStore(options.blob_root)
+    blobs = blob_store(options.blob_root)
     key = task.source.storage_key
     if not blobs.exists(key):
         result.error = f"the original is missing from the blob store ({key}); pages kept as they were"
