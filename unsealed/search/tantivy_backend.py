@@ -148,6 +148,3 @@ def _terms_pattern(exact: frozenset[str], prefixes: tuple[str, ...]) -> re.Patte
     if not choices:
         return None
     return re.compile("(?<![a-z0-9])(?:" + "|".join(choices) + ")(?![a-z0-9])")
-
-    def page_count(self) -> int:
-        return self.index.index.searcher().num_docs
