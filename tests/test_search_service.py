@@ -342,8 +342,12 @@ def test_snippet_term_search_finds_the_analyzer_tokens(
     words = sorted({tok for tok, _, _ in tokens}) + ["zz", "é", "b" * 40]
     exact = set(data.draw(st.lists(st.sampled_from(words), max_size=3)))
     prefixes = tuple(data.draw(st.lists(st.sampled_from([w[:2] for w in words]), max_size=2)))
-    found = backend.find_terms(text, exact, prefixes)
+    lengths = data.draw(st.one_of(st.none(), st.tuples(st.integers(0, 12), st.integers(0, 12))))
+    found = backend.find_terms(text, exact, prefixes, lengths)
     if not text.isascii():
         assert found is None
     else:
-        assert found == [t for t in tokens if t[0] in exact or t[0].startswith(prefixes)]
+        low, high = lengths if lengths else (1, 0)  # fuzzy candidates: tokens of a length in the window
+        assert found == [
+            t for t in tokens if t[0] in exact or t[0].startswith(prefixes) or low <= len(t[0]) <= high
+        ]

@@ -53,7 +53,12 @@ class SearchBackend(Protocol):
         """The page text as the engine tokenises it: (token, start char, end char)."""
 
     def find_terms(
-        self, text: str, exact: AbstractSet[str], prefixes: tuple[str, ...]
+        self,
+        text: str,
+        exact: AbstractSet[str],
+        prefixes: tuple[str, ...],
+        lengths: tuple[int, int] | None = None,
     ) -> list[tuple[str, int, int]] | None:
-        """The tokens of `tokens_with_offsets(text)` equal to a term of `exact` or starting with one
-        of `prefixes`; None where the engine has no quicker way than tokenising the whole text."""
+        """The tokens of `tokens_with_offsets(text)` equal to a term of `exact`, starting with one
+        of `prefixes`, or (fuzzy candidates) `lengths[0]`-`lengths[1]` characters long; None where the
+        engine has no quicker way than tokenising the whole text."""

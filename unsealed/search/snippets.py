@@ -20,7 +20,8 @@ from unsealed.search.tree import Near, Phrase, Word
 Tokenizer = Callable[[str], list[str]]
 Span = tuple[str, int, int]  # token, start char, end char
 OffsetTokenizer = Callable[[str], list[Span]]
-TermFinder = Callable[[str, AbstractSet[str], tuple[str, ...]], list[Span] | None]  # backend.find_terms
+# backend.find_terms(text, exact, prefixes, lengths)
+TermFinder = Callable[[str, AbstractSet[str], tuple[str, ...], tuple[int, int] | None], list[Span] | None]
 _SPACE = re.compile(r"\s")
 MAX_CANDIDATES = 200
 
@@ -51,6 +52,12 @@ class TermMatcher:
                     self.exact.update(tokenize(word))
 
         self._prefix_tuple = tuple(self.prefixes)
+        # a token within edit distance d of a term differs from it in length by d at most
+        self._fuzzy_lengths = (
+            (min(len(t) - d for t, d in self.fuzzy), max(len(t) + d for t, d in self.fuzzy))
+            if self.fuzzy
+            else None
+        )
         self._seen: dict[str, bool] = {}  # prefix and fuzzy answers: pages share most of their words
 
     def __bool__(self) -> bool:
@@ -76,11 +83,12 @@ class TermMatcher:
 
     def find(self, text: str, tokenize: OffsetTokenizer, find_terms: TermFinder | None = None) -> list[Span]:
         """The tokens (token, start, end) of `text` that are query terms; through the backend's
-        `find_terms` where it can (no fuzzy terms), else by tokenising the whole text."""
-        if find_terms is not None and not self.fuzzy:
-            found = find_terms(text, self.exact, self._prefix_tuple)
+        `find_terms` where it can, else by tokenising the whole text. For fuzzy terms `find_terms`
+        gives the tokens of a length that can be within their edit distance, and those are checked."""
+        if find_terms is not None:
+            found = find_terms(text, self.exact, self._prefix_tuple, self._fuzzy_lengths)
             if found is not None:
-                return found
+                return self.spans(found) if self.fuzzy else found
         return self.spans(tokenize(text))
 
     def spans(self, located: list[Span]) -> list[Span]:

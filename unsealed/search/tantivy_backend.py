@@ -123,15 +123,19 @@ class TantivyBackend:
         return list(map(_TOKEN_FIELDS, self.index.analyzer.pre_tokenize(text).tokens))
 
     def find_terms(
-        self, text: str, exact: AbstractSet[str], prefixes: tuple[str, ...]
+        self,
+        text: str,
+        exact: AbstractSet[str],
+        prefixes: tuple[str, ...],
+        lengths: tuple[int, int] | None = None,
     ) -> list[tuple[str, int, int]] | None:
         if not text.isascii():
             return None
-        pattern = _terms_pattern(frozenset(exact), prefixes)
+        pattern = _terms_pattern(frozenset(exact), prefixes, lengths)
         if pattern is None:
             return []
         # in ASCII text a token is a run of letters and digits, lowercased: a term is found where
-        # a whole run equals it (or starts with a prefix), ignoring case
+        # a whole run equals it (or starts with a prefix, or has a length in the window), ignoring case
         return [
             (m[0], m.start(), m.end())
             for m in pattern.finditer(text.lower())
@@ -140,11 +144,15 @@ class TantivyBackend:
 
 
 @functools.lru_cache(maxsize=256)
-def _terms_pattern(exact: frozenset[str], prefixes: tuple[str, ...]) -> re.Pattern[str] | None:
-    """A regex for lowercased ASCII text that matches whole tokens equal to or starting with a term;
-    terms that are not ASCII can never match there."""
+def _terms_pattern(
+    exact: frozenset[str], prefixes: tuple[str, ...], lengths: tuple[int, int] | None = None
+) -> re.Pattern[str] | None:
+    """A regex for lowercased ASCII text that matches whole tokens equal to or starting with a term,
+    or as long as `lengths` allows; terms that are not ASCII can never match there."""
     choices = sorted(re.escape(term) for term in exact if term.isascii())
     choices += sorted(re.escape(prefix) + "[a-z0-9]*" for prefix in prefixes if prefix.isascii())
+    if lengths is not None and max(1, lengths[0]) <= lengths[1]:
+        choices.append(f"[a-z0-9]{{{max(1, lengths[0])},{lengths[1]}}}")
     if not choices:
         return None
     return re.compile("(?<![a-z0-9])(?:" + "|".join(choices) + ")(?![a-z0-9])")
