@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pikepdf
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 from PIL import Image
 
 from unsealed.errors import ExtractionError
+from unsealed.ingest.bates import stamp_in_tail
 from unsealed.ingest.formats.base import PageContent
+from unsealed.ingest.formats.pdfium_page import read_raw_page
 
-# Share of the page height, from the bottom edge, searched first for a Bates stamp.
+# Share of the page height, from the bottom edge, searched for a Bates stamp when the text's last
+# lines hold none.
 BOTTOM_BAND = 0.12
 
 # PDFium is not thread-safe; a worker process only ever uses it from one thread, but the web
@@ -41,25 +43,8 @@ def clean_layer_text(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
-# Page objects that can draw a filled dark box: images (scans), paths (drawn rectangles), shadings,
-# and form XObjects (which may hold either).
-_GRAPHIC_OBJECTS = frozenset(
-    (
-        pdfium_c.FPDF_PAGEOBJ_IMAGE,
-        pdfium_c.FPDF_PAGEOBJ_PATH,
-        pdfium_c.FPDF_PAGEOBJ_SHADING,
-        pdfium_c.FPDF_PAGEOBJ_FORM,
-    )
-)
-
-
-def _has_graphics(page: pdfium.PdfPage) -> bool:
-    # Two ctypes calls per page object (a text page has dozens): the functions are bound once here.
-    raw, get_object, get_type = page.raw, pdfium_c.FPDFPage_GetObject, pdfium_c.FPDFPageObj_GetType
-    for i in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        if get_type(get_object(raw, i)) in _GRAPHIC_OBJECTS:
-            return True
-    return False
+def _needs_bottom_band(text: str) -> bool:
+    return not stamp_in_tail(text)
 
 
 # PDFium keeps every page it has loaded (image streams included, ~1 MB per scanned page) until the
@@ -67,10 +52,10 @@ def _has_graphics(page: pdfium.PdfPage) -> bool:
 RECYCLE_AFTER_PAGES = 32
 
 
-def _repaired(path: Path) -> bytes | None:
+def _repaired(path: Path, content: bytes | None) -> bytes | None:
     """The file rewritten by qpdf (pikepdf), which rebuilds broken cross-reference tables."""
     try:
-        with pikepdf.open(path) as pdf:
+        with pikepdf.open(io.BytesIO(content) if content is not None else path) as pdf:
             out = io.BytesIO()
             pdf.save(out)
             return out.getvalue()
@@ -79,9 +64,11 @@ def _repaired(path: Path) -> bytes | None:
 
 
 class PdfDocument:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, content: bytes | None = None):
         self.notes: list[str] = []
-        self._source: str | bytes = str(path)  # what PDFium opened: the path, or qpdf's repair
+        # What PDFium opened: the file's bytes when read already (much faster than its path), the
+        # path, or qpdf's repair.
+        self._source: str | bytes = content if content is not None else str(path)
         self._loads = 0
         try:
             with PDFIUM_LOCK:
@@ -90,7 +77,7 @@ class PdfDocument:
             reason = _reason(exc)
             if reason.startswith("encrypted"):
                 raise ExtractionError(reason) from exc
-            data = _repaired(path)
+            data = _repaired(path, content)
             if data is None:
                 raise ExtractionError(f"{reason}; qpdf could not repair it either") from exc
             try:
@@ -105,42 +92,32 @@ class PdfDocument:
         with PDFIUM_LOCK:
             self.page_count = len(self._pdf)
 
-    def _load(self, index: int) -> pdfium.PdfPage:
-        """Page `index`, reopening the document first when enough pages were loaded (hold the lock)."""
+    def _document(self) -> pdfium.PdfDocument:
+        """The open document for one more page load, reopened first when enough pages were loaded
+        (hold the lock)."""
         if self._loads >= RECYCLE_AFTER_PAGES:
             self._pdf.close()
             self._pdf = pdfium.PdfDocument(self._source)
             self._loads = 0
         self._loads += 1
-        return self._pdf[index]
+        return self._pdf
 
     def page(self, index: int) -> PageContent:
         with PDFIUM_LOCK:
-            page = self._load(index)
-            try:
-                width, height = page.get_size()
-                graphics = _has_graphics(page)
-                textpage = page.get_textpage()
-                try:
-                    text = textpage.get_text_range()
-                    bottom = textpage.get_text_bounded(0, 0, width, height * BOTTOM_BAND) if text else ""
-                finally:
-                    textpage.close()
-            finally:
-                page.close()
-        text = clean_layer_text(text)
+            raw = read_raw_page(self._document().raw, index, BOTTOM_BAND, _needs_bottom_band)
+        text = clean_layer_text(raw.text)
         return PageContent(
             text=text,
-            bottom_text=bottom,
-            width=float(width),
-            height=float(height),
+            bottom_text=raw.bottom_text,
+            width=raw.width,
+            height=raw.height,
             has_text_layer=bool(text.strip()),
-            has_graphics=graphics,
+            has_graphics=raw.has_graphics,
         )
 
     def render(self, index: int, dpi: float) -> Image.Image:
         with PDFIUM_LOCK:
-            page = self._load(index)
+            page = self._document()[index]
             try:
                 bitmap = page.render(scale=dpi / 72.0, grayscale=True)
                 return bitmap.to_pil()
@@ -156,5 +133,5 @@ class PdfHandler:
     name = "pdf"
     mime_types: tuple[str, ...] = ("application/pdf",)
 
-    def open(self, path: Path) -> PdfDocument:
-        return PdfDocument(path)
+    def open(self, path: Path, content: bytes | None = None) -> PdfDocument:
+        return PdfDocument(path, content)
