@@ -11,16 +11,17 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import NamedTuple
 
 # PREFIX (letters, maybe joined by _ or -) + optional separator + 6-10 digits: EFTA01197904,
 # HOUSE_OVERSIGHT_012345, DOJ-OGR-00012345.
 BATES_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9]*(?:[_-][A-Z][A-Z0-9]*)*)([ _-]?)(\d{6,10})(?!\d)")
-# Lines at the end of a page's text searched when the page gives no text for its bottom band.
+# Lines at the end of a page's text searched for a stamp. A text layer's bottom band is read only
+# when these hold none; a page's bottom-band text, where given, is searched first.
 TAIL_LINES = 3
 
 
-@dataclass(frozen=True)
-class BatesNumber:
+class BatesNumber(NamedTuple):  # a tuple: cheap to build and hash, as every page makes a few
     prefix: str
     separator: str
     number: int
@@ -31,10 +32,6 @@ class BatesNumber:
 
     def __str__(self) -> str:
         return f"{self.prefix}{self.separator}{self.number:0{self.width}d}"
-
-    def same_as(self, other: BatesNumber) -> bool:
-        """Equal up to the separator, which OCR and typesetting vary."""
-        return (self.prefix, self.number) == (other.prefix, other.number)
 
 
 @dataclass(frozen=True)
@@ -58,12 +55,19 @@ def bates_from_filename(filename: str) -> BatesNumber | None:
     return BatesNumber(match.group(1), match.group(2), int(match.group(3)), len(match.group(3)))
 
 
+def _tail(text: str) -> str:
+    """The last TAIL_LINES lines of a page's text (split from the end: pages are long, tails short)."""
+    return "\n".join(text.rstrip().rsplit("\n", TAIL_LINES)[-TAIL_LINES:])
+
+
+def stamp_in_tail(text: str) -> bool:
+    """Whether the last lines of a page's text hold a Bates-like number, where a stamp printed last
+    on the page usually ends up; only a page without one needs its bottom band read."""
+    return BATES_TOKEN.search(_tail(text)) is not None
+
+
 def _page_candidates(text: str, bottom_text: str) -> list[BatesNumber]:
-    found = parse_bates(bottom_text)
-    if not found:
-        tail = "\n".join(text.strip().splitlines()[-TAIL_LINES:])
-        found = parse_bates(tail)
-    return found
+    return parse_bates(bottom_text) or parse_bates(_tail(text))
 
 
 def _stamp_anchor(candidates: list[list[BatesNumber]]) -> BatesNumber | None:
@@ -78,7 +82,12 @@ def _stamp_anchor(candidates: list[list[BatesNumber]]) -> BatesNumber | None:
 
 
 def _matches(anchor: BatesNumber, candidates: list[list[BatesNumber]]) -> list[bool]:
-    return [any(c.same_as(anchor.shifted(i)) for c in page) for i, page in enumerate(candidates)]
+    """Per page, whether one of its stamps is the anchor's number shifted by the page's index (the
+    separator may differ: OCR and typesetting vary it)."""
+    prefix, first = anchor.prefix, anchor.number
+    return [
+        any(c.number == first + i and c.prefix == prefix for c in page) for i, page in enumerate(candidates)
+    ]
 
 
 def assign_bates(filename: str, pages: list[tuple[str, str]]) -> list[PageBates]:
@@ -86,16 +95,16 @@ def assign_bates(filename: str, pages: list[tuple[str, str]]) -> list[PageBates]
     candidates = [_page_candidates(text, bottom) for text, bottom in pages]
     from_name = bates_from_filename(filename)
     from_stamps = _stamp_anchor(candidates)
-    anchor = from_name
+    by_name = _matches(from_name, candidates) if from_name else []
+    anchor, matched = from_name, by_name
     if from_stamps is not None:
-        stamped_by_stamps = sum(_matches(from_stamps, candidates))
-        stamped_by_name = sum(_matches(from_name, candidates)) if from_name else 0
+        by_stamps = _matches(from_stamps, candidates)
+        stamped_by_stamps = sum(by_stamps)
         # Trust the stamps over the name only when they agree with each other better.
-        if stamped_by_stamps > stamped_by_name and (from_name is None or stamped_by_stamps >= 2):
-            anchor = from_stamps
+        if stamped_by_stamps > sum(by_name) and (from_name is None or stamped_by_stamps >= 2):
+            anchor, matched = from_stamps, by_stamps
     if anchor is None:
         return [PageBates(None, None) for _ in pages]
-    matched = _matches(anchor, candidates)
     return [
         PageBates(str(anchor.shifted(i)), "stamped" if ok else "inferred") for i, ok in enumerate(matched)
     ]
