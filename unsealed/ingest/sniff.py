@@ -6,17 +6,11 @@ from pathlib import Path
 
 import magic
 
-SNIFF_BYTES = 64 * 1024
 EMPTY = "application/x-empty"
 
 
-def sniff_mime(path: Path) -> str:
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    return sniff_bytes(head)
-
-
 def sniff_bytes(head: bytes) -> str:
+    """The MIME type of a file from its first bytes (hashing.HEAD_BYTES of them suffice)."""
     if not head:
         return EMPTY
     # A PDF header may follow some junk (PDF readers accept it within the first KiB).

@@ -15,10 +15,10 @@ from unsealed.config import Limits
 from unsealed.errors import ExtractionError
 from unsealed.ingest.bates import assign_bates
 from unsealed.ingest.formats import handler_for
-from unsealed.ingest.hashing import file_hashes
+from unsealed.ingest.hashing import Original, read_original
 from unsealed.ingest.language import document_language
 from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
-from unsealed.ingest.sniff import describe_unsupported, sniff_mime
+from unsealed.ingest.sniff import describe_unsupported, sniff_bytes
 from unsealed.model import ExtractedPage, FileResult, SourceFile
 from unsealed.store.blobs import BlobStore
 
@@ -43,12 +43,19 @@ def limit_worker_memory(max_bytes: int) -> None:
 
 
 def read_pages(
-    path: Path, mime_type: str, limits: Limits, notes: list[str], options: PageOptions | None = None
+    path: Path,
+    mime_type: str,
+    limits: Limits,
+    notes: list[str],
+    options: PageOptions | None = None,
+    content: bytes | None = None,
 ) -> list[ExtractedPage]:
+    """The file's pages; `content`, when given, is the file's bytes already read (then `path` is
+    not read again)."""
     handler = handler_for(mime_type)
     if handler is None:
         raise ExtractionError(describe_unsupported(mime_type, path.name))
-    document = handler.open(path)
+    document = handler.open(path, content)
     notes.extend(document.notes)
     try:
         if document.page_count == 0:
@@ -71,17 +78,23 @@ def blob_store(root: str) -> BlobStore:
     return BlobStore(root)
 
 
-def _stored(task: FileTask, options: WorkerOptions) -> FileResult:
+def _stored(task: FileTask, options: WorkerOptions) -> tuple[FileResult, Original]:
     """Hash the file and, unless its content is already recorded, copy the original to the store."""
     source = task.source
-    md5, sha256, size = file_hashes(source.path)
-    result = FileResult(source=source, md5=md5, sha256=sha256, size_bytes=size, mime_type="")
-    if task.known_sha256 == sha256:
+    original = read_original(source.path)
+    result = FileResult(
+        source=source, md5=original.md5, sha256=original.sha256, size_bytes=original.size, mime_type=""
+    )
+    if task.known_sha256 == original.sha256:
         result.unchanged = True
-        return result
-    blob_store(options.blob_root).put_file(source.storage_key, source.path)
-    result.mime_type = sniff_mime(source.path)
-    return result
+        return result, original
+    store = blob_store(options.blob_root)
+    if original.content is not None:
+        store.put_bytes(source.storage_key, original.content)
+    else:
+        store.put_file(source.storage_key, source.path)
+    result.mime_type = sniff_bytes(original.head)
+    return result, original
 
 
 def worker_failure_reason(exc: BaseException, limits: Limits) -> str:
@@ -94,14 +107,14 @@ def worker_failure_reason(exc: BaseException, limits: Limits) -> str:
 
 def failed_file(task: FileTask, options: WorkerOptions, reason: str) -> FileResult:
     """The record of a file whose worker died (time limit, crash): the original is still kept."""
-    result = _stored(task, options)
+    result, _ = _stored(task, options)
     result.unchanged = False
     result.error = reason
     return result
 
 
 def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
-    result = _stored(task, options)
+    result, original = _stored(task, options)
     if result.unchanged:
         return result
     source = task.source
@@ -112,17 +125,20 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
             "(raise UNSEALED_MAX_FILE_BYTES to read it)"
         )
         return result
-    read_into(result, source.path, options)
+    read_into(result, source.path, options, original.content)
     return result
 
 
-def read_into(result: FileResult, path: Path, options: WorkerOptions) -> None:
+def read_into(result: FileResult, path: Path, options: WorkerOptions, content: bytes | None = None) -> None:
     """Read the file's pages into `result` (or its error), then its Bates numbers and language.
 
-    Shared by ingest and `unsealed reprocess`, which re-reads a stored original.
+    Shared by ingest and `unsealed reprocess`, which re-reads a stored original. `content` is the
+    file's bytes when they were read already.
     """
     try:
-        result.pages = read_pages(path, result.mime_type, options.limits, result.notes, options.pages)
+        result.pages = read_pages(
+            path, result.mime_type, options.limits, result.notes, options.pages, content
+        )
     except ExtractionError as exc:
         result.error = str(exc)
     except MemoryError:

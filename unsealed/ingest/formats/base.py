@@ -42,6 +42,7 @@ class FormatHandler(Protocol):
     name: str
     mime_types: tuple[str, ...]
 
-    def open(self, path: Path) -> OpenDocument:
-        """Open the file or raise ExtractionError with a reason a user understands."""
+    def open(self, path: Path, content: bytes | None = None) -> OpenDocument:
+        """Open the file or raise ExtractionError with a reason a user understands. `content`, when
+        given, is the file's bytes, already read: it is parsed instead of reading `path` again."""
         ...

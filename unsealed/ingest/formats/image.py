@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -14,10 +15,10 @@ DEFAULT_DPI = 300.0
 
 
 class ImageDocument:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, content: bytes | None = None):
         self.notes: list[str] = []
         try:
-            self._image = Image.open(path)
+            self._image = Image.open(io.BytesIO(content) if content is not None else path)
             self.page_count = getattr(self._image, "n_frames", 1)
         except (UnidentifiedImageError, Image.DecompressionBombError, OSError) as exc:
             raise ExtractionError(f"broken image: {exc}") from exc
@@ -56,5 +57,5 @@ class ImageHandler:
         "image/webp",
     )
 
-    def open(self, path: Path) -> ImageDocument:
-        return ImageDocument(path)
+    def open(self, path: Path, content: bytes | None = None) -> ImageDocument:
+        return ImageDocument(path, content)
