@@ -49,7 +49,6 @@ class QualityReport:
     tokens: int
 
 
-@lru_cache(maxsize=65_536)  # words repeat: most tokens of a page were seen before
 def is_wordlike(token: str) -> bool:
     """Whether a whitespace-separated token looks like a real word, number, address or code."""
     token = token.strip(_STRIP)
@@ -68,6 +67,25 @@ def is_wordlike(token: str) -> bool:
     if not any(ch in _VOWELS for ch in lower):
         return letters.isupper() and len(letters) <= 5  # acronyms: FBI, NY, DC
     return not (_CONSONANT_RUN.search(lower) or _TRIPLE.search(lower))
+
+
+class _WordlikeCache(dict[str, bool]):
+    """is_wordlike per token, remembered: words repeat, so most tokens of a page were seen before.
+    A dict looked up through `map(cache.__getitem__, tokens)` costs half of an lru_cache call."""
+
+    LIMIT = 65_536  # emptied when it holds more (OCR garbage makes endless new tokens)
+
+    def __missing__(self, token: str) -> bool:
+        value = self[token] = is_wordlike(token)
+        return value
+
+    def count(self, tokens: list[str]) -> int:
+        if len(self) > self.LIMIT:
+            self.clear()
+        return sum(map(self.__getitem__, tokens))
+
+
+_WORDLIKE = _WordlikeCache()
 
 
 _ASCII_GARBAGE = re.compile(r"[|~^\\{}`\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -111,7 +129,7 @@ def assess(text: str, width_pt: float | None = None, height_pt: float | None = N
     visible = len("".join(tokens))
     if not tokens or not visible:
         return QualityReport(0.0, 0.0, 0.0, 0.0 if width_pt and height_pt else None, 0)
-    word_share = sum(map(is_wordlike, tokens)) / len(tokens)
+    word_share = _WORDLIKE.count(tokens) / len(tokens)
     garbage_ratio = _garbage_count(text) / visible
     density = None
     if width_pt and height_pt:
