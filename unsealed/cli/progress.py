@@ -19,7 +19,7 @@ from rich.progress import (
 from rich.text import Text
 
 from unsealed.model import FileResult
-from unsealed.store.documents import WriteOutcome
+from unsealed.store.writer import WriteOutcome
 
 
 class PagesPerSecond(ProgressColumn):

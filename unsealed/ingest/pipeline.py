@@ -35,7 +35,8 @@ from unsealed.ingest.worker import (
 )
 from unsealed.model import FileResult
 from unsealed.store.archive import Archive
-from unsealed.store.documents import WriteOutcome, known_contents, write_result
+from unsealed.store.documents import known_contents
+from unsealed.store.writer import DocumentWriter, WriteOutcome
 
 # Results written per transaction; a transaction also closes after COMMIT_SECONDS.
 COMMIT_BATCH = 64
@@ -158,22 +159,32 @@ def _write_all(
 ) -> None:
     """One writer: results are committed in small batches, each document whole or not at all."""
     conn = archive.engine.connect()
+    writer = DocumentWriter(conn)
     try:
         transaction = conn.begin()
         written, opened = 0, time.monotonic()
         for result in results:
-            outcome = write_result(conn, result)
+            outcome = writer.write(result)
             report.count(result, outcome)
             observer.file_done(result, outcome)
             written += 1
             if written >= COMMIT_BATCH or time.monotonic() - opened > COMMIT_SECONDS:
+                writer.flush()
                 transaction.commit()
                 transaction, written, opened = conn.begin(), 0, time.monotonic()
+        writer.flush()
         transaction.commit()
-    finally:
+    except BaseException:
+        # Interrupted (Ctrl-C, a worker pool failure): keep the documents already complete, unless
+        # the interruption came in the middle of writing one.
         if conn.in_transaction():
-            # Interrupted: keep the documents already complete; nothing partial is in this batch.
-            conn.commit()
+            if writer.midway:
+                conn.rollback()
+            else:
+                writer.flush()
+                conn.commit()
+        raise
+    finally:
         conn.close()
 
 

@@ -27,8 +27,9 @@ from unsealed.ingest.stages import Stage
 from unsealed.ingest.worker import WorkerOptions, blob_store, read_into, worker_failure_reason
 from unsealed.model import FileResult, SourceFile
 from unsealed.store.archive import Archive
-from unsealed.store.documents import WriteOutcome, page_rows, utcnow
+from unsealed.store.documents import utcnow
 from unsealed.store.schema import documents, pages
+from unsealed.store.writer import WriteOutcome, page_rows
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""Documents and pages: write a worker's FileResult, find a document by any key, read it back."""
+"""Documents and pages: a document's id, finding a document by any key, reading it back.
+
+Writing them is store/writer.py."""
 
 from __future__ import annotations
 
@@ -9,12 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, func, select
 
-from unsealed import PIPELINE_VERSION
 from unsealed.ingest.bates import parse_bates
-from unsealed.ingest.sources import display_path
-from unsealed.model import FileResult
 from unsealed.store.schema import document_sources, documents, pages
 
 # Fixed namespace so a document's id is the same on every machine for the same content and data set.
@@ -28,123 +27,6 @@ def document_id(dataset: str, sha256: str) -> str:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class WriteOutcome:
-    document_id: str
-    action: str  # added | updated | duplicate | unchanged
-    status: str
-
-
-def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
-    """The pages table's rows for a worker's result (also used by `unsealed reprocess`)."""
-    return [
-        {
-            "document_id": doc_id,
-            "number": p.number,
-            "text": p.text,
-            "char_count": len(p.text),
-            "text_source": p.text_source,
-            "ocr_confidence": p.ocr_confidence,
-            "quality": p.quality,
-            "bates": p.bates,
-            "bates_source": p.bates_source,
-            "width": p.width,
-            "height": p.height,
-            "redaction_count": len(p.redactions) if p.redactions is not None else None,
-            "redactions": json.dumps([list(box) for box in p.redactions]) if p.redactions else None,
-            "error": p.error,
-        }
-        for p in result.pages
-    ]
-
-
-def _document_values(result: FileResult) -> dict[str, Any]:
-    first = result.pages[0].bates if result.pages else None
-    last = result.pages[-1].bates if result.pages else None
-    return {
-        "filename": result.source.filename,
-        "md5": result.md5,
-        "size_bytes": result.size_bytes,
-        "mime_type": result.mime_type,
-        "page_count": len(result.pages),
-        "status": "ok" if result.ok else "failed",
-        "error": result.error,
-        "notes": "; ".join(result.notes) or None,
-        "pipeline_version": PIPELINE_VERSION,
-        "bates_first": first,
-        "bates_last": last,
-        "language": result.language,
-        "doc_type": result.doc_type,
-    }
-
-
-# Statements built once: building one per call (values inlined) cost more than running it.
-_STATUS = select(documents.c.status).where(documents.c.id == bindparam("doc_id"))
-_INSERT_DOCUMENT = insert(documents)
-_INSERT_PAGES = insert(pages)
-_SOURCE_SEEN = select(document_sources.c.storage_key).where(
-    and_(
-        document_sources.c.document_id == bindparam("doc_id"),
-        document_sources.c.storage_key == bindparam("key"),
-    )
-)
-_INSERT_SOURCE = insert(document_sources)
-
-
-def write_result(conn: Connection, result: FileResult) -> WriteOutcome:
-    """Record one file. Call inside a transaction: the document and its pages appear together."""
-    source = result.source
-    doc_id = document_id(source.dataset, result.sha256)
-    now = utcnow()
-    existing = conn.execute(_STATUS, {"doc_id": doc_id}).first()
-    if existing is not None and (existing.status == "ok" or result.unchanged):
-        _record_source(conn, doc_id, result, now)
-        return WriteOutcome(doc_id, "unchanged" if result.unchanged else "duplicate", existing.status)
-    values = _document_values(result)
-    source_path = display_path(source.path.absolute())
-    if existing is None:
-        conn.execute(
-            _INSERT_DOCUMENT,
-            {
-                "id": doc_id,
-                "dataset": source.dataset,
-                "storage_key": source.storage_key,
-                "source_path": source_path,
-                "sha256": result.sha256,
-                "created_at": now,
-                "updated_at": now,
-                **values,
-            },
-        )
-        action = "added"
-    else:  # a file that failed before is read again: replace its record, keep its id and created_at
-        conn.execute(delete(pages).where(pages.c.document_id == doc_id))
-        conn.execute(update(documents).where(documents.c.id == doc_id).values(updated_at=now, **values))
-        action = "updated"
-    rows = page_rows(doc_id, result)
-    if rows:
-        conn.execute(_INSERT_PAGES, rows)
-    if existing is None:  # a new document has no sources yet (they are deleted with it)
-        _insert_source(conn, doc_id, source.storage_key, source_path, now)
-    else:
-        _record_source(conn, doc_id, result, now)
-    return WriteOutcome(doc_id, action, values["status"])
-
-
-def _record_source(conn: Connection, doc_id: str, result: FileResult, now: datetime) -> None:
-    """Remember the path this content was found at (a second copy in the same data set adds a row)."""
-    key = result.source.storage_key
-    if conn.execute(_SOURCE_SEEN, {"doc_id": doc_id, "key": key}).first() is None:
-        _insert_source(conn, doc_id, key, display_path(result.source.path.absolute()), now)
-
-
-def _insert_source(conn: Connection, doc_id: str, key: str, source_path: str, now: datetime) -> None:
-    conn.execute(
-        _INSERT_SOURCE,
-        {"document_id": doc_id, "storage_key": key, "source_path": source_path, "first_seen": now},
-    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,188 @@
+"""Record the workers' results: one document row, its pages and where it was found, per file.
+
+Rows of new documents are held and sent together at `flush()`, one executemany per table for a
+whole batch: running the statements once per file cost the single writer more CPU than the SQL
+itself, CPU that the workers reading the next files need. Whether a file is new, a duplicate or a
+repeat is still decided as each result arrives, so the caller can report it at once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
+
+from unsealed import PIPELINE_VERSION
+from unsealed.ingest.sources import display_path
+from unsealed.model import FileResult
+from unsealed.store.documents import document_id, utcnow
+from unsealed.store.schema import document_sources, documents, pages
+
+
+@dataclass(frozen=True)
+class WriteOutcome:
+    document_id: str
+    action: str  # added | updated | duplicate | unchanged
+    status: str
+
+
+def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
+    """The pages table's rows for a worker's result (also used by `unsealed reprocess`)."""
+    return [
+        {
+            "document_id": doc_id,
+            "number": p.number,
+            "text": p.text,
+            "char_count": len(p.text),
+            "text_source": p.text_source,
+            "ocr_confidence": p.ocr_confidence,
+            "quality": p.quality,
+            "bates": p.bates,
+            "bates_source": p.bates_source,
+            "width": p.width,
+            "height": p.height,
+            "redaction_count": len(p.redactions) if p.redactions is not None else None,
+            "redactions": json.dumps([list(box) for box in p.redactions]) if p.redactions else None,
+            "error": p.error,
+        }
+        for p in result.pages
+    ]
+
+
+def _document_values(result: FileResult) -> dict[str, Any]:
+    first = result.pages[0].bates if result.pages else None
+    last = result.pages[-1].bates if result.pages else None
+    return {
+        "filename": result.source.filename,
+        "md5": result.md5,
+        "size_bytes": result.size_bytes,
+        "mime_type": result.mime_type,
+        "page_count": len(result.pages),
+        "status": "ok" if result.ok else "failed",
+        "error": result.error,
+        "notes": "; ".join(result.notes) or None,
+        "pipeline_version": PIPELINE_VERSION,
+        "bates_first": first,
+        "bates_last": last,
+        "language": result.language,
+        "doc_type": result.doc_type,
+    }
+
+
+# Statements built once: building one per call (values inlined) cost more than running it.
+_STATUS = select(documents.c.status).where(documents.c.id == bindparam("doc_id"))
+_INSERT_DOCUMENT = insert(documents)
+_INSERT_PAGES = insert(pages)
+_SOURCE_SEEN = select(document_sources.c.storage_key).where(
+    and_(
+        document_sources.c.document_id == bindparam("doc_id"),
+        document_sources.c.storage_key == bindparam("key"),
+    )
+)
+_INSERT_SOURCE = insert(document_sources)
+
+
+class DocumentWriter:
+    """Writes results on one connection, inside the caller's transaction.
+
+    Call `flush()` before committing: a document, its pages and its sources are sent in the same
+    flush, so a commit holds each document whole or not at all. `midway` is true while a write or
+    flush is under way; an interruption then must roll back rather than commit.
+    """
+
+    def __init__(self, conn: Connection):
+        self._conn = conn
+        self._documents: list[dict[str, Any]] = []
+        self._pages: list[dict[str, Any]] = []
+        self._sources: list[dict[str, Any]] = []
+        self._held_status: dict[str, str] = {}  # id -> status of the documents held for the flush
+        self._held_sources: set[tuple[str, str]] = set()
+        self.midway = False
+
+    def write(self, result: FileResult) -> WriteOutcome:
+        self.midway = True
+        outcome = self._write(result)
+        self.midway = False
+        return outcome
+
+    def flush(self) -> None:
+        self.midway = True
+        for statement, rows in (
+            (_INSERT_DOCUMENT, self._documents),
+            (_INSERT_PAGES, self._pages),
+            (_INSERT_SOURCE, self._sources),
+        ):
+            if rows:
+                self._conn.execute(statement, rows)
+        self._documents, self._pages, self._sources = [], [], []
+        self._held_status.clear()
+        self._held_sources.clear()
+        self.midway = False
+
+    def _status(self, doc_id: str) -> str | None:
+        held = self._held_status.get(doc_id)
+        if held is not None:
+            return held
+        row = self._conn.execute(_STATUS, {"doc_id": doc_id}).first()
+        return row.status if row else None
+
+    def _write(self, result: FileResult) -> WriteOutcome:
+        source = result.source
+        doc_id = document_id(source.dataset, result.sha256)
+        now = utcnow()
+        existing = self._status(doc_id)
+        if existing is not None and (existing == "ok" or result.unchanged):
+            self._record_source(doc_id, result, now)
+            return WriteOutcome(doc_id, "unchanged" if result.unchanged else "duplicate", existing)
+        values = _document_values(result)
+        source_path = display_path(source.path.absolute())
+        if existing is None or doc_id in self._held_status:
+            if existing is not None:  # a copy of this content failed earlier in this batch
+                self._unhold(doc_id)
+            self._documents.append(
+                {
+                    "id": doc_id,
+                    "dataset": source.dataset,
+                    "storage_key": source.storage_key,
+                    "source_path": source_path,
+                    "sha256": result.sha256,
+                    "created_at": now,
+                    "updated_at": now,
+                    **values,
+                }
+            )
+            self._held_status[doc_id] = values["status"]
+            if (doc_id, source.storage_key) not in self._held_sources:
+                self._hold_source(doc_id, source.storage_key, source_path, now)
+            action = "added" if existing is None else "updated"
+        else:  # a file that failed before is read again: replace its record, keep its id and created_at
+            self._conn.execute(delete(pages).where(pages.c.document_id == doc_id))
+            self._conn.execute(
+                update(documents).where(documents.c.id == doc_id).values(updated_at=now, **values)
+            )
+            self._record_source(doc_id, result, now)
+            action = "updated"
+        self._pages.extend(page_rows(doc_id, result))
+        return WriteOutcome(doc_id, action, values["status"])
+
+    def _unhold(self, doc_id: str) -> None:
+        """Drop a held document and its pages (its sources stay: they are still where it was found)."""
+        self._documents = [row for row in self._documents if row["id"] != doc_id]
+        self._pages = [row for row in self._pages if row["document_id"] != doc_id]
+
+    def _record_source(self, doc_id: str, result: FileResult, now: datetime) -> None:
+        """Remember the path this content was found at (a second copy in the same data set adds a row)."""
+        key = result.source.storage_key
+        if (doc_id, key) in self._held_sources:
+            return
+        if self._conn.execute(_SOURCE_SEEN, {"doc_id": doc_id, "key": key}).first() is None:
+            self._hold_source(doc_id, key, display_path(result.source.path.absolute()), now)
+
+    def _hold_source(self, doc_id: str, key: str, source_path: str, now: datetime) -> None:
+        self._held_sources.add((doc_id, key))
+        self._sources.append(
+            {"document_id": doc_id, "storage_key": key, "source_path": source_path, "first_seen": now}
+        )
