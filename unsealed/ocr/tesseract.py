@@ -115,9 +115,7 @@ class TesseractEngine:
             self.check()
             tesserocr = _load_binding()
             assert tesserocr is not None  # check() passed
-            self._api = tesserocr.PyTessBaseAPI(
-                path=f"{self.tessdata}/", lang=self.languages, psm=self.psm
-            )
+            self._api = tesserocr.PyTessBaseAPI(path=f"{self.tessdata}/", lang=self.languages, psm=self.psm)
         return self._api
 
     def recognize(self, image: Image.Image, *, dpi: float, timeout_s: float | None) -> OcrResult:
