@@ -56,8 +56,14 @@ def bates_from_filename(filename: str) -> BatesNumber | None:
 
 
 def _tail(text: str) -> str:
-    """The last TAIL_LINES lines of a page's text (split from the end: pages are long, tails short)."""
-    return "\n".join(text.rstrip().rsplit("\n", TAIL_LINES)[-TAIL_LINES:])
+    """The last TAIL_LINES lines of a page's text, found from the end (pages are long, tails short)."""
+    end = len(text.rstrip())
+    cut = end
+    for _ in range(TAIL_LINES):
+        cut = text.rfind("\n", 0, cut)
+        if cut < 0:
+            break
+    return text[cut + 1 : end]
 
 
 def stamp_in_tail(text: str) -> bool:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from queue import SimpleQueue
 from typing import Protocol
 
 import pebble.common
@@ -35,8 +36,7 @@ from unsealed.ingest.worker import (
 )
 from unsealed.model import FileResult
 from unsealed.store.archive import Archive
-from unsealed.store.documents import known_contents
-from unsealed.store.writer import DocumentWriter, WriteOutcome
+from unsealed.store.writer import DocumentWriter, KnownDocuments, WriteOutcome
 
 # Results written per transaction; a transaction also closes after COMMIT_SECONDS.
 COMMIT_BATCH = 64
@@ -139,6 +139,9 @@ def run_tasks(tasks: Iterable[FileTask], options: WorkerOptions, workers: int) -
     """Results in completion order; a file that times out or kills its worker becomes a failure."""
     timeout = options.limits.file_timeout_s
     pending: dict[Future[FileResult], FileTask] = {}
+    # Each future puts itself here when it completes: cheaper than wait() over all pending futures,
+    # which hooks a waiter into every one of them for every result.
+    completed: SimpleQueue[Future[FileResult]] = SimpleQueue()
     queue = iter(tasks)
     with worker_pool(workers, options.limits) as pool:
         while True:
@@ -146,20 +149,25 @@ def run_tasks(tasks: Iterable[FileTask], options: WorkerOptions, workers: int) -
                 task = next(queue, None)
                 if task is None:
                     break
-                pending[pool.submit(process_file, timeout, task, options)] = task
+                submitted = pool.submit(process_file, timeout, task, options)
+                pending[submitted] = task
+                submitted.add_done_callback(completed.put)
             if not pending:
                 break
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            for future in done:
-                yield _result_of(future, pending.pop(future), options)
+            done = completed.get()
+            yield _result_of(done, pending.pop(done), options)
 
 
 def _write_all(
-    archive: Archive, results: Iterator[FileResult], report: IngestReport, observer: IngestObserver
+    archive: Archive,
+    known: KnownDocuments,
+    results: Iterator[FileResult],
+    report: IngestReport,
+    observer: IngestObserver,
 ) -> None:
     """One writer: results are committed in small batches, each document whole or not at all."""
     conn = archive.engine.connect()
-    writer = DocumentWriter(conn)
+    writer = DocumentWriter(conn, known)
     try:
         transaction = conn.begin()
         written, opened = 0, time.monotonic()
@@ -217,10 +225,10 @@ def ingest(
     sources = list(walk_sources(paths, dataset, skip=archive.root))
     observer.files_found(len(sources))
     with archive.engine.connect() as conn:
-        known = known_contents(conn, dataset)
+        known = KnownDocuments.load(conn, dataset)
     options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages)
-    tasks = (FileTask(source, known.get(source.storage_key)) for source in sources)
+    tasks = (FileTask(source, known.ok_contents.get(source.storage_key)) for source in sources)
     report = IngestReport()
-    _write_all(archive, run_tasks(tasks, options, settings.workers), report, observer)
+    _write_all(archive, known, run_tasks(tasks, options, settings.workers), report, observer)
     run_stages(archive, report.changed_ids, observer, stages)
     return report

@@ -51,7 +51,9 @@ def walk_sources(paths: Sequence[Path], dataset: str, skip: Path | None = None) 
             continue
         for folder, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if (Path(folder) / d).resolve() != skipped)
+            here = Path(folder)
+            prefix = storage_key(dataset, here.relative_to(root))  # once per folder, not per file
             for name in sorted(filenames):
-                path = Path(folder) / name
-                if path.is_file():
-                    yield SourceFile(path, dataset, storage_key(dataset, path.relative_to(root)))
+                path = here / name
+                if os.path.isfile(path):
+                    yield SourceFile(path, dataset, f"{prefix}/{_key_part(name)}")

@@ -134,16 +134,6 @@ def document_record(conn: Connection, doc_id: str, *, with_text: bool = True) ->
     return record
 
 
-def known_contents(conn: Connection, dataset: str) -> dict[str, str]:
-    """storage key -> sha256 of the documents already read successfully in a data set (for resuming)."""
-    query = (
-        select(document_sources.c.storage_key, documents.c.sha256)
-        .join(documents, documents.c.id == document_sources.c.document_id)
-        .where(and_(documents.c.dataset == dataset, documents.c.status == "ok"))
-    )
-    return {row.storage_key: row.sha256 for row in conn.execute(query)}
-
-
 def status_summary(conn: Connection) -> dict[str, Any]:
     """Counts by data set and status, and every failed file with its reason."""
     counts = conn.execute(

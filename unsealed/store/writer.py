@@ -1,15 +1,16 @@
 """Record the workers' results: one document row, its pages and where it was found, per file.
 
 Rows of new documents are held and sent together at `flush()`, one executemany per table for a
-whole batch: running the statements once per file cost the single writer more CPU than the SQL
-itself, CPU that the workers reading the next files need. Whether a file is new, a duplicate or a
-repeat is still decided as each result arrives, so the caller can report it at once.
+whole batch, and what the data set already holds is loaded once at the start of a run: running
+statements once per file cost the single writer more CPU than the SQL itself, CPU that the workers
+reading the next files need. Whether a file is new, a duplicate or a repeat is still decided as each
+result arrives, so the caller can report it at once.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -72,8 +73,47 @@ def _document_values(result: FileResult) -> dict[str, Any]:
     }
 
 
+@dataclass
+class KnownDocuments:
+    """What one data set holds, loaded once per run and kept current by the writer."""
+
+    ok_contents: dict[str, str]  # storage key -> sha256, for the sources of documents read ok
+    ok_sha256: set[str] = field(default_factory=set)  # the contents of the documents read ok
+    failed_ids: set[str] = field(default_factory=set)  # documents that failed
+
+    def __post_init__(self) -> None:
+        self.ok_sha256.update(self.ok_contents.values())
+
+    @classmethod
+    def load(cls, conn: Connection, dataset: str) -> KnownDocuments:
+        ok = select(document_sources.c.storage_key, documents.c.sha256).join(
+            documents, documents.c.id == document_sources.c.document_id
+        )
+        ok = ok.where(and_(documents.c.dataset == dataset, documents.c.status == "ok"))
+        failed = select(documents.c.id).where(
+            and_(documents.c.dataset == dataset, documents.c.status == "failed")
+        )
+        return cls(
+            ok_contents={row.storage_key: row.sha256 for row in conn.execute(ok)},
+            failed_ids=set(conn.execute(failed).scalars()),
+        )
+
+    def status(self, doc_id: str, sha256: str) -> str | None:
+        """The recorded status of this content's document in the data set, if it has one."""
+        if sha256 in self.ok_sha256:
+            return "ok"
+        return "failed" if doc_id in self.failed_ids else None
+
+    def record(self, doc_id: str, sha256: str, status: str) -> None:
+        """A document written in this run (`ok_contents` stays as loaded: each key comes once a run)."""
+        if status == "ok":
+            self.ok_sha256.add(sha256)
+            self.failed_ids.discard(doc_id)
+        else:
+            self.failed_ids.add(doc_id)
+
+
 # Statements built once: building one per call (values inlined) cost more than running it.
-_STATUS = select(documents.c.status).where(documents.c.id == bindparam("doc_id"))
 _INSERT_DOCUMENT = insert(documents)
 _INSERT_PAGES = insert(pages)
 _SOURCE_SEEN = select(document_sources.c.storage_key).where(
@@ -86,19 +126,21 @@ _INSERT_SOURCE = insert(document_sources)
 
 
 class DocumentWriter:
-    """Writes results on one connection, inside the caller's transaction.
+    """Writes one data set's results on one connection, inside the caller's transaction; it must be
+    the only writer of that data set while it runs (ingest has one writer per archive).
 
     Call `flush()` before committing: a document, its pages and its sources are sent in the same
     flush, so a commit holds each document whole or not at all. `midway` is true while a write or
     flush is under way; an interruption then must roll back rather than commit.
     """
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, known: KnownDocuments):
         self._conn = conn
+        self._known = known
         self._documents: list[dict[str, Any]] = []
         self._pages: list[dict[str, Any]] = []
         self._sources: list[dict[str, Any]] = []
-        self._held_status: dict[str, str] = {}  # id -> status of the documents held for the flush
+        self._held_ids: set[str] = set()  # documents held for the next flush
         self._held_sources: set[tuple[str, str]] = set()
         self.midway = False
 
@@ -118,28 +160,20 @@ class DocumentWriter:
             if rows:
                 self._conn.execute(statement, rows)
         self._documents, self._pages, self._sources = [], [], []
-        self._held_status.clear()
+        self._held_ids.clear()
         self._held_sources.clear()
         self.midway = False
-
-    def _status(self, doc_id: str) -> str | None:
-        held = self._held_status.get(doc_id)
-        if held is not None:
-            return held
-        row = self._conn.execute(_STATUS, {"doc_id": doc_id}).first()
-        return row.status if row else None
 
     def _write(self, result: FileResult) -> WriteOutcome:
         source = result.source
         doc_id = document_id(source.dataset, result.sha256)
         now = utcnow()
-        existing = self._status(doc_id)
+        existing = self._known.status(doc_id, result.sha256)
         if existing is not None and (existing == "ok" or result.unchanged):
             self._record_source(doc_id, result, now)
             return WriteOutcome(doc_id, "unchanged" if result.unchanged else "duplicate", existing)
         values = _document_values(result)
-        source_path = display_path(source.path.absolute())
-        if existing is None or doc_id in self._held_status:
+        if existing is None or doc_id in self._held_ids:
             if existing is not None:  # a copy of this content failed earlier in this batch
                 self._unhold(doc_id)
             self._documents.append(
@@ -147,25 +181,24 @@ class DocumentWriter:
                     "id": doc_id,
                     "dataset": source.dataset,
                     "storage_key": source.storage_key,
-                    "source_path": source_path,
+                    "source_path": display_path(source.path.absolute()),
                     "sha256": result.sha256,
                     "created_at": now,
                     "updated_at": now,
                     **values,
                 }
             )
-            self._held_status[doc_id] = values["status"]
-            if (doc_id, source.storage_key) not in self._held_sources:
-                self._hold_source(doc_id, source.storage_key, source_path, now)
+            self._held_ids.add(doc_id)
             action = "added" if existing is None else "updated"
         else:  # a file that failed before is read again: replace its record, keep its id and created_at
             self._conn.execute(delete(pages).where(pages.c.document_id == doc_id))
             self._conn.execute(
                 update(documents).where(documents.c.id == doc_id).values(updated_at=now, **values)
             )
-            self._record_source(doc_id, result, now)
             action = "updated"
+        self._record_source(doc_id, result, now)
         self._pages.extend(page_rows(doc_id, result))
+        self._known.record(doc_id, result.sha256, values["status"])
         return WriteOutcome(doc_id, action, values["status"])
 
     def _unhold(self, doc_id: str) -> None:
@@ -176,10 +209,13 @@ class DocumentWriter:
     def _record_source(self, doc_id: str, result: FileResult, now: datetime) -> None:
         """Remember the path this content was found at (a second copy in the same data set adds a row)."""
         key = result.source.storage_key
-        if (doc_id, key) in self._held_sources:
-            return
-        if self._conn.execute(_SOURCE_SEEN, {"doc_id": doc_id, "key": key}).first() is None:
-            self._hold_source(doc_id, key, display_path(result.source.path.absolute()), now)
+        if (doc_id, key) in self._held_sources or self._known.ok_contents.get(key) == result.sha256:
+            return  # already a source of this document
+        if doc_id in self._known.failed_ids and doc_id not in self._held_ids:
+            # Failed in an earlier run: its sources are not loaded, so ask (a rare case).
+            if self._conn.execute(_SOURCE_SEEN, {"doc_id": doc_id, "key": key}).first() is not None:
+                return
+        self._hold_source(doc_id, key, display_path(result.source.path.absolute()), now)
 
     def _hold_source(self, doc_id: str, key: str, source_path: str, now: datetime) -> None:
         self._held_sources.add((doc_id, key))
