@@ -1,7 +1,7 @@
 """The ingest pipeline: walk sources, read files in a process pool, write them with one writer.
 
-Worker processes hash, store and read files (pebble gives each file a hard time limit and survives
-a worker that crashes on a hostile file); the calling process is the only database writer. Each
+Worker processes hash, store and read files (pool.py: each file gets a hard time limit, and a worker
+that crashes on a hostile file fails that file only); the calling process is the only database writer. Each
 document is written with its pages in one transaction, so an interrupted run leaves no half-written
 document, and a re-run skips what is already recorded.
 """
@@ -9,31 +9,17 @@ document, and a re-run skips what is already recorded.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from queue import SimpleQueue
 from typing import Protocol
 
-import pebble.common
-from pebble import ProcessExpired, ProcessPool
-
-from unsealed.config import Limits, Settings
+from unsealed.config import Settings
 from unsealed.errors import ExitCode
-from unsealed.ingest import language
+from unsealed.ingest.pool import run_tasks
 from unsealed.ingest.sources import walk_sources
 from unsealed.ingest.stages import Stage, post_ingest_stages
-from unsealed.ingest.worker import (
-    FileTask,
-    WorkerOptions,
-    failed_file,
-    limit_worker_memory,
-    process_file,
-    worker_failure_reason,
-)
+from unsealed.ingest.worker import FileTask, WorkerOptions
 from unsealed.model import FileResult
 from unsealed.store.archive import Archive
 from unsealed.store.writer import DocumentWriter, KnownDocuments, WriteOutcome
@@ -41,12 +27,6 @@ from unsealed.store.writer import DocumentWriter, KnownDocuments, WriteOutcome
 # Results written per transaction; a transaction also closes after COMMIT_SECONDS.
 COMMIT_BATCH = 64
 COMMIT_SECONDS = 1.0
-# Files queued per worker, enough to keep workers busy without listing every future at once.
-QUEUE_PER_WORKER = 4
-# How often pebble's pool threads look at their state (pebble's default is 0.1 s). Joining the pool
-# waits for its result thread's next look, so the default added ~0.1 s to every run; at 0.01 s the
-# threads' polling costs the parent well under 1 % of a core. Per-file time limits get finer too.
-POOL_POLL_S = 0.01
 
 
 class IngestObserver(Protocol):
@@ -105,57 +85,6 @@ class IngestReport:
     @property
     def exit_code(self) -> ExitCode:
         return ExitCode.SOME_FILES_FAILED if self.failures else ExitCode.OK
-
-
-def _result_of(future: Future[FileResult], task: FileTask, options: WorkerOptions) -> FileResult:
-    try:
-        return future.result()
-    except (FutureTimeout, ProcessExpired) as exc:
-        return failed_file(task, options, worker_failure_reason(exc, options.limits))
-
-
-@contextmanager
-def worker_pool(workers: int, limits: Limits) -> Iterator[ProcessPool]:
-    """Worker processes for reading files: drained when the work ends, stopped at once when it is
-    interrupted (Ctrl-C, an error, or a consumer that stops early) instead of finishing the queue."""
-    language.preload()  # once here, shared by the forked workers, rather than once per worker
-    pebble.common.CONSTS.sleep_unit = min(pebble.common.CONSTS.sleep_unit, POOL_POLL_S)
-    pool = ProcessPool(
-        max_workers=max(1, workers),
-        initializer=limit_worker_memory,
-        initargs=[limits.worker_memory_bytes],
-    )
-    try:
-        yield pool
-    except BaseException:
-        pool.stop()
-        pool.join()
-        raise
-    pool.close()
-    pool.join()
-
-
-def run_tasks(tasks: Iterable[FileTask], options: WorkerOptions, workers: int) -> Iterator[FileResult]:
-    """Results in completion order; a file that times out or kills its worker becomes a failure."""
-    timeout = options.limits.file_timeout_s
-    pending: dict[Future[FileResult], FileTask] = {}
-    # Each future puts itself here when it completes: cheaper than wait() over all pending futures,
-    # which hooks a waiter into every one of them for every result.
-    completed: SimpleQueue[Future[FileResult]] = SimpleQueue()
-    queue = iter(tasks)
-    with worker_pool(workers, options.limits) as pool:
-        while True:
-            while len(pending) < QUEUE_PER_WORKER * max(1, workers):
-                task = next(queue, None)
-                if task is None:
-                    break
-                submitted = pool.submit(process_file, timeout, task, options)
-                pending[submitted] = task
-                submitted.add_done_callback(completed.put)
-            if not pending:
-                break
-            done = completed.get()
-            yield _result_of(done, pending.pop(done), options)
 
 
 def _write_all(
@@ -227,7 +156,7 @@ def ingest(
     with archive.engine.connect() as conn:
         known = KnownDocuments.load(conn, dataset)
     options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages)
-    tasks = (FileTask(source, known.ok_contents.get(source.storage_key)) for source in sources)
+    tasks = [FileTask(source, known.ok_contents.get(source.storage_key)) for source in sources]
     report = IngestReport()
     _write_all(archive, known, run_tasks(tasks, options, settings.workers), report, observer)
     run_stages(archive, report.changed_ids, observer, stages)

@@ -22,7 +22,8 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from unsealed import PIPELINE_VERSION
 from unsealed.config import Settings
-from unsealed.ingest.pipeline import IngestObserver, IngestReport, SilentObserver, run_stages, worker_pool
+from unsealed.ingest.pipeline import IngestObserver, IngestReport, SilentObserver, run_stages
+from unsealed.ingest.pool import worker_pool
 from unsealed.ingest.stages import Stage
 from unsealed.ingest.worker import WorkerOptions, blob_store, read_into, worker_failure_reason
 from unsealed.model import FileResult, SourceFile

@@ -129,6 +129,11 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
     return result
 
 
+def process_files(tasks: list[FileTask], options: WorkerOptions) -> list[FileResult]:
+    """A group of files in one task (see pool.py)."""
+    return [process_file(task, options) for task in tasks]
+
+
 def read_into(result: FileResult, path: Path, options: WorkerOptions, content: bytes | None = None) -> None:
     """Read the file's pages into `result` (or its error), then its Bates numbers and language.
 

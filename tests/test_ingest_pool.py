@@ -1,0 +1,54 @@
+"""The worker pool sends small files in groups; a group past the time limit is re-sent file by file."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from tests.builders import write_many_pages, write_pdf
+from unsealed.config import Settings
+from unsealed.ingest.pool import GROUP_BYTES, GROUP_FILES, TAIL_FILES_PER_WORKER, file_groups, run_tasks
+from unsealed.ingest.sources import walk_sources
+from unsealed.ingest.worker import FileTask, WorkerOptions
+from unsealed.store.archive import Archive
+
+
+def _tasks(folder: Path) -> list[FileTask]:
+    return [FileTask(source) for source in walk_sources([folder], "pool")]
+
+
+def test_small_files_go_in_groups_and_the_last_ones_one_by_one(tmp_path):
+    for i in range(20):
+        write_pdf(tmp_path / "in" / f"doc{i:02d}.pdf", [[f"memo {i}"]])
+    tasks = _tasks(tmp_path / "in")
+    groups = list(file_groups(tasks, workers=1))
+    assert [task for group in groups for task in group] == tasks  # each file once, in order
+    grouped = (len(tasks) - TAIL_FILES_PER_WORKER) // GROUP_FILES
+    assert [len(group) for group in groups] == [GROUP_FILES] * grouped + [1] * TAIL_FILES_PER_WORKER
+
+
+def test_a_large_file_goes_alone(tmp_path):
+    write_pdf(tmp_path / "in" / "a.pdf", [["small"]])
+    big = tmp_path / "in" / "b.pdf"
+    big.write_bytes(b"%PDF-1.4\n" + b"0" * GROUP_BYTES)
+    for i in range(3):
+        write_pdf(tmp_path / "in" / f"c{i}.pdf", [["small"]])
+    groups = list(file_groups(_tasks(tmp_path / "in"), workers=0))  # workers=0 counts as one
+    names = [[task.source.filename for task in group] for group in groups]
+    assert ["b.pdf"] in names and ["a.pdf"] in names
+
+
+def test_a_group_past_the_time_limit_is_sent_again_file_by_file(tmp_path):
+    write_many_pages(tmp_path / "in" / "a_slow.pdf", 3000)  # takes seconds to read
+    for i in range(TAIL_FILES_PER_WORKER + GROUP_FILES):
+        write_pdf(tmp_path / "in" / f"b_quick{i:02d}.pdf", [[f"note {i}"]])
+    tasks = _tasks(tmp_path / "in")
+    assert len(next(file_groups(tasks, workers=1))) == GROUP_FILES  # the slow file is in a group
+    with Archive.open(tmp_path / "archive") as archive:
+        settings = Settings(archive_dir=archive.root)
+        limits = replace(settings.limits, file_timeout_s=0.3)
+        options = WorkerOptions(blob_root=archive.blobs.url, limits=limits, pages=settings.pages)
+        results = {result.source.filename: result for result in run_tasks(tasks, options, workers=1)}
+    assert sorted(results) == sorted(task.source.filename for task in tasks)
+    assert "timed out after 0.3 s" in (results.pop("a_slow.pdf").error or "")
+    assert all(result.ok and result.pages for result in results.values())
