@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from unsealed import PIPELINE_VERSION
 from unsealed.ingest.sources import display_path
 from unsealed.model import FileResult
+from unsealed.store.bulk import insert_many
 from unsealed.store.documents import document_id, utcnow
 from unsealed.store.schema import document_sources, documents, pages
 
@@ -114,15 +115,12 @@ class KnownDocuments:
 
 
 # Statements built once: building one per call (values inlined) cost more than running it.
-_INSERT_DOCUMENT = insert(documents)
-_INSERT_PAGES = insert(pages)
 _SOURCE_SEEN = select(document_sources.c.storage_key).where(
     and_(
         document_sources.c.document_id == bindparam("doc_id"),
         document_sources.c.storage_key == bindparam("key"),
     )
 )
-_INSERT_SOURCE = insert(document_sources)
 
 
 class DocumentWriter:
@@ -152,13 +150,13 @@ class DocumentWriter:
 
     def flush(self) -> None:
         self.midway = True
-        for statement, rows in (
-            (_INSERT_DOCUMENT, self._documents),
-            (_INSERT_PAGES, self._pages),
-            (_INSERT_SOURCE, self._sources),
+        for table, rows in (
+            (documents, self._documents),
+            (pages, self._pages),
+            (document_sources, self._sources),
         ):
             if rows:
-                self._conn.execute(statement, rows)
+                insert_many(self._conn, table, rows)
         self._documents, self._pages, self._sources = [], [], []
         self._held_ids.clear()
         self._held_sources.clear()
