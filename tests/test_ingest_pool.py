@@ -27,6 +27,15 @@ def test_small_files_go_in_groups_and_the_last_ones_one_by_one(tmp_path):
     assert [len(group) for group in groups] == [GROUP_FILES] * grouped + [1] * TAIL_FILES_PER_WORKER
 
 
+def test_files_go_one_by_one_while_they_are_slow(tmp_path):
+    for i in range(20):
+        write_pdf(tmp_path / "in" / f"doc{i:02d}.pdf", [[f"memo {i}"]])
+    tasks = _tasks(tmp_path / "in")
+    assert len(next(file_groups(tasks, workers=1, quick=lambda: True))) == GROUP_FILES
+    slow = list(file_groups(tasks, workers=1, quick=lambda: False))  # e.g. every page needs OCR
+    assert slow == [[task] for task in tasks]
+
+
 def test_a_large_file_goes_alone(tmp_path):
     write_pdf(tmp_path / "in" / "a.pdf", [["small"]])
     big = tmp_path / "in" / "b.pdf"

@@ -25,7 +25,7 @@ from unsealed.store.archive import Archive
 from unsealed.store.writer import DocumentWriter, KnownDocuments, WriteOutcome
 
 # Results written per transaction; a transaction also closes after COMMIT_SECONDS.
-COMMIT_BATCH = 64
+COMMIT_BATCH = 256
 COMMIT_SECONDS = 1.0
 
 

@@ -2,17 +2,19 @@
 
 pebble gives each task a hard time limit and survives a worker that crashes on a hostile file. Each
 task costs the pool two messages, a future and a pickled result in both processes, as much as reading
-a small PDF; so small files are sent in groups of up to GROUP_FILES. A group gets one file's time
-limit, and a group that runs past it or crashes its worker is sent again file by file: every file
-still gets its own full limit, and a bad file fails alone. The last files of a run go one by one,
-so that no worker is left with a group while the others have finished.
+a small PDF; so small, quick files are sent in groups of up to GROUP_FILES. A group gets one file's
+time limit, and a group that runs past it or crashes its worker is sent again file by file: every
+file still gets its own full limit, and a bad file fails alone. Files go one by one when they are
+slow (OCR), where grouping saves nothing and a group could come near the limit, and at the end of a
+run, so that no worker is left with a group while the others have finished.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
@@ -44,6 +46,8 @@ GROUP_FILES = 4
 GROUP_BYTES = 2 * 1024 * 1024
 # Files per worker at the end of a run that are sent one by one.
 TAIL_FILES_PER_WORKER = 2 * GROUP_FILES
+# Files are grouped only while the run reads them faster than this (seconds per file and worker).
+QUICK_FILE_S = 0.5
 
 
 @contextmanager
@@ -74,14 +78,18 @@ def _size(task: FileTask) -> int:
         return 0  # the worker records why it cannot be read
 
 
-def file_groups(tasks: Sequence[FileTask], workers: int) -> Iterator[list[FileTask]]:
-    """`tasks` in order, in groups of small files; the last TAIL_FILES_PER_WORKER per worker alone."""
+def file_groups(
+    tasks: Sequence[FileTask], workers: int, quick: Callable[[], bool] = lambda: True
+) -> Iterator[list[FileTask]]:
+    """`tasks` in order, in groups of small files while `quick()` says files are read quickly; the
+    last TAIL_FILES_PER_WORKER per worker alone."""
     singles_from = len(tasks) - TAIL_FILES_PER_WORKER * max(1, workers)
     group: list[FileTask] = []
     size = 0
     for index, task in enumerate(tasks):
         task_size = _size(task)
         full = len(group) >= GROUP_FILES or size + task_size > GROUP_BYTES or index >= singles_from
+        full = full or not quick()
         if group and full:
             yield group
             group, size = [], 0
@@ -94,7 +102,13 @@ def file_groups(tasks: Sequence[FileTask], workers: int) -> Iterator[list[FileTa
 def run_tasks(tasks: Sequence[FileTask], options: WorkerOptions, workers: int) -> Iterator[FileResult]:
     """Results in completion order; a file that times out or kills its worker becomes a failure."""
     timeout = options.limits.file_timeout_s
-    groups = file_groups(tasks, workers)
+    started, files_done = time.monotonic(), 0
+
+    def quick() -> bool:
+        """Whether files have been read in under QUICK_FILE_S each, per worker (yes until one is)."""
+        return files_done == 0 or (time.monotonic() - started) * max(1, workers) / files_done < QUICK_FILE_S
+
+    groups = file_groups(tasks, workers, quick)
     retry: deque[list[FileTask]] = deque()  # files of a failed group, to be sent one by one
     pending: dict[Future[list[FileResult]], list[FileTask]] = {}
     # Each future puts itself here when it completes: cheaper than wait() over all pending futures,
@@ -120,4 +134,5 @@ def run_tasks(tasks: Sequence[FileTask], options: WorkerOptions, workers: int) -
                     retry.extend([task] for task in group)
                     continue
                 results = [failed_file(group[0], options, worker_failure_reason(exc, options.limits))]
+            files_done += len(results)
             yield from results
