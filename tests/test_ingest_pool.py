@@ -1,13 +1,20 @@
-"""The worker pool sends small files in groups; a group past the time limit is re-sent file by file."""
+"""The worker pool sends small files in groups; a group past the time limit is re-sent file by file;
+workers that hang or die are replaced and their tasks fail with the reason."""
 
 from __future__ import annotations
 
+import operator
+import signal
+import time
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 from tests.builders import write_many_pages, write_pdf
-from unsealed.config import Settings
+from unsealed.config import Limits, Settings
 from unsealed.ingest.pool import GROUP_BYTES, GROUP_FILES, TAIL_FILES_PER_WORKER, file_groups, run_tasks
+from unsealed.ingest.process_pool import WorkerError, WorkerFailure, WorkerPool
 from unsealed.ingest.sources import walk_sources
 from unsealed.ingest.worker import FileTask, WorkerOptions
 from unsealed.store.archive import Archive
@@ -61,3 +68,27 @@ def test_a_group_past_the_time_limit_is_sent_again_file_by_file(tmp_path):
     assert sorted(results) == sorted(task.source.filename for task in tasks)
     assert "timed out after 0.3 s" in (results.pop("a_slow.pdf").error or "")
     assert all(result.ok and result.pages for result in results.values())
+
+
+def test_a_worker_that_dies_is_replaced_and_the_task_queued_behind_it_still_runs():
+    with WorkerPool(1, Limits(file_timeout_s=60)) as pool:
+        pool.submit("crash", signal.raise_signal, signal.SIGKILL)  # a parser dying on a hostile file
+        pool.submit("after", operator.add, 1, 2)  # waiting in the same worker's pipe
+        outcomes = dict(pool.next_result() for _ in range(2))
+    assert outcomes["crash"] == WorkerFailure("the reader crashed on this file (worker exit code -9)")
+    assert outcomes["after"] == 3
+
+
+def test_a_task_past_the_time_limit_is_killed_and_the_pool_goes_on():
+    with WorkerPool(1, Limits(file_timeout_s=0.3)) as pool:
+        started = time.monotonic()
+        outcomes = dict(pool.map_unordered(time.sleep, [30, 0]))
+    assert time.monotonic() - started < 10
+    assert outcomes[30] == WorkerFailure("timed out after 0.3 s (raise UNSEALED_FILE_TIMEOUT to allow more)")
+    assert outcomes[0] is None
+
+
+def test_an_exception_in_a_task_is_raised_in_the_caller():
+    with pytest.raises(WorkerError, match="invalid literal"), WorkerPool(1, Limits()) as pool:
+        pool.submit("bug", int, "not a number")
+        pool.next_result()

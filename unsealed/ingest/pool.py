@@ -1,12 +1,12 @@
-"""The worker pool that reads files: hard time limits, crash survival, and small groups of files.
+"""Reading files in worker processes: small files in groups, a hard time limit for every file.
 
-pebble gives each task a hard time limit and survives a worker that crashes on a hostile file. Each
-task costs the pool two messages, a future and a pickled result in both processes, as much as reading
-a small PDF; so small, quick files are sent in groups of up to GROUP_FILES. A group gets one file's
-time limit, and a group that runs past it or crashes its worker is sent again file by file: every
-file still gets its own full limit, and a bad file fails alone. Files go one by one when they are
-slow (OCR), where grouping saves nothing and a group could come near the limit, and at the end of a
-run, so that no worker is left with a group while the others have finished.
+process_pool.WorkerPool kills a worker that runs past the time limit and replaces one that dies.
+Each task costs a message each way and a pickled result, as much as reading a small PDF; so small,
+quick files are sent in groups of up to GROUP_FILES. A group gets one file's time limit, and a
+group that runs past it or crashes its worker is sent again file by file: every file still gets its
+own full limit, and a bad file fails alone. Files go one by one when they are slow (OCR), where
+grouping saves nothing and a group could come near the limit, and at the end of a run, so that no
+worker is left with a group while the others have finished.
 """
 
 from __future__ import annotations
@@ -15,32 +15,14 @@ import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
-from queue import SimpleQueue
-
-import pebble.common
-from pebble import ProcessExpired, ProcessPool
 
 from unsealed.config import Limits
 from unsealed.ingest import language
-from unsealed.ingest.worker import (
-    FileTask,
-    WorkerOptions,
-    failed_file,
-    limit_worker_memory,
-    process_files,
-    worker_failure_reason,
-)
+from unsealed.ingest.process_pool import WorkerFailure, WorkerPool
+from unsealed.ingest.worker import FileTask, WorkerOptions, failed_file, process_files
 from unsealed.model import FileResult
 
-# Tasks queued per worker, enough to keep workers busy without listing every future at once.
-QUEUE_PER_WORKER = 4
-# How often pebble's pool threads look at their state (pebble's default is 0.1 s). Joining the pool
-# waits for its result thread's next look, so the default added ~0.1 s to every run; at 0.01 s the
-# threads' polling costs the parent well under 1 % of a core. Per-file time limits get finer too.
-POOL_POLL_S = 0.01
 # A group holds at most this many files and bytes; a larger file goes alone.
 GROUP_FILES = 4
 GROUP_BYTES = 2 * 1024 * 1024
@@ -51,24 +33,12 @@ QUICK_FILE_S = 0.5
 
 
 @contextmanager
-def worker_pool(workers: int, limits: Limits) -> Iterator[ProcessPool]:
+def worker_pool(workers: int, limits: Limits) -> Iterator[WorkerPool]:
     """Worker processes for reading files: drained when the work ends, stopped at once when it is
     interrupted (Ctrl-C, an error, or a consumer that stops early) instead of finishing the queue."""
     language.preload()  # once here, shared by the forked workers, rather than once per worker
-    pebble.common.CONSTS.sleep_unit = min(pebble.common.CONSTS.sleep_unit, POOL_POLL_S)
-    pool = ProcessPool(
-        max_workers=max(1, workers),
-        initializer=limit_worker_memory,
-        initargs=[limits.worker_memory_bytes],
-    )
-    try:
+    with WorkerPool(workers, limits) as pool:
         yield pool
-    except BaseException:
-        pool.stop()
-        pool.join()
-        raise
-    pool.close()
-    pool.join()
 
 
 def _size(task: FileTask) -> int:
@@ -101,7 +71,6 @@ def file_groups(
 
 def run_tasks(tasks: Sequence[FileTask], options: WorkerOptions, workers: int) -> Iterator[FileResult]:
     """Results in completion order; a file that times out or kills its worker becomes a failure."""
-    timeout = options.limits.file_timeout_s
     started, files_done = time.monotonic(), 0
 
     def quick() -> bool:
@@ -110,29 +79,20 @@ def run_tasks(tasks: Sequence[FileTask], options: WorkerOptions, workers: int) -
 
     groups = file_groups(tasks, workers, quick)
     retry: deque[list[FileTask]] = deque()  # files of a failed group, to be sent one by one
-    pending: dict[Future[list[FileResult]], list[FileTask]] = {}
-    # Each future puts itself here when it completes: cheaper than wait() over all pending futures,
-    # which hooks a waiter into every one of them for every result.
-    completed: SimpleQueue[Future[list[FileResult]]] = SimpleQueue()
     with worker_pool(workers, options.limits) as pool:
         while True:
-            while len(pending) < QUEUE_PER_WORKER * max(1, workers):
+            while pool.has_room():
                 group = retry.popleft() if retry else next(groups, None)
                 if group is None:
                     break
-                submitted = pool.submit(process_files, timeout, group, options)
-                pending[submitted] = group
-                submitted.add_done_callback(completed.put)
-            if not pending:
+                pool.submit(group, process_files, group, options)
+            if not pool.pending:
                 break
-            done = completed.get()
-            group = pending.pop(done)
-            try:
-                results = done.result()
-            except (FutureTimeout, ProcessExpired) as exc:
+            group, outcome = pool.next_result()
+            if isinstance(outcome, WorkerFailure):
                 if len(group) > 1:
                     retry.extend([task] for task in group)
                     continue
-                results = [failed_file(group[0], options, worker_failure_reason(exc, options.limits))]
-            files_done += len(results)
-            yield from results
+                outcome = [failed_file(group[0], options, outcome.reason)]
+            files_done += len(outcome)
+            yield from outcome

@@ -11,21 +11,19 @@ from __future__ import annotations
 import json
 import tempfile
 from collections.abc import Iterator, Sequence
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pebble import ProcessExpired
 from sqlalchemy import Connection, delete, insert, select, update
 
 from unsealed import PIPELINE_VERSION
 from unsealed.config import Settings
 from unsealed.ingest.pipeline import IngestObserver, IngestReport, SilentObserver, run_stages
 from unsealed.ingest.pool import worker_pool
+from unsealed.ingest.process_pool import WorkerFailure
 from unsealed.ingest.stages import Stage
-from unsealed.ingest.worker import WorkerOptions, blob_store, read_into, worker_failure_reason
+from unsealed.ingest.worker import WorkerOptions, blob_store, read_into
 from unsealed.model import FileResult, SourceFile
 from unsealed.store.archive import Archive
 from unsealed.store.documents import utcnow
@@ -87,16 +85,10 @@ def reread(task: ReprocessTask, options: WorkerOptions) -> FileResult:
 def _reread_all(
     tasks: Sequence[ReprocessTask], options: WorkerOptions, workers: int
 ) -> Iterator[tuple[ReprocessTask, FileResult]]:
-    """Results in task order; a document past the file time limit, or crashing its worker, fails."""
+    """Results as they finish; a document past the file time limit, or crashing its worker, fails."""
     with worker_pool(workers, options.limits) as pool:
-        future = pool.map(partial(reread, options=options), tasks, timeout=options.limits.file_timeout_s)
-        outcomes = future.result()
-        for task in tasks:
-            try:
-                result = next(outcomes)
-            except (FutureTimeout, ProcessExpired) as exc:
-                result = _failed(task, worker_failure_reason(exc, options.limits))
-            yield task, result
+        for task, outcome in pool.map_unordered(reread, tasks, options):
+            yield task, _failed(task, outcome.reason) if isinstance(outcome, WorkerFailure) else outcome
 
 
 def _failed(task: ReprocessTask, reason: str) -> FileResult:

@@ -5,8 +5,6 @@ It never raises for a bad file: every problem becomes FileResult.error, recorded
 
 from __future__ import annotations
 
-import resource
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -34,12 +32,6 @@ class WorkerOptions:
 class FileTask:
     source: SourceFile
     known_sha256: str | None = None  # the content last recorded at this storage key, if any
-
-
-def limit_worker_memory(max_bytes: int) -> None:
-    """Pool initializer: a worker that needs more memory than this fails its file, not the machine."""
-    if max_bytes > 0:
-        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
 
 def read_pages(
@@ -95,14 +87,6 @@ def _stored(task: FileTask, options: WorkerOptions) -> tuple[FileResult, Origina
         store.put_file(source.storage_key, source.path)
     result.mime_type = sniff_bytes(original.head)
     return result, original
-
-
-def worker_failure_reason(exc: BaseException, limits: Limits) -> str:
-    """Why a worker gave no result for a file: it ran past the time limit, or its process died."""
-    if isinstance(exc, FutureTimeout):
-        return f"timed out after {limits.file_timeout_s:g} s (raise UNSEALED_FILE_TIMEOUT to allow more)"
-    exitcode = getattr(exc, "exitcode", None)
-    return f"the reader crashed on this file (worker exit code {exitcode})"
 
 
 def failed_file(task: FileTask, options: WorkerOptions, reason: str) -> FileResult:

@@ -1,0 +1,196 @@
+"""Worker processes fed through one pipe each, with a hard time limit per task and crash survival.
+
+A hostile file may hang a parser in C code or crash its process, so a worker that runs past the
+time limit is killed, a worker that dies is noticed, and either is replaced while the run goes on;
+the task gets a `WorkerFailure` with the reason. Everything runs in the calling thread: it sends
+tasks down the pipes and waits on them with `multiprocessing.connection.wait`, and each worker
+holds up to TASKS_PER_WORKER tasks so that it never waits for the caller between two. (pebble did
+this job before; its three helper threads, locks and per-task acknowledgements cost the parent as
+much CPU as the database writes of a run of small files.)
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from types import TracebackType
+from typing import Any
+
+from unsealed.config import Limits
+
+TASKS_PER_WORKER = 3  # one running, the next ones waiting in the pipe
+STOP_GRACE_S = 5.0  # how long a worker may take to exit when the pool closes
+
+
+@dataclass(frozen=True)
+class WorkerFailure:
+    """Why a task has no result: it ran past the time limit, or its worker process died."""
+
+    reason: str
+
+
+def timed_out_reason(timeout_s: float) -> str:
+    return f"timed out after {timeout_s:g} s (raise UNSEALED_FILE_TIMEOUT to allow more)"
+
+
+def crashed_reason(exitcode: int | None) -> str:
+    return f"the reader crashed on this file (worker exit code {exitcode})"
+
+
+class WorkerError(RuntimeError):
+    """A task raised an exception in its worker (a bug, not a bad file: readers record those)."""
+
+
+def limit_worker_memory(max_bytes: int) -> None:
+    """A worker that needs more memory than this fails its file, not the machine."""
+    import resource
+
+    if max_bytes > 0:
+        resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
+
+
+def _serve(conn: Connection, memory_bytes: int) -> None:
+    """A worker's life: run each (function, args) received, send back (ok, result or traceback)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    limit_worker_memory(memory_bytes)
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        function, args = job
+        try:
+            reply: tuple[bool, Any] = (True, function(*args))
+        except Exception as exc:  # noqa: BLE001 - sent to the parent, which raises it there
+            reply = (False, "".join(traceback.format_exception(exc)))
+        conn.send(reply)
+
+
+@dataclass
+class _Worker:
+    process: BaseProcess
+    conn: Connection
+    jobs: deque[tuple[Any, Callable[..., Any], tuple[Any, ...]]] = field(default_factory=deque)
+    started: float = 0.0  # when its oldest job started
+
+
+class WorkerPool:
+    def __init__(self, workers: int, limits: Limits):
+        self._limits = limits
+        self._context = multiprocessing.get_context("fork")
+        self._workers = [self._start() for _ in range(max(1, workers))]
+
+    def _start(self) -> _Worker:
+        parent_end, child_end = self._context.Pipe()
+        process = self._context.Process(
+            target=_serve, args=(child_end, self._limits.worker_memory_bytes), daemon=True
+        )
+        process.start()
+        child_end.close()  # so that the parent's end sees EOF when the worker dies
+        return _Worker(process, parent_end)
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.close()
+        else:  # interrupted (Ctrl-C, an error, a consumer that stopped early): stop at once
+            self.kill()
+
+    @property
+    def pending(self) -> int:
+        return sum(len(worker.jobs) for worker in self._workers)
+
+    def has_room(self) -> bool:
+        return any(len(worker.jobs) < TASKS_PER_WORKER for worker in self._workers)
+
+    def submit(self, key: Any, function: Callable[..., Any], *args: Any) -> None:
+        """Queue `function(*args)` on the least busy worker; its outcome comes back with `key`."""
+        worker = min(self._workers, key=lambda w: len(w.jobs))
+        if not worker.jobs:
+            worker.started = time.monotonic()
+        worker.jobs.append((key, function, args))
+        worker.conn.send((function, args))
+
+    def next_result(self) -> tuple[Any, Any]:
+        """The next finished task: (key, its result or a WorkerFailure). Raises WorkerError when the
+        task raised."""
+        timeout = self._limits.file_timeout_s
+        while True:
+            busy = [worker for worker in self._workers if worker.jobs]
+            if not busy:
+                raise RuntimeError("no task is pending")
+            deadline = min(worker.started for worker in busy) + timeout
+            ready = wait([worker.conn for worker in busy], timeout=max(0.0, deadline - time.monotonic()))
+            if ready:
+                worker = next(worker for worker in busy if worker.conn is ready[0])
+                try:
+                    ok, payload = worker.conn.recv()
+                except (EOFError, OSError):
+                    worker.process.join(1.0)
+                    return self._replace(worker, crashed_reason(worker.process.exitcode))
+                key = worker.jobs.popleft()[0]
+                worker.started = time.monotonic()
+                if not ok:
+                    raise WorkerError(payload)
+                return key, payload
+            for worker in busy:
+                if time.monotonic() >= worker.started + timeout:
+                    return self._replace(worker, timed_out_reason(timeout))
+
+    def map_unordered(
+        self, function: Callable[..., Any], items: Iterable[Any], *args: Any
+    ) -> Iterator[tuple[Any, Any]]:
+        """(item, function(item, *args) or a WorkerFailure) for every item, as they finish."""
+        queue = iter(items)
+        while True:
+            while self.has_room() and (item := next(queue, None)) is not None:
+                self.submit(item, function, item, *args)
+            if not self.pending:
+                return
+            yield self.next_result()
+
+    def _replace(self, worker: _Worker, reason: str) -> tuple[Any, WorkerFailure]:
+        """Kill `worker` (stuck or dead), start another, and send its waiting jobs again."""
+        key = worker.jobs.popleft()[0]
+        waiting = list(worker.jobs)
+        self._stop(worker, grace=0.0)
+        index = self._workers.index(worker)
+        self._workers[index] = self._start()
+        for job_key, function, args in waiting:
+            self.submit(job_key, function, *args)
+        return key, WorkerFailure(reason)
+
+    def _stop(self, worker: _Worker, grace: float) -> None:
+        if grace > 0:
+            worker.process.join(grace)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+        worker.conn.close()
+
+    def close(self) -> None:
+        """Let the workers finish their jobs and exit."""
+        for worker in self._workers:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass  # already gone
+        for worker in self._workers:
+            self._stop(worker, grace=STOP_GRACE_S)
+
+    def kill(self) -> None:
+        for worker in self._workers:
+            self._stop(worker, grace=0.0)
