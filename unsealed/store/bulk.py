@@ -11,19 +11,28 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert
 from sqlalchemy.engine import Dialect
 
-Processor = Callable[[Any], Any] | None
-
 
 @dataclass(frozen=True)
 class _Plan:
     sql: str
-    columns: tuple[tuple[str, Processor], ...]  # in the statement's parameter order
+    keys: tuple[str, ...]  # in the statement's parameter order
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, processor), where one is needed
     positional: bool  # the driver takes tuples (qmark, format) rather than dicts (named, pyformat)
+
+    def values(self, row: dict[str, Any]) -> tuple[Any, ...]:
+        values: tuple[Any, ...] = itemgetter(*self.keys)(row) if len(self.keys) > 1 else (row[self.keys[0]],)
+        if not self.processors:
+            return values
+        processed = list(values)
+        for position, process in self.processors:
+            processed[position] = process(processed[position])
+        return tuple(processed)
 
 
 @lru_cache(maxsize=64)  # per table, columns and engine dialect
@@ -32,11 +41,12 @@ def _plan(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Plan:
     if missing:
         raise ValueError(f"insert_many into {table.name} needs values for {missing} (they have defaults)")
     compiled = insert(table).compile(dialect=dialect, column_keys=list(keys))
-    order = compiled.positiontup or list(keys)
-    processors = tuple(
-        (key, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for key in order
-    )
-    return _Plan(compiled.string, processors, compiled.positiontup is not None)
+    order = tuple(compiled.positiontup or keys)
+    processors = [
+        (i, table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) for i, key in enumerate(order)
+    ]
+    needed = tuple((i, process) for i, process in processors if process is not None)
+    return _Plan(compiled.string, order, needed, compiled.positiontup is not None)
 
 
 def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -44,14 +54,6 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     plan = _plan(table, tuple(rows[0]), conn.dialect)
-    if plan.positional:
-        params: list[Any] = [
-            tuple(row[key] if process is None else process(row[key]) for key, process in plan.columns)
-            for row in rows
-        ]
-    else:
-        params = [
-            {key: row[key] if process is None else process(row[key]) for key, process in plan.columns}
-            for row in rows
-        ]
+    values = [plan.values(row) for row in rows]
+    params = values if plan.positional else [dict(zip(plan.keys, v, strict=True)) for v in values]
     conn.exec_driver_sql(plan.sql, params)
