@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 import threading
 from pathlib import Path
 
@@ -34,13 +33,19 @@ def _reason(exc: Exception) -> str:
     return f"PDF could not be opened: {message}"
 
 
-# PDFium marks a hyphen at a line break as U+FFFE and may pass control characters through.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# PDFium marks a hyphen at a line break as U+FFFE and may pass control characters through; its line
+# breaks are CRLF. One translate pass (after CRLF -> LF) deletes the controls, turns a lone CR into
+# LF and U+FFFE into a hyphen, and drops byte-order marks.
+_CLEAN_TABLE: dict[int, int | str | None] = {
+    **dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F]),
+    0x0D: "\n",
+    0xFFFE: "-",
+    0xFEFF: None,
+}
 
 
 def clean_layer_text(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufffe", "-").replace("\ufeff", "")
-    return _CONTROL.sub("", text)
+    return text.replace("\r\n", "\n").translate(_CLEAN_TABLE)
 
 
 def _needs_bottom_band(text: str) -> bool:

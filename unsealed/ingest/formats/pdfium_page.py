@@ -59,13 +59,13 @@ def text_of(textpage: Any) -> str:
     start, end = 0, count - 1
     # Characters PDFium excludes from its text (index -1) are trimmed off both ends, so it never
     # reads past the range.
-    while start <= end and to_text_index(textpage, start) == -1:
+    while (first := to_text_index(textpage, start)) == -1:
         start += 1
-    while start <= end and to_text_index(textpage, end) == -1:
+        if start > end:
+            return ""
+    while (last := to_text_index(textpage, end)) == -1:
         end -= 1
-    if start > end:
-        return ""
-    units = to_text_index(textpage, end) + 2 - to_text_index(textpage, start)  # with the NUL
+    units = last + 2 - first  # with the NUL
     buffer = (ctypes.c_ushort * units)()
     written = pdfium_c.FPDFText_GetText(textpage, start, end - start + 1, buffer)
     return decode(memoryview(buffer)[: max(0, written - 1)], "utf-16-le", "ignore")
