@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import PurePath
 from typing import NamedTuple
 
@@ -34,8 +33,7 @@ class BatesNumber(NamedTuple):  # a tuple: cheap to build and hash, as every pag
         return f"{self.prefix}{self.separator}{self.number:0{self.width}d}"
 
 
-@dataclass(frozen=True)
-class PageBates:
+class PageBates(NamedTuple):  # built for every page: a tuple is the cheapest record
     value: str | None
     source: str | None  # stamped | inferred | None (no numbering known)
 

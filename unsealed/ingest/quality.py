@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # Characters per square inch: 10-12 pt body text is 20-40; a letter page holds ~94 square inches.
 SPARSE_CHARS_PER_SQIN = 3.0
@@ -40,8 +40,7 @@ _GARBAGE_ASCII = set("|~^\\{}`¦§¬¤")
 _GARBAGE_CATEGORIES = {"Cc", "Cf", "Co", "Cn", "Cs", "So", "Sk"}
 
 
-@dataclass(frozen=True)
-class QualityReport:
+class QualityReport(NamedTuple):  # built for every page: a tuple is the cheapest record
     score: float
     word_share: float
     garbage_ratio: float

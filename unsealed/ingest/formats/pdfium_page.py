@@ -13,8 +13,7 @@ from __future__ import annotations
 import ctypes
 from codecs import decode
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import pypdfium2.raw as pdfium_c
 
@@ -32,8 +31,7 @@ _GRAPHIC_OBJECTS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class RawPage:
+class RawPage(NamedTuple):  # built for every page: a tuple is the cheapest record
     width: float
     height: float
     text: str  # as PDFium gives it (CRLF line breaks, U+FFFE soft hyphens)
