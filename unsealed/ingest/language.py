@@ -59,10 +59,31 @@ def preload() -> None:
     _model()
 
 
-def _prose_letters(text: str) -> int:
-    """Letters in running-text words: Title-case and CAPITAL tokens (names, codes, headings) are
-    left out, so a table of names and airport codes is not mistaken for prose of some language."""
-    return sum(len(w) for w in _WORD.findall(text) if not (w.isupper() or w.istitle()))
+def _has_prose(text: str, min_chars: int) -> bool:
+    """Whether `text` holds `min_chars` letters in running-text words: Title-case and CAPITAL tokens
+    (names, codes, headings) are left out, so a table of names and airport codes is not mistaken for
+    prose of some language. Stops reading as soon as it knows."""
+    letters = 0
+    for match in _WORD.finditer(text):
+        word = match.group()
+        if not (word.isupper() or word.istitle()):
+            letters += len(word)
+            if letters >= min_chars:
+                return True
+    return letters >= min_chars
+
+
+def _cleaned(text: str) -> str:
+    """The first MAX_CHARS characters of `text` without noise tokens, on one line. Cleaning works
+    token by token, so the text is cleaned in two parts cut at a space, the second only if needed."""
+    text = text[: MAX_CHARS * 2]
+    cut = text.find(" ", MAX_CHARS + MAX_CHARS // 4)
+    if cut > 0:
+        head = " ".join(_NOISE.sub(" ", text[:cut]).split())
+        if len(head) >= MAX_CHARS:
+            return head[:MAX_CHARS]
+    # split/join also removes newlines, which fastText would refuse (it reads one line).
+    return " ".join(_NOISE.sub(" ", text).split())[:MAX_CHARS]
 
 
 def detect_language(text: str, min_chars: int = MIN_CHARS) -> str | None:
@@ -70,9 +91,8 @@ def detect_language(text: str, min_chars: int = MIN_CHARS) -> str | None:
 
     The code is ISO 639-1 where the language has one, else the model's own (mostly ISO 639-3).
     """
-    # split/join also removes newlines, which fastText would refuse (it reads one line).
-    cleaned = " ".join(_NOISE.sub(" ", text[: MAX_CHARS * 2]).split())[:MAX_CHARS]
-    if _prose_letters(cleaned) < min_chars:
+    cleaned = _cleaned(text)
+    if not _has_prose(cleaned, min_chars):
         return None
     try:
         labels, probabilities = _model().predict(cleaned, k=1)
