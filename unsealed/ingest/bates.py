@@ -40,8 +40,8 @@ class PageBates(NamedTuple):  # built for every page: a tuple is the cheapest re
 
 def parse_bates(text: str) -> list[BatesNumber]:
     return [
-        BatesNumber(m.group(1), m.group(2), int(m.group(3)), len(m.group(3)))
-        for m in BATES_TOKEN.finditer(text)
+        BatesNumber(prefix, separator, int(digits), len(digits))
+        for prefix, separator, digits in BATES_TOKEN.findall(text)
     ]
 
 
