@@ -92,3 +92,13 @@ def test_an_exception_in_a_task_is_raised_in_the_caller():
     with pytest.raises(WorkerError, match="invalid literal"), WorkerPool(1, Limits()) as pool:
         pool.submit("bug", int, "not a number")
         pool.next_result()
+
+
+def test_a_worker_that_died_while_idle_is_replaced_when_it_is_next_given_work():
+    with WorkerPool(1, Limits(file_timeout_s=60)) as pool:
+        # The worker answers, then dies 50 ms later while it waits for work (as if killed from outside).
+        pool.submit("arm", signal.setitimer, signal.ITIMER_REAL, 0.05)
+        assert pool.next_result()[0] == "arm"
+        time.sleep(0.5)
+        pool.submit("after", operator.add, 2, 3)
+        assert pool.next_result() == ("after", 5)

@@ -122,7 +122,13 @@ class WorkerPool:
         if not worker.jobs:
             worker.started = time.monotonic()
         worker.jobs.append((key, function, args))
-        worker.conn.send((function, args))
+        try:
+            worker.conn.send((function, args))
+        except OSError:  # it died while it had nothing to do (killed from outside): use another
+            waiting = list(worker.jobs)
+            self._swap(worker)
+            for job_key, job_function, job_args in waiting:
+                self.submit(job_key, job_function, *job_args)
 
     def next_result(self) -> tuple[Any, Any]:
         """The next finished task: (key, its result or a WorkerFailure). Raises WorkerError when the
@@ -166,12 +172,15 @@ class WorkerPool:
         """Kill `worker` (stuck or dead), start another, and send its waiting jobs again."""
         key = worker.jobs.popleft()[0]
         waiting = list(worker.jobs)
-        self._stop(worker, grace=0.0)
-        index = self._workers.index(worker)
-        self._workers[index] = self._start()
+        self._swap(worker)
         for job_key, function, args in waiting:
             self.submit(job_key, function, *args)
         return key, WorkerFailure(reason)
+
+    def _swap(self, worker: _Worker) -> None:
+        """Stop `worker` at once and put a new one in its place."""
+        self._stop(worker, grace=0.0)
+        self._workers[self._workers.index(worker)] = self._start()
 
     def _stop(self, worker: _Worker, grace: float) -> None:
         if grace > 0:
