@@ -1,6 +1,6 @@
 """Ingest spine throughput on text-layer PDFs, next to raw PDFium text extraction of the same files.
 
-    python bench/ingest.py [--pages 2000] [--pages-per-file 10] [--workers 2]
+    python bench/ingest.py [--pages 2000] [--pages-per-file 10] [--workers 2] [--repeat 15]
 
 All legs use the same worker count and alternate run by run. Raw extraction opens each file with
 pypdfium2 and reads each page's text, nothing else, in two ways: through pypdfium2's helper classes
@@ -104,7 +104,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--pages-per-file", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--repeat", type=int, default=5, help="runs of each leg; the best is reported")
+    parser.add_argument("--repeat", type=int, default=15, help="runs of each leg; the best is reported")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="unsealed-bench-") as tmp:
