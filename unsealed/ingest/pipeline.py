@@ -1,9 +1,9 @@
 """The ingest pipeline: walk sources, read files in a process pool, write them with one writer.
 
-Worker processes hash, store and read files (pool.py: each file gets a hard time limit, and a worker
-that crashes on a hostile file fails that file only); the calling process is the only database writer. Each
-document is written with its pages in one transaction, so an interrupted run leaves no half-written
-document, and a re-run skips what is already recorded.
+Worker processes hash, store and read files (pool.py, process_pool.py: each file gets a hard time
+limit, and a worker that crashes on a hostile file fails that file only); the calling process is the
+only database writer (store/writer.py). Each document is written with its pages in one transaction,
+so an interrupted run leaves no half-written document, and a re-run skips what is already recorded.
 """
 
 from __future__ import annotations
