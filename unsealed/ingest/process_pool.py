@@ -12,6 +12,7 @@ much CPU as the database writes of a run of small files.)
 from __future__ import annotations
 
 import multiprocessing
+import resource
 import signal
 import time
 import traceback
@@ -50,8 +51,6 @@ class WorkerError(RuntimeError):
 
 def limit_worker_memory(max_bytes: int) -> None:
     """A worker that needs more memory than this fails its file, not the machine."""
-    import resource
-
     if max_bytes > 0:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
