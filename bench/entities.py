@@ -104,7 +104,7 @@ def spacy_alone(texts: list[str]) -> tuple[float, float]:
 
 def whole_step(texts: list[str], pages_per_doc: int = 5) -> tuple[float, float, dict[str, float]]:
     from tests.entities_support import add_document
-    from unsealed.enrich.stage import enrichment_stages
+    from unsealed.pipeline.enrich_stages import enrichment_stages
     from unsealed.store.archive import Archive
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import write_result  # noqa: E402
 from unsealed.config import Settings  # noqa: E402
 from unsealed.ingest.formats.pdfium_page import text_of  # noqa: E402
-from unsealed.ingest.pipeline import ingest  # noqa: E402
+from unsealed.pipeline.ingest import ingest  # noqa: E402
 from unsealed.sample.layout import PageSpec, build_pdf, wrap  # noqa: E402
 from unsealed.store.archive import Archive  # noqa: E402
 

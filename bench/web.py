@@ -36,9 +36,9 @@ from bench.common import write_result  # noqa: E402
 from unsealed import PIPELINE_VERSION  # noqa: E402
 from unsealed.config import Settings  # noqa: E402
 from unsealed.enrich.resolve import entity_id  # noqa: E402
-from unsealed.enrich.stage import enrichment_stages  # noqa: E402
-from unsealed.ingest.pipeline import SilentObserver, ingest, run_stages  # noqa: E402
-from unsealed.ingest.stages import post_ingest_stages  # noqa: E402
+from unsealed.pipeline.enrich_stages import enrichment_stages  # noqa: E402
+from unsealed.pipeline.ingest import SilentObserver, ingest, run_stages  # noqa: E402
+from unsealed.pipeline.stages import post_ingest_stages  # noqa: E402
 from unsealed.sample.corpus import write_sample_corpus  # noqa: E402
 from unsealed.search import indexer  # noqa: E402
 from unsealed.store.archive import Archive  # noqa: E402

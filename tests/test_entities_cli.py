@@ -10,7 +10,7 @@ from followthemoney import model
 
 from tests.builders import write_pdf
 from tests.entities_support import add_document
-from unsealed.enrich.stage import enrichment_stages
+from unsealed.pipeline.enrich_stages import enrichment_stages
 from unsealed.store.archive import Archive
 
 EMAIL_PAGE = [

@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from tests.entities_support import add_document, seed_pages
 from unsealed.analysis.emails import match_label, parse_addresses, parse_date, parse_document
-from unsealed.enrich.queries import document_emails
-from unsealed.enrich.stage import run_emails
+from unsealed.pipeline.enrich_stages import run_emails
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents
+from unsealed.views.queries import document_emails
 
 LABELS_FIRST = """From:
 Sent:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from tests.entities_support import add_document, seed_pages
 from tests.test_postgres import postgres_url  # noqa: F401  (fixture)
 from unsealed.enrich import curate
-from unsealed.enrich.queries import document_emails, entity_detail, find_entity
-from unsealed.enrich.stage import enrichment_stages
+from unsealed.enrich.lookup import find_entity
+from unsealed.pipeline.enrich_stages import enrichment_stages
 from unsealed.store.archive import Archive
+from unsealed.views.queries import document_emails, entity_detail
 
 
 def test_seed_enrichment_on_postgresql(tmp_path, monkeypatch, postgres_url):  # noqa: F811

@@ -7,7 +7,7 @@ import json
 from sqlalchemy import select
 
 from tests.entities_support import FIXTURES, add_document, score_entities, seed_pages
-from unsealed.enrich.stage import enrichment_stages
+from unsealed.pipeline.enrich_stages import enrichment_stages
 from unsealed.store.archive import Archive
 from unsealed.store.schema import entities, mentions
 

@@ -6,10 +6,11 @@ from sqlalchemy import select
 
 from tests.entities_support import add_document
 from unsealed.enrich import curate
-from unsealed.enrich.queries import document_entities, entity_detail, find_entity, list_entities
-from unsealed.enrich.stage import enrichment_stages
+from unsealed.enrich.lookup import find_entity
+from unsealed.pipeline.enrich_stages import enrichment_stages
 from unsealed.store.archive import Archive
 from unsealed.store.schema import entities, mentions
+from unsealed.views.queries import document_entities, entity_detail, list_entities
 
 MEETING = (
     "Israeli Defense Minister {name} met Prime Minister Benjamin Netanyahu in Jerusalem on Monday.\n"

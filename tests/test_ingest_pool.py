@@ -13,10 +13,10 @@ import pytest
 
 from tests.builders import write_many_pages, write_pdf
 from unsealed.config import Limits, Settings
-from unsealed.ingest.pool import GROUP_BYTES, GROUP_FILES, TAIL_FILES_PER_WORKER, file_groups, run_tasks
-from unsealed.ingest.process_pool import WorkerError, WorkerFailure, WorkerPool
 from unsealed.ingest.sources import walk_sources
-from unsealed.ingest.worker import FileTask, WorkerOptions
+from unsealed.pipeline.pool import GROUP_BYTES, GROUP_FILES, TAIL_FILES_PER_WORKER, file_groups, run_tasks
+from unsealed.pipeline.process_pool import WorkerError, WorkerFailure, WorkerPool
+from unsealed.pipeline.worker import FileTask, WorkerOptions
 from unsealed.store.archive import Archive
 
 

@@ -9,10 +9,10 @@ from PIL import Image
 
 from tests.helpers_ocr import scan
 from unsealed.errors import ConfigError, MissingDependencyError
-from unsealed.ocr import get_engine
-from unsealed.ocr.base import OcrTimeoutError
-from unsealed.ocr.null import NullEngine
-from unsealed.ocr.tesseract import INSTALL_HINT, TesseractEngine
+from unsealed.ingest.ocr import get_engine
+from unsealed.ingest.ocr.base import OcrTimeoutError
+from unsealed.ingest.ocr.null import NullEngine
+from unsealed.ingest.ocr.tesseract import INSTALL_HINT, TesseractEngine
 
 
 def test_tesseract_reads_words_with_confidence_and_bottom_band() -> None:

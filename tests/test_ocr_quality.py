@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from unsealed.ingest.quality import assess, is_wordlike, quality_score
+from unsealed.analysis.quality import assess, is_wordlike, quality_score
 
 CLEAN = (
     "Israeli Defense Minister Moshe Ya'alon took a surprise trip to Azerbaijan in September, marking "

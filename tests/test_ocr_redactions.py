@@ -6,7 +6,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from tests.helpers_ocr import scan
-from unsealed.ingest.redactions import detect_redactions
+from unsealed.analysis.redactions import detect_redactions
 
 BOXES = [(100.0, 150.0, 260.0, 166.0), (320.0, 300.0, 540.0, 420.0), (72.0, 600.0, 110.0, 612.0)]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.search_helpers import Doc, add_documents, remove, touch
-from unsealed.ingest.stages import post_ingest_stages
+from unsealed.pipeline.stages import post_ingest_stages
 from unsealed.search import indexer
 from unsealed.search.errors import SearchIndexError
 from unsealed.search.service import Searcher

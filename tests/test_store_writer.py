@@ -13,8 +13,8 @@ from sqlalchemy import Connection, func, insert, select
 from tests.builders import write_pdf
 from unsealed.config import Settings
 from unsealed.ingest.sources import walk_sources
-from unsealed.ingest.worker import FileTask, WorkerOptions, failed_file, process_file
 from unsealed.model import FileResult
+from unsealed.pipeline.worker import FileTask, WorkerOptions, failed_file, process_file
 from unsealed.store.archive import Archive
 from unsealed.store.bulk import insert_many
 from unsealed.store.schema import document_sources, documents, pages

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from unsealed.web.textmarks import Span, find_hits, query_terms, segments, to_html
+from unsealed.views.textmarks import Span, find_hits, query_terms, segments, to_html
 
 
 def test_query_terms_drop_operators_fields_and_wildcards() -> None:

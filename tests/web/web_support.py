@@ -16,9 +16,9 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from unsealed.config import Settings
-from unsealed.enrich.stage import enrichment_stages
-from unsealed.ingest.pipeline import IngestReport, SilentObserver, ingest, run_stages
-from unsealed.ingest.stages import post_ingest_stages
+from unsealed.pipeline.enrich_stages import enrichment_stages
+from unsealed.pipeline.ingest import IngestReport, SilentObserver, ingest, run_stages
+from unsealed.pipeline.stages import post_ingest_stages
 from unsealed.sample.corpus import write_sample_corpus
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents

@@ -16,7 +16,7 @@ from unsealed.cli.options import ArchiveOption, JsonOption
 from unsealed.cli.progress import ProgressObserver
 from unsealed.cli.render import print_json
 from unsealed.config import Settings
-from unsealed.enrich.spans import ENTITY_TYPES
+from unsealed.domain import ENTITY_TYPES
 from unsealed.errors import ConfigError
 from unsealed.store.archive import Archive
 
@@ -54,7 +54,7 @@ def entities_command(
         return
     if entity_type and entity_type.upper() not in ENTITY_TYPES:
         raise ConfigError(f"--type must be one of {', '.join(ENTITY_TYPES)}, got {entity_type!r}")
-    from unsealed.enrich.queries import list_entities
+    from unsealed.views.queries import list_entities
 
     with _open(archive) as opened, opened.engine.connect() as conn:
         rows = list_entities(conn, entity_type, top, include_hidden=hidden)
@@ -122,7 +122,8 @@ def entity_command(
     as_json: JsonOption = False,
 ) -> None:
     """One entity: aliases, documents, co-mentioned entities, e-mail links."""
-    from unsealed.enrich.queries import entity_detail, find_entity
+    from unsealed.enrich.lookup import find_entity
+    from unsealed.views.queries import entity_detail
 
     with _open(archive) as opened, opened.engine.connect() as conn:
         detail = entity_detail(conn, find_entity(conn, name_or_id))
@@ -151,9 +152,9 @@ def enrich_command(
     ] = False,
 ) -> None:
     """Run e-mail analysis, entity extraction and resolution over the archive's documents, then index them."""
-    from unsealed.enrich.stage import enrichable_documents
-    from unsealed.ingest.pipeline import run_stages
-    from unsealed.ingest.stages import post_ingest_stages
+    from unsealed.pipeline.enrich_stages import enrichable_documents
+    from unsealed.pipeline.ingest import run_stages
+    from unsealed.pipeline.stages import post_ingest_stages
 
     with _open(archive) as opened, ProgressObserver(Console(stderr=True)) as observer:
         ids = enrichable_documents(opened, include_enriched=all_documents)

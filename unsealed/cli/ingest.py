@@ -11,7 +11,7 @@ from rich.console import Console
 from unsealed.cli.options import ArchiveOption, OcrEngineOption, OcrOption, page_overrides
 from unsealed.cli.progress import ProgressObserver
 from unsealed.config import Settings
-from unsealed.ingest.pipeline import IngestReport, ingest
+from unsealed.pipeline.ingest import IngestReport, ingest
 from unsealed.store.archive import Archive
 
 

@@ -11,11 +11,11 @@ from rich.markup import escape
 from unsealed.cli.options import ArchiveOption, JsonOption
 from unsealed.cli.render import print_document, print_json, print_status
 from unsealed.config import Settings
-from unsealed.enrich.queries import document_enrichment
 from unsealed.errors import NotFoundError
 from unsealed.search.indexer import status_dict as search_index_status
 from unsealed.store.archive import Archive
 from unsealed.store.documents import document_record, locate_document, status_summary
+from unsealed.views.queries import document_enrichment
 
 
 def show_command(

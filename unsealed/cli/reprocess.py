@@ -11,7 +11,7 @@ from unsealed.cli.ingest import print_report
 from unsealed.cli.options import ArchiveOption, OcrEngineOption, OcrOption, page_overrides
 from unsealed.cli.progress import ProgressObserver
 from unsealed.config import Settings
-from unsealed.ingest.reprocess import reprocess
+from unsealed.pipeline.reprocess import reprocess
 from unsealed.store.archive import Archive
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from unsealed.enrich import curation
+from unsealed.enrich.lookup import find_entity
 from unsealed.enrich.names import fold
-from unsealed.enrich.queries import find_entity
 from unsealed.enrich.resolve import resolve_archive
 from unsealed.errors import ConfigError
 from unsealed.store.schema import entities, mentions

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from unsealed.domain import NAME_TYPES
 from unsealed.enrich import ner, patterns
 from unsealed.enrich.names import clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
 from unsealed.enrich.noise import is_common_word, is_noise
@@ -20,7 +21,6 @@ from unsealed.enrich.spans import Found
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _HEADER_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z ]{0,15}[:;]")
 _SENTENCE_END = ".!?:;\"'”"
-NAME_TYPES = ("PERSON", "ORG", "LOCATION")
 ADDRESS_WORDS = frozenset("st street ave avenue rd road blvd boulevard suite ste floor lane drive".split())
 
 

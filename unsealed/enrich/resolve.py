@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from unsealed.domain import NAME_TYPES
 from unsealed.enrich import curation
 from unsealed.enrich.document_rules import apply_document_rules
 from unsealed.enrich.names import clean_form, display_name, fold, name_key
@@ -33,7 +34,6 @@ from unsealed.enrich.variants import Candidate, CrossKey, Plausibility, merge_va
 from unsealed.store.schema import documents, entities, mentions
 
 ENTITY_NAMESPACE = uuid.UUID("6f1d7c1e-3b0a-5d2e-9a51-2c8e4f0b7a13")
-NAME_TYPES = ("PERSON", "ORG", "LOCATION")
 
 
 def entity_id(entity_type: str, key: str) -> str:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENTITY_TYPES = ("PERSON", "ORG", "LOCATION", "EMAIL", "PHONE", "URL")
-
 
 @dataclass
 class Found:

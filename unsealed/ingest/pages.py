@@ -19,12 +19,12 @@ import time
 import numpy as np
 from PIL import Image
 
+from unsealed.analysis.quality import SPARSE_CHARS_PER_SQIN, QualityReport, assess, quality_score
+from unsealed.analysis.redactions import DETECT_DPI, Box, detect_redactions
+from unsealed.config import OCR_MODES, OcrMode, PageOptions
 from unsealed.ingest.formats.base import OpenDocument, PageContent
-from unsealed.ingest.page_options import OCR_MODES, OcrMode, PageOptions
-from unsealed.ingest.quality import SPARSE_CHARS_PER_SQIN, QualityReport, assess, quality_score
-from unsealed.ingest.redactions import DETECT_DPI, Box, detect_redactions
+from unsealed.ingest.ocr import OcrEngine, OcrError, OcrResult, get_engine
 from unsealed.model import ExtractedPage
-from unsealed.ocr import OcrEngine, OcrError, OcrResult, get_engine
 
 __all__ = ["OCR_MODES", "OcrBudget", "OcrMode", "PageOptions", "read_page"]
 

@@ -3,36 +3,12 @@
 from __future__ import annotations
 
 import os
-import re
-import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from unsealed.domain import check_dataset_name, display_path, key_part, storage_key
 from unsealed.errors import ConfigError
 from unsealed.model import SourceFile
-
-DATASET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
-
-
-def check_dataset_name(name: str) -> str:
-    if not DATASET_NAME.match(name):
-        raise ConfigError(
-            f"invalid data set name {name!r}: use letters, digits, '.', '_' or '-' (e.g. dataset_9)"
-        )
-    return name
-
-
-def display_path(path: str | os.PathLike[str]) -> str:
-    """A path as valid UTF-8 text: undecodable bytes in a file name become \\xNN escapes."""
-    return os.fsencode(path).decode("utf-8", "backslashreplace")
-
-
-def _key_part(name: str) -> str:
-    return unicodedata.normalize("NFC", display_path(name))
-
-
-def storage_key(dataset: str, relative: Path) -> str:
-    return "/".join([dataset, *(_key_part(part) for part in relative.parts)])
 
 
 def walk_sources(paths: Sequence[Path], dataset: str, skip: Path | None = None) -> Iterator[SourceFile]:
@@ -56,4 +32,4 @@ def walk_sources(paths: Sequence[Path], dataset: str, skip: Path | None = None) 
             for name in sorted(filenames):
                 path = here / name
                 if os.path.isfile(path):
-                    yield SourceFile(path, dataset, f"{prefix}/{_key_part(name)}")
+                    yield SourceFile(path, dataset, f"{prefix}/{key_part(name)}")

@@ -32,6 +32,7 @@ class PageSpec:
     font: str = "Helvetica"
     size: float = 10
     scanned: bool = False  # image only: no text layer
+    dpi: int = 150  # a scanned page's resolution
 
 
 def _draw_line(pdf: canvas.Canvas, x: float, y: float, line: str, font: str, size: float) -> None:
@@ -57,7 +58,7 @@ def _draw_page(pdf: canvas.Canvas, page: PageSpec) -> None:
         if y < MARGIN + 20:
             break
         _draw_line(pdf, MARGIN, y, line, page.font, page.size)
-        y -= LEADING if page.size <= 10 else page.size * 1.3
+        y -= LEADING if page.size == 10 else page.size * 1.3
     if page.bates:
         pdf.setFont("Helvetica", 9)
         pdf.drawRightString(PAGE_W - 36, 24, page.bates)
@@ -94,7 +95,7 @@ def build_pdf(pages: Sequence[PageSpec], seed: int = 0) -> bytes:
     for page in pages:
         if page.scanned:
             png = io.BytesIO()
-            scan_image(page, rng).save(png, format="PNG", optimize=False)
+            scan_image(page, rng, dpi=page.dpi).save(png, format="PNG", optimize=False)
             png.seek(0)
             pdf.drawImage(ImageReader(png), 0, 0, PAGE_W, PAGE_H)
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from unsealed.domain import looks_like_bates, split_bates
 from unsealed.search import values
 from unsealed.search.errors import QueryError
 from unsealed.search.tree import (
@@ -202,8 +203,8 @@ def _word_node(raw: str, field: str, warnings: list[str]) -> Node | None:
         warnings.append(f"{raw}: a prefix needs at least 2 letters; searched the word {word}")
         prefix = False
     node = Word(text=word, field=field, prefix=prefix, fuzzy=fuzzy)
-    if field == "text" and not prefix and not fuzzy and values.looks_like_bates(word):
-        prefix_, number = values.split_bates(word)  # type: ignore[misc]
+    if field == "text" and not prefix and not fuzzy and looks_like_bates(word):
+        prefix_, number = split_bates(word)  # type: ignore[misc]
         return Or((node, BatesRange(prefix_, number, number)))
     return node
 

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import tantivy
 
+from unsealed.domain import split_bates
 from unsealed.search.errors import SearchIndexError
 from unsealed.search.source import DocumentPages
-from unsealed.search.values import dataset_key, split_bates, type_key
+from unsealed.search.values import dataset_key, type_key
 
 FORMAT = 1
 META_FILE = "unsealed-index.json"

@@ -6,9 +6,9 @@ import functools
 import re
 from datetime import date, timedelta
 
+from unsealed.domain import split_bates
 from unsealed.search.errors import QueryError
 
-_BATES_RE = re.compile(r"^([A-Za-z][A-Za-z_-]{0,15}?)[-_ ]?(\d{4,12})$")
 _DATASET_PREFIX_RE = re.compile(r"^(dataset|data|set|ds|vol|volume)+")
 _DATE_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
 
@@ -26,21 +26,6 @@ def dataset_key(name: str) -> str:
 @functools.lru_cache(maxsize=1024)
 def type_key(value: str) -> str:
     return re.sub(r"[^0-9a-z]+", "_", value.casefold()).strip("_")
-
-
-def split_bates(value: str) -> tuple[str, int] | None:
-    """`EFTA01197904` -> (`EFTA`, 1197904); None when it is not a Bates number."""
-    value = value.strip()
-    if value[:4].isalpha() and value[4:].isdigit() and 4 <= len(value) - 4 <= 12:  # the usual shape
-        return value[:4].upper(), int(value[4:])
-    match = _BATES_RE.match(value)
-    if not match:
-        return None
-    return match.group(1).upper().replace("-", "").replace("_", ""), int(match.group(2))
-
-
-def looks_like_bates(word: str) -> bool:
-    return split_bates(word) is not None and any(c.isalpha() for c in word)
 
 
 def parse_bates_value(value: str) -> tuple[str, int, int]:

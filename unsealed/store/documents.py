@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
 
-from unsealed.ingest.bates import parse_bates
+from unsealed.domain import parse_bates
 from unsealed.store.schema import document_sources, documents, pages
 
 # Fixed namespace so a document's id is the same on every machine for the same content and data set.

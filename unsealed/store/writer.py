@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from unsealed import PIPELINE_VERSION
-from unsealed.ingest.sources import display_path
+from unsealed.domain import display_path
 from unsealed.model import FileResult
 from unsealed.store.bulk import insert_many
 from unsealed.store.documents import document_id, utcnow

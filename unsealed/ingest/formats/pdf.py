@@ -10,14 +10,10 @@ import pikepdf
 import pypdfium2 as pdfium
 from PIL import Image
 
+from unsealed.analysis.bates import BOTTOM_BAND, stamp_in_tail
 from unsealed.errors import ExtractionError
-from unsealed.ingest.bates import stamp_in_tail
 from unsealed.ingest.formats.base import PageContent
 from unsealed.ingest.formats.pdfium_page import read_raw_page
-
-# Share of the page height, from the bottom edge, searched for a Bates stamp when the text's last
-# lines hold none.
-BOTTOM_BAND = 0.12
 
 # PDFium is not thread-safe; a worker process only ever uses it from one thread, but the web
 # server renders page images from a thread pool.

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from unsealed.store import catalog
+from unsealed.views import catalog
+from unsealed.views.dataset import dataset_view
 from unsealed.web.deps import ConnDep
 from unsealed.web.templating import render
-from unsealed.web.views.dataset import dataset_view
 
 router = APIRouter()
 api = APIRouter(tags=["datasets"])

@@ -11,10 +11,10 @@ from starlette.responses import HTMLResponse, Response, StreamingResponse
 from unsealed.errors import NotFoundError
 from unsealed.render.page_images import page_png
 from unsealed.store.documents import document_record, locate_document
+from unsealed.views.document import document_view, page_segments
 from unsealed.web.deps import ArchiveDep, ConnDep
+from unsealed.web.originals import original_download
 from unsealed.web.templating import IMAGE_WIDTH, render
-from unsealed.web.views.document import document_view, page_segments
-from unsealed.web.views.originals import original_download
 
 router = APIRouter()
 api = APIRouter(tags=["documents"])

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from unsealed.views.entity import entities_view, entity_view, network_view
 from unsealed.web.deps import ConnDep
 from unsealed.web.templating import render
-from unsealed.web.views.entity import entities_view, entity_view, network_view
 
 router = APIRouter()
 api = APIRouter(tags=["entities"])

@@ -8,9 +8,9 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
+from unsealed.views.home import home_view, status_view
 from unsealed.web.deps import ConnDep
 from unsealed.web.templating import render
-from unsealed.web.views.home import home_view, status_view
 
 router = APIRouter()
 api = APIRouter(tags=["archive"])

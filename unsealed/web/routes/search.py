@@ -10,9 +10,9 @@ from starlette.responses import HTMLResponse, StreamingResponse
 
 from unsealed.search.errors import QueryError
 from unsealed.search.service import Searcher, Sort
+from unsealed.views.search import EMPTY_RESULTS, FACET_LABELS, export_csv, search_view, snippet_html
 from unsealed.web.deps import ArchiveDep
 from unsealed.web.templating import render
-from unsealed.web.views.search import EMPTY_RESULTS, FACET_LABELS, export_csv, search_view, snippet_html
 
 router = APIRouter()
 api = APIRouter(tags=["search"])

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from unsealed.enrich.queries import list_entities
 from unsealed.errors import NotFoundError
-from unsealed.store import entity_detail as detail
-from unsealed.store.entity_graph import co_mention_graph
+from unsealed.views import entity_detail as detail
+from unsealed.views.entity_graph import co_mention_graph
+from unsealed.views.queries import list_entities
 
 MENTIONS_PER_PAGE = 50
 

@@ -10,10 +10,10 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import Connection
 
-from unsealed.enrich import queries
 from unsealed.errors import NotFoundError
 from unsealed.store.documents import document_record
-from unsealed.web.textmarks import Span, find_hits, query_terms, segments, to_html
+from unsealed.views import queries
+from unsealed.views.textmarks import Span, find_hits, query_terms, segments, to_html
 
 # Panel groups in display order: entity type → heading.
 ENTITY_GROUPS = [

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from unsealed.errors import NotFoundError
-from unsealed.store import catalog
+from unsealed.views import catalog
 
 PER_PAGE = 50
 

@@ -25,9 +25,9 @@ from typing import Any
 
 from PIL import Image
 
+from unsealed.analysis.bates import BOTTOM_BAND
 from unsealed.errors import MissingDependencyError
-from unsealed.ingest.formats.pdf import BOTTOM_BAND
-from unsealed.ocr.base import OcrError, OcrResult, OcrTimeoutError
+from unsealed.ingest.ocr.base import OcrError, OcrResult, OcrTimeoutError
 
 INSTALL_HINT = (
     "apt-get install tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev && "

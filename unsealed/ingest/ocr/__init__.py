@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import cache
 
+from unsealed.config import DEFAULT_ENGINE, PageOptions
 from unsealed.errors import ConfigError
-from unsealed.ingest.page_options import DEFAULT_ENGINE
-from unsealed.ocr.base import OcrEngine, OcrError, OcrResult, OcrTimeoutError
-from unsealed.ocr.null import NullEngine
-from unsealed.ocr.tesseract import TesseractEngine
+from unsealed.ingest.ocr.base import OcrEngine, OcrError, OcrResult, OcrTimeoutError
+from unsealed.ingest.ocr.null import NullEngine
+from unsealed.ingest.ocr.tesseract import TesseractEngine
 
 ENGINES: dict[str, Callable[[], OcrEngine]] = {
     "tesseract": TesseractEngine,
@@ -29,4 +29,19 @@ def get_engine(name: str) -> OcrEngine:
     return factory()
 
 
-__all__ = ["DEFAULT_ENGINE", "ENGINES", "OcrEngine", "OcrError", "OcrResult", "OcrTimeoutError", "get_engine"]
+def check_engine(options: PageOptions) -> None:
+    """Probe the OCR engine once, before a run: a missing one is one clear error, not one per page."""
+    if options.ocr_mode != "never":
+        get_engine(options.engine).check()
+
+
+__all__ = [
+    "DEFAULT_ENGINE",
+    "ENGINES",
+    "OcrEngine",
+    "OcrError",
+    "OcrResult",
+    "OcrTimeoutError",
+    "check_engine",
+    "get_engine",
+]

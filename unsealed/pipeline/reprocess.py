@@ -19,12 +19,13 @@ from sqlalchemy import Connection, delete, insert, select, update
 
 from unsealed import PIPELINE_VERSION
 from unsealed.config import Settings
-from unsealed.ingest.pipeline import IngestObserver, IngestReport, SilentObserver, run_stages
-from unsealed.ingest.pool import worker_pool
-from unsealed.ingest.process_pool import WorkerFailure
-from unsealed.ingest.stages import Stage
-from unsealed.ingest.worker import WorkerOptions, blob_store, read_into
+from unsealed.ingest.ocr import check_engine
 from unsealed.model import FileResult, SourceFile
+from unsealed.pipeline.ingest import IngestObserver, IngestReport, SilentObserver, run_stages
+from unsealed.pipeline.pool import worker_pool
+from unsealed.pipeline.process_pool import WorkerFailure
+from unsealed.pipeline.stage import Stage
+from unsealed.pipeline.worker import WorkerOptions, blob_store, read_into
 from unsealed.store.archive import Archive
 from unsealed.store.documents import utcnow
 from unsealed.store.schema import documents, pages
@@ -149,7 +150,7 @@ def reprocess(
 ) -> IngestReport:
     """Re-read the pages of the archive's documents (of `dataset`, or all) with `settings.pages`."""
     observer = observer or SilentObserver()
-    settings.pages.check_engine()
+    check_engine(settings.pages)
     with archive.engine.connect() as conn:
         tasks = select_documents(conn, dataset)
     observer.files_found(len(tasks))

@@ -17,7 +17,7 @@ from unsealed.analysis.emails import ParsedEmail, is_email_document, parse_docum
 from unsealed.enrich import ner
 from unsealed.enrich.extract import PageMention, extract_document, soften_newlines
 from unsealed.enrich.resolve import resolve_archive
-from unsealed.ingest.stages import Stage
+from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents, emails, mentions, pages
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from unsealed.store.entity_detail import co_mentioned, get_entity
 from unsealed.store.schema import mentions
+from unsealed.views.entity_detail import co_mentioned, get_entity
 
 
 def co_mention_graph(conn: Connection, entity_id: str, limit: int = 25) -> dict[str, Any] | None:

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from unsealed.analysis.bates import assign_bates
+from unsealed.analysis.language import document_language
 from unsealed.config import Limits
 from unsealed.errors import ExtractionError
-from unsealed.ingest.bates import assign_bates
 from unsealed.ingest.formats import handler_for
 from unsealed.ingest.hashing import Original, read_original
-from unsealed.ingest.language import document_language
 from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
 from unsealed.ingest.sniff import describe_unsupported, sniff_bytes
 from unsealed.model import ExtractedPage, FileResult, SourceFile

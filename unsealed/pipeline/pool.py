@@ -17,11 +17,11 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
+from unsealed.analysis import language
 from unsealed.config import Limits
-from unsealed.ingest import language
-from unsealed.ingest.process_pool import WorkerFailure, WorkerPool
-from unsealed.ingest.worker import FileTask, WorkerOptions, failed_file, process_files
 from unsealed.model import FileResult
+from unsealed.pipeline.process_pool import WorkerFailure, WorkerPool
+from unsealed.pipeline.worker import FileTask, WorkerOptions, failed_file, process_files
 
 # A group holds at most this many files and bytes; a larger file goes alone.
 GROUP_FILES = 4

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from unsealed.ocr.base import OcrResult
+from unsealed.ingest.ocr.base import OcrResult
 
 
 class NullEngine:

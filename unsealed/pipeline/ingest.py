@@ -16,11 +16,13 @@ from typing import Protocol
 
 from unsealed.config import Settings
 from unsealed.errors import ExitCode
-from unsealed.ingest.pool import run_tasks
+from unsealed.ingest.ocr import check_engine
 from unsealed.ingest.sources import walk_sources
-from unsealed.ingest.stages import Stage, post_ingest_stages
-from unsealed.ingest.worker import FileTask, WorkerOptions
 from unsealed.model import FileResult
+from unsealed.pipeline.pool import run_tasks
+from unsealed.pipeline.stage import Stage
+from unsealed.pipeline.stages import post_ingest_stages
+from unsealed.pipeline.worker import FileTask, WorkerOptions
 from unsealed.store.archive import Archive
 from unsealed.store.writer import DocumentWriter, KnownDocuments, WriteOutcome
 
@@ -152,7 +154,7 @@ def ingest(
 ) -> IngestReport:
     """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default)."""
     observer = observer or SilentObserver()
-    settings.pages.check_engine()  # a missing OCR engine is one error now, not one per page
+    check_engine(settings.pages)  # a missing OCR engine is one error now, not one per page
     sources = list(walk_sources(paths, dataset, skip=archive.root))
     observer.files_found(len(sources))
     with archive.engine.connect() as conn:

@@ -18,12 +18,3 @@ class Stage:
     run: Callable[[Archive, Sequence[str]], None]
     # Documents this stage has not processed yet, so a run interrupted during the stage resumes it.
     pending: Callable[[Archive], Sequence[str]] | None = None
-
-
-def post_ingest_stages() -> list[Stage]:
-    """The stages, in order. Imported lazily so `unsealed show` does not load spaCy."""
-    from unsealed.enrich.stage import enrichment_stages
-    from unsealed.search import indexer
-
-    # search index last: it indexes the entities and headers the other stages found
-    return [*enrichment_stages(), Stage("search index", indexer.run_stage, pending=indexer.pending_ids)]

@@ -7,50 +7,22 @@ expected is `stamped`; a page whose number follows from the others (stamp unread
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from pathlib import PurePath
 from typing import NamedTuple
 
-# PREFIX (letters, maybe joined by _ or -) + optional separator + 6-10 digits: EFTA01197904,
-# HOUSE_OVERSIGHT_012345, DOJ-OGR-00012345.
-BATES_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9]*(?:[_-][A-Z][A-Z0-9]*)*)([ _-]?)(\d{6,10})(?!\d)")
+from unsealed.domain import BATES_TOKEN, BatesNumber, bates_from_filename, parse_bates
+
 # Lines at the end of a page's text searched for a stamp. A text layer's bottom band is read only
 # when these hold none; a page's bottom-band text, where given, is searched first.
 TAIL_LINES = 3
-
-
-class BatesNumber(NamedTuple):  # a tuple: cheap to build and hash, as every page makes a few
-    prefix: str
-    separator: str
-    number: int
-    width: int
-
-    def shifted(self, offset: int) -> BatesNumber:
-        return BatesNumber(self.prefix, self.separator, self.number + offset, self.width)
-
-    def __str__(self) -> str:
-        return f"{self.prefix}{self.separator}{self.number:0{self.width}d}"
+# Share of the page height, from the bottom edge, searched for a Bates stamp when the text's last
+# lines hold none.
+BOTTOM_BAND = 0.12
 
 
 class PageBates(NamedTuple):  # built for every page: a tuple is the cheapest record
     value: str | None
     source: str | None  # stamped | inferred | None (no numbering known)
-
-
-def parse_bates(text: str) -> list[BatesNumber]:
-    return [
-        BatesNumber(prefix, separator, int(digits), len(digits))
-        for prefix, separator, digits in BATES_TOKEN.findall(text)
-    ]
-
-
-def bates_from_filename(filename: str) -> BatesNumber | None:
-    stem = PurePath(filename).stem.strip()
-    match = BATES_TOKEN.fullmatch(stem)
-    if not match:
-        return None
-    return BatesNumber(match.group(1), match.group(2), int(match.group(3)), len(match.group(3)))
 
 
 def _tail(text: str) -> str:

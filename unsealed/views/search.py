@@ -11,7 +11,7 @@ from markupsafe import Markup
 
 from unsealed.search.serialize import EXPORT_COLUMNS, hit_to_dict, results_to_dict
 from unsealed.search.service import Searcher, Sort
-from unsealed.web.textmarks import Span, segments, to_html
+from unsealed.views.textmarks import Span, segments, to_html
 
 EMPTY_RESULTS: dict[str, Any] = {
     "query": "",

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from unsealed.enrich.queries import list_entities
-from unsealed.store import catalog
-from unsealed.store.entity_detail import entity_count
+from unsealed.views import catalog
+from unsealed.views.entity_detail import entity_count
+from unsealed.views.queries import list_entities
 
 FAILED_ON_STATUS = 1000
 

@@ -1,0 +1,18 @@
+"""The stages that run over the archive after files are written, in order.
+
+Each stage takes the archive and the ids of documents that were added or changed. Stages are
+idempotent: re-running one over the same documents leaves the archive as it was.
+"""
+
+from __future__ import annotations
+
+from unsealed.pipeline.stage import Stage
+
+
+def post_ingest_stages() -> list[Stage]:
+    """The stages, in order. Imported lazily so `unsealed show` does not load spaCy."""
+    from unsealed.pipeline.enrich_stages import enrichment_stages
+    from unsealed.search import indexer
+
+    # search index last: it indexes the entities and headers the other stages found
+    return [*enrichment_stages(), Stage("search index", indexer.run_stage, pending=indexer.pending_ids)]
