@@ -23,25 +23,56 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.real_emails import corpus_document, load_key, raw_pages, score  # noqa: E402
+from unsealed.analysis.bates import assign_bates  # noqa: E402
 from unsealed.config import PageOptions  # noqa: E402
+from unsealed.domain import parse_bates  # noqa: E402
 from unsealed.ingest.formats.pdf import PdfDocument  # noqa: E402
 from unsealed.ingest.pages import read_page  # noqa: E402
-from unsealed.sample.real import render  # noqa: E402
+from unsealed.model import ExtractedPage  # noqa: E402
+from unsealed.sample.real import RealDocument, load_corpus, render  # noqa: E402
 
 Pages = list[tuple[int, str]]
 LAYER = PageOptions(ocr_mode="never", detect_redactions=False)
 SCAN = PageOptions(ocr_mode="always", ocr_dpi=200, detect_redactions=False)
 
 
-def pdf_pages(file: str, *, scanned: bool = False) -> Pages:
+def read_rendered(document: RealDocument, *, scanned: bool = False) -> list[ExtractedPage]:
     """A corpus document rendered as the release ships it, read back through our PDF reading."""
-    content = render(corpus_document(file), scanned=scanned, dpi=200)
-    document = PdfDocument(Path(f"{Path(file).stem}.pdf"), content)
+    pdf = PdfDocument(Path(f"{document.id}.pdf"), render(document, scanned=scanned, dpi=200))
     try:
-        count = document.page_count
-        return [(i + 1, read_page(document, i, SCAN if scanned else LAYER).text) for i in range(count)]
+        return [read_page(pdf, i, SCAN if scanned else LAYER) for i in range(pdf.page_count)]
     finally:
-        document.close()
+        pdf.close()
+
+
+def pdf_pages(file: str, *, scanned: bool = False) -> Pages:
+    return [(p.number, p.text) for p in read_rendered(corpus_document(file), scanned=scanned)]
+
+
+def bates_figures(documents: list[RealDocument], *, scanned: bool) -> dict[str, Any]:
+    """Pages whose number we assign equals the canonical form of the stamp printed on them."""
+    right = printed = control_taken = 0
+    wrong: list[str] = []
+    for document in documents:
+        pages = read_rendered(document, scanned=scanned)
+        assigned = assign_bates(f"{document.id}.pdf", [(p.text, p.bottom_text) for p in pages])
+        for page, got, stamp in zip(pages, assigned, document.stamps, strict=True):
+            want = parse_bates(stamp or "")
+            if not want:
+                continue
+            printed += 1
+            if got.value == str(want[0]):
+                right += 1
+            elif len(wrong) < 20:
+                wrong.append(f"{document.id} p{page.number}: {got.value} ({got.source}) != {want[0]}")
+            control_taken += bool(got.value and parse_bates(got.value)[0].is_control)
+    return {
+        "documents": len(documents),
+        "pages_with_a_printed_number": printed,
+        "exact": round(right / printed, 4) if printed else None,
+        "control_numbers_taken_as_bates": control_taken,
+        "wrong": wrong,
+    }
 
 
 def email_figures(scans: int | None) -> dict[str, Any]:
@@ -74,6 +105,14 @@ def _print_emails(figures: dict[str, Any]) -> None:
         )
 
 
+def _spread(corpus: list[RealDocument], n: int) -> list[RealDocument]:
+    """`n` documents from both sources, multi-page ones first (where the numbering can go wrong)."""
+    ranked = sorted(corpus, key=lambda d: (-min(len(d.pages), 4), d.id))
+    efta = [d for d in ranked if d.id.startswith("EFTA")][: (n + 1) // 2]
+    house = [d for d in ranked if not d.id.startswith("EFTA") and any(d.stamps)][: n // 2]
+    return efta + house
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scans", default="6", help="documents scanned and OCR'd: a number or 'all'")
@@ -85,6 +124,23 @@ def main() -> None:
     }
     result["emails"] = email_figures(scans)
     _print_emails(result["emails"])
+    corpus = load_corpus()
+    started = time.monotonic()
+    result["bates"] = {"text_layer": bates_figures(corpus, scanned=False)}
+    result["bates"]["text_layer"]["seconds"] = round(time.monotonic() - started, 1)
+    if scans != 0:
+        chosen = corpus if scans is None else _spread(corpus, scans)
+        started = time.monotonic()
+        result["bates"]["scan_200dpi"] = bates_figures(chosen, scanned=True)
+        result["bates"]["scan_200dpi"]["seconds"] = round(time.monotonic() - started, 1)
+    for name, f in result["bates"].items():
+        print(
+            f"bates   {name:28} docs {f['documents']:3}  "
+            f"pages with a stamp {f['pages_with_a_printed_number']}"
+            f"  exact {f['exact']}  control numbers taken {f['control_numbers_taken_as_bates']}"
+        )
+        for line in f["wrong"][:5]:
+            print("        ", line)
     out = ROOT / "bench" / "results" / "real.json"
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)}")

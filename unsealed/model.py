@@ -29,6 +29,7 @@ class ExtractedPage:
     bottom_text: str = ""  # text near the page bottom, where Bates stamps live
     bates: str | None = None
     bates_source: str | None = None  # stamped | inferred
+    control_numbers: tuple[str, ...] = ()  # secondary numbers printed on the page (EFTA_R1_…)
     ocr_confidence: float | None = None
     quality: float | None = None
     # Redaction boxes in page points; None until redaction detection has looked at the page.

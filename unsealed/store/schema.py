@@ -83,6 +83,7 @@ pages = Table(
     Column("quality", Float),  # 0-1 text-quality score of the kept text
     Column("bates", String(40)),
     Column("bates_source", String(10)),  # stamped | inferred
+    Column("control_numbers", Text),  # secondary control numbers printed on it, space-separated
     Column("width", Float),  # page size in PDF points
     Column("height", Float),
     Column("redaction_count", Integer),

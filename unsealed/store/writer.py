@@ -44,6 +44,7 @@ def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
             "quality": p.quality,
             "bates": p.bates,
             "bates_source": p.bates_source,
+            "control_numbers": " ".join(p.control_numbers) or None,
             "width": p.width,
             "height": p.height,
             "redaction_count": len(p.redactions) if p.redactions is not None else None,
