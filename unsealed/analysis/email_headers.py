@@ -163,7 +163,7 @@ def _continues_list(text: str, previous: str) -> bool:
     return bool(ADDRESS.search(text) or find_address(text)) or bool(re.fullmatch(r"[\W_]{1,4}", text))
 
 
-_LIST_DEBRIS = re.compile(r"^(?:[;\]>\[<]|\w?\s?;)")
+_LIST_DEBRIS = re.compile(r"^(?:[;\]>\[<]|\S?\s?;)")
 _MAX_LIST_LINES = 40
 
 

@@ -20,7 +20,8 @@ from rapidfuzz.distance import Levenshtein
 HONORIFICS = frozenset(
     "mr mrs ms mx miss dr prof professor sir dame lord lady rev reverend hon judge justice sen senator "
     "rep gov governor mayor gen general col colonel capt captain lt sgt det detective agent atty esq "
-    "jr sr ii iii".split()
+    "jr sr ii iii congressman congresswoman chairman chairwoman president secretary minister ambassador "
+    "director phd md".split()
 )
 _WS = re.compile(r"\s+")
 _APOSTROPHES = re.compile(r"['’‘`´]")
@@ -36,6 +37,7 @@ def clean_form(text: str) -> str:
     form = _LEADING_ARTICLE.sub("", form)
     form = _POSSESSIVE.sub("", form) if len(form) > 3 else form
     form = re.sub(r"-\s+", "-", form)  # a word hyphenated across a line break
+    form = re.sub(r"\s*=(?:[0-9A-F]{2})?$", "", form)  # quoted-printable debris (`Eric =`, `Miami=20`)
     return form.strip(_EDGE_JUNK)
 
 
