@@ -5,6 +5,11 @@ recipients F1 and e-mail classification, on the top message of each document and
 message; read from the text layer of our rendered PDFs (our PDF reading), and from 200-dpi scans
 through OCR (`--scans N` documents; OCR takes ~1–3 s a page).
 
+Bates (every rendered corpus document, and `--scans N` of them scanned): the page number we
+assign equals the canonical form of the stamp printed on the page; control numbers never taken.
+
+Entities (tests/fixtures/real/entities_key.json and the seed): see bench/real_entities.py.
+
 Run: `python bench/real.py [--scans 0|N|all] [--skip-entities]`; writes bench/results/real.json.
 """
 
@@ -116,6 +121,7 @@ def _spread(corpus: list[RealDocument], n: int) -> list[RealDocument]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scans", default="6", help="documents scanned and OCR'd: a number or 'all'")
+    ap.add_argument("--skip-entities", action="store_true")
     args = ap.parse_args()
     scans = None if args.scans == "all" else int(args.scans)
     result: dict[str, Any] = {
@@ -141,6 +147,14 @@ def main() -> None:
         )
         for line in f["wrong"][:5]:
             print("        ", line)
+    if not args.skip_entities:
+        from bench.real_entities import key_figures, seed_figures
+
+        result["entities"] = {"key": key_figures(), "seed": seed_figures()}
+        key, seed = result["entities"]["key"], result["entities"]["seed"]
+        for kind in ("PERSON", "ORG", "LOCATION", "all"):
+            print(f"entities key {kind:8} precision {key[kind]['precision']} recall {key[kind]['recall']}")
+        print(f"entities seed          precision {seed['precision']} recall {seed['recall']}")
     out = ROOT / "bench" / "results" / "real.json"
     out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out.relative_to(ROOT)}")

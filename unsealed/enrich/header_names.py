@@ -23,7 +23,7 @@ def _printed_name(piece: str) -> str | None:
     words = _WORDS.findall(name)
     if not words or re.search(r"\.(com|org|net|edu|gov)\b|\d", name, re.I):
         return None
-    if len(words) == 1 and (len(words[0]) < 3 or not words[0][0].isupper()):
+    if len(name.split()) == 1 and (len(words[0]) < 3 or not words[0][0].isupper()):
         return None
     if words[-1].lower() in HEADS | _ORG_ENDINGS:
         return None  # `JNS News`: an organisation sends it
