@@ -59,6 +59,11 @@ def control_numbers(text: str, bottom_text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(str(b) for b in found))
 
 
+def printed_stamps(text: str, bottom_text: str) -> list[str]:
+    """The Bates-like numbers printed at the page's foot (its bottom band, else its last lines)."""
+    return [str(b) for b in _page_candidates(text, bottom_text)]
+
+
 def _stamp_anchor(candidates: list[list[BatesNumber]]) -> BatesNumber | None:
     """The first page's number most pages' stamps agree on (each stamp votes for number - index)."""
     votes: Counter[BatesNumber] = Counter()

@@ -2,7 +2,7 @@
 and a body hash
 
 Revision ID: 0006_email_messages
-Revises: 0005_work_items
+Revises: 0005_evidence
 Create Date: 2026-12-01
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_email_messages"
-down_revision = "0005_work_items"
+down_revision = "0005_evidence"
 branch_labels = None
 depends_on = None
 
