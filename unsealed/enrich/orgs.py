@@ -25,6 +25,8 @@ _RUN = rf"{_CAP}(?:[ ](?:{_CAP}|of|for|and|&)){{0,7}}"
 _TAIL = re.compile(rf"[ ](of|for|on|&|and)[ ]({_RUN})")
 _HEAD_BEFORE = re.compile(rf"((?:{_CAP}[ ]){{0,3}}{_CAP})[ ](of|for|on)[ ]$")
 MAX_WORDS = 12
+MAX_RUN_WORDS = 8
+MIN_WRAPPED_LINE = 40
 
 
 def _last_word(text: str) -> str:
@@ -38,12 +40,15 @@ def _tail_end(text: str, end: int, head: str) -> int:
     if not m or "\n" in m.group():
         return end
     connector, run = m.group(1), m.group(2)
+    words = run.split(" ")
+    while words and words[-1] in ("of", "for", "and", "&"):
+        words.pop()
+    if not words:
+        return end
+    if connector in ("&", "and") and words[-1].lower() not in HEADS:
+        return end  # `JPMorgan and Santander`: two names, not one
     if connector in ("&", "and") or head in HEADS:
-        words = run.split(" ")
-        while words and words[-1] in ("of", "for", "and", "&"):
-            words.pop()
-        if words:
-            return m.start(2) + len(" ".join(words))
+        return m.start(2) + len(" ".join(words))
     return end
 
 
@@ -87,12 +92,16 @@ def head_runs(text: str, tagged: list[Found]) -> list[Found]:
     runs = []
     for m in _HEAD_RUN.finditer(text):
         start, end = m.start(), m.end()
+        line_start = text.rfind("\n", 0, start) + 1
+        first_break = text.find("\n", start, end)
+        if first_break >= 0 and first_break - line_start < MIN_WRAPPED_LINE:
+            end = first_break  # a short line (letterhead, list) ends the name; prose wraps long lines
         if text.startswith("The ", start):
             start += 4
         words = text[start:end].split()
         while words and words[-1].lower() not in HEADS:
             words.pop()
-        if len(words) < 2 or words[-1] in ("of", "for", "and", "&", "on"):
+        if not 2 <= len(words) <= MAX_RUN_WORDS or words[-1] in ("of", "for", "and", "&", "on"):
             continue
         end = text.find(words[-1], start, end) + len(words[-1])
         if any(t.type in ("ORG", ner_norp()) and t.start < end and start < t.end for t in tagged):
