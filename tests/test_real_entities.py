@@ -46,3 +46,31 @@ def test_stamps_and_header_labels_are_never_entities() -> None:
     words = {w.lower() for _, n in names for w in n.split()}
     assert not words & {"house", "oversight", "importance", "subject", "sent"}
     assert ("PERSON", "Weingarten, Reid") in names  # a `Last, First` header name is one person
+
+
+def test_an_acronym_joins_its_long_form_only_with_evidence(tmp_path) -> None:
+    from sqlalchemy import select
+
+    from tests.entities_support import add_document
+    from unsealed.pipeline.enrich_stages import enrichment_stages
+    from unsealed.store.archive import Archive
+    from unsealed.store.schema import entities
+
+    both = (
+        "The Department of Justice said on Monday that the inquiry would go on. A Justice Department "
+        "spokesman declined to comment.\nThe DOJ said it would appeal.\n"
+    )
+    archive = Archive.open(tmp_path)
+    try:
+        ids = [add_document(archive, "A.pdf", [both]), add_document(archive, "B.pdf", ["The DOJ said so.\n"])]
+        for stage in enrichment_stages():
+            stage.run(archive, ids)
+        with archive.engine.connect() as conn:
+            rows = conn.execute(
+                select(entities.c.name, entities.c.mention_count).where(entities.c.type == "ORG")
+            ).all()
+            orgs = {name: count for name, count in rows}
+    finally:
+        archive.close()
+    # one document prints all three forms: one organisation; the other prints DOJ alone: no evidence
+    assert orgs == {"Department of Justice": 3, "DOJ": 1}

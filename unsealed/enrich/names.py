@@ -28,7 +28,7 @@ _APOSTROPHES = re.compile(r"['’‘`´]")
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^a-z0-9@.+_-]+|(?<![a-z0-9])[.]|[.](?![a-z0-9])")
 _EDGE_JUNK = "\"'“”‘’`´()[]{}<>,;:.!?*•·|/\\-–—_ "
-_LEADING_ARTICLE = re.compile(r"^(?:the)\s+", re.IGNORECASE)
+_LEADING_ARTICLE = re.compile(r"^(?:the\s+|an?\s+(?=[A-Z][a-z]+\s+[A-Z]))", re.IGNORECASE)
 
 
 def clean_form(text: str) -> str:
