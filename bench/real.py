@@ -39,6 +39,7 @@ from unsealed.sample.real import RealDocument, load_corpus, render  # noqa: E402
 Pages = list[tuple[int, str]]
 LAYER = PageOptions(ocr_mode="never", detect_redactions=False)
 SCAN = PageOptions(ocr_mode="always", ocr_dpi=200, detect_redactions=False)
+OCR_CACHE = ROOT / "bench" / "work" / "ocr_cache"  # scans' OCR text, kept between runs (git-ignored)
 
 
 def read_rendered(document: RealDocument, *, scanned: bool = False) -> list[ExtractedPage]:
@@ -50,8 +51,27 @@ def read_rendered(document: RealDocument, *, scanned: bool = False) -> list[Extr
         pdf.close()
 
 
-def pdf_pages(file: str, *, scanned: bool = False) -> Pages:
-    return [(p.number, p.text) for p in read_rendered(corpus_document(file), scanned=scanned)]
+def pdf_pages(
+    file: str, *, scanned: bool = False, first_only: bool = False, cache: Path | None = None
+) -> Pages:
+    """Page texts of a rendered corpus document (`first_only`: page 1, where the top message is);
+    scans' OCR text is kept in `cache` (a folder) so that scoring again costs nothing."""
+    document = corpus_document(file)
+    cached = cache / f"{document.id}{'-p1' if first_only else ''}.json" if cache else None
+    if cached and cached.exists():
+        return [(n, t) for n, t in json.loads(cached.read_text(encoding="utf-8"))]
+    if first_only:
+        pdf = PdfDocument(Path(f"{document.id}.pdf"), render(document, scanned=scanned, dpi=200))
+        try:
+            pages = [(1, read_page(pdf, 0, SCAN if scanned else LAYER).text)]
+        finally:
+            pdf.close()
+    else:
+        pages = [(p.number, p.text) for p in read_rendered(document, scanned=scanned)]
+    if cached:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(json.dumps(pages), encoding="utf-8")
+    return pages
 
 
 def bates_figures(documents: list[RealDocument], *, scanned: bool) -> dict[str, Any]:
@@ -88,12 +108,17 @@ def email_figures(scans: int | None) -> dict[str, Any]:
         out[name] = score(get, entries)
         out[name]["seconds"] = round(time.monotonic() - started, 1)
     if scans != 0:
+        # Scans: page 1 of each document (where its top message and its classification are), OCR'd
+        # once and cached; the text layer's page 1 alone beside it, for the same documents.
         chosen = entries if scans is None else entries[:scans]
         started = time.monotonic()
-        out["scan_200dpi"] = score(lambda e: pdf_pages(e["file"], scanned=True), chosen)
-        out["scan_200dpi"]["seconds"] = round(time.monotonic() - started, 1)
-        layer_same = score(lambda e: pdf_pages(e["file"]), chosen)
-        out["text_layer_same_documents"] = {k: v for k, v in layer_same.items() if k != "misses"}
+        out["scan_200dpi_page1"] = score(
+            lambda e: pdf_pages(e["file"], scanned=True, first_only=True, cache=OCR_CACHE), chosen
+        )
+        out["scan_200dpi_page1"]["seconds"] = round(time.monotonic() - started, 1)
+        out["text_layer_page1_same_documents"] = score(
+            lambda e: pdf_pages(e["file"], first_only=True), chosen
+        )
     return out
 
 
