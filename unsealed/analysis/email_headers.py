@@ -36,7 +36,7 @@ LABELS = (
     "classification",
 )
 _LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z .]{0,14}?)\s*(?:[:;]|\t)\s*(.*)$")
-_QUOTE = re.compile(r"^(?:\s*>)+\s?")
+_QUOTE = re.compile(r"^(?:\s*>)+(?=\s|[\w\"'(]|$)\s?")  # not `>,` (a list's debris)
 _RECIPIENTS = ("to", "cc", "bcc")
 _INTRO = (
     (re.compile(r"original\s*message", re.I), "original-message"),
