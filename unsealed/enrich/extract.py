@@ -18,7 +18,7 @@ from unsealed.enrich.furniture import cut_at_labels, furniture_spans, is_place, 
 from unsealed.enrich.header_names import header_people
 from unsealed.enrich.names import clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
 from unsealed.enrich.noise import is_common_word, is_noise
-from unsealed.enrich.orgs import head_runs, merge_org_names
+from unsealed.enrich.orgs import head_runs, is_company_name, merge_org_names
 from unsealed.enrich.spans import Found
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
@@ -109,6 +109,8 @@ def retype(found: Found, text: str) -> Found:
     country, state or big city of the gazetteer (`Azerbaijan`) is a place."""
     if found.type == "PERSON" and is_place(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
+    if is_company_name(clean_form(found.text), heads=found.type == "PERSON") and found.type != "ORG":
+        return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     numbered = re.search(r"\d+\s*$", text[max(0, found.start - 12) : found.start]) is not None
     if found.type != "LOCATION" and numbered and ADDRESS_WORDS & set(fold(found.text).split()):
         return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)

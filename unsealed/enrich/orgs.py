@@ -20,6 +20,22 @@ HEADS = frozenset(
     "program programme school service society trust union university organizations organisations "
     "studies".split()
 )
+# Last words that make a name a company's, whatever the tagger says (`Glendower Capital`).
+COMPANY_WORDS = frozenset(
+    "capital partners management financial holdings advisors advisers securities investments "
+    "ventures aviation airlines airways inc llc ltd plc corp pllc lp gmbh ag sa associates "
+    "consulting technologies media news press times journal review".split()
+)
+
+
+def is_company_name(form: str, *, heads: bool = True) -> bool:
+    """A name of two words or more whose last word is a company word (or, with `heads`, a head
+    noun of organisation names: a place may be a `Union`, a person is not)."""
+    words = re.findall(r"[A-Za-z]+", form)
+    last = words[-1].lower() if words else ""
+    return len(words) >= 2 and (last in COMPANY_WORDS or (heads and last in HEADS))
+
+
 _CAP = r"[A-Z][\w'’.-]*"
 _RUN = rf"{_CAP}(?:[ ](?:{_CAP}|of|for|and|&)){{0,7}}"
 _TAIL = re.compile(rf"[ ](of|for|on|&|and)[ ]({_RUN})")
