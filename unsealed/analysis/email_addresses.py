@@ -125,8 +125,23 @@ def _drop_debris(name: str) -> str:
     return " ".join(words).strip(" ,;:'_-=")
 
 
+_NO_AT = re.compile(r"\b([a-z0-9][\w.+-]{2,})(" + "|".join(re.escape(d) for d in _DOMAINS) + r")\b", re.I)
+
+
+def _known_without_at(text: str, known: Iterable[str]) -> tuple[str, str] | None:
+    """`jeevacationdgmail.com`: an address whose `@` was lost or misread as a letter, taken only
+    when the repaired address is one the document or archive prints clean."""
+    known = set(known)
+    for m in _NO_AT.finditer(text):
+        local, domain = m.group(1).lower(), m.group(2).lower()
+        for candidate in (f"{local[:-1]}@{domain}", f"{local}@{domain}"):
+            if candidate in known:
+                return m.group(), candidate
+    return None
+
+
 def one_address(part: str, known: Iterable[str] = ()) -> Address | None:
-    found = find_address(part)
+    found = find_address(part) or _known_without_at(part, known)
     name = person_name(part)
     if not name and not found:
         return None

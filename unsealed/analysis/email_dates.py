@@ -38,6 +38,7 @@ ZONES = {
 }
 _WEEKDAY = re.compile(r"\b(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:[a-z]*da?y?)?\b\.?,?", re.I)
 _RUN_ON_YEAR = re.compile(r"(\d{1,2}/\d{1,2}/(?:19|20)\d\d)(\d{1,2}:\d\d)")
+_SPLIT_RUN_ON = re.compile(r"(\d{1,2}/\d{1,2}/(?:19|20)\d\d)(\d) (\d:\d\d)")  # `3/25/20191 1:46`
 _TIME = re.compile(r"\d{1,2}\s?[:.]\s?\d\d")
 _YEAR = re.compile(r"(?:19|20)\d\d|\b\d{1,2}/\d{1,2}/\d\d\b")
 _OTHER = datetime(1999, 2, 2)  # a second default: what changes with it was not printed
@@ -56,6 +57,7 @@ class SentDate:
 def _clean(raw: str) -> str:
     text = re.sub(r"\s+", " ", raw).strip()
     text = _RUN_ON_YEAR.sub(r"\1 \2", text)
+    text = _SPLIT_RUN_ON.sub(r"\1 \2\3", text)
     text = re.sub(r"\bat\b", " ", text)
     text = re.sub(r"(\d)\s?[.]\s?(\d\d)\s?([AaPp]\.?[Mm])", r"\1:\2 \3", text)  # 10.45 AM
     text = re.sub(r"([AaPp])\.([Mm])\.?", r"\1\2", text)

@@ -35,6 +35,7 @@ LABELS = (
     "importance",
     "classification",
 )
+_MISREAD = {"ce": "cc", "bce": "bcc"}  # two-letter labels OCR misreads beyond edit distance 0
 _LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z .]{0,14}?)\s*(?:[:;]|\t)\s*(.*)$")
 _QUOTE = re.compile(r"^(?:\s*>)+(?=\s|[\w\"'(]|$)\s?")  # not `>,` (a list's debris)
 _RECIPIENTS = ("to", "cc", "bcc")
@@ -68,6 +69,8 @@ def match_label(raw: str) -> str | None:
     letters = re.sub(r"[^a-z]", "", raw.lower())
     if not letters or len(letters) > 14:
         return None
+    if letters in _MISREAD:
+        return _MISREAD[letters]
     best, best_d = None, 99
     for label in LABELS:
         limit = 0 if len(label) <= 2 else 1 if len(label) <= 5 else 2
@@ -232,7 +235,8 @@ def _read_block(lines: list[str], start: int) -> Block:
             if not group and last not in _RECIPIENTS:
                 nxt = next((t for t in lines[i + 1 : i + 3] if t), "")
                 after = label_of(nxt)
-                if after is None or after[0] in seen:
+                wraps_on = last == "subject" and wraps < 2 and _wrapped(fields["subject"], nxt)
+                if (after is None or after[0] in seen) and not wraps_on:
                     break
         elif re.fullmatch(r"[^\w<>\[\];]{1,3}", text) and last not in _RECIPIENTS:
             pass  # OCR debris of a redacted value
