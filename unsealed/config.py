@@ -116,16 +116,19 @@ class ZipLimits:
 class DedupOptions:
     """Near-duplicate clustering (MinHash LSH): shingle size, permutations, Jaccard threshold."""
 
-    shingle: int = 5  # words per shingle
+    shingle: int = 3  # words per shingle
     permutations: int = 64
-    threshold: float = 0.7
+    rows: int = 4  # MinHash values per LSH band (permutations / rows bands)
+    threshold: float = 0.5  # estimated Jaccard similarity at which two texts are copies
 
     @classmethod
     def from_env(cls) -> DedupOptions:
-        """UNSEALED_DEDUP_SHINGLE, UNSEALED_DEDUP_PERMUTATIONS, UNSEALED_DEDUP_THRESHOLD."""
+        """UNSEALED_DEDUP_SHINGLE, UNSEALED_DEDUP_PERMUTATIONS, UNSEALED_DEDUP_ROWS,
+        UNSEALED_DEDUP_THRESHOLD."""
         return cls(
             shingle=_env_number("UNSEALED_DEDUP_SHINGLE", cls.shingle),
             permutations=_env_number("UNSEALED_DEDUP_PERMUTATIONS", cls.permutations),
+            rows=_env_number("UNSEALED_DEDUP_ROWS", cls.rows),
             threshold=_env_number("UNSEALED_DEDUP_THRESHOLD", cls.threshold),
         )
 

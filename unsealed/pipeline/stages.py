@@ -11,8 +11,13 @@ from unsealed.pipeline.stage import Stage
 
 def post_ingest_stages() -> list[Stage]:
     """The stages, in order. Imported lazily so `unsealed show` does not load spaCy."""
+    from unsealed.pipeline import dedup_stage
     from unsealed.pipeline.enrich_stages import enrichment_stages
     from unsealed.search import indexer
 
     # search index last: it indexes the entities and headers the other stages found
-    return [*enrichment_stages(), Stage("search index", indexer.run_stage, pending=indexer.pending_ids)]
+    return [
+        *enrichment_stages(),
+        dedup_stage.stage(),
+        Stage("search index", indexer.run_stage, pending=indexer.pending_ids),
+    ]

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -122,10 +123,20 @@ near_duplicates = Table(
     Column("page_number", Integer, primary_key=True),  # 0 = the whole document, 1.. = a page
     Column("cluster", String(36), nullable=False),  # the id of the cluster's first member
     Column("canonical", Boolean, nullable=False),
-    Column("signature", Text, nullable=False),  # MinHash values, hex, for incremental updates
-    Column("similarity", Float),  # estimated Jaccard against the canonical member
+    Column("signature", LargeBinary),  # MinHash values (uint32, little-endian); NULL: too few words
+    Column("similarity", Float),  # estimated Jaccard with the copy it matched when it joined
 )
 Index("ix_near_duplicates_cluster", near_duplicates.c.cluster)
+
+# The LSH bands of each signature: texts sharing a band are candidates (incremental look-up).
+near_duplicate_bands = Table(
+    "near_duplicate_bands",
+    metadata,
+    Column("band", BigInteger, primary_key=True),
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("page_number", Integer, primary_key=True),
+)
+Index("ix_near_duplicate_bands_document", near_duplicate_bands.c.document_id)
 
 # Printed e-mail headers found in a document (one row per message of a chain).
 emails = Table(

@@ -1,4 +1,4 @@
-"""load files and near-duplicates: document_fields, load_problems, near_duplicates, pages.bates_printed
+"""load files and near-duplicates: document_fields, load_problems, near_duplicates(_bands), bates_printed
 
 Revision ID: 0005_evidence
 Revises: 0004_mention_covering_indexes
@@ -43,13 +43,23 @@ def upgrade() -> None:
         sa.Column("page_number", sa.Integer, primary_key=True),
         sa.Column("cluster", sa.String(36), nullable=False),
         sa.Column("canonical", sa.Boolean, nullable=False),
-        sa.Column("signature", sa.Text, nullable=False),
+        sa.Column("signature", sa.LargeBinary),
         sa.Column("similarity", sa.Float),
     )
     op.create_index("ix_near_duplicates_cluster", "near_duplicates", ["cluster"])
+    op.create_table(
+        "near_duplicate_bands",
+        sa.Column("band", sa.BigInteger, primary_key=True),
+        sa.Column(
+            "document_id", sa.String(36), sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column("page_number", sa.Integer, primary_key=True),
+    )
+    op.create_index("ix_near_duplicate_bands_document", "near_duplicate_bands", ["document_id"])
 
 
 def downgrade() -> None:
+    op.drop_table("near_duplicate_bands")
     op.drop_table("near_duplicates")
     op.drop_table("load_problems")
     op.drop_table("document_fields")
