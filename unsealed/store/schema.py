@@ -144,17 +144,24 @@ emails = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
-    Column("seq", Integer, nullable=False),  # 0 = the document's own header, 1.. = quoted messages
+    Column("seq", Integer, nullable=False),  # position: 0 = the top message, 1.. = quoted ones
     Column("page_number", Integer, nullable=False),
-    Column("sender_name", Text),
-    Column("sender_address", Text),
+    Column("sender_name", Text),  # normalised name (`Last, First` → `First Last`)
+    Column("sender_address", Text),  # normalised address (OCR fixes where unambiguous)
     Column("recipients", Text),  # JSON: {"to": [{"name", "address"}], "cc": [...], "bcc": [...]}
     Column("subject", Text),
-    Column("sent_at", DateTime(timezone=True)),
-    Column("sent_raw", Text),
+    Column("sent_at", DateTime(timezone=True)),  # UTC
+    Column("sent_raw", Text),  # the date as printed
+    Column("line", Integer),  # 0-based line of its header on its page
+    Column("kind", String(20)),  # header | original-message | on-wrote | forwarded
+    Column("sender", Text),  # the From value as printed
+    Column("sender_address_printed", Text),
+    Column("sent_clock", DateTime),  # the printed clock, to the minute, no zone conversion
+    Column("body_hash", String(64)),  # SHA-256 of the body without quoted parts
     UniqueConstraint("document_id", "seq", name="uq_emails_document_seq"),
 )
 Index("ix_emails_sender_address", emails.c.sender_address)
+Index("ix_emails_body_hash", emails.c.body_hash)
 
 entities = Table(
     "entities",
