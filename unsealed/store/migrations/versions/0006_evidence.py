@@ -1,15 +1,15 @@
 """load files and near-duplicates: document_fields, load_problems, near_duplicates(_bands), bates_printed
 
-Revision ID: 0005_evidence
-Revises: 0004_mention_covering_indexes
+Revision ID: 0006_evidence
+Revises: 0005_email_messages
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_evidence"
-down_revision = "0004_mention_covering_indexes"
+revision = "0006_evidence"
+down_revision = "0005_email_messages"
 branch_labels = None
 depends_on = None
 
