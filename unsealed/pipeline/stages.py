@@ -11,7 +11,7 @@ from unsealed.pipeline.stage import Stage
 
 def post_ingest_stages() -> list[Stage]:
     """The stages, in order. Imported lazily so `unsealed show` does not load spaCy."""
-    from unsealed.pipeline import dedup_stage
+    from unsealed.pipeline import dedup_stage, thread_stage
     from unsealed.pipeline.enrich_stages import enrichment_stages
     from unsealed.search import indexer
 
@@ -19,5 +19,6 @@ def post_ingest_stages() -> list[Stage]:
     return [
         *enrichment_stages(),
         dedup_stage.stage(),
+        thread_stage.stage(),
         Stage("search index", indexer.run_stage, pending=indexer.pending_ids),
     ]

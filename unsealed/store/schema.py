@@ -163,6 +163,29 @@ emails = Table(
 Index("ix_emails_sender_address", emails.c.sender_address)
 Index("ix_emails_body_hash", emails.c.body_hash)
 
+# E-mail threads: each printed message's fingerprint, the message it is one appearance of, the
+# message it quotes, and its thread (owned by pipeline/thread_stage.py).
+email_threads = Table(
+    "email_threads",
+    metadata,
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),  # = emails.seq
+    Column("page_number", Integer, nullable=False),
+    Column("sender", Text, nullable=False),  # normalised sender words ("" when redacted)
+    Column("sender_display", Text),  # the name or address to show
+    Column("clock", DateTime),  # printed clock, to the minute
+    Column("minute", Integer),  # the clock's minute (the look-up key: time zones shift whole hours)
+    Column("subject", Text, nullable=False),  # normalised, without Re:/Fw:
+    Column("subject_display", Text),
+    Column("body", LargeBinary),  # MinHash of the body without quotes
+    Column("message", Text, nullable=False),  # "<document id>:<position>" of its first appearance
+    Column("reply_to", Text),  # the message it quotes
+    Column("thread", String(12), nullable=False),
+)
+Index("ix_email_threads_thread", email_threads.c.thread)
+Index("ix_email_threads_minute", email_threads.c.minute, email_threads.c.clock)
+Index("ix_email_threads_subject", email_threads.c.subject)
+
 entities = Table(
     "entities",
     metadata,

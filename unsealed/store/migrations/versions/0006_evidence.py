@@ -1,4 +1,4 @@
-"""load files and near-duplicates: document_fields, load_problems, near_duplicates(_bands), bates_printed
+"""load files, near-duplicates, threads: fields, load problems, near_duplicates(_bands), email_threads
 
 Revision ID: 0006_evidence
 Revises: 0005_email_messages
@@ -56,9 +56,31 @@ def upgrade() -> None:
         sa.Column("page_number", sa.Integer, primary_key=True),
     )
     op.create_index("ix_near_duplicate_bands_document", "near_duplicate_bands", ["document_id"])
+    op.create_table(
+        "email_threads",
+        sa.Column(
+            "document_id", sa.String(36), sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+        ),
+        sa.Column("position", sa.Integer, primary_key=True),
+        sa.Column("page_number", sa.Integer, nullable=False),
+        sa.Column("sender", sa.Text, nullable=False),
+        sa.Column("sender_display", sa.Text),
+        sa.Column("clock", sa.DateTime),
+        sa.Column("minute", sa.Integer),
+        sa.Column("subject", sa.Text, nullable=False),
+        sa.Column("subject_display", sa.Text),
+        sa.Column("body", sa.LargeBinary),
+        sa.Column("message", sa.Text, nullable=False),
+        sa.Column("reply_to", sa.Text),
+        sa.Column("thread", sa.String(12), nullable=False),
+    )
+    op.create_index("ix_email_threads_thread", "email_threads", ["thread"])
+    op.create_index("ix_email_threads_minute", "email_threads", ["minute", "clock"])
+    op.create_index("ix_email_threads_subject", "email_threads", ["subject"])
 
 
 def downgrade() -> None:
+    op.drop_table("email_threads")
     op.drop_table("near_duplicate_bands")
     op.drop_table("near_duplicates")
     op.drop_table("load_problems")
