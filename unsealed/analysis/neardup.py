@@ -69,6 +69,15 @@ def band_keys(sig: np.ndarray, banding: Banding, kind: int = 0) -> list[int]:
     return keys
 
 
+def exact_key(text: str, kind: int = 0) -> int | None:
+    """For a text too short to sign: one key shared only by texts with the same normalised words."""
+    tokens = words(text)
+    if not tokens:
+        return None
+    digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=7, person=b"exact" + bytes([kind]))
+    return int.from_bytes(digest.digest(), "little")
+
+
 def similarity(a: np.ndarray, b: np.ndarray) -> float:
     """Estimated Jaccard similarity of the two texts' shingle sets."""
     return float(np.count_nonzero(a == b)) / len(a)

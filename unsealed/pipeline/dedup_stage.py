@@ -6,7 +6,8 @@ so adding 1 % more documents costs about 1 % of a full build), it joins the clus
 whose estimated Jaccard similarity reaches the threshold (clusters it bridges are merged), and each
 cluster it touched gets its canonical member again: the most complete copy (fewest redaction boxes,
 then most text, then the earliest Bates). Every document and every page has a row, so each belongs
-to a cluster (a singleton one when it has no copy, or too few words to compare).
+to a cluster (a singleton one when it has no copy). A text of fewer than MIN_WORDS words gets no
+signature; it is a copy only of texts with exactly the same words.
 """
 
 from __future__ import annotations
@@ -16,7 +17,15 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
-from unsealed.analysis.neardup import Banding, band_keys, from_bytes, signature, similarity, to_bytes
+from unsealed.analysis.neardup import (
+    Banding,
+    band_keys,
+    exact_key,
+    from_bytes,
+    signature,
+    similarity,
+    to_bytes,
+)
 from unsealed.config import DedupOptions
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
@@ -94,12 +103,16 @@ def _join(
     sig = signature(text, options)
     own = cluster_key(doc_id, number)
     cluster, best = own, None
-    keys: list[int] = []
-    if sig is not None:
-        keys = band_keys(sig, banding, kind=1 if number == 0 else 0)
+    kind = 1 if number == 0 else 0
+    exact = exact_key(text, kind) if sig is None else None
+    keys = band_keys(sig, banding, kind) if sig is not None else [exact] if exact is not None else []
+    if keys:
         matched: set[str] = set()
         for row in conn.execute(_CANDIDATES, {"bands": keys}):
-            score = similarity(sig, from_bytes(row.signature))
+            if sig is None or row.signature is None:  # short texts: the same words, or nothing
+                score = 1.0 if sig is None and row.signature is None else 0.0
+            else:
+                score = similarity(sig, from_bytes(row.signature))
             if score >= options.threshold:
                 matched.add(row.cluster)
                 best = max(best or 0.0, score)
