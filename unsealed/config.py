@@ -119,7 +119,7 @@ class DedupOptions:
     shingle: int = 3  # words per shingle
     permutations: int = 64
     rows: int = 4  # MinHash values per LSH band (permutations / rows bands)
-    threshold: float = 0.5  # estimated Jaccard similarity at which two texts are copies
+    threshold: float = 0.6  # estimated Jaccard similarity at which two texts are copies (bench/dedup.py)
 
     @classmethod
     def from_env(cls) -> DedupOptions:
@@ -140,6 +140,7 @@ class Settings:
     limits: Limits = field(default_factory=Limits)
     pages: PageOptions = field(default_factory=PageOptions)  # OCR mode/engine, limits, redactions
     zips: ZipLimits = field(default_factory=ZipLimits)
+    dedup: DedupOptions | None = field(default_factory=DedupOptions)  # None: no signatures at ingest
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -149,6 +150,7 @@ class Settings:
             limits=Limits.from_env(),
             pages=PageOptions.from_env(),
             zips=ZipLimits.from_env(),
+            dedup=DedupOptions.from_env(),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

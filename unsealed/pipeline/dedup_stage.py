@@ -1,7 +1,9 @@
 """Post-ingest stage: near-duplicate clusters of documents and pages, updated incrementally.
 
-Each new document gets a MinHash signature of its whole text (page_number 0) and one per page; its
-LSH band keys are looked up in `near_duplicate_bands` (only the texts sharing a band are compared,
+Each new document has a MinHash signature of its whole text (page_number 0) and one per page, with
+their LSH band keys, computed by the ingest workers and written with the document (cluster "" until
+this stage runs; documents without them are signed here). One query per batch finds the stored
+texts sharing a band with the batch's (only those are compared,
 so adding 1 % more documents costs about 1 % of a full build), it joins the cluster of every copy
 whose estimated Jaccard similarity reaches the threshold (clusters it bridges are merged), and each
 cluster it touched gets its canonical member again: the most complete copy (fewest redaction boxes,
@@ -15,23 +17,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from unsealed.analysis.neardup import (
     Banding,
-    band_keys,
-    exact_key,
     from_bytes,
-    signature,
+    pack_bands,
+    signed_document,
     similarity,
-    to_bytes,
+    unpack_bands,
 )
 from unsealed.config import DedupOptions
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
+from unsealed.store.bulk import insert_many
 from unsealed.store.schema import documents, near_duplicate_bands, near_duplicates, pages
 
-BATCH = 200
+BATCH = 500
 
 
 def cluster_key(document_id: str, page_number: int) -> str:
@@ -39,11 +41,14 @@ def cluster_key(document_id: str, page_number: int) -> str:
 
 
 def pending_ids(archive: Archive) -> list[str]:
-    """Documents read ok that have no cluster yet."""
-    done = select(near_duplicates.c.document_id).where(near_duplicates.c.page_number == 0)
-    query = select(documents.c.id).where(documents.c.status == "ok", documents.c.id.not_in(done))
+    """Documents read ok that are not clustered yet (no row, or rows the writer left unclustered)."""
+    signed = select(near_duplicates.c.document_id).where(near_duplicates.c.page_number == 0)
+    unsigned = select(documents.c.id).where(documents.c.status == "ok", documents.c.id.not_in(signed))
+    waiting = select(near_duplicates.c.document_id).where(
+        near_duplicates.c.page_number == 0, near_duplicates.c.cluster == ""
+    )
     with archive.engine.connect() as conn:
-        return list(conn.execute(query).scalars())
+        return [*conn.execute(unsigned).scalars(), *conn.execute(waiting).scalars()]
 
 
 def run_stage(archive: Archive, document_ids: Sequence[str], options: DedupOptions | None = None) -> None:
@@ -52,7 +57,8 @@ def run_stage(archive: Archive, document_ids: Sequence[str], options: DedupOptio
     ids = list(document_ids)
     for start in range(0, len(ids), BATCH):
         with archive.engine.begin() as conn:
-            _cluster_batch(conn, ids[start : start + BATCH], options, banding)
+            _sign_missing(conn, ids[start : start + BATCH], options, banding)
+            _cluster(conn, ids[start : start + BATCH], options)
 
 
 def _texts(conn: Connection, ids: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
@@ -68,80 +74,147 @@ def _texts(conn: Connection, ids: Sequence[str]) -> dict[str, list[tuple[int, st
     return out
 
 
-def _cluster_batch(conn: Connection, ids: Sequence[str], options: DedupOptions, banding: Banding) -> None:
-    conn.execute(delete(near_duplicate_bands).where(near_duplicate_bands.c.document_id.in_(ids)))
-    conn.execute(delete(near_duplicates).where(near_duplicates.c.document_id.in_(ids)))
-    touched: set[str] = set()
-    for doc_id, page_texts in _texts(conn, ids).items():
-        members = [(0, "\n".join(t for _, t in page_texts))] + page_texts
-        for number, text in members:
-            touched.add(_join(conn, doc_id, number, text, options, banding))
-    _choose_canonical(conn, touched)
+def _sign_missing(conn: Connection, ids: Sequence[str], options: DedupOptions, banding: Banding) -> None:
+    """Signatures for documents the workers did not sign (older archives, `unsealed reprocess`)."""
+    have = set(
+        conn.execute(
+            select(near_duplicates.c.document_id).where(
+                near_duplicates.c.document_id.in_(ids), near_duplicates.c.page_number == 0
+            )
+        ).scalars()
+    )
+    missing = [i for i in ids if i not in have]
+    if not missing:
+        return
+    rows: list[dict[str, Any]] = []
+    bands: list[dict[str, Any]] = []
+    for doc_id, page_texts in _texts(conn, missing).items():
+        whole, signed_pages = signed_document([t for _, t in page_texts], options, banding)
+        numbers = [0] + [n for n, _ in page_texts]
+        for number, (sig, keys) in zip(numbers, [whole, *signed_pages], strict=True):
+            rows.append(
+                {"document_id": doc_id, "page_number": number, "cluster": "", "canonical": True,
+                 "signature": sig, "similarity": None, "bands": pack_bands(keys)}
+            )  # fmt: skip
+            bands.extend(
+                {"band": k, "document_id": doc_id, "page_number": number} for k in dict.fromkeys(keys)
+            )
+    if rows:
+        insert_many(conn, near_duplicates, rows)
+    if bands:
+        insert_many(conn, near_duplicate_bands, bands)
 
 
 _CANDIDATES = (
     select(
+        near_duplicate_bands.c.band,
         near_duplicates.c.document_id,
         near_duplicates.c.page_number,
         near_duplicates.c.signature,
         near_duplicates.c.cluster,
     )
-    .distinct()
     .join(
-        near_duplicate_bands,
-        (near_duplicate_bands.c.document_id == near_duplicates.c.document_id)
-        & (near_duplicate_bands.c.page_number == near_duplicates.c.page_number),
+        near_duplicates,
+        (near_duplicates.c.document_id == near_duplicate_bands.c.document_id)
+        & (near_duplicates.c.page_number == near_duplicate_bands.c.page_number),
     )
-    .where(near_duplicate_bands.c.band.in_(bindparam("bands", expanding=True)))
+    .where(
+        near_duplicate_bands.c.band.in_(bindparam("band_keys", expanding=True)),
+        near_duplicate_bands.c.document_id.not_in(bindparam("batch", expanding=True)),
+    )
+)
+BANDS_PER_QUERY = 900
+_SET_CLUSTER = (
+    update(near_duplicates)
+    .where(
+        near_duplicates.c.document_id == bindparam("b_doc"),
+        near_duplicates.c.page_number == bindparam("b_page"),
+    )
+    .values(cluster=bindparam("b_cluster"), similarity=bindparam("b_sim"))
 )
 
 
-def _join(
-    conn: Connection, doc_id: str, number: int, text: str, options: DedupOptions, banding: Banding
-) -> str:
-    """Put one text into its cluster; returns the cluster it is in."""
-    sig = signature(text, options)
-    own = cluster_key(doc_id, number)
-    cluster, best = own, None
-    kind = 1 if number == 0 else 0
-    exact = exact_key(text, kind) if sig is None else None
-    keys = band_keys(sig, banding, kind) if sig is not None else [exact] if exact is not None else []
-    if keys:
-        matched: set[str] = set()
-        for row in conn.execute(_CANDIDATES, {"bands": keys}):
-            if sig is None or row.signature is None:  # short texts: the same words, or nothing
-                score = 1.0 if sig is None and row.signature is None else 0.0
-            else:
-                score = similarity(sig, from_bytes(row.signature))
-            if score >= options.threshold:
-                matched.add(row.cluster)
-                best = max(best or 0.0, score)
-        if matched:
-            cluster = min(matched)
-            others = matched - {cluster}
-            if others:  # this text bridges clusters: they become one
-                conn.execute(
-                    update(near_duplicates)
-                    .where(near_duplicates.c.cluster.in_(others))
-                    .values(cluster=cluster)
-                )
-    conn.execute(
-        insert(near_duplicates),
-        {
-            "document_id": doc_id,
-            "page_number": number,
-            "cluster": cluster,
-            "canonical": cluster == own,
-            "signature": to_bytes(sig) if sig is not None else None,
-            "similarity": best,
-        },
+def _score(a: bytes | None, b: bytes | None) -> float:
+    if a is None or b is None:  # short texts share a key only with the same words
+        return 1.0 if a is None and b is None else 0.0
+    return similarity(from_bytes(a), from_bytes(b))
+
+
+def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> None:
+    """Cluster the batch's unclustered texts against everything that shares a band with them."""
+    nd = near_duplicates.c
+    unclustered = select(nd.document_id, nd.page_number, nd.signature, nd.bands).where(
+        nd.document_id.in_(ids), nd.cluster == ""
     )
-    if keys:
+    new: dict[tuple[str, int], bytes | None] = {}
+    by_band: dict[int, list[tuple[str, int]]] = {}
+    for r in conn.execute(unclustered):
+        new[(r.document_id, r.page_number)] = r.signature
+        for band in unpack_bands(r.bands):
+            by_band.setdefault(band, []).append((r.document_id, r.page_number))
+    if not new:
+        return
+    groups = _UnionFind()
+    best: dict[tuple[str, int], float] = {}
+
+    def match(a: tuple[str, int], b: tuple[str, int], other: bytes | None, cluster: str) -> None:
+        score = _score(new[a], other)
+        if score >= options.threshold:
+            groups.union(cluster_key(*a), cluster or cluster_key(*b))
+            best[a] = max(best.get(a, 0.0), score)
+
+    for members in by_band.values():  # copies within the batch
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if a != b:
+                    match(a, b, new[b], "")
+                    match(b, a, new[a], "")
+    keys, batch = list(by_band), sorted({d for d, _ in new})
+    for start in range(0, len(keys), BANDS_PER_QUERY):  # and everything stored before
+        params = {"band_keys": keys[start : start + BANDS_PER_QUERY], "batch": batch}
+        for r in conn.execute(_CANDIDATES, params):
+            for a in by_band[r.band]:
+                match(a, (r.document_id, r.page_number), r.signature, r.cluster)
+    existing = set(
         conn.execute(
-            insert(near_duplicate_bands),
-            [{"band": key, "document_id": doc_id, "page_number": number} for key in dict.fromkeys(keys)],
-        )
-    return cluster
+            select(near_duplicates.c.cluster)
+            .where(near_duplicates.c.cluster.in_(set(groups.parent)))
+            .distinct()
+        ).scalars()
+    )
+    for cluster in existing:
+        target = groups.find(cluster)
+        if target != cluster:  # a new text bridged two clusters: they become one
+            conn.execute(
+                update(near_duplicates).where(near_duplicates.c.cluster == cluster).values(cluster=target)
+            )
+    conn.execute(
+        _SET_CLUSTER,
+        [
+            {"b_doc": d, "b_page": p, "b_cluster": groups.find(cluster_key(d, p)), "b_sim": best.get((d, p))}
+            for d, p in new
+        ],
+    )
+    touched = {groups.find(cluster_key(d, p)) for d, p in new if (d, p) in best}
+    if touched:
+        _choose_canonical(conn, touched)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def _choose_canonical(conn: Connection, clusters: set[str]) -> None:

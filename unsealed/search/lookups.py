@@ -28,7 +28,9 @@ def _ids(conn: Connection, lookup: Lookup) -> tuple[str, ...]:
         if located is None:
             return ()
         cluster = select(near_duplicates.c.cluster).where(
-            near_duplicates.c.document_id == located.document_id, near_duplicates.c.page_number == 0
+            near_duplicates.c.document_id == located.document_id,
+            near_duplicates.c.page_number == 0,
+            near_duplicates.c.cluster != "",
         )
         query = select(near_duplicates.c.document_id).where(
             near_duplicates.c.cluster.in_(cluster.scalar_subquery()), near_duplicates.c.page_number == 0

@@ -125,18 +125,20 @@ near_duplicates = Table(
     Column("canonical", Boolean, nullable=False),
     Column("signature", LargeBinary),  # MinHash values (uint32, little-endian); NULL: too few words
     Column("similarity", Float),  # estimated Jaccard with the copy it matched when it joined
+    Column("bands", LargeBinary),  # its LSH band keys (int64, little-endian), as in near_duplicate_bands
 )
 Index("ix_near_duplicates_cluster", near_duplicates.c.cluster)
 
-# The LSH bands of each signature: texts sharing a band are candidates (incremental look-up).
+# The LSH bands of each signature: texts sharing a band are candidates (incremental look-up). One
+# clustered key and no other index (SQLite: WITHOUT ROWID), so the 16 rows a page adds are cheap.
 near_duplicate_bands = Table(
     "near_duplicate_bands",
     metadata,
     Column("band", BigInteger, primary_key=True),
     Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("page_number", Integer, primary_key=True),
+    sqlite_with_rowid=False,
 )
-Index("ix_near_duplicate_bands_document", near_duplicate_bands.c.document_id)
 
 # Printed e-mail headers found in a document (one row per message of a chain).
 emails = Table(

@@ -66,11 +66,13 @@ def attachments_view(conn: Connection, document_id: str, fields: list[dict[str, 
 
 
 def _cluster_of(conn: Connection, document_id: str, page: int) -> str | None:
-    return conn.execute(
+    """The cluster, or None before the near-duplicate stage has run on the document ("")."""
+    cluster = conn.execute(
         select(near_duplicates.c.cluster).where(
             near_duplicates.c.document_id == document_id, near_duplicates.c.page_number == page
         )
     ).scalar()
+    return cluster or None
 
 
 def copies_view(conn: Connection, document_id: str) -> dict[str, Any]:
@@ -144,7 +146,9 @@ def redaction_diff(conn: Connection, document_id: str) -> list[dict[str, Any]]:
     clusters: dict[int, str] = dict(
         conn.execute(  # type: ignore[arg-type]
             select(near_duplicates.c.page_number, near_duplicates.c.cluster).where(
-                near_duplicates.c.document_id == document_id, near_duplicates.c.page_number > 0
+                near_duplicates.c.document_id == document_id,
+                near_duplicates.c.page_number > 0,
+                near_duplicates.c.cluster != "",
             )
         ).all()
     )

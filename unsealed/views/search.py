@@ -62,7 +62,9 @@ def collapse_copies(conn: Connection, hits: list[dict[str, Any]]) -> list[dict[s
         return hits
     rows = conn.execute(
         select(near_duplicates.c.document_id, near_duplicates.c.page_number, near_duplicates.c.cluster).where(
-            near_duplicates.c.document_id.in_(ids), near_duplicates.c.page_number > 0
+            near_duplicates.c.document_id.in_(ids),
+            near_duplicates.c.page_number > 0,
+            near_duplicates.c.cluster != "",
         )
     ).all()
     cluster = {(r.document_id, r.page_number): r.cluster for r in rows}

@@ -45,6 +45,7 @@ def upgrade() -> None:
         sa.Column("canonical", sa.Boolean, nullable=False),
         sa.Column("signature", sa.LargeBinary),
         sa.Column("similarity", sa.Float),
+        sa.Column("bands", sa.LargeBinary),
     )
     op.create_index("ix_near_duplicates_cluster", "near_duplicates", ["cluster"])
     op.create_table(
@@ -54,8 +55,8 @@ def upgrade() -> None:
             "document_id", sa.String(36), sa.ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
         ),
         sa.Column("page_number", sa.Integer, primary_key=True),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_near_duplicate_bands_document", "near_duplicate_bands", ["document_id"])
     op.create_table(
         "email_threads",
         sa.Column(
