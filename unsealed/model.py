@@ -72,3 +72,19 @@ class FileResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass(frozen=True)
+class FileDone:
+    """What a progress display and a run's report need of a file once it is recorded (a queue worker
+    elsewhere sends this much back, not the pages)."""
+
+    storage_key: str
+    pages: int
+    ocr_pages: int
+    error: str | None = None
+
+    @classmethod
+    def of(cls, result: FileResult) -> FileDone:
+        ocr = sum(1 for page in result.pages if page.ocr_seconds is not None)
+        return cls(result.source.storage_key, len(result.pages), ocr, result.error)

@@ -2,9 +2,9 @@
 
 The `.DAT`/`.OPT` files found among the sources are parsed (in the parent process) and taken out of
 the list; single-page images that an OPT groups into one document become one SourceFile with
-`parts`; each document's load-file Bates per page and DAT fields are kept by storage key and put on
-the worker's result (`annotate`) before it is written. Every problem (a malformed line, an image the
-OPT names but the release lacks, a DAT row with no file) is kept as `(load file key, reason)`.
+`parts`; each document's load-file Bates per page and DAT fields are kept by storage key, travel
+with its task and are put on the worker's result (`apply_load`). Every problem (a malformed line,
+an image the OPT names but the release lacks, a DAT row with no file) is kept as `(key, reason)`.
 """
 
 from __future__ import annotations
@@ -30,20 +30,19 @@ class LoadPlan:
     documents: dict[str, DocumentLoad] = field(default_factory=dict)  # by storage key
     problems: list[tuple[str, str]] = field(default_factory=list)
 
-    def annotate(self, result: FileResult) -> None:
-        """Put the load file's Bates and fields on a worker's result (before it is written)."""
-        load = self.documents.get(result.source.storage_key)
-        if load is None:
-            return
-        result.fields = dict(load.fields)
-        for index, page in enumerate(result.pages):
-            bates = _page_bates(load.bates, index)
-            if bates is None:
-                continue
-            printed = printed_stamps(page.text, page.bottom_text)
-            if printed and bates not in printed:
-                page.bates_printed = printed[0]
-            page.bates, page.bates_source = bates, "loadfile"
+
+def apply_load(result: FileResult, load: DocumentLoad) -> None:
+    """Put the load file's Bates and fields on a worker's result (before it is written); a printed
+    stamp that disagrees is kept on the page."""
+    result.fields = dict(load.fields)
+    for index, page in enumerate(result.pages):
+        bates = _page_bates(load.bates, index)
+        if bates is None:
+            continue
+        printed = printed_stamps(page.text, page.bottom_text)
+        if printed and bates not in printed:
+            page.bates_printed = printed[0]
+        page.bates, page.bates_source = bates, "loadfile"
 
 
 def _page_bates(numbers: list[str], index: int) -> str | None:

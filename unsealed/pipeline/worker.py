@@ -17,6 +17,7 @@ from unsealed.config import DedupOptions, Limits
 from unsealed.errors import ExtractionError
 from unsealed.ingest.formats import handler_for
 from unsealed.ingest.hashing import Original, combined_sha256, original_of, read_original
+from unsealed.ingest.loadplan import DocumentLoad, apply_load
 from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
 from unsealed.ingest.sniff import describe_unsupported, sniff_bytes
 from unsealed.ingest.zips import read_member
@@ -30,12 +31,14 @@ class WorkerOptions:
     limits: Limits
     pages: PageOptions = field(default_factory=PageOptions)
     dedup: DedupOptions | None = None  # compute near-duplicate signatures here, in parallel
+    store_originals: bool = True  # False when the original is in the blob store already (queue workers)
 
 
 @dataclass(frozen=True)
 class FileTask:
     source: SourceFile
     known_sha256: str | None = None  # the content last recorded at this storage key, if any
+    load: DocumentLoad | None = None  # Bates and fields a load file gives this document
 
 
 def read_pages(
@@ -105,12 +108,13 @@ def _stored(task: FileTask, options: WorkerOptions) -> tuple[FileResult, Origina
     if task.known_sha256 == sha256:
         result.unchanged = True
         return result, original
-    store = blob_store(options.blob_root)
-    for file, read in zip((source, *source.parts), parts, strict=True):
-        if read.content is not None:
-            store.put_bytes(file.storage_key, read.content)
-        else:
-            store.put_file(file.storage_key, file.path)
+    if options.store_originals:
+        store = blob_store(options.blob_root)
+        for file, read in zip((source, *source.parts), parts, strict=True):
+            if read.content is not None:
+                store.put_bytes(file.storage_key, read.content)
+            else:
+                store.put_file(file.storage_key, file.path)
     result.mime_type = sniff_bytes(original.head)
     return result, original
 
@@ -149,6 +153,8 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
         _read_parts(result, options)
     if options.dedup is not None and result.ok:
         sign(result, options.dedup)
+    if task.load is not None:
+        apply_load(result, task.load)
     return result
 
 

@@ -117,6 +117,29 @@ class KnownDocuments:
             failed_ids=set(conn.execute(failed).scalars()),
         )
 
+    @classmethod
+    def load_one(cls, conn: Connection, dataset: str, storage_key: str, doc_id: str) -> KnownDocuments:
+        """What the data set holds about one file: a queue worker writes one file at a time, while
+        other workers write the rest of the data set."""
+        ok = select(document_sources.c.storage_key, documents.c.sha256).join(
+            documents, documents.c.id == document_sources.c.document_id
+        )
+        ok = ok.where(
+            documents.c.dataset == dataset,
+            documents.c.status == "ok",
+            document_sources.c.storage_key == storage_key,
+        )
+        this = conn.execute(
+            select(documents.c.sha256, documents.c.status).where(documents.c.id == doc_id)
+        ).first()
+        known = cls(
+            ok_contents={row.storage_key: row.sha256 for row in conn.execute(ok)},
+            failed_ids={doc_id} if this is not None and this.status == "failed" else set(),
+        )
+        if this is not None and this.status == "ok":
+            known.ok_sha256.add(this.sha256)
+        return known
+
     def status(self, doc_id: str, sha256: str) -> str | None:
         """The recorded status of this content's document in the data set, if it has one."""
         if sha256 in self.ok_sha256:
