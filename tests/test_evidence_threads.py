@@ -16,6 +16,8 @@ from unsealed.pipeline.enrich_stages import run_emails, unenriched
 from unsealed.pipeline.ingest import ingest
 from unsealed.pipeline.stage import Stage
 from unsealed.sample.real import load_corpus, write_corpus
+from unsealed.search import indexer
+from unsealed.search.service import Searcher
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents
 from unsealed.views.threads import document_threads, thread_view
@@ -33,6 +35,7 @@ def test_a_message_printed_twice_is_one_message_of_one_thread(tmp_path, cli, arc
         Stage("e-mail headers", run_emails, pending=unenriched),
         dedup_stage.stage(),
         thread_stage.stage(),
+        Stage("search index", indexer.run_stage, pending=indexer.pending_ids),
     ]
     with Archive.open(archive_dir) as archive:
         ingest(archive, [tmp_path / "ho"], "house", settings, stages=stages)
@@ -47,6 +50,8 @@ def test_a_message_printed_twice_is_one_message_of_one_thread(tmp_path, cli, arc
         assert any(m["sent"] == "2015-05-12T21:42" for m in shared)
         assert all(m["reply_to"] is None or any(o["id"] == m["reply_to"] for o in view["messages"])
                    for m in view["messages"])  # fmt: skip
+        in_thread = Searcher(archive).search(f"thread:{view['id']}", limit=50)
+        assert {h.citation.dataset for h in in_thread.hits} == {"house", "efta"}
         client = TestClient(create_app(archive))
         page = client.get(f"/threads/{view['id']}")
         assert page.status_code == 200 and "HOUSE_OVERSIGHT_030218" in page.text
