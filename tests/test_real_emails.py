@@ -118,3 +118,17 @@ def test_stored_one_row_per_message(tmp_path: Path, documents: dict[str, RealDoc
     assert rows[1].sender == "Jeffrey Epstein <jeevacation@gmail.com>"
     assert rows[0].sent_clock.isoformat() == "2012-11-28T17:28:00"
     assert len({r.body_hash for r in rows}) == 4
+
+
+def test_top_message_on_a_scan(documents: dict[str, RealDocument]) -> None:
+    """The same document scanned at 200 dpi and read by Tesseract (labels and values on separate
+    lines, values in another order than the key's)."""
+    document = documents["EFTA01748674"]
+    pdf = PdfDocument(Path(f"{document.id}.pdf"), render(document, scanned=True, dpi=200))
+    try:
+        page = read_page(pdf, 0, PageOptions(ocr_mode="always", ocr_dpi=200, detect_redactions=False))
+    finally:
+        pdf.close()
+    parsed = parse_document([(1, page.text)])
+    assert is_email_document(parsed, [(1, page.text)])
+    _check(parsed[0], _key()["EFTA01748674"]["messages"][0])

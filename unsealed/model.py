@@ -39,6 +39,7 @@ class ExtractedPage:
     bates: str | None = None
     bates_source: str | None = None  # stamped | inferred | loadfile
     bates_printed: str | None = None  # the printed stamp, where it disagrees with the load file's Bates
+    control_numbers: tuple[str, ...] = ()  # secondary numbers printed on the page (EFTA_R1_…)
     ocr_confidence: float | None = None
     quality: float | None = None
     # Redaction boxes in page points; None until redaction detection has looked at the page.

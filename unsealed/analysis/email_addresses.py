@@ -87,7 +87,8 @@ def person_name(raw: str) -> str | None:
     """The name without mailto/brackets/addresses/debris; `Last, First` → `First Last`."""
     name = ADDRESS.sub(" ", raw)
     name = _LOST_AT.sub(" ", name)
-    name = re.sub(r"\[[^\]]*\]?|<[^>]*>?|\S*\.(?:com|org|net|edu|gov)\b\S*", " ", name)
+    name = re.sub(r"\[[^\]]*\]?|<[^>]*>?|\([^)]*\)?|\S*\.(?:com|org|net|edu|gov)\b\S*", " ", name)
+    name = re.sub(r"/[a-z]\S*", " ", name)  # Lotus Notes: `Prateek Jain/db/dbcom@DBCOEX`
     name = re.sub(r"mailto:?|[<>\[\]()\"{}|»«]|_{2,}|\.{2,}", " ", name, flags=re.IGNORECASE)
     name = re.sub(r"-\s*\n\s*", "-", name)
     name = re.sub(r"\s+", " ", name).strip(" ,;:'_-=")
@@ -95,6 +96,7 @@ def person_name(raw: str) -> str | None:
         name = name[:-1].strip(" ,;:'_-=")
     name = re.sub(r"^[Iil|1]\s+(?=[A-Z])", "", name)
     name = re.sub(r"(\w{3,})\.$", r"\1", name)  # `Lisa Randall.` but `Jeffrey E.`
+    name = _drop_debris(name)
     if not name or not re.search(r"[A-Za-z]{2}", name):
         return None
     if name.count(",") == 1 and "@" not in raw:
@@ -102,6 +104,25 @@ def person_name(raw: str) -> str | None:
         if last and first and len(last.split()) <= 2 and len(first.split()) <= 3:
             name = f"{first} {last}"
     return name
+
+
+_BAR_GLYPHS = re.compile(r"^[MIWNl1|]{2,}$")  # a redaction bar read as letters
+
+
+def _drop_debris(name: str) -> str:
+    """`Joi Ito 1.1111`, `Michael Wolff MM`, `Barry J. Cohen a =S`, `Steve Bannon K` → the name:
+    trailing words with digits or symbols, redaction-bar letters, a lone letter after a full name."""
+    words = name.split()
+    while len(words) > 1:
+        last = words[-1]
+        lone = len(last) == 1 and len(words) > 2
+        digits = sum(c.isdigit() for c in last)
+        junk = re.search(r"[^A-Za-z0-9.'’/-]", last) or digits * 2 >= len(last)
+        if junk or _BAR_GLYPHS.match(last) or lone:
+            words.pop()
+        else:
+            break
+    return " ".join(words).strip(" ,;:'_-=")
 
 
 def one_address(part: str, known: Iterable[str] = ()) -> Address | None:

@@ -36,7 +36,7 @@ LABELS = (
     "classification",
 )
 _LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z .]{0,14}?)\s*(?:[:;]|\t)\s*(.*)$")
-_QUOTE = re.compile(r"^(?:\s*>)+\s?")
+_QUOTE = re.compile(r"^(?:\s*>)+(?=\s|[\w\"'(]|$)\s?")  # not `>,` (a list's debris)
 _RECIPIENTS = ("to", "cc", "bcc")
 _INTRO = (
     (re.compile(r"original\s*message", re.I), "original-message"),
@@ -163,7 +163,7 @@ def _continues_list(text: str, previous: str) -> bool:
     return bool(ADDRESS.search(text) or find_address(text)) or bool(re.fullmatch(r"[\W_]{1,4}", text))
 
 
-_LIST_DEBRIS = re.compile(r"^(?:[;\]>\[<]|\w?\s?;)")
+_LIST_DEBRIS = re.compile(r"^(?:[;\]>\[<]|\S?\s?;)")
 _MAX_LIST_LINES = 40
 
 

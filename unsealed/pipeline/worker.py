@@ -205,5 +205,5 @@ def read_into(result: FileResult, path: Path, options: WorkerOptions, content: b
     if result.pages:
         numbers = assign_bates(result.source.filename, [(p.text, p.bottom_text) for p in result.pages])
         for page, bates in zip(result.pages, numbers, strict=True):
-            page.bates, page.bates_source = bates.value, bates.source
+            page.bates, page.bates_source, page.control_numbers = bates
         result.language = document_language(p.text for p in result.pages)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from unsealed.domain import looks_like_bates, split_bates
+from unsealed.domain import looks_like_bates, read_bates, split_bates
 from unsealed.search import values
 from unsealed.search.errors import QueryError
 from unsealed.search.tree import (
@@ -303,6 +303,30 @@ def _count_leaves(node: Node) -> int:
     return 1
 
 
+_SPACED_BATES = re.compile(r"(?<![\w:\"])(bates:)?((?:[A-Za-z]+ ){1,2})(\d{4,12})(?![\w.])", re.IGNORECASE)
+
+
+def _join_spaced_bates(text: str) -> str:
+    """A Bates number typed with spaces (`HOUSE OVERSIGHT 012345`, `bates:house oversight 12345`)
+    searched as itself: `bates:` values are joined; in the box it becomes (the words as a phrase
+    OR the Bates number). Quoted phrases are left alone."""
+
+    def join(m: re.Match[str]) -> str:
+        if text.count('"', 0, m.start()) % 2:
+            return m.group()
+        words, digits = m.group(2).split(), m.group(3)
+        number = read_bates("_".join(words) + "_" + digits)
+        if number is None:
+            return m.group()
+        if m.group(1):
+            return f"bates:{number}"
+        if len(digits) < 6 and not all(w.isupper() and len(w) > 1 for w in words):
+            return m.group()
+        return f'("{m.group().strip()}" OR bates:{number})'
+
+    return _SPACED_BATES.sub(join, text)
+
+
 def field_key(name: str) -> str:
     """A load-file field name as stored (`document_fields.key`): lower-case letters and digits."""
     return "".join(c for c in name.lower() if c.isalnum())
@@ -318,6 +342,7 @@ def parse(text: str, load_fields: frozenset[str] = frozenset()) -> ParsedQuery:
             'search for a distinctive "phrase" from it instead'
         )
     warnings: list[str] = []
+    text = _join_spaced_bates(text)
     tokens = _Lexer(text, warnings, load_fields).run()
     tree = _Parser(tokens, warnings).parse_and(0)
     if tree is None:

@@ -85,6 +85,7 @@ pages = Table(
     Column("bates", String(40)),
     Column("bates_source", String(10)),  # stamped | inferred | loadfile
     Column("bates_printed", String(40)),  # the printed stamp where it disagrees with the load file
+    Column("control_numbers", Text),  # secondary control numbers printed on it, space-separated
     Column("width", Float),  # page size in PDF points
     Column("height", Float),
     Column("redaction_count", Integer),

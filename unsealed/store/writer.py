@@ -53,6 +53,7 @@ def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
             "bates": p.bates,
             "bates_source": p.bates_source,
             "bates_printed": p.bates_printed,
+            "control_numbers": " ".join(p.control_numbers) or None,
             "width": p.width,
             "height": p.height,
             "redaction_count": len(p.redactions) if p.redactions is not None else None,

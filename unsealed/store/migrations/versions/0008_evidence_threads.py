@@ -1,19 +1,18 @@
-"""near-duplicates as built by the ingest workers, LSH bands, e-mail threads; joins the e-mail
-messages branch (0005_email_messages) and the load-file branch (0005_evidence)
+"""near-duplicates as built by the ingest workers, LSH bands, e-mail threads
 
 near_duplicates is made again (signatures as bytes, nullable, with their band keys): no archive
 has clustered rows under 0005_evidence's shape, as no stage wrote them.
 
-Revision ID: 0006_evidence_threads
-Revises: 0005_evidence, 0005_email_messages
+Revision ID: 0008_evidence_threads
+Revises: 0007_page_control_numbers
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_evidence_threads"
-down_revision = ("0005_evidence", "0005_email_messages")
+revision = "0008_evidence_threads"
+down_revision = "0007_page_control_numbers"
 branch_labels = None
 depends_on = None
 

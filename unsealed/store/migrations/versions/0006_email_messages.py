@@ -1,16 +1,16 @@
 """emails: one row per printed message, with its kind, the sender as printed, the printed clock
 and a body hash
 
-Revision ID: 0005_email_messages
-Revises: 0004_mention_covering_indexes
+Revision ID: 0006_email_messages
+Revises: 0005_evidence
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_email_messages"
-down_revision = "0004_mention_covering_indexes"
+revision = "0006_email_messages"
+down_revision = "0005_evidence"
 branch_labels = None
 depends_on = None
 
