@@ -46,6 +46,8 @@ class ExtractedPage:
     redactions: list[tuple[float, float, float, float]] | None = None
     error: str | None = None
     ocr_seconds: float | None = None  # time the OCR engine spent on the page (not stored; progress)
+    signature: bytes | None = None  # near-duplicate MinHash of the page's text (analysis/neardup.py)
+    bands: list[int] = field(default_factory=list)  # its LSH band keys
 
 
 @dataclass
@@ -64,6 +66,9 @@ class FileResult:
     notes: list[str] = field(default_factory=list)  # e.g. "repaired by qpdf"
     unchanged: bool = False  # same content as already recorded at this storage key: nothing to write
     fields: dict[str, str] = field(default_factory=dict)  # load-file (DAT) fields of the document
+    signature: bytes | None = None  # near-duplicate MinHash of the whole text
+    bands: list[int] = field(default_factory=list)  # its LSH band keys
+    signed: bool = False  # signatures were computed (pages without one are too short to compare)
 
     @property
     def ok(self) -> bool:

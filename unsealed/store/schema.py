@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -123,10 +124,22 @@ near_duplicates = Table(
     Column("page_number", Integer, primary_key=True),  # 0 = the whole document, 1.. = a page
     Column("cluster", String(36), nullable=False),  # the id of the cluster's first member
     Column("canonical", Boolean, nullable=False),
-    Column("signature", Text, nullable=False),  # MinHash values, hex, for incremental updates
-    Column("similarity", Float),  # estimated Jaccard against the canonical member
+    Column("signature", LargeBinary),  # MinHash values (uint32, little-endian); NULL: too few words
+    Column("similarity", Float),  # estimated Jaccard with the copy it matched when it joined
+    Column("bands", LargeBinary),  # its LSH band keys (int64, little-endian), as in near_duplicate_bands
 )
 Index("ix_near_duplicates_cluster", near_duplicates.c.cluster)
+
+# The LSH bands of each signature: texts sharing a band are candidates (incremental look-up). One
+# clustered key and no other index (SQLite: WITHOUT ROWID), so the 16 rows a page adds are cheap.
+near_duplicate_bands = Table(
+    "near_duplicate_bands",
+    metadata,
+    Column("band", BigInteger, primary_key=True),
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("page_number", Integer, primary_key=True),
+    sqlite_with_rowid=False,
+)
 
 # Printed e-mail headers found in a document (one row per message of a chain).
 emails = Table(
@@ -152,6 +165,29 @@ emails = Table(
 )
 Index("ix_emails_sender_address", emails.c.sender_address)
 Index("ix_emails_body_hash", emails.c.body_hash)
+
+# E-mail threads: each printed message's fingerprint, the message it is one appearance of, the
+# message it quotes, and its thread (owned by pipeline/thread_stage.py).
+email_threads = Table(
+    "email_threads",
+    metadata,
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),  # = emails.seq
+    Column("page_number", Integer, nullable=False),
+    Column("sender", Text, nullable=False),  # normalised sender words ("" when redacted)
+    Column("sender_display", Text),  # the name or address to show
+    Column("clock", DateTime),  # printed clock, to the minute
+    Column("minute", Integer),  # the clock's minute (the look-up key: time zones shift whole hours)
+    Column("subject", Text, nullable=False),  # normalised, without Re:/Fw:
+    Column("subject_display", Text),
+    Column("body", LargeBinary),  # MinHash of the body without quotes
+    Column("message", Text, nullable=False),  # "<document id>:<position>" of its first appearance
+    Column("reply_to", Text),  # the message it quotes
+    Column("thread", String(12), nullable=False),
+)
+Index("ix_email_threads_thread", email_threads.c.thread)
+Index("ix_email_threads_minute", email_threads.c.minute, email_threads.c.clock)
+Index("ix_email_threads_subject", email_threads.c.subject)
 
 entities = Table(
     "entities",
