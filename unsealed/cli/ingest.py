@@ -8,22 +8,19 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from unsealed.cli.options import ArchiveOption, OcrEngineOption, OcrOption, page_overrides
+from unsealed.cli.options import (
+    ArchiveOption,
+    OcrEngineOption,
+    OcrOption,
+    QueueOption,
+    page_overrides,
+    queue_executor,
+)
 from unsealed.cli.progress import ProgressObserver
 from unsealed.config import Settings
 from unsealed.errors import ExitCode
-from unsealed.pipeline.executor import Executor
 from unsealed.pipeline.ingest import IngestReport, ingest
 from unsealed.store.archive import Archive
-
-QueueOption = Annotated[
-    bool,
-    typer.Option(
-        "--queue",
-        help="Hand the files to Celery workers (`unsealed worker`, broker UNSEALED_BROKER_URL) and follow "
-        "them; Ctrl-C leaves them running (`unsealed follow` comes back).",
-    ),
-]
 
 
 def print_report(report: IngestReport, console: Console) -> None:
@@ -56,12 +53,6 @@ def ingest_command(
             report = ingest(opened, paths, dataset, settings, observer, executor=executor)
     print_report(report, Console(highlight=False))
     raise typer.Exit(int(report.exit_code))
-
-
-def queue_executor(settings: Settings) -> Executor:
-    from unsealed.pipeline.celery_executor import CeleryExecutor  # Celery loads only when asked for
-
-    return CeleryExecutor(settings)
 
 
 class detach_on_interrupt:  # noqa: N801 - used as a `with` block

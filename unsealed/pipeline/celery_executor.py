@@ -74,7 +74,8 @@ def make_app(settings: Settings) -> Celery:
         task_acks_late=True,  # a message is acknowledged after its file is recorded
         task_reject_on_worker_lost=True,  # a worker process that dies puts its message back
         worker_prefetch_multiplier=1,
-        task_time_limit=visibility - 30,  # a backstop: the reader process has the file's own limit
+        # a backstop, under the visibility timeout: the reader process has the file's own limit
+        task_time_limit=max(settings.limits.file_timeout_s + 1, visibility - 1),
         task_serializer="json",
         accept_content=["json"],
         result_serializer="json",
