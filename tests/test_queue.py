@@ -98,15 +98,15 @@ def test_two_workers_share_only_postgres_s3_and_the_broker(tmp_path, monkeypatch
         from unsealed.config import Settings
         from unsealed.ingest.sources import walk_sources
         from unsealed.pipeline.celery_executor import INGEST_TASK, make_app, queue_item
-        from unsealed.pipeline.worker import FileTask
+        from unsealed.pipeline.worker import FileTask, WorkerOptions
         from unsealed.store import work
         from unsealed.store.archive import Archive
 
         settings = Settings.from_env()
         app = make_app(settings)
         with Archive.open(tmp_path / "run" / "front" / "archive") as archive:
-            item, content = queue_item(FileTask(next(walk_sources([tmp_path / "twice"], "ds"))))
-            archive.blobs.put_bytes(item.storage_key, content or b"")
+            options = WorkerOptions(archive.blobs.url, settings.limits)
+            item, _ = queue_item(FileTask(next(walk_sources([tmp_path / "twice"], "ds"))), options)
             with archive.engine.begin() as conn:
                 assert work.enqueue(conn, [item]) == [item]
         for copy in ("twice-1", "twice-2"):

@@ -27,15 +27,14 @@ from celery import Celery, signals
 from celery.exceptions import Retry
 
 from unsealed.config import Settings
-from unsealed.ingest.hashing import read_original
-from unsealed.model import FileDone
+from unsealed.model import FileDone, FileResult
 from unsealed.pipeline import remote, wire
 from unsealed.pipeline.enrich_stages import enrich_batch
 from unsealed.pipeline.executor import ArchiveFunction
 from unsealed.pipeline.ingest import IngestObserver, IngestReport, run_stages
 from unsealed.pipeline.process_pool import WorkerFailure
 from unsealed.pipeline.reprocess import reread
-from unsealed.pipeline.worker import FileTask, WorkerOptions
+from unsealed.pipeline.worker import FileTask, WorkerOptions, store_original
 from unsealed.store import work
 from unsealed.store.archive import Archive
 from unsealed.store.documents import document_id, utcnow
@@ -165,17 +164,22 @@ def run_worker(settings: Settings, concurrency: int, queues: Sequence[str], name
 # --- the enqueuing side -----------------------------------------------------------------------
 
 
-def queue_item(task: FileTask) -> tuple[WorkItem, bytes | None]:
-    original = read_original(task.source.path)
+def queue_item(task: FileTask, options: WorkerOptions) -> tuple[WorkItem, FileResult]:
+    """The file hashed and put into the blob store (unless recorded already), as a work item."""
+    stored = store_original(task, options)
+    source = task.source
     item = WorkItem(
-        dataset=task.source.dataset,
-        storage_key=task.source.storage_key,
-        sha256=original.sha256,
-        md5=original.md5,
-        size_bytes=original.size,
-        source_path=str(task.source.path.absolute()),
+        dataset=source.dataset,
+        storage_key=source.storage_key,
+        sha256=stored.sha256,
+        md5=stored.md5,
+        size_bytes=stored.size_bytes,
+        source_path=source.location,
+        parts=tuple(part.storage_key for part in source.parts),
+        refused=stored.error if source.refused is not None or stored.error else None,
+        load=wire.encode(task.load),
     )
-    return item, original.content
+    return item, stored
 
 
 def follow(
@@ -213,15 +217,11 @@ class CeleryExecutor:
     ) -> Iterator[tuple[FileDone, WriteOutcome]]:
         items: list[WorkItem] = []
         for task in tasks:
-            item, content = queue_item(task)
-            if known.ok_contents.get(item.storage_key) == item.sha256:  # recorded already: nothing to do
+            item, stored = queue_item(task, options)
+            if stored.unchanged:  # recorded already at this storage key: nothing to do
                 doc_id = document_id(item.dataset, item.sha256)
                 yield FileDone(item.storage_key, 0, 0), WriteOutcome(doc_id, "unchanged", "ok")
                 continue
-            if content is not None:
-                archive.blobs.put_bytes(item.storage_key, content)
-            else:
-                archive.blobs.put_file(item.storage_key, task.source.path)
             items.append(item)
         with archive.engine.begin() as conn:
             fresh = work.enqueue(conn, items)

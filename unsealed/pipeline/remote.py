@@ -21,6 +21,7 @@ from sqlalchemy import Connection, text
 from unsealed.analysis import language
 from unsealed.config import Limits, Settings
 from unsealed.model import FileDone, FileResult, SourceFile
+from unsealed.pipeline import wire
 from unsealed.pipeline.process_pool import WorkerFailure, WorkerPool
 from unsealed.pipeline.worker import FileTask, WorkerOptions, process_files
 from unsealed.store import work
@@ -64,9 +65,7 @@ def read_item(archive: Archive, item: WorkItem, settings: Settings) -> FileResul
         blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages, store_originals=False
     )
     with tempfile.TemporaryDirectory(prefix="unsealed-worker-") as tmp:
-        local = Path(tmp) / "original"
-        archive.blobs.copy_to(item.storage_key, local)
-        task = FileTask(SourceFile(local, item.dataset, item.storage_key))
+        task = FileTask(local_source(archive, item, Path(tmp)), load=wire.decode(item.load))
         pool = reader(settings.limits)
         pool.submit(item.storage_key, process_files, [task], options)
         _, outcome = pool.next_result()
@@ -75,6 +74,18 @@ def read_item(archive: Archive, item: WorkItem, settings: Settings) -> FileResul
     result: FileResult = outcome[0]
     result.source = SourceFile(Path(item.source_path), item.dataset, item.storage_key)
     return result
+
+
+def local_source(archive: Archive, item: WorkItem, folder: Path) -> SourceFile:
+    """The item's files copied from the blob store into `folder` (nothing for a refused one)."""
+    if item.refused is not None:
+        return SourceFile(Path(item.source_path), item.dataset, item.storage_key, refused=item.refused)
+    parts = []
+    for number, key in enumerate(item.parts, start=1):
+        archive.blobs.copy_to(key, folder / f"part-{number}")
+        parts.append(SourceFile(folder / f"part-{number}", item.dataset, key))
+    archive.blobs.copy_to(item.storage_key, folder / "original")
+    return SourceFile(folder / "original", item.dataset, item.storage_key, parts=tuple(parts))
 
 
 def failed_result(item: WorkItem, reason: str) -> FileResult:

@@ -11,6 +11,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from unsealed.config import Limits, PageOptions
+from unsealed.ingest.loadplan import DocumentLoad
 from unsealed.model import ExtractedPage, FileResult, SourceFile
 from unsealed.pipeline.reprocess import ReprocessTask
 from unsealed.pipeline.worker import FileTask, WorkerOptions
@@ -26,6 +27,7 @@ WIRE_TYPES: dict[str, type] = {
         WorkerOptions,
         FileTask,
         ReprocessTask,
+        DocumentLoad,
     )
 }
 
@@ -38,7 +40,9 @@ def encode(value: Any) -> Any:
         return {"__type__": name, **{f.name: encode(getattr(value, f.name)) for f in fields(value)}}
     if isinstance(value, PurePath):
         return {"__path__": str(value)}
-    if isinstance(value, list | tuple):
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v) for v in value]}
+    if isinstance(value, list):
         return [encode(v) for v in value]
     if isinstance(value, dict):
         return {key: encode(v) for key, v in value.items()}
@@ -51,6 +55,8 @@ def decode(value: Any) -> Any:
     if isinstance(value, dict):
         if "__path__" in value:
             return Path(value["__path__"])
+        if "__tuple__" in value:
+            return tuple(decode(v) for v in value["__tuple__"])
         if "__type__" in value:
             cls = WIRE_TYPES[value["__type__"]]
             return cls(**{key: decode(v) for key, v in value.items() if key != "__type__"})

@@ -30,14 +30,28 @@ class WorkItem:
     sha256: str
     md5: str
     size_bytes: int
-    source_path: str
+    source_path: str  # where the enqueuing machine found it (`zip!member` for a zip member)
+    # Carried by the message only: further page files of the document (their storage keys), why a
+    # source is refused unread, and its load-file data (pipeline/wire.py's JSON).
+    parts: tuple[str, ...] = ()
+    refused: str | None = None
+    load: Any = None
 
     def message(self) -> dict[str, Any]:
         return asdict(self)
 
+    def row(self) -> dict[str, Any]:
+        """The work_items columns it fills."""
+        return {name: getattr(self, name) for name in ROW_FIELDS}
+
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> WorkItem:
-        return cls(**{name: message[name] for name in cls.__dataclass_fields__})
+        values = {name: message[name] for name in cls.__dataclass_fields__ if name in message}
+        values["parts"] = tuple(values.get("parts", ()))
+        return cls(**values)
+
+
+ROW_FIELDS = ("dataset", "storage_key", "sha256", "md5", "size_bytes", "source_path")
 
 
 @dataclass(frozen=True)
@@ -81,7 +95,7 @@ def enqueue(conn: Connection, items: Sequence[WorkItem]) -> list[WorkItem]:
     insert_many(
         conn,
         work_items,
-        [{**item.message(), "state": "queued", "attempts": 0, "queued_at": now} for item in fresh],
+        [{**item.row(), "state": "queued", "attempts": 0, "queued_at": now} for item in fresh],
     )
     return fresh
 
