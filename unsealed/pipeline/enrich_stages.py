@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
 from unsealed.analysis.emails import ParsedEmail, is_email_document, parse_document
-from unsealed.enrich import ner
+from unsealed.enrich import tagging
 from unsealed.enrich.extract import PageMention, extract_document, soften_newlines
 from unsealed.enrich.resolve import resolve_archive
+from unsealed.enrich.tagging import TagStats
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents, emails, mentions, pages
@@ -84,6 +86,9 @@ def analyse_emails(conn: Connection, document_id: str) -> list[dict[str, object]
     return rows
 
 
+MENTION_COLUMNS = ("page_number", "start", "end", "text", "type", "extractor")
+
+
 def _mention_rows(document_id: str, found: list[PageMention]) -> list[dict[str, object]]:
     return [
         {
@@ -99,12 +104,12 @@ def _mention_rows(document_id: str, found: list[PageMention]) -> list[dict[str, 
     ]
 
 
-def store_mentions(conn: Connection, document_id: str, found: list[PageMention]) -> bool:
+def _replace_mentions(conn: Connection, document_id: str, rows: list[dict[str, object]]) -> bool:
     """Replace a document's mentions when they differ; True when something was written."""
-    rows = _mention_rows(document_id, found)
-    cols = ("page_number", "start", "end", "text", "type", "extractor")
-    old = conn.execute(select(*(mentions.c[c] for c in cols)).where(mentions.c.document_id == document_id))
-    if sorted(tuple(r) for r in old) == sorted(tuple(r[c] for c in cols) for r in rows):
+    old = conn.execute(
+        select(*(mentions.c[c] for c in MENTION_COLUMNS)).where(mentions.c.document_id == document_id)
+    )
+    if sorted(tuple(r) for r in old) == sorted(tuple(r[c] for c in MENTION_COLUMNS) for r in rows):
         return False
     conn.execute(delete(mentions).where(mentions.c.document_id == document_id))
     if rows:
@@ -112,21 +117,110 @@ def store_mentions(conn: Connection, document_id: str, found: list[PageMention])
     return True
 
 
-def extract_mentions(archive: Archive, document_ids: Sequence[str]) -> None:
-    """NER + patterns for the documents, spaCy run over a batch of documents at a time."""
-    for batch in _batches(list(document_ids), DOCS_PER_BATCH):
-        with archive.engine.connect() as conn:
-            docs = [(doc_id, document_pages(conn, doc_id)) for doc_id in batch]
-        texts = [soften_newlines(t) for _, doc_pages in docs for _, t in doc_pages]
-        tagged = iter(ner.find_names(texts))
-        with archive.engine.begin() as conn:
-            for doc_id, doc_pages in docs:
+def store_mentions(conn: Connection, document_id: str, found: list[PageMention]) -> bool:
+    """Replace a document's mentions when they differ; True when something was written."""
+    return _replace_mentions(conn, document_id, _mention_rows(document_id, found))
+
+
+def copy_mentions(conn: Connection, document_id: str, source_id: str) -> bool:
+    """Give `document_id` the stored mentions of `source_id`, a document with the same pages."""
+    rows = [
+        {"document_id": document_id, **r._asdict()}
+        for r in conn.execute(
+            select(*(mentions.c[c] for c in MENTION_COLUMNS)).where(mentions.c.document_id == source_id)
+        )
+    ]
+    return _replace_mentions(conn, document_id, rows)
+
+
+def mark_enriched(conn: Connection, document_id: str, changed: bool) -> None:
+    stmt = update(documents).where(documents.c.id == document_id)
+    if not changed:
+        stmt = stmt.where(documents.c.enriched_at.is_(None))
+    conn.execute(stmt.values(enriched_at=datetime.now(UTC)))
+
+
+def analysed_copy(conn: Connection, document_id: str, sha256: str, texts: Sequence[str]) -> str | None:
+    """Another document with this content and these page texts whose mentions are stored, if any:
+    its mentions are what an analysis of these pages gives (exact copies across data sets)."""
+    candidates = conn.execute(
+        select(documents.c.id)
+        .where(
+            documents.c.sha256 == sha256,
+            documents.c.id != document_id,
+            documents.c.status == "ok",
+            documents.c.enriched_at.is_not(None),
+        )
+        .limit(3)
+    )
+    for (candidate,) in candidates:
+        if [t for _, t in document_pages(conn, candidate)] == list(texts):
+            return candidate
+    return None
+
+
+@dataclass
+class EnrichReport:
+    """What a batch cost: documents and pages, and how much of it reused earlier analyses."""
+
+    documents: int = 0
+    pages: int = 0
+    copied_pages: int = 0  # pages of documents whose mentions were copied from an exact copy
+    paragraphs: int = 0  # paragraphs of the documents analysed
+    reused_paragraphs: int = 0  # of those, paragraphs tagged earlier (content-hash cache)
+
+    def add(self, other: EnrichReport) -> None:
+        for name in ("documents", "pages", "copied_pages", "paragraphs", "reused_paragraphs"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _mentions_batch(archive: Archive, batch: Sequence[str], report: EnrichReport) -> None:
+    with archive.engine.connect() as conn:
+        rows = conn.execute(select(documents.c.id, documents.c.sha256).where(documents.c.id.in_(list(batch))))
+        sha = {doc_id: sha256 for doc_id, sha256 in rows}
+        docs = [(doc_id, document_pages(conn, doc_id)) for doc_id in batch]
+        copies = {
+            doc_id: analysed_copy(conn, doc_id, sha.get(doc_id, ""), [t for _, t in p]) for doc_id, p in docs
+        }
+    fresh = [(doc_id, p) for doc_id, p in docs if copies[doc_id] is None]
+    cache = tagging.process_cache()
+    before = TagStats(cache.stats.paragraphs, cache.stats.reused)
+    tagged = iter(tagging.tag_texts([soften_newlines(t) for _, p in fresh for _, t in p], cache=cache))
+    report.paragraphs += cache.stats.paragraphs - before.paragraphs
+    report.reused_paragraphs += cache.stats.reused - before.reused
+    with archive.engine.begin() as conn:
+        for doc_id, doc_pages in docs:
+            source = copies[doc_id]
+            if source is not None:
+                changed = copy_mentions(conn, doc_id, source)
+                report.copied_pages += len(doc_pages)
+            else:
                 doc_tags = [next(tagged) for _ in doc_pages]
                 changed = store_mentions(conn, doc_id, extract_document(doc_pages, tagged=doc_tags))
-                stmt = update(documents).where(documents.c.id == doc_id)
-                if not changed:
-                    stmt = stmt.where(documents.c.enriched_at.is_(None))
-                conn.execute(stmt.values(enriched_at=datetime.now(UTC)))
+            mark_enriched(conn, doc_id, changed)
+            report.documents += 1
+            report.pages += len(doc_pages)
+
+
+def extract_mentions(archive: Archive, document_ids: Sequence[str]) -> EnrichReport:
+    """NER + patterns for the documents, a batch of documents at a time: a document whose exact copy
+    was analysed gets that copy's mentions, and paragraphs tagged before are not tagged again."""
+    report = EnrichReport()
+    for batch in _batches(list(document_ids), DOCS_PER_BATCH):
+        _mentions_batch(archive, batch, report)
+    return report
+
+
+def enrich_batch(archive: Archive, document_ids: Sequence[str]) -> EnrichReport:
+    """E-mail headers and entity mentions of a batch of documents, written to the archive.
+
+    Runs anywhere the archive can be opened (a local worker process, a Celery worker): it reads the
+    documents' pages from the database and writes their rows in its own transactions, so batches
+    of different documents can run at once. Resolution is archive-wide and runs after the batches
+    (`run_resolution`).
+    """
+    run_emails(archive, document_ids)
+    return extract_mentions(archive, document_ids)
 
 
 def run_emails(archive: Archive, document_ids: Sequence[str]) -> None:
