@@ -38,6 +38,17 @@ class ExtractedPage:
 
 
 @dataclass
+class DocumentAnalysis:
+    """Entity mentions a worker found in a file's pages, so the parent only writes them."""
+
+    # (page number, start, end, text, type, extractor) of each mention
+    mentions: list[tuple[int, int, int, str, str, str]] = field(default_factory=list)
+    copy_of: str | None = None  # a document with the same pages whose stored mentions are these
+    paragraphs: int = 0  # paragraphs of the pages
+    reused_paragraphs: int = 0  # of those, paragraphs tagged before (content-hash cache)
+
+
+@dataclass
 class FileResult:
     """What a worker learned about one file; the writer turns it into rows."""
 
@@ -52,6 +63,7 @@ class FileResult:
     doc_type: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. "repaired by qpdf"
     unchanged: bool = False  # same content as already recorded at this storage key: nothing to write
+    analysis: DocumentAnalysis | None = None  # entity mentions, when the worker was asked for them
 
     @property
     def ok(self) -> bool:

@@ -7,9 +7,10 @@ and resolution rewrites only the links that change.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -19,6 +20,7 @@ from unsealed.enrich import tagging
 from unsealed.enrich.extract import PageMention, extract_document, soften_newlines
 from unsealed.enrich.resolve import resolve_archive
 from unsealed.enrich.tagging import TagStats
+from unsealed.model import DocumentAnalysis
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents, emails, mentions, pages
@@ -202,11 +204,34 @@ def _mentions_batch(archive: Archive, batch: Sequence[str], report: EnrichReport
             report.pages += len(doc_pages)
 
 
-def extract_mentions(archive: Archive, document_ids: Sequence[str]) -> EnrichReport:
+def store_analyses(conn: Connection, analyses: Sequence[tuple[str, DocumentAnalysis]]) -> None:
+    """Write the mentions that workers found (ingest), in the caller's transaction; the mentions
+    stage then only marks these documents enriched (`extract_mentions(..., analysed=...)`)."""
+    for doc_id, analysis in analyses:
+        if analysis.copy_of is not None:
+            copy_mentions(conn, doc_id, analysis.copy_of)
+        else:
+            rows = [
+                dict(zip(("document_id", *MENTION_COLUMNS), (doc_id, *m), strict=True))
+                for m in analysis.mentions
+            ]
+            _replace_mentions(conn, doc_id, rows)
+
+
+def extract_mentions(
+    archive: Archive, document_ids: Sequence[str], analysed: Collection[str] = ()
+) -> EnrichReport:
     """NER + patterns for the documents, a batch of documents at a time: a document whose exact copy
-    was analysed gets that copy's mentions, and paragraphs tagged before are not tagged again."""
+    was analysed gets that copy's mentions, and paragraphs tagged before are not tagged again.
+    Documents in `analysed` had their mentions written by the ingest workers: they are only marked."""
     report = EnrichReport()
-    for batch in _batches(list(document_ids), DOCS_PER_BATCH):
+    done = [doc_id for doc_id in document_ids if doc_id in analysed]
+    if done:
+        with archive.engine.begin() as conn:
+            for doc_id in done:
+                mark_enriched(conn, doc_id, changed=True)
+    todo = [doc_id for doc_id in document_ids if doc_id not in analysed]
+    for batch in _batches(todo, DOCS_PER_BATCH):
         _mentions_batch(archive, batch, report)
     return report
 
@@ -257,9 +282,10 @@ def unresolved(archive: Archive) -> list[str]:
         return [r[0] for r in conn.execute(stmt)]
 
 
-def enrichment_stages() -> list[Stage]:
+def enrichment_stages(analysed: Collection[str] = ()) -> list[Stage]:
+    """The stages; `analysed`: documents whose mentions the ingest workers wrote already."""
     return [
         Stage("e-mail headers", run_emails, pending=unenriched),
-        Stage("entity mentions", extract_mentions, pending=unenriched),
+        Stage("entity mentions", partial(extract_mentions, analysed=analysed), pending=unenriched),
         Stage("entity resolution", run_resolution, pending=unresolved),
     ]

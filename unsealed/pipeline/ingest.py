@@ -69,6 +69,10 @@ class IngestReport:
     pages: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (storage key, reason)
     changed_ids: list[str] = field(default_factory=list)
+    analysed_ids: set[str] = field(default_factory=set)  # mentions found by the workers, written
+    copied_pages: int = 0  # pages of documents whose mentions were copied from an exact copy
+    paragraphs: int = 0  # paragraphs the workers analysed
+    reused_paragraphs: int = 0  # of those, paragraphs tagged before (content-hash cache)
 
     def count(self, result: FileResult, outcome: WriteOutcome) -> None:
         self.files += 1
@@ -86,6 +90,15 @@ class IngestReport:
         if outcome.status == "failed":
             self.failures.append((result.source.storage_key, result.error or "failed earlier"))
 
+    def count_analysis(self, document_id: str, result: FileResult) -> None:
+        analysis = result.analysis
+        if analysis is None:
+            return
+        self.analysed_ids.add(document_id)
+        self.copied_pages += len(result.pages) if analysis.copy_of is not None else 0
+        self.paragraphs += analysis.paragraphs
+        self.reused_paragraphs += analysis.reused_paragraphs
+
     @property
     def exit_code(self) -> ExitCode:
         return ExitCode.SOME_FILES_FAILED if self.failures else ExitCode.OK
@@ -98,22 +111,37 @@ def _write_all(
     report: IngestReport,
     observer: IngestObserver,
 ) -> None:
-    """One writer: results are committed in small batches, each document whole or not at all."""
+    """One writer: results are committed in small batches, each document whole or not at all, with
+    the mentions the workers found in it."""
     conn = archive.engine.connect()
     writer = DocumentWriter(conn, known)
+    analyses: list[tuple[str, FileResult]] = []
+
+    def flush() -> None:
+        writer.flush()
+        if analyses:
+            from unsealed.pipeline.enrich_stages import store_analyses
+
+            store_analyses(conn, [(doc_id, r.analysis) for doc_id, r in analyses if r.analysis])
+            for doc_id, r in analyses:
+                report.count_analysis(doc_id, r)
+            analyses.clear()
+
     try:
         transaction = conn.begin()
         written, opened = 0, time.monotonic()
         for result in results:
             outcome = writer.write(result)
             report.count(result, outcome)
+            if result.analysis is not None and outcome.action in ("added", "updated"):
+                analyses.append((outcome.document_id, result))
             observer.file_done(result, outcome)
             written += 1
             if written >= COMMIT_BATCH or time.monotonic() - opened > COMMIT_SECONDS:
-                writer.flush()
+                flush()
                 transaction.commit()
                 transaction, written, opened = conn.begin(), 0, time.monotonic()
-        writer.flush()
+        flush()
         transaction.commit()
     except BaseException:
         # Interrupted (Ctrl-C, a worker pool failure): keep the documents already complete, unless
@@ -122,7 +150,7 @@ def _write_all(
             if writer.midway:
                 conn.rollback()
             else:
-                writer.flush()
+                flush()
                 conn.commit()
         raise
     finally:
@@ -159,9 +187,19 @@ def ingest(
     observer.files_found(len(sources))
     with archive.engine.connect() as conn:
         known = KnownDocuments.load(conn, dataset)
-    options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages)
+    # With the default stages, the workers find entity mentions as they read (worker_analysis.py).
+    analyse_with = archive.engine.url.render_as_string(hide_password=False) if stages is None else None
+    options = WorkerOptions(
+        blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages, analyse_with=analyse_with
+    )
+    if analyse_with is not None:
+        from unsealed.enrich import ner
+
+        ner.load_nlp()  # once here, shared by the forked workers
     tasks = [FileTask(source, known.ok_contents.get(source.storage_key)) for source in sources]
     report = IngestReport()
     _write_all(archive, known, run_tasks(tasks, options, settings.workers), report, observer)
+    if stages is None:
+        stages = post_ingest_stages(report.analysed_ids)
     run_stages(archive, report.changed_ids, observer, stages)
     return report

@@ -26,6 +26,8 @@ class WorkerOptions:
     blob_root: str
     limits: Limits
     pages: PageOptions = field(default_factory=PageOptions)
+    # The archive's database, when workers also find entity mentions (worker_analysis.py); None: not.
+    analyse_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,10 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
         )
         return result
     read_into(result, source.path, options, original.content)
+    if options.analyse_with is not None and result.ok and result.pages:
+        from unsealed.pipeline.worker_analysis import analyse_result
+
+        analyse_result(result, options.analyse_with)
     return result
 
 
