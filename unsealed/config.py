@@ -91,12 +91,61 @@ class Limits:
         )
 
 
+def database_url() -> str | None:
+    """UNSEALED_DATABASE_URL: a PostgreSQL URL that holds the records instead of the archive folder."""
+    return os.environ.get("UNSEALED_DATABASE_URL") or None
+
+
+def storage_url() -> str | None:
+    """UNSEALED_STORAGE: an fsspec URL (s3://BUCKET/PREFIX with the standard AWS_ENDPOINT_URL,
+    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) that holds the blobs instead of the archive folder."""
+    return os.environ.get("UNSEALED_STORAGE") or None
+
+
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """The Celery queue (`unsealed worker`, `unsealed ingest --queue`)."""
+
+    broker_url: str = DEFAULT_BROKER_URL
+    result_backend: str | None = None  # default: the Redis broker itself, or rpc:// for RabbitMQ
+    queue: str = "unsealed"
+    retries: int = 2  # a file's reading retried this often (time limit, crash, store or database errors)
+    retry_delay_s: float = 2.0
+    max_deliveries: int = 5  # a file whose worker is lost this often (kill -9, OOM) is recorded failed
+    restore_interval_s: float = 10.0  # how often Redis workers look for messages of lost workers
+    poll_s: float = 0.5  # how often `ingest --queue` looks at the progress in the database
+
+    @classmethod
+    def from_env(cls) -> QueueSettings:
+        """UNSEALED_BROKER_URL, UNSEALED_RESULT_BACKEND, UNSEALED_QUEUE, UNSEALED_TASK_RETRIES,
+        UNSEALED_TASK_RETRY_DELAY, UNSEALED_MAX_DELIVERIES, UNSEALED_RESTORE_INTERVAL."""
+        return cls(
+            broker_url=_env("UNSEALED_BROKER_URL", cls.broker_url),
+            result_backend=os.environ.get("UNSEALED_RESULT_BACKEND") or None,
+            queue=_env("UNSEALED_QUEUE", cls.queue),
+            retries=_env_number("UNSEALED_TASK_RETRIES", cls.retries),
+            retry_delay_s=_env_number("UNSEALED_TASK_RETRY_DELAY", cls.retry_delay_s),
+            max_deliveries=_env_number("UNSEALED_MAX_DELIVERIES", cls.max_deliveries),
+            restore_interval_s=_env_number("UNSEALED_RESTORE_INTERVAL", cls.restore_interval_s),
+        )
+
+    def visibility_timeout_s(self, limits: Limits) -> float:
+        """How long the broker waits for an unacknowledged message before it hands it to another
+        worker: longer than a file's time limit (one reading with retries), so that no live worker's
+        file is handed out twice."""
+        return 2 * limits.file_timeout_s + 60.0
+
+
 @dataclass(frozen=True)
 class Settings:
     archive_dir: Path = Path("archive")
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     limits: Limits = field(default_factory=Limits)
     pages: PageOptions = field(default_factory=PageOptions)  # OCR mode/engine, limits, redactions
+    queue: QueueSettings = field(default_factory=QueueSettings)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -105,6 +154,7 @@ class Settings:
             workers=_env_number("UNSEALED_WORKERS", os.cpu_count() or 1),
             limits=Limits.from_env(),
             pages=PageOptions.from_env(),
+            queue=QueueSettings.from_env(),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -68,3 +68,35 @@ class FileResult:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass(frozen=True)
+class FileDone:
+    """What a progress display and a run's report need of a file once it is recorded (a queue worker
+    elsewhere sends this much back, not the pages)."""
+
+    storage_key: str
+    pages: int
+    ocr_pages: int
+    error: str | None = None
+    analysed: bool = False  # its entity mentions were found by the worker and written with it
+    copied_pages: int = 0  # pages whose mentions were copied from an exact copy already analysed
+    paragraphs: int = 0  # paragraphs the worker tagged or took from its cache
+    reused_paragraphs: int = 0  # of those, paragraphs taken from the cache
+
+    @classmethod
+    def of(cls, result: FileResult) -> FileDone:
+        ocr = sum(1 for page in result.pages if page.ocr_seconds is not None)
+        analysis = result.analysis
+        if analysis is None:
+            return cls(result.source.storage_key, len(result.pages), ocr, result.error)
+        return cls(
+            result.source.storage_key,
+            len(result.pages),
+            ocr,
+            result.error,
+            analysed=True,
+            copied_pages=len(result.pages) if analysis.copy_of is not None else 0,
+            paragraphs=analysis.paragraphs,
+            reused_paragraphs=analysis.reused_paragraphs,
+        )

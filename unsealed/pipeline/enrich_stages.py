@@ -7,11 +7,11 @@ and resolution rewrites only the links that change.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -20,10 +20,13 @@ from unsealed.enrich import tagging
 from unsealed.enrich.extract import PageMention, extract_document, soften_newlines
 from unsealed.enrich.resolve import resolve_archive
 from unsealed.enrich.tagging import TagStats
-from unsealed.model import DocumentAnalysis
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
+from unsealed.store.mentions import analysed_copy, copy_mentions, replace_mentions
 from unsealed.store.schema import documents, emails, mentions, pages
+
+if TYPE_CHECKING:
+    from unsealed.pipeline.executor import Executor
 
 DOCS_PER_BATCH = 50  # documents whose pages go through spaCy in one nlp.pipe stream
 
@@ -88,9 +91,6 @@ def analyse_emails(conn: Connection, document_id: str) -> list[dict[str, object]
     return rows
 
 
-MENTION_COLUMNS = ("page_number", "start", "end", "text", "type", "extractor")
-
-
 def _mention_rows(document_id: str, found: list[PageMention]) -> list[dict[str, object]]:
     return [
         {
@@ -106,33 +106,9 @@ def _mention_rows(document_id: str, found: list[PageMention]) -> list[dict[str, 
     ]
 
 
-def _replace_mentions(conn: Connection, document_id: str, rows: list[dict[str, object]]) -> bool:
-    """Replace a document's mentions when they differ; True when something was written."""
-    old = conn.execute(
-        select(*(mentions.c[c] for c in MENTION_COLUMNS)).where(mentions.c.document_id == document_id)
-    )
-    if sorted(tuple(r) for r in old) == sorted(tuple(r[c] for c in MENTION_COLUMNS) for r in rows):
-        return False
-    conn.execute(delete(mentions).where(mentions.c.document_id == document_id))
-    if rows:
-        conn.execute(insert(mentions), rows)
-    return True
-
-
 def store_mentions(conn: Connection, document_id: str, found: list[PageMention]) -> bool:
     """Replace a document's mentions when they differ; True when something was written."""
-    return _replace_mentions(conn, document_id, _mention_rows(document_id, found))
-
-
-def copy_mentions(conn: Connection, document_id: str, source_id: str) -> bool:
-    """Give `document_id` the stored mentions of `source_id`, a document with the same pages."""
-    rows = [
-        {"document_id": document_id, **r._asdict()}
-        for r in conn.execute(
-            select(*(mentions.c[c] for c in MENTION_COLUMNS)).where(mentions.c.document_id == source_id)
-        )
-    ]
-    return _replace_mentions(conn, document_id, rows)
+    return replace_mentions(conn, document_id, _mention_rows(document_id, found))
 
 
 def mark_enriched(conn: Connection, document_id: str, changed: bool) -> None:
@@ -140,25 +116,6 @@ def mark_enriched(conn: Connection, document_id: str, changed: bool) -> None:
     if not changed:
         stmt = stmt.where(documents.c.enriched_at.is_(None))
     conn.execute(stmt.values(enriched_at=datetime.now(UTC)))
-
-
-def analysed_copy(conn: Connection, document_id: str, sha256: str, texts: Sequence[str]) -> str | None:
-    """Another document with this content and these page texts whose mentions are stored, if any:
-    its mentions are what an analysis of these pages gives (exact copies across data sets)."""
-    candidates = conn.execute(
-        select(documents.c.id)
-        .where(
-            documents.c.sha256 == sha256,
-            documents.c.id != document_id,
-            documents.c.status == "ok",
-            documents.c.enriched_at.is_not(None),
-        )
-        .limit(3)
-    )
-    for (candidate,) in candidates:
-        if [t for _, t in document_pages(conn, candidate)] == list(texts):
-            return candidate
-    return None
 
 
 @dataclass
@@ -204,18 +161,14 @@ def _mentions_batch(archive: Archive, batch: Sequence[str], report: EnrichReport
             report.pages += len(doc_pages)
 
 
-def store_analyses(conn: Connection, analyses: Sequence[tuple[str, DocumentAnalysis]]) -> None:
-    """Write the mentions that workers found (ingest), in the caller's transaction; the mentions
-    stage then only marks these documents enriched (`extract_mentions(..., analysed=...)`)."""
-    for doc_id, analysis in analyses:
-        if analysis.copy_of is not None:
-            copy_mentions(conn, doc_id, analysis.copy_of)
-        else:
-            rows = [
-                dict(zip(("document_id", *MENTION_COLUMNS), (doc_id, *m), strict=True))
-                for m in analysis.mentions
-            ]
-            _replace_mentions(conn, doc_id, rows)
+def _mark_analysed(archive: Archive, document_ids: Sequence[str], analysed: Collection[str]) -> list[str]:
+    """Mark the documents in `analysed` enriched; the others, which still need their mentions."""
+    done = [doc_id for doc_id in document_ids if doc_id in analysed]
+    if done:
+        with archive.engine.begin() as conn:
+            for doc_id in done:
+                mark_enriched(conn, doc_id, changed=True)
+    return [doc_id for doc_id in document_ids if doc_id not in analysed]
 
 
 def extract_mentions(
@@ -225,27 +178,28 @@ def extract_mentions(
     was analysed gets that copy's mentions, and paragraphs tagged before are not tagged again.
     Documents in `analysed` had their mentions written by the ingest workers: they are only marked."""
     report = EnrichReport()
-    done = [doc_id for doc_id in document_ids if doc_id in analysed]
-    if done:
-        with archive.engine.begin() as conn:
-            for doc_id in done:
-                mark_enriched(conn, doc_id, changed=True)
-    todo = [doc_id for doc_id in document_ids if doc_id not in analysed]
-    for batch in _batches(todo, DOCS_PER_BATCH):
+    for batch in _batches(_mark_analysed(archive, document_ids, analysed), DOCS_PER_BATCH):
         _mentions_batch(archive, batch, report)
     return report
 
 
-def enrich_batch(archive: Archive, document_ids: Sequence[str]) -> EnrichReport:
-    """E-mail headers and entity mentions of a batch of documents, written to the archive.
+def enrich_batch(archive: Archive, document_ids: Sequence[str]) -> int:
+    """Entity mentions for one batch of documents, where the executor runs it (a local worker
+    process or a Celery worker); the number of documents done."""
+    extract_mentions(archive, document_ids)
+    return len(document_ids)
 
-    Runs anywhere the archive can be opened (a local worker process, a Celery worker): it reads the
-    documents' pages from the database and writes their rows in its own transactions, so batches
-    of different documents can run at once. Resolution is archive-wide and runs after the batches
-    (`run_resolution`).
-    """
-    run_emails(archive, document_ids)
-    return extract_mentions(archive, document_ids)
+
+def extract_mentions_with(
+    executor: Executor, archive: Archive, document_ids: Sequence[str], analysed: Collection[str] = ()
+) -> None:
+    """The documents in batches of DOCS_PER_BATCH, run by `executor`. A batch that fails leaves its
+    documents unenriched (`pending`), so the next run or `unsealed enrich` takes them again.
+    Documents in `analysed` had their mentions written with them: they are only marked enriched."""
+    todo = _mark_analysed(archive, document_ids, analysed)
+    batches = [list(batch) for batch in _batches(todo, DOCS_PER_BATCH)]
+    for _ in executor.map_archive(enrich_batch, batches, archive):
+        pass
 
 
 def run_emails(archive: Archive, document_ids: Sequence[str]) -> None:
@@ -282,10 +236,16 @@ def unresolved(archive: Archive) -> list[str]:
         return [r[0] for r in conn.execute(stmt)]
 
 
-def enrichment_stages(analysed: Collection[str] = ()) -> list[Stage]:
-    """The stages; `analysed`: documents whose mentions the ingest workers wrote already."""
+def enrichment_stages(executor: Executor | None = None, analysed: Collection[str] = ()) -> list[Stage]:
+    """The stages; `executor` runs the mention batches (this process when None); `analysed`:
+    documents whose mentions were written with them (found by the ingest workers)."""
+    mentions_run: Callable[[Archive, Sequence[str]], object]
+    if executor is None:
+        mentions_run = partial(extract_mentions, analysed=analysed)
+    else:
+        mentions_run = partial(extract_mentions_with, executor, analysed=analysed)
     return [
         Stage("e-mail headers", run_emails, pending=unenriched),
-        Stage("entity mentions", partial(extract_mentions, analysed=analysed), pending=unenriched),
+        Stage("entity mentions", mentions_run, pending=unenriched),
         Stage("entity resolution", run_resolution, pending=unresolved),
     ]

@@ -26,6 +26,7 @@ class WorkerOptions:
     blob_root: str
     limits: Limits
     pages: PageOptions = field(default_factory=PageOptions)
+    store_originals: bool = True  # False when the original is in the blob store already (queue workers)
     # The archive's database, when workers also find entity mentions (worker_analysis.py); None: not.
     analyse_with: str | None = None
 
@@ -82,11 +83,12 @@ def _stored(task: FileTask, options: WorkerOptions) -> tuple[FileResult, Origina
     if task.known_sha256 == original.sha256:
         result.unchanged = True
         return result, original
-    store = blob_store(options.blob_root)
-    if original.content is not None:
-        store.put_bytes(source.storage_key, original.content)
-    else:
-        store.put_file(source.storage_key, source.path)
+    if options.store_originals:
+        store = blob_store(options.blob_root)
+        if original.content is not None:
+            store.put_bytes(source.storage_key, original.content)
+        else:
+            store.put_file(source.storage_key, source.path)
     result.mime_type = sniff_bytes(original.head)
     return result, original
 

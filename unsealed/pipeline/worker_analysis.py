@@ -2,7 +2,7 @@
 
 Finding names costs far more than reading a text-layer page, so doing it in the parent after the
 reading leaves the workers idle; done here, it overlaps with reading, and the parent only writes
-the rows (`enrich_stages.store_analyses`). A file whose exact copy (same content, same page texts)
+the rows (store/writer.py). A file whose exact copy (same content, same page texts)
 was already analysed, in another data set, gets that copy's stored mentions; other pages go
 through the paragraph cache of this process (`tagging.process_cache`). A very long document is
 left to the mentions stage, so that finding its names cannot run past the per-file time limit.
@@ -17,9 +17,9 @@ from sqlalchemy import Engine
 from unsealed.enrich import tagging
 from unsealed.enrich.extract import extract_document
 from unsealed.model import DocumentAnalysis, FileResult
-from unsealed.pipeline.enrich_stages import analysed_copy
 from unsealed.store.database import create_archive_engine
 from unsealed.store.documents import document_id
+from unsealed.store.mentions import analysed_copy
 
 MAX_CHARS = 400_000  # longer documents are analysed by the mentions stage after the reading
 

@@ -164,3 +164,29 @@ search_index_state = Table(
     Column("page_count", Integer, nullable=False),
     Column("indexed_at", DateTime(timezone=True), nullable=False),
 )
+
+# Files handed to the Celery queue (`unsealed ingest --queue`): one row per data set and storage
+# key, so that any machine can follow a run, and a worker can tell a redelivered file it already
+# recorded (idempotent by data set and sha256). Owned by unsealed/store/work.py.
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("dataset", String(200), primary_key=True),
+    Column("storage_key", Text, primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("md5", String(32), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("source_path", Text, nullable=False),  # where the enqueuing machine found it
+    Column("state", String(20), nullable=False),  # queued | running | done | failed
+    Column("attempts", Integer, nullable=False, default=0),  # deliveries to a worker so far
+    Column("worker", String(200)),  # the Celery worker (hostname) that last took it
+    Column("document_id", String(36)),
+    Column("action", String(20)),  # the writer's outcome: added | updated | duplicate | unchanged
+    Column("pages", Integer),
+    Column("ocr_pages", Integer),
+    Column("error", Text),  # why it failed (or why the last attempt failed, while it is retried)
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+)
+Index("ix_work_items_dataset_state", work_items.c.dataset, work_items.c.state)

@@ -18,10 +18,11 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from unsealed import PIPELINE_VERSION
 from unsealed.domain import display_path
-from unsealed.model import FileResult
+from unsealed.model import DocumentAnalysis, FileResult
 from unsealed.store.bulk import insert_many
 from unsealed.store.documents import document_id, utcnow
-from unsealed.store.schema import document_sources, documents, pages
+from unsealed.store.mentions import analysis_rows, copy_mentions
+from unsealed.store.schema import document_sources, documents, mentions, pages
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,29 @@ class KnownDocuments:
             failed_ids=set(conn.execute(failed).scalars()),
         )
 
+    @classmethod
+    def load_one(cls, conn: Connection, dataset: str, storage_key: str, doc_id: str) -> KnownDocuments:
+        """What the data set holds about one file: a queue worker writes one file at a time, while
+        other workers write the rest of the data set."""
+        ok = select(document_sources.c.storage_key, documents.c.sha256).join(
+            documents, documents.c.id == document_sources.c.document_id
+        )
+        ok = ok.where(
+            documents.c.dataset == dataset,
+            documents.c.status == "ok",
+            document_sources.c.storage_key == storage_key,
+        )
+        this = conn.execute(
+            select(documents.c.sha256, documents.c.status).where(documents.c.id == doc_id)
+        ).first()
+        known = cls(
+            ok_contents={row.storage_key: row.sha256 for row in conn.execute(ok)},
+            failed_ids={doc_id} if this is not None and this.status == "failed" else set(),
+        )
+        if this is not None and this.status == "ok":
+            known.ok_sha256.add(this.sha256)
+        return known
+
     def status(self, doc_id: str, sha256: str) -> str | None:
         """The recorded status of this content's document in the data set, if it has one."""
         if sha256 in self.ok_sha256:
@@ -138,6 +162,7 @@ class DocumentWriter:
         self._documents: list[dict[str, Any]] = []
         self._pages: list[dict[str, Any]] = []
         self._sources: list[dict[str, Any]] = []
+        self._analyses: list[tuple[str, DocumentAnalysis]] = []  # mentions the workers found
         self._held_ids: set[str] = set()  # documents held for the next flush
         self._held_sources: set[tuple[str, str]] = set()
         self.midway = False
@@ -157,7 +182,8 @@ class DocumentWriter:
         ):
             if rows:
                 insert_many(self._conn, table, rows)
-        self._documents, self._pages, self._sources = [], [], []
+        self._write_mentions()
+        self._documents, self._pages, self._sources, self._analyses = [], [], [], []
         self._held_ids.clear()
         self._held_sources.clear()
         self.midway = False
@@ -196,13 +222,30 @@ class DocumentWriter:
             action = "updated"
         self._record_source(doc_id, result, now)
         self._pages.extend(page_rows(doc_id, result))
+        if result.analysis is not None:
+            self._analyses.append((doc_id, result.analysis))
         self._known.record(doc_id, result.sha256, values["status"])
         return WriteOutcome(doc_id, action, values["status"])
+
+    def _write_mentions(self) -> None:
+        """The held documents' mentions: found by the worker, or those of an identical document."""
+        rows = []
+        for doc_id, analysis in self._analyses:
+            if analysis.copy_of is not None:
+                copy_mentions(self._conn, doc_id, analysis.copy_of)
+            else:
+                rows.extend(analysis_rows(doc_id, analysis))
+        replaced = [doc_id for doc_id, _ in self._analyses if doc_id not in self._held_ids]
+        if replaced:  # documents read again after a failure
+            self._conn.execute(delete(mentions).where(mentions.c.document_id.in_(replaced)))
+        if rows:
+            insert_many(self._conn, mentions, rows)
 
     def _unhold(self, doc_id: str) -> None:
         """Drop a held document and its pages (its sources stay: they are still where it was found)."""
         self._documents = [row for row in self._documents if row["id"] != doc_id]
         self._pages = [row for row in self._pages if row["document_id"] != doc_id]
+        self._analyses = [(held, analysis) for held, analysis in self._analyses if held != doc_id]
 
     def _record_source(self, doc_id: str, result: FileResult, now: datetime) -> None:
         """Remember the path this content was found at (a second copy in the same data set adds a row)."""
