@@ -10,6 +10,7 @@ document, and a re-run skips what is already recorded.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -137,15 +138,21 @@ def ingest(
     options = WorkerOptions(
         blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages, analyse_with=analyse_with
     )
+    warm_up = None
     if analyse_with is not None:
-        from unsealed.enrich import ner
+        from unsealed.enrich import names, ner
 
         ner.load_nlp()  # once here, shared by the forked workers
+        # resolution's country tables load in this process while the workers read (once they
+        # have started: no thread runs while the pool forks them)
+        warm_up = threading.Thread(target=names.warm_up, name="warm-up", daemon=True)
     tasks = [FileTask(source, known.ok_contents.get(source.storage_key)) for source in sources]
     report = IngestReport()
     for done, outcome in executor.ingest_files(archive, known, tasks, options):
         report.count(done, outcome)
         observer.file_done(done, outcome)
+        if warm_up is not None and not warm_up.is_alive() and warm_up.ident is None:
+            warm_up.start()
     if stages is None:
         stages = post_ingest_stages(executor, report.analysed_ids)
     run_stages(archive, report.changed_ids, observer, stages, executor)
