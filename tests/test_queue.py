@@ -131,7 +131,7 @@ def test_two_workers_share_only_postgres_s3_and_the_broker(tmp_path, monkeypatch
 
 def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path):
     folder = tmp_path / "in"
-    write_many_pages(folder / "a_long.pdf", 1500)
+    write_many_pages(folder / "a_long.pdf", 600)
     _memos(folder, 3)
     settings = {"UNSEALED_FILE_TIMEOUT": "8", "UNSEALED_VISIBILITY_TIMEOUT": "10"}
     with cluster(tmp_path / "run", **settings) as running:
@@ -149,7 +149,7 @@ def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path):
         long_doc = select(documents.c.page_count, documents.c.status).where(
             documents.c.filename == "a_long.pdf"
         )
-        assert _query(running, long_doc) == [(1500, "ok")]
+        assert _query(running, long_doc) == [(600, "ok")]
         assert _query(
             running,
             select(work_items.c.worker, work_items.c.attempts).where(

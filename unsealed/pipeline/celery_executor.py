@@ -178,6 +178,7 @@ def queue_item(task: FileTask, options: WorkerOptions) -> tuple[WorkItem, FileRe
         parts=tuple(part.storage_key for part in source.parts),
         refused=stored.error if source.refused is not None or stored.error else None,
         load=wire.encode(task.load),
+        analyse=options.analyse_with is not None,
     )
     return item, stored
 
@@ -199,7 +200,10 @@ def follow(
                 remaining.discard(item.storage_key)
                 status = "ok" if item.state == "done" else "failed"
                 outcome = WriteOutcome(item.document_id or "", item.action or "added", status)
-                yield FileDone(item.storage_key, item.pages, item.ocr_pages, item.error), outcome
+                done = FileDone(
+                    item.storage_key, item.pages, item.ocr_pages, item.error, analysed=item.analysed
+                )
+                yield done, outcome
         since = polled - FOLLOW_MARGIN
         if remaining:
             time.sleep(poll_s)

@@ -10,6 +10,7 @@ document, and a re-run skips what is already recorded.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,10 @@ class IngestReport:
     pages: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (storage key, reason)
     changed_ids: list[str] = field(default_factory=list)
+    analysed_ids: set[str] = field(default_factory=set)  # mentions found by the workers, written
+    copied_pages: int = 0  # pages of documents whose mentions were copied from an exact copy
+    paragraphs: int = 0  # paragraphs the workers analysed
+    reused_paragraphs: int = 0  # of those, paragraphs tagged before (content-hash cache)
 
     def count(self, done: FileDone, outcome: WriteOutcome) -> None:
         self.files += 1
@@ -83,6 +88,11 @@ class IngestReport:
         if outcome.action in ("added", "updated"):
             self.changed_ids.append(outcome.document_id)
             self.pages += done.pages
+            if done.analysed:  # its mentions were written with it
+                self.analysed_ids.add(outcome.document_id)
+                self.copied_pages += done.copied_pages
+                self.paragraphs += done.paragraphs
+                self.reused_paragraphs += done.reused_paragraphs
         if outcome.status == "failed":
             self.failures.append((done.storage_key, done.error or "failed earlier"))
 
@@ -147,7 +157,19 @@ def ingest(
     observer.files_found(len(sources))
     with archive.engine.connect() as conn:
         known = KnownDocuments.load(conn, dataset)
-    options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages)
+    # With the default stages, the workers find entity mentions as they read (worker_analysis.py).
+    analyse_with = archive.engine.url.render_as_string(hide_password=False) if stages is None else None
+    options = WorkerOptions(
+        blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages, analyse_with=analyse_with
+    )
+    warm_up = None
+    if analyse_with is not None:
+        from unsealed.enrich import names, ner
+
+        ner.load_nlp()  # once here, shared by the forked workers
+        # resolution's country tables load in this process while the workers read (once they
+        # have started: no thread runs while the pool forks them)
+        warm_up = threading.Thread(target=names.warm_up, name="warm-up", daemon=True)
     tasks = [
         FileTask(source, known.ok_contents.get(source.storage_key), plan.documents.get(source.storage_key))
         for source in sources
@@ -157,5 +179,9 @@ def ingest(
     for done, outcome in executor.ingest_files(archive, known, tasks, options):
         report.count(done, outcome)
         observer.file_done(done, outcome)
+        if warm_up is not None and not warm_up.is_alive() and warm_up.ident is None:
+            warm_up.start()
+    if stages is None:
+        stages = post_ingest_stages(executor, report.analysed_ids)
     run_stages(archive, report.changed_ids, observer, stages, executor)
     return report

@@ -20,8 +20,10 @@ from sqlalchemy import Connection, text
 
 from unsealed.analysis import language
 from unsealed.config import Limits, Settings
+from unsealed.enrich import ner
 from unsealed.model import FileDone, FileResult, SourceFile
 from unsealed.pipeline import wire
+from unsealed.pipeline.enrich_stages import mark_enriched
 from unsealed.pipeline.process_pool import WorkerFailure, WorkerPool
 from unsealed.pipeline.worker import FileTask, WorkerOptions, process_files
 from unsealed.store import work
@@ -48,7 +50,8 @@ def reader(limits: Limits) -> WorkerPool:
     """This worker process's reader: one child process that reads one file at a time under the time
     limit, replaced when a file kills it (kept for the life of the worker process)."""
     if limits not in _readers:
-        language.preload()
+        language.preload()  # here, shared by the reader child through fork
+        ner.load_nlp()
         _readers[limits] = WorkerPool(1, limits)
     return _readers[limits]
 
@@ -62,7 +65,11 @@ def close_readers() -> None:
 def read_item(archive: Archive, item: WorkItem, settings: Settings) -> FileResult | WorkerFailure:
     """The file fetched from the blob store into a temporary folder and read by the reader process."""
     options = WorkerOptions(
-        blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages, store_originals=False
+        blob_root=archive.blobs.url,
+        limits=settings.limits,
+        pages=settings.pages,
+        store_originals=False,
+        analyse_with=archive.engine.url.render_as_string(hide_password=False) if item.analyse else None,
     )
     with tempfile.TemporaryDirectory(prefix="unsealed-worker-") as tmp:
         task = FileTask(local_source(archive, item, Path(tmp)), load=wire.decode(item.load))
@@ -114,6 +121,8 @@ def record(archive: Archive, item: WorkItem, result: FileResult) -> Recorded | N
         outcome = writer.write(result)
         writer.flush()
         done = FileDone.of(result)
+        if done.analysed and outcome.action in ("added", "updated"):
+            mark_enriched(conn, outcome.document_id, changed=True)  # its mentions came with it
         work.finish(
             conn,
             item,

@@ -30,6 +30,8 @@ class WorkerOptions:
     limits: Limits
     pages: PageOptions = field(default_factory=PageOptions)
     store_originals: bool = True  # False when the original is in the blob store already (queue workers)
+    # The archive's database, when workers also find entity mentions (worker_analysis.py); None: not.
+    analyse_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,10 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
         _read_parts(result, options)
     if task.load is not None:
         apply_load(result, task.load)
+    if options.analyse_with is not None and result.ok and result.pages:
+        from unsealed.pipeline.worker_analysis import analyse_result
+
+        analyse_result(result, options.analyse_with)
     return result
 
 

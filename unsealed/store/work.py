@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, delete, func, select, update
 
 from unsealed.store.bulk import insert_many
 from unsealed.store.documents import utcnow
-from unsealed.store.schema import work_items
+from unsealed.store.schema import documents, work_items
 
 STATES = ("queued", "running", "done", "failed")
 
@@ -36,6 +36,7 @@ class WorkItem:
     parts: tuple[str, ...] = ()
     refused: str | None = None
     load: Any = None
+    analyse: bool = False  # the worker finds the entity mentions as it reads (worker_analysis.py)
 
     def message(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,6 +64,7 @@ class FinishedItem:
     pages: int
     ocr_pages: int
     error: str | None
+    analysed: bool  # the worker wrote its entity mentions with it (the document is enriched)
 
 
 def _key(item: WorkItem) -> Any:
@@ -157,13 +159,24 @@ def finish(
 
 def finished_since(conn: Connection, dataset: str, since: datetime | None) -> list[FinishedItem]:
     """Files of `dataset` that reached done or failed at or after `since` (all of them without)."""
-    query = select(work_items).where(
-        work_items.c.dataset == dataset, work_items.c.state.in_(("done", "failed"))
+    query = (
+        select(work_items, documents.c.enriched_at)
+        .outerjoin(documents, documents.c.id == work_items.c.document_id)
+        .where(work_items.c.dataset == dataset, work_items.c.state.in_(("done", "failed")))
     )
     if since is not None:
         query = query.where(work_items.c.finished_at >= since)
     return [
-        FinishedItem(r.storage_key, r.state, r.document_id, r.action, r.pages or 0, r.ocr_pages or 0, r.error)
+        FinishedItem(
+            r.storage_key,
+            r.state,
+            r.document_id,
+            r.action,
+            r.pages or 0,
+            r.ocr_pages or 0,
+            r.error,
+            analysed=r.state == "done" and r.enriched_at is not None,
+        )
         for r in conn.execute(query)
     ]
 

@@ -18,10 +18,11 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from unsealed import PIPELINE_VERSION
 from unsealed.domain import display_path
-from unsealed.model import FileResult
+from unsealed.model import DocumentAnalysis, FileResult
 from unsealed.store.bulk import insert_many
 from unsealed.store.documents import document_id, utcnow
-from unsealed.store.schema import document_fields, document_sources, documents, pages
+from unsealed.store.mentions import analysis_rows, copy_mentions
+from unsealed.store.schema import document_fields, document_sources, documents, mentions, pages
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,7 @@ class DocumentWriter:
         self._pages: list[dict[str, Any]] = []
         self._sources: list[dict[str, Any]] = []
         self._fields: list[dict[str, Any]] = []
+        self._analyses: list[tuple[str, DocumentAnalysis]] = []  # mentions the workers found
         self._held_ids: set[str] = set()  # documents held for the next flush
         self._held_sources: set[tuple[str, str]] = set()
         self.midway = False
@@ -192,7 +194,8 @@ class DocumentWriter:
         ):
             if rows:
                 insert_many(self._conn, table, rows)
-        self._documents, self._pages, self._sources, self._fields = [], [], [], []
+        self._write_mentions()
+        self._documents, self._pages, self._sources, self._fields, self._analyses = [], [], [], [], []
         self._held_ids.clear()
         self._held_sources.clear()
         self.midway = False
@@ -233,14 +236,31 @@ class DocumentWriter:
         self._record_source(doc_id, result, now)
         self._pages.extend(page_rows(doc_id, result))
         self._fields.extend(field_rows(doc_id, result.fields))
+        if result.analysis is not None:
+            self._analyses.append((doc_id, result.analysis))
         self._known.record(doc_id, result.sha256, values["status"])
         return WriteOutcome(doc_id, action, values["status"])
+
+    def _write_mentions(self) -> None:
+        """The held documents' mentions: found by the worker, or those of an identical document."""
+        rows = []
+        for doc_id, analysis in self._analyses:
+            if analysis.copy_of is not None:
+                copy_mentions(self._conn, doc_id, analysis.copy_of)
+            else:
+                rows.extend(analysis_rows(doc_id, analysis))
+        replaced = [doc_id for doc_id, _ in self._analyses if doc_id not in self._held_ids]
+        if replaced:  # documents read again after a failure
+            self._conn.execute(delete(mentions).where(mentions.c.document_id.in_(replaced)))
+        if rows:
+            insert_many(self._conn, mentions, rows)
 
     def _unhold(self, doc_id: str) -> None:
         """Drop a held document and its pages (its sources stay: they are still where it was found)."""
         self._documents = [row for row in self._documents if row["id"] != doc_id]
         self._pages = [row for row in self._pages if row["document_id"] != doc_id]
         self._fields = [row for row in self._fields if row["document_id"] != doc_id]
+        self._analyses = [(held, analysis) for held, analysis in self._analyses if held != doc_id]
 
     def _record_source(self, doc_id: str, result: FileResult, now: datetime) -> None:
         """Remember the path this content was found at (a second copy in the same data set adds a row)."""
