@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -130,6 +131,7 @@ def test_two_workers_share_only_postgres_s3_and_the_broker(tmp_path, monkeypatch
 
 
 def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path):
+    """Also: Ctrl-C leaves the queued files to the workers, and `unsealed follow` comes back."""
     folder = tmp_path / "in"
     write_many_pages(folder / "a_long.pdf", 600)
     _memos(folder, 3)
@@ -142,9 +144,12 @@ def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path):
         )
         _wait_for(lambda: _query(running, long_file) == [("running", "w1@test")])
         running.kill_worker("w1")
+        ingest.send_signal(signal.SIGINT)  # Ctrl-C: the front leaves, the queued files stay
+        out, err = ingest.communicate(timeout=60)
+        assert ingest.returncode == 130 and "unsealed follow --dataset ds" in err, err
         running.start_worker("w2")
-        out, err = ingest.communicate(timeout=120)
-        assert ingest.returncode == 0, err
+        follow = running.cli("follow", "--dataset", "ds")  # re-attached until every file is done
+        assert follow.returncode == 0, follow.stderr
         _recorded_once(running, 4)
         long_doc = select(documents.c.page_count, documents.c.status).where(
             documents.c.filename == "a_long.pdf"

@@ -46,6 +46,7 @@ T = TypeVar("T")
 INGEST_TASK = "unsealed.ingest_file"
 CALL_TASK = "unsealed.call"
 FOLLOW_MARGIN = timedelta(minutes=2)  # workers' clocks may differ from this machine's by this much
+SEND_BATCH = 32  # files stored and recorded before their messages go out
 
 
 def _name(function: Callable[..., Any]) -> str:
@@ -220,6 +221,7 @@ class CeleryExecutor:
         self, archive: Archive, known: KnownDocuments, tasks: Sequence[FileTask], options: WorkerOptions
     ) -> Iterator[tuple[FileDone, WriteOutcome]]:
         items: list[WorkItem] = []
+        batch: list[WorkItem] = []
         for task in tasks:
             item, stored = queue_item(task, options)
             if stored.unchanged:  # recorded already at this storage key: nothing to do
@@ -227,12 +229,20 @@ class CeleryExecutor:
                 yield FileDone(item.storage_key, 0, 0), WriteOutcome(doc_id, "unchanged", "ok")
                 continue
             items.append(item)
+            batch.append(item)
+            if len(batch) >= SEND_BATCH:  # the workers start while the rest is still being stored
+                self._send(archive, batch)
+                batch = []
+        self._send(archive, batch)
+        if items:
+            yield from follow(archive, items[0].dataset, work.keys(items), self.settings.queue.poll_s)
+
+    def _send(self, archive: Archive, items: list[WorkItem]) -> None:
+        """Record the items as queued and send a message for each one that is not queued already."""
         with archive.engine.begin() as conn:
             fresh = work.enqueue(conn, items)
         for item in fresh:
             self.app.send_task(INGEST_TASK, args=[item.message()], queue=self.settings.queue.queue)
-        if items:
-            yield from follow(archive, items[0].dataset, work.keys(items), self.settings.queue.poll_s)
 
     def _calls(
         self, function: Callable[..., Any], items: Iterable[Any], args: tuple[Any, ...], with_archive: bool
