@@ -180,6 +180,7 @@ def queue_item(task: FileTask, options: WorkerOptions) -> tuple[WorkItem, FileRe
         refused=stored.error if source.refused is not None or stored.error else None,
         load=wire.encode(task.load),
         analyse=options.analyse_with is not None,
+        dedup=wire.encode(options.dedup),
     )
     return item, stored
 

@@ -69,6 +69,7 @@ def read_item(archive: Archive, item: WorkItem, settings: Settings) -> FileResul
         limits=settings.limits,
         pages=settings.pages,
         store_originals=False,
+        dedup=wire.decode(item.dedup),
         analyse_with=archive.engine.url.render_as_string(hide_password=False) if item.analyse else None,
     )
     with tempfile.TemporaryDirectory(prefix="unsealed-worker-") as tmp:

@@ -6,13 +6,14 @@ that runs (Celery's pickle would run whatever the broker hands it, and refuses t
 
 from __future__ import annotations
 
+import base64
 from dataclasses import fields, is_dataclass
 from pathlib import Path, PurePath
 from typing import Any
 
-from unsealed.config import Limits, PageOptions
+from unsealed.config import DedupOptions, Limits, PageOptions
 from unsealed.ingest.loadplan import DocumentLoad
-from unsealed.model import ExtractedPage, FileResult, SourceFile
+from unsealed.model import DocumentAnalysis, ExtractedPage, FileResult, SourceFile
 from unsealed.pipeline.reprocess import ReprocessTask
 from unsealed.pipeline.worker import FileTask, WorkerOptions
 
@@ -28,6 +29,8 @@ WIRE_TYPES: dict[str, type] = {
         FileTask,
         ReprocessTask,
         DocumentLoad,
+        DocumentAnalysis,
+        DedupOptions,
     )
 }
 
@@ -40,6 +43,8 @@ def encode(value: Any) -> Any:
         return {"__type__": name, **{f.name: encode(getattr(value, f.name)) for f in fields(value)}}
     if isinstance(value, PurePath):
         return {"__path__": str(value)}
+    if isinstance(value, bytes):  # a near-duplicate signature
+        return {"__bytes__": base64.b64encode(value).decode("ascii")}
     if isinstance(value, tuple):
         return {"__tuple__": [encode(v) for v in value]}
     if isinstance(value, list):
@@ -55,6 +60,8 @@ def decode(value: Any) -> Any:
     if isinstance(value, dict):
         if "__path__" in value:
             return Path(value["__path__"])
+        if "__bytes__" in value:
+            return base64.b64decode(value["__bytes__"])
         if "__tuple__" in value:
             return tuple(decode(v) for v in value["__tuple__"])
         if "__type__" in value:

@@ -37,6 +37,7 @@ class WorkItem:
     refused: str | None = None
     load: Any = None
     analyse: bool = False  # the worker finds the entity mentions as it reads (worker_analysis.py)
+    dedup: Any = None  # near-duplicate signature options (the enqueuer's, so every worker signs alike)
 
     def message(self) -> dict[str, Any]:
         return asdict(self)
