@@ -97,6 +97,8 @@ class Settings:
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     limits: Limits = field(default_factory=Limits)
     pages: PageOptions = field(default_factory=PageOptions)  # OCR mode/engine, limits, redactions
+    follow_links: bool = False  # UNSEALED_FOLLOW_LINKS: read symlinked files that stay inside the input
+    fault: str = ""  # UNSEALED_FAULT: tests inject a failure into one file's work (worker.inject_fault)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -105,6 +107,8 @@ class Settings:
             workers=_env_number("UNSEALED_WORKERS", os.cpu_count() or 1),
             limits=Limits.from_env(),
             pages=PageOptions.from_env(),
+            follow_links=_env("UNSEALED_FOLLOW_LINKS", "0") not in ("0", "false", "no"),
+            fault=os.environ.get("UNSEALED_FAULT", ""),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -13,6 +13,7 @@ class SourceFile:
     path: Path
     dataset: str
     storage_key: str  # "<dataset>/<path relative to the folder given>"
+    refused: str | None = None  # why the file is not read (a symlink): recorded as its failure
 
     @property
     def filename(self) -> str:

@@ -11,10 +11,14 @@ from unsealed.errors import ConfigError
 from unsealed.model import SourceFile
 
 
-def walk_sources(paths: Sequence[Path], dataset: str, skip: Path | None = None) -> Iterator[SourceFile]:
+def walk_sources(
+    paths: Sequence[Path], dataset: str, skip: Path | None = None, follow_links: bool = False
+) -> Iterator[SourceFile]:
     """Every regular file under `paths` (recursively, in name order), keyed relative to its root.
 
-    Symlinked folders are not followed (a link loop would never end); symlinked files are. The
+    Symlinked folders are not followed (a link loop would never end). A symlinked file is refused
+    (a SourceFile with `refused` set, recorded as that file's failure): a link could publish any file
+    of the host. With `follow_links`, links whose target stays inside the input root are read. The
     folder `skip` (the archive itself, when it lies inside a folder being read) is left out.
     """
     check_dataset_name(dataset)
@@ -25,11 +29,31 @@ def walk_sources(paths: Sequence[Path], dataset: str, skip: Path | None = None) 
         if root.is_file():
             yield SourceFile(root, dataset, storage_key(dataset, Path(root.name)))
             continue
+        inside = root.resolve()
         for folder, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if (Path(folder) / d).resolve() != skipped)
             here = Path(folder)
             prefix = storage_key(dataset, here.relative_to(root))  # once per folder, not per file
             for name in sorted(filenames):
                 path = here / name
-                if os.path.isfile(path):
-                    yield SourceFile(path, dataset, f"{prefix}/{key_part(name)}")
+                key = f"{prefix}/{key_part(name)}"
+                if os.path.islink(path):
+                    refused = _link_refusal(path, inside, follow_links)
+                    if refused is None and not os.path.isfile(path):
+                        continue
+                    yield SourceFile(path, dataset, key, refused)
+                elif os.path.isfile(path):
+                    yield SourceFile(path, dataset, key)
+
+
+def _link_refusal(path: Path, root: Path, follow_links: bool) -> str | None:
+    """Why a symlinked file is not read, or None when it may be (following is on, target inside)."""
+    if not follow_links:
+        return (
+            "a symbolic link, not read (it could point at any file of this machine); set "
+            "UNSEALED_FOLLOW_LINKS=1 to read links that stay inside the input folder"
+        )
+    target = path.resolve()
+    if not target.is_relative_to(root):
+        return "a symbolic link to a file outside the input folder, not read"
+    return None

@@ -155,11 +155,13 @@ def ingest(
     """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default)."""
     observer = observer or SilentObserver()
     check_engine(settings.pages)  # a missing OCR engine is one error now, not one per page
-    sources = list(walk_sources(paths, dataset, skip=archive.root))
+    sources = list(walk_sources(paths, dataset, skip=archive.root, follow_links=settings.follow_links))
     observer.files_found(len(sources))
     with archive.engine.connect() as conn:
         known = KnownDocuments.load(conn, dataset)
-    options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages)
+    options = WorkerOptions(
+        blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages, fault=settings.fault
+    )
     tasks = [FileTask(source, known.ok_contents.get(source.storage_key)) for source in sources]
     report = IngestReport()
     _write_all(archive, known, run_tasks(tasks, options, settings.workers), report, observer)

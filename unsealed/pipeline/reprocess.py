@@ -27,6 +27,7 @@ from unsealed.pipeline.process_pool import WorkerFailure
 from unsealed.pipeline.stage import Stage
 from unsealed.pipeline.worker import WorkerOptions, blob_store, read_into
 from unsealed.store.archive import Archive
+from unsealed.store.blobs import original_in_store
 from unsealed.store.documents import utcnow
 from unsealed.store.schema import documents, pages
 from unsealed.store.writer import WriteOutcome, page_rows
@@ -70,9 +71,10 @@ def reread(task: ReprocessTask, options: WorkerOptions) -> FileResult:
         mime_type=task.mime_type,
     )
     blobs = blob_store(options.blob_root)
-    key = task.source.storage_key
-    if not blobs.exists(key):
-        result.error = f"the original is missing from the blob store ({key}); pages kept as they were"
+    key = original_in_store(blobs, task.sha256, task.source.storage_key)
+    if key is None:
+        missing = task.source.storage_key
+        result.error = f"the original is missing from the blob store ({missing}); pages kept as they were"
         return result
     with tempfile.TemporaryDirectory(prefix="unsealed-reprocess-") as tmp:
         local = blobs.local_path(key)

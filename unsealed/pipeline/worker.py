@@ -5,6 +5,8 @@ It never raises for a bad file: every problem becomes FileResult.error, recorded
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 from unsealed.analysis.bates import assign_bates
 from unsealed.analysis.language import document_language
 from unsealed.config import Limits
+from unsealed.domain import original_key
 from unsealed.errors import ExtractionError
 from unsealed.ingest.formats import handler_for
 from unsealed.ingest.hashing import Original, read_original
@@ -26,6 +29,7 @@ class WorkerOptions:
     blob_root: str
     limits: Limits
     pages: PageOptions = field(default_factory=PageOptions)
+    fault: str = ""  # UNSEALED_FAULT, tests only (see inject_fault)
 
 
 @dataclass(frozen=True)
@@ -70,47 +74,104 @@ def blob_store(root: str) -> BlobStore:
     return BlobStore(root)
 
 
-def _stored(task: FileTask, options: WorkerOptions) -> tuple[FileResult, Original]:
-    """Hash the file and, unless its content is already recorded, copy the original to the store."""
-    source = task.source
-    original = read_original(source.path)
+def _hashed(task: FileTask) -> tuple[FileResult, Original]:
+    original = read_original(task.source.path)
     result = FileResult(
-        source=source, md5=original.md5, sha256=original.sha256, size_bytes=original.size, mime_type=""
+        source=task.source,
+        md5=original.md5,
+        sha256=original.sha256,
+        size_bytes=original.size,
+        mime_type="",
     )
-    if task.known_sha256 == original.sha256:
-        result.unchanged = True
-        return result, original
-    store = blob_store(options.blob_root)
-    if original.content is not None:
-        store.put_bytes(source.storage_key, original.content)
-    else:
-        store.put_file(source.storage_key, source.path)
-    result.mime_type = sniff_bytes(original.head)
     return result, original
+
+
+def _store(result: FileResult, original: Original, options: WorkerOptions) -> None:
+    """Copy the original to the store under its content key, unless that content is there already."""
+    store = blob_store(options.blob_root)
+    key = original_key(original.sha256)
+    if not store.exists(key):  # stored by content: the same bytes under other names are there already
+        if original.content is not None:
+            store.put_bytes(key, original.content)
+        else:
+            store.put_file(key, result.source.path)
+    result.mime_type = sniff_bytes(original.head)
+
+
+def unreadable(source: SourceFile, reason: str) -> FileResult:
+    """The record of a file that could not even be read (gone, unreadable): no content, so its
+    identity is its storage key."""
+    marker = f"unreadable:{source.storage_key}".encode()
+    return FileResult(
+        source=source,
+        md5=hashlib.md5(b"", usedforsecurity=False).hexdigest(),
+        sha256=hashlib.sha256(marker).hexdigest(),
+        size_bytes=0,
+        mime_type="",
+        error=reason,
+    )
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "the file was removed while the run read it"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"could not read or store the file: {exc.strerror}"
+    return f"unexpected error: {type(exc).__name__}: {exc}"
 
 
 def failed_file(task: FileTask, options: WorkerOptions, reason: str) -> FileResult:
     """The record of a file whose worker died (time limit, crash): the original is still kept."""
-    result, _ = _stored(task, options)
-    result.unchanged = False
+    try:
+        result, original = _hashed(task)
+        _store(result, original, options)
+    except Exception as exc:  # noqa: BLE001 - gone or unreadable meanwhile: still this file's failure
+        return unreadable(task.source, f"{reason}; {_reason(exc)}")
     result.error = reason
     return result
 
 
 def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
-    result, original = _stored(task, options)
-    if result.unchanged:
+    """Everything about one file; any exception is this file's failure, never the run's."""
+    result: FileResult | None = None
+    if task.source.refused:
+        return unreadable(task.source, task.source.refused)
+    try:
+        inject_fault(options.fault, "read", task.source)
+        result, original = _hashed(task)
+        if task.known_sha256 == original.sha256:
+            result.unchanged = True
+            return result
+        inject_fault(options.fault, "store", task.source)
+        _store(result, original, options)
+        size = result.size_bytes
+        if size > options.limits.max_file_bytes:
+            result.error = (
+                f"{size} bytes is over the limit of {options.limits.max_file_bytes} "
+                "(raise UNSEALED_MAX_FILE_BYTES to read it)"
+            )
+            return result
+        read_into(result, task.source.path, options, original.content)
+        inject_fault(options.fault, "analyse", task.source)
         return result
-    source = task.source
-    size = result.size_bytes
-    if size > options.limits.max_file_bytes:
-        result.error = (
-            f"{size} bytes is over the limit of {options.limits.max_file_bytes} "
-            "(raise UNSEALED_MAX_FILE_BYTES to read it)"
-        )
+    except Exception as exc:  # noqa: BLE001 - recorded as this file's failure, the run goes on
+        if result is None:
+            return unreadable(task.source, _reason(exc))
+        result.unchanged, result.pages, result.error = False, [], _reason(exc)
         return result
-    read_into(result, source.path, options, original.content)
-    return result
+
+
+def inject_fault(fault: str, stage: str, source: SourceFile) -> None:
+    """Test hook (UNSEALED_FAULT=`stage:name part`): fail at `stage` (read, store, analyse, exit)
+    for files whose name contains the part, as an unforeseen bug or a dying worker would."""
+    if not fault:
+        return
+    wanted, _, part = fault.partition(":")
+    if part and part in source.filename:
+        if wanted == "exit" and stage == "read":
+            os._exit(70)
+        if wanted == stage:
+            raise RuntimeError(f"injected fault at {stage}")
 
 
 def process_files(tasks: list[FileTask], options: WorkerOptions) -> list[FileResult]:

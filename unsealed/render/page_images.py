@@ -20,6 +20,7 @@ from unsealed.errors import ConfigError, NotFoundError
 from unsealed.ingest.formats import handler_for
 from unsealed.ingest.formats.base import OpenDocument
 from unsealed.store.archive import Archive
+from unsealed.store.blobs import original_in_store
 from unsealed.store.schema import documents, pages
 
 MIN_WIDTH = 64
@@ -32,13 +33,15 @@ def page_image_key(document_id: str, page_number: int, width: int) -> str:
 
 
 @contextmanager
-def open_original(archive: Archive, storage_key: str, mime_type: str) -> Iterator[OpenDocument]:
+def open_original(archive: Archive, sha256: str, storage_key: str, mime_type: str) -> Iterator[OpenDocument]:
     """The stored original opened by its format handler (copied to a temp file if the store is remote)."""
     handler = handler_for(mime_type)
     if handler is None:
         raise NotFoundError(f"no page images for files of type {mime_type}")
-    if not archive.blobs.exists(storage_key):
+    found = original_in_store(archive.blobs, sha256, storage_key)
+    if found is None:
         raise NotFoundError(f"the original is missing from the blob store: {storage_key}")
+    storage_key = found
     local = archive.blobs.local_path(storage_key)
     with tempfile.TemporaryDirectory(prefix="unsealed-") as tmp:
         if local is None:
@@ -73,9 +76,9 @@ def page_png(archive: Archive, document_id: str, page_number: int, width: int) -
         raise ConfigError(f"page image width must be between {MIN_WIDTH} and {MAX_WIDTH} pixels, got {width}")
     with archive.engine.connect() as conn:
         doc = conn.execute(
-            select(documents.c.storage_key, documents.c.mime_type, documents.c.page_count).where(
-                documents.c.id == document_id
-            )
+            select(
+                documents.c.storage_key, documents.c.sha256, documents.c.mime_type, documents.c.page_count
+            ).where(documents.c.id == document_id)
         ).first()
         if doc is None:
             raise NotFoundError(f"no document {document_id}")
@@ -87,7 +90,7 @@ def page_png(archive: Archive, document_id: str, page_number: int, width: int) -
     key = page_image_key(document_id, page_number, width)
     if archive.blobs.exists(key):
         return archive.blobs.read_bytes(key)
-    with open_original(archive, doc.storage_key, doc.mime_type) as document:
+    with open_original(archive, doc.sha256, doc.storage_key, doc.mime_type) as document:
         png = render_png(document, page_number - 1, width, page_width)
     archive.blobs.put_bytes(key, png)
     return png
