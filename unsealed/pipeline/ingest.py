@@ -24,6 +24,7 @@ from unsealed.pipeline.stage import Stage
 from unsealed.pipeline.stages import post_ingest_stages
 from unsealed.pipeline.worker import FileTask, WorkerOptions
 from unsealed.store.archive import Archive
+from unsealed.store.lock import archive_writer
 from unsealed.store.writer import DocumentWriter, KnownDocuments, WriteOutcome
 
 # Results written per transaction; a transaction also closes after COMMIT_SECONDS. Committing as the
@@ -153,7 +154,18 @@ def ingest(
     stages: Sequence[Stage] | None = None,
 ) -> IngestReport:
     """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default)."""
-    observer = observer or SilentObserver()
+    with archive_writer(archive.root, "ingest"):
+        return _ingest(archive, paths, dataset, settings, observer or SilentObserver(), stages)
+
+
+def _ingest(
+    archive: Archive,
+    paths: Sequence[Path],
+    dataset: str,
+    settings: Settings,
+    observer: IngestObserver,
+    stages: Sequence[Stage] | None,
+) -> IngestReport:
     check_engine(settings.pages)  # a missing OCR engine is one error now, not one per page
     sources = list(walk_sources(paths, dataset, skip=archive.root, follow_links=settings.follow_links))
     observer.files_found(len(sources))

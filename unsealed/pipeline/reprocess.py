@@ -29,6 +29,7 @@ from unsealed.pipeline.worker import WorkerOptions, blob_store, read_into
 from unsealed.store.archive import Archive
 from unsealed.store.blobs import original_in_store
 from unsealed.store.documents import utcnow
+from unsealed.store.lock import archive_writer
 from unsealed.store.schema import documents, pages
 from unsealed.store.writer import WriteOutcome, page_rows
 
@@ -151,7 +152,17 @@ def reprocess(
     stages: Sequence[Stage] | None = None,
 ) -> IngestReport:
     """Re-read the pages of the archive's documents (of `dataset`, or all) with `settings.pages`."""
-    observer = observer or SilentObserver()
+    with archive_writer(archive.root, "reprocess"):
+        return _reprocess(archive, settings, dataset, observer or SilentObserver(), stages)
+
+
+def _reprocess(
+    archive: Archive,
+    settings: Settings,
+    dataset: str | None,
+    observer: IngestObserver,
+    stages: Sequence[Stage] | None,
+) -> IngestReport:
     check_engine(settings.pages)
     with archive.engine.connect() as conn:
         tasks = select_documents(conn, dataset)
