@@ -160,3 +160,25 @@ def test_symlinks_are_refused_unless_followed_inside_the_root(tmp_path: Path) ->
     assert statuses["ds/inside-link.pdf"][0] == "ok"
     assert statuses["ds/outside-link.pdf"][0] == "failed"
     assert "outside the input folder" in (statuses["ds/outside-link.pdf"][1] or "")
+
+
+class _Changer(SilentObserver):
+    """Rewrites a file once the folder is walked, before any worker reads it."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def files_found(self, count: int) -> None:
+        write_pdf(self.path, [["new content written during the run"]])
+
+
+def test_a_file_changed_mid_run_is_stored_as_it_was_read(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    changed = write_pdf(folder / "changing.pdf", [["old content"]])
+    archive = Archive.open(tmp_path / "archive")
+    _ingest(archive, folder, observer=_Changer(changed))
+    assert _statuses(archive)["ds/changing.pdf"][0] == "ok"
+    assert verify_originals(archive).problems == []
+    with archive.engine.connect() as conn:
+        sha = conn.execute(select(documents.c.sha256)).scalar_one()
+    assert sha == hashlib.sha256(changed.read_bytes()).hexdigest()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -163,13 +164,16 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
 
 def inject_fault(fault: str, stage: str, source: SourceFile) -> None:
     """Test hook (UNSEALED_FAULT=`stage:name part`): fail at `stage` (read, store, analyse, exit)
-    for files whose name contains the part, as an unforeseen bug or a dying worker would."""
+    for files whose name contains the part, as an unforeseen bug or a dying worker would; `slow`
+    makes each such file take a quarter of a second (so that a test can kill a run midway)."""
     if not fault:
         return
     wanted, _, part = fault.partition(":")
     if part and part in source.filename:
         if wanted == "exit" and stage == "read":
             os._exit(70)
+        if wanted == "slow" and stage == "read":
+            time.sleep(0.25)
         if wanted == stage:
             raise RuntimeError(f"injected fault at {stage}")
 
