@@ -18,9 +18,11 @@ from unsealed.config import Limits
 from unsealed.domain import original_key
 from unsealed.errors import ExtractionError
 from unsealed.ingest.formats import handler_for
-from unsealed.ingest.hashing import Original, read_original
+from unsealed.ingest.hashing import Original, combined_sha256, original_of, read_original
+from unsealed.ingest.loadplan import DocumentLoad, apply_load
 from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
 from unsealed.ingest.sniff import describe_unsupported, sniff_bytes
+from unsealed.ingest.zips import read_member
 from unsealed.model import ExtractedPage, FileResult, SourceFile
 from unsealed.store.blobs import BlobStore
 
@@ -30,6 +32,7 @@ class WorkerOptions:
     blob_root: str
     limits: Limits
     pages: PageOptions = field(default_factory=PageOptions)
+    store_originals: bool = True  # False when the original is in the blob store already (queue workers)
     fault: str = ""  # UNSEALED_FAULT, tests only (see inject_fault)
 
 
@@ -37,6 +40,7 @@ class WorkerOptions:
 class FileTask:
     source: SourceFile
     known_sha256: str | None = None  # the content last recorded at this storage key, if any
+    load: DocumentLoad | None = None  # Bates and fields a load file gives this document
 
 
 def read_pages(
@@ -75,45 +79,57 @@ def blob_store(root: str) -> BlobStore:
     return BlobStore(root)
 
 
-def _hashed(task: FileTask) -> tuple[FileResult, Original]:
-    original = read_original(task.source.path)
-    result = FileResult(
-        source=task.source,
-        md5=original.md5,
-        sha256=original.sha256,
-        size_bytes=original.size,
-        mime_type="",
-    )
-    return result, original
+def _original(source: SourceFile, options: WorkerOptions) -> Original:
+    """The source read once: a file from disk, or a zip member from the zip (never unpacked to disk)."""
+    if source.member:
+        return original_of(read_member(source.path, source.member, options.limits.max_file_bytes))
+    return read_original(source.path)
 
 
-def _store(result: FileResult, original: Original, options: WorkerOptions) -> None:
-    """Copy the original to the store under its content key, unless that content is there already."""
-    store = blob_store(options.blob_root)
-    key = original_key(original.sha256)
-    if not store.exists(key):  # stored by content: the same bytes under other names are there already
-        if original.content is not None:
-            store.put_bytes(key, original.content)
-        else:
-            store.put_file(key, result.source.path)
-    result.mime_type = sniff_bytes(original.head)
-
-
-def unreadable(source: SourceFile, reason: str) -> FileResult:
-    """The record of a file that could not even be read (gone, unreadable): no content, so its
-    identity is its storage key."""
-    marker = f"unreadable:{source.storage_key}".encode()
+def _refused(source: SourceFile, reason: str | None = None) -> FileResult:
+    """A source refused before reading (unsafe zip member, bomb limits, a symlink) or that could not
+    be read at all (removed mid-run): a failure named by its key, as it has no content."""
+    token = f"refused:{source.storage_key}".encode()
     return FileResult(
         source=source,
-        md5=hashlib.md5(b"", usedforsecurity=False).hexdigest(),
-        sha256=hashlib.sha256(marker).hexdigest(),
+        md5=hashlib.md5(token, usedforsecurity=False).hexdigest(),
+        sha256=hashlib.sha256(token).hexdigest(),
         size_bytes=0,
         mime_type="",
-        error=reason,
+        error=reason or source.refused,
     )
+
+
+def _hashed(task: FileTask, options: WorkerOptions) -> tuple[FileResult, list[Original]]:
+    """The source read once and hashed (with its further parts, for a multi-file document)."""
+    source = task.source
+    parts = [_original(source, options), *(_original(part, options) for part in source.parts)]
+    md5, sha256 = combined_sha256(parts) if source.parts else (parts[0].md5, parts[0].sha256)
+    size = sum(part.size for part in parts)
+    result = FileResult(source=source, md5=md5, sha256=sha256, size_bytes=size, mime_type="")
+    result.unchanged = task.known_sha256 == sha256
+    return result, parts
+
+
+def _store(result: FileResult, parts: list[Original], options: WorkerOptions) -> None:
+    """Copy the original to the store under its content key, unless that content is there already
+    (the same bytes under another name). A multi-file document's files keep their names' keys."""
+    source = result.source
+    if options.store_originals:
+        store = blob_store(options.blob_root)
+        for file, read in zip((source, *source.parts), parts, strict=True):
+            key = file.storage_key if source.parts else original_key(read.sha256)
+            if source.parts or not store.exists(key):
+                if read.content is not None:
+                    store.put_bytes(key, read.content)
+                else:
+                    store.put_file(key, file.path)
+    result.mime_type = sniff_bytes(parts[0].head)
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ExtractionError):
+        return str(exc)
     if isinstance(exc, FileNotFoundError):
         return "the file was removed while the run read it"
     if isinstance(exc, OSError) and exc.strerror:
@@ -123,28 +139,31 @@ def _reason(exc: BaseException) -> str:
 
 def failed_file(task: FileTask, options: WorkerOptions, reason: str) -> FileResult:
     """The record of a file whose worker died (time limit, crash): the original is still kept."""
+    if task.source.refused is not None:
+        return _refused(task.source)
     try:
-        result, original = _hashed(task)
-        _store(result, original, options)
+        result, parts = _hashed(task, options)
+        _store(result, parts, options)
     except Exception as exc:  # noqa: BLE001 - gone or unreadable meanwhile: still this file's failure
-        return unreadable(task.source, f"{reason}; {_reason(exc)}")
+        return _refused(task.source, f"{reason}; {_reason(exc)}")
+    result.unchanged = False
     result.error = reason
     return result
 
 
 def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
     """Everything about one file; any exception is this file's failure, never the run's."""
+    if task.source.refused is not None:
+        return _refused(task.source)
     result: FileResult | None = None
-    if task.source.refused:
-        return unreadable(task.source, task.source.refused)
     try:
         inject_fault(options.fault, "read", task.source)
-        result, original = _hashed(task)
-        if task.known_sha256 == original.sha256:
-            result.unchanged = True
+        result, parts = _hashed(task, options)
+        if result.unchanged:
             return result
         inject_fault(options.fault, "store", task.source)
-        _store(result, original, options)
+        _store(result, parts, options)
+        source = task.source
         size = result.size_bytes
         if size > options.limits.max_file_bytes:
             result.error = (
@@ -152,12 +171,16 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
                 "(raise UNSEALED_MAX_FILE_BYTES to read it)"
             )
             return result
-        read_into(result, task.source.path, options, original.content)
+        read_into(result, source.path, options, parts[0].content)
+        if source.parts and result.ok:
+            _read_parts(result, options)
+        if task.load is not None:
+            apply_load(result, task.load)
         inject_fault(options.fault, "analyse", task.source)
         return result
     except Exception as exc:  # noqa: BLE001 - recorded as this file's failure, the run goes on
         if result is None:
-            return unreadable(task.source, _reason(exc))
+            return _refused(task.source, _reason(exc))
         result.unchanged, result.pages, result.error = False, [], _reason(exc)
         return result
 
@@ -176,6 +199,19 @@ def inject_fault(fault: str, stage: str, source: SourceFile) -> None:
             time.sleep(0.25)
         if wanted == stage:
             raise RuntimeError(f"injected fault at {stage}")
+
+
+def _read_parts(result: FileResult, options: WorkerOptions) -> None:
+    """The pages of a document's further image files (an OPT grouping), appended in order."""
+    for part in result.source.parts:
+        original = _original(part, options)
+        piece = FileResult(part, original.md5, original.sha256, original.size, sniff_bytes(original.head))
+        read_into(piece, part.path, options, original.content)
+        if not piece.ok:
+            result.notes.append(f"{part.storage_key}: {piece.error}")
+        for page in piece.pages:
+            page.number = len(result.pages) + 1
+            result.pages.append(page)
 
 
 def process_files(tasks: list[FileTask], options: WorkerOptions) -> list[FileResult]:
