@@ -89,3 +89,19 @@ def test_a_second_writer_is_told_who_holds_the_archive(tmp_path: Path) -> None:
         with pytest.raises(ArchiveBusyError, match=rf"process {os.getpid()} \(ingest: .*\) is writing"):
             ingest(archive, [tmp_path / "in"], "ds", settings, stages=[])
     ingest(archive, [tmp_path / "in"], "ds", settings, stages=[])  # released: the next one runs
+
+
+def test_head_answers_like_get_without_a_body(client: TestClient) -> None:
+    for path in ("/", "/search?q=ledger", "/api/v1/search?q=ledger", "/openapi.json"):
+        get, head = client.get(path), client.head(path)
+        assert head.status_code == get.status_code == 200, path
+        assert head.content == b"" and head.headers["content-type"] == get.headers["content-type"]
+
+
+def test_openapi_documents_the_errors_every_api_operation_gives(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for operation in operations.values():
+            assert {"200", "400", "404"} <= set(operation["responses"]), path
+    missing = client.get("/api/v1/documents/00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404 and missing.json()["error"]["status"] == 404

@@ -17,6 +17,7 @@ from unsealed.model import FileResult, SourceFile
 from unsealed.pipeline.ingest import IngestReport, SilentObserver, ingest
 from unsealed.pipeline.pool import run_tasks
 from unsealed.pipeline.worker import FileTask, WorkerOptions
+from unsealed.search.service import Searcher
 from unsealed.store.archive import Archive
 from unsealed.store.blobs import BlobStore
 from unsealed.store.schema import document_sources, documents
@@ -182,3 +183,38 @@ def test_a_file_changed_mid_run_is_stored_as_it_was_read(tmp_path: Path) -> None
     with archive.engine.connect() as conn:
         sha = conn.execute(select(documents.c.sha256)).scalar_one()
     assert sha == hashlib.sha256(changed.read_bytes()).hexdigest()
+
+
+class _SearchAtEntities(SilentObserver):
+    """Searches the archive when entity extraction starts."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self.found: int | None = None
+
+    def stage_started(self, stage: str, documents: int) -> None:
+        if stage == "entity mentions":
+            self.found = Searcher(self.archive).search("ledger", facets=False).total
+
+
+def test_new_documents_are_searchable_before_entity_extraction(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    write_pdf(folder / "memo.pdf", [["a page about the ledger of the estate"]])
+    archive = Archive.open(tmp_path / "archive")
+    observer = _SearchAtEntities(archive)
+    ingest(archive, [folder], "ds", _settings(archive.root), observer=observer)
+    assert observer.found == 1
+
+
+def test_a_truncated_pdf_is_ok_with_a_document_warning(tmp_path: Path) -> None:
+    whole = write_pdf(tmp_path / "whole.pdf", [[f"page {i} text here"] * 5 for i in range(4)])
+    folder = tmp_path / "in"
+    folder.mkdir()
+    content = whole.read_bytes()
+    (folder / "truncated.pdf").write_bytes(content[: int(len(content) * 0.75)])
+    archive = Archive.open(tmp_path / "archive")
+    _ingest(archive, folder)
+    with archive.engine.connect() as conn:
+        status, notes = conn.execute(select(documents.c.status, documents.c.notes)).one()
+    assert status == "ok"
+    assert "warning: the file is damaged or truncated: 3 of 4 pages have text" in notes

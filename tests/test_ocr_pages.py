@@ -103,7 +103,8 @@ def test_a_spent_document_budget_marks_later_pages(tmp_path: Path) -> None:
     finally:
         document.close()
     assert [p.text_source for p in pages] == ["none", "none"]
-    assert [p.error for p in pages] == ["document OCR time limit (0 s) reached; page not OCR'd"] * 2
+    reason = "document OCR time limit (0 s, UNSEALED_OCR_DOCUMENT_TIMEOUT) reached; page not OCR'd"
+    assert [p.error for p in pages] == [reason] * 2
 
 
 def test_redactions_come_from_the_ocr_image_and_from_a_layer_page(tmp_path: Path) -> None:

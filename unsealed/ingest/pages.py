@@ -26,9 +26,12 @@ from unsealed.ingest.formats.base import OpenDocument, PageContent
 from unsealed.ingest.ocr import OcrEngine, OcrError, OcrResult, get_engine
 from unsealed.model import ExtractedPage
 
-__all__ = ["OCR_MODES", "OcrBudget", "OcrMode", "PageOptions", "read_page"]
+__all__ = ["OCR_LIMIT_REACHED", "OCR_MODES", "OcrBudget", "OcrMode", "PageOptions", "read_page"]
 
 DEFAULT_OPTIONS = PageOptions()
+
+
+OCR_LIMIT_REACHED = "document OCR time limit"
 
 
 class OcrBudget:
@@ -117,7 +120,8 @@ def read_page(
         wants_ocr = content.has_graphics and _more_ink_than_text(document, index, page, options)
     if wants_ocr:
         if budget.exhausted:
-            page.error = f"document OCR time limit ({budget.limit:g} s) reached; page not OCR'd"
+            setting = "UNSEALED_OCR_DOCUMENT_TIMEOUT"
+            page.error = f"{OCR_LIMIT_REACHED} ({budget.limit:g} s, {setting}) reached; page not OCR'd"
         else:
             engine = engine or get_engine(options.engine)
             image, image_dpi = document.render(index, options.ocr_dpi), options.ocr_dpi

@@ -18,9 +18,10 @@ from unsealed.config import Limits
 from unsealed.domain import original_key
 from unsealed.errors import ExtractionError
 from unsealed.ingest.formats import handler_for
+from unsealed.ingest.formats.pdf import REPAIRED_NOTE
 from unsealed.ingest.hashing import Original, combined_sha256, original_of, read_original
 from unsealed.ingest.loadplan import DocumentLoad, apply_load
-from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
+from unsealed.ingest.pages import OCR_LIMIT_REACHED, OcrBudget, PageOptions, read_page
 from unsealed.ingest.sniff import describe_unsupported, sniff_bytes
 from unsealed.ingest.zips import read_member
 from unsealed.model import ExtractedPage, FileResult, SourceFile
@@ -68,9 +69,29 @@ def read_pages(
             )
         options = options or PageOptions()
         budget = OcrBudget(options.document_timeout_s)  # one OCR time limit for the whole document
-        return [read_page(document, index, options, budget) for index in range(document.page_count)]
+        pages = [read_page(document, index, options, budget) for index in range(document.page_count)]
+        notes.extend(document_warnings(pages, notes, options))
+        return pages
     finally:
         document.close()
+
+
+def document_warnings(pages: list[ExtractedPage], notes: list[str], options: PageOptions) -> list[str]:
+    """Document-level warnings (kept with the notes) for a document read only in part."""
+    warnings = []
+    not_ocrd = sum(1 for p in pages if p.error and p.error.startswith(OCR_LIMIT_REACHED))
+    if not_ocrd:
+        warnings.append(
+            f"warning: {not_ocrd} of {len(pages)} pages not OCR'd: the document's OCR time limit "
+            f"({options.document_timeout_s:g} s) ran out; raise UNSEALED_OCR_DOCUMENT_TIMEOUT to read them"
+        )
+    if any(note.startswith(REPAIRED_NOTE) for note in notes):
+        readable = sum(1 for p in pages if p.text.strip())
+        if readable < len(pages):
+            warnings.append(
+                f"warning: the file is damaged or truncated: {readable} of {len(pages)} pages have text"
+            )
+    return warnings
 
 
 @lru_cache(maxsize=4)
