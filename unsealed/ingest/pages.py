@@ -115,6 +115,10 @@ def read_page(
     image: Image.Image | None = None
     image_dpi = DETECT_DPI
     wants_ocr = _wants_ocr(options, page.quality)
+    if wants_ocr and options.ocr_mode == "auto" and (layer or not content.has_graphics):
+        # OCR reads pixels: only an image under the page holds text the layer may lack. A page
+        # whose glyphs are drawn as text (however oddly) or that draws nothing at all is not OCR'd.
+        wants_ocr = content.has_images
     if wants_ocr and options.ocr_mode == "auto" and report and _sparse(report):
         # A few words of layer on the page: OCR only if the page draws more than that.
         wants_ocr = content.has_graphics and _more_ink_than_text(document, index, page, options)
@@ -165,6 +169,8 @@ def _keep_better(
         return
     if page.text and options.ocr_mode != "always" and (ocr_quality or 0.0) <= (page.quality or 0.0):
         return
+    if page.text:
+        page.layer_text = page.text  # kept beside the OCR text: a layer is never thrown away
     page.text = result.text
     page.text_source = f"ocr:{engine_name}"
     page.quality = ocr_quality

@@ -117,6 +117,7 @@ class PdfDocument:
             height=raw.height,
             has_text_layer=bool(text.strip()),
             has_graphics=raw.has_graphics,
+            has_images=raw.has_images,
         )
 
     def render(self, index: int, dpi: float) -> Image.Image:
