@@ -173,7 +173,11 @@ def _ingest(
     with archive.engine.connect() as conn:
         known = KnownDocuments.load(conn, dataset)
     options = WorkerOptions(
-        blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages, fault=settings.fault
+        blob_root=archive.blobs.url,
+        limits=settings.limits,
+        pages=settings.pages,
+        dedup=settings.dedup,
+        fault=settings.fault,
     )
     tasks = [
         FileTask(source, known.ok_contents.get(source.storage_key), plan.documents.get(source.storage_key))

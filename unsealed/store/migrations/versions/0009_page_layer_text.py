@@ -1,15 +1,15 @@
 """pages: the file's own text layer, kept beside the OCR text whenever OCR replaced it
 
-Revision ID: 0006_page_layer_text
-Revises: 0005_evidence
+Revision ID: 0009_page_layer_text
+Revises: 0008_evidence_threads
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_page_layer_text"
-down_revision = "0005_evidence"
+revision = "0009_page_layer_text"
+down_revision = "0008_evidence_threads"
 branch_labels = None
 depends_on = None
 
