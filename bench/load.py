@@ -107,6 +107,7 @@ def main() -> None:
         try:
             ids = [d["document_id"] for d in httpx.get(url + "/api/v1/search?q=the&limit=100").json()["hits"]]
             ids = sorted(set(ids)) or ["missing"]
+            httpx.get(f"{url}/documents/{ids[0]}/pages/1.png", timeout=120)  # starts the render processes
             ingest = _ingest(archive, work / "second", "second")
             rows = []
             for clients in CLIENTS:

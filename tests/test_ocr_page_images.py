@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -90,3 +93,28 @@ def test_bad_requests_get_clear_errors(archive: Archive) -> None:
         page_png(archive, DOC_ID, 3, 300)
     with pytest.raises(ConfigError, match="between 64 and 4000"):
         page_png(archive, DOC_ID, 1, 10_000)
+
+
+def test_render_processes_exit_when_their_server_dies(tmp_path: Path) -> None:
+    script = (
+        "import os, sys\n"
+        "from unsealed.render import page_images\n"
+        "pool = page_images._render_pool()\n"
+        "pool.submit(os.getpid).result()\n"
+        "print(' '.join(str(p) for p in pool._processes), flush=True)\n"
+        "os.kill(os.getpid(), 9)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    workers = [int(p) for p in done.stdout.split()]
+    assert workers
+    deadline = time.monotonic() + 15
+    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(_alive(p) for p in workers)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

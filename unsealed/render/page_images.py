@@ -13,8 +13,10 @@ from __future__ import annotations
 import io
 import math
 import multiprocessing
+import os
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -98,9 +100,23 @@ def _render_pool() -> ProcessPoolExecutor:
         if _pool is None:
             _pool = ProcessPoolExecutor(
                 max_workers=Settings.from_env().render_workers,
-                mp_context=multiprocessing.get_context("forkserver"),
+                mp_context=multiprocessing.get_context("spawn"),  # not forked from a threaded server
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
             )
         return _pool
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """In a render process: exit as soon as the server that started it is gone (killed or crashed),
+    rather than live on under PID 1."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 def _reset_pool() -> None:
