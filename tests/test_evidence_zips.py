@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from tests.builders import write_pdf
 from unsealed.config import Settings, ZipLimits
+from unsealed.domain import original_key
 from unsealed.pipeline.ingest import ingest
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents
@@ -45,7 +46,8 @@ def test_a_zip_is_read_member_by_member_and_refuses_what_is_unsafe(tmp_path):
         report = ingest(archive, [release], "ds9", settings, stages=[])
         with archive.engine.connect() as conn:
             rows = {r.storage_key: r for r in conn.execute(select(documents))}
-        assert archive.blobs.exists("ds9/VOL001/EFTA00000001.pdf")
+        member = rows["ds9/VOL001/EFTA00000001.pdf"]
+        assert archive.blobs.exists(original_key(member.sha256))  # stored by content
     assert rows["ds9/VOL001/EFTA00000001.pdf"].status == "ok"
     assert rows["ds9/VOL001/EFTA00000001.pdf"].bates_first == "EFTA00000001"
     assert rows["ds9/VOL001/EFTA00000001.pdf"].source_path.endswith("release.zip!VOL001/EFTA00000001.pdf")

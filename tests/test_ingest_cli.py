@@ -9,6 +9,7 @@ import uuid
 from pathlib import Path
 
 from tests.builders import write_pdf
+from unsealed.domain import original_key
 from unsealed.store.documents import DOCUMENT_NAMESPACE
 
 
@@ -51,8 +52,8 @@ def test_ingest_records_document_pages_and_blob(cli, show_json, archive_dir, tmp
     assert doc["pipeline_version"] and doc["created_at"].endswith("+00:00")
     assert "Baku" in doc["pages"][1]["text"]
     assert all(p["text_source"] == "layer" and p["char_count"] == len(p["text"]) for p in doc["pages"])
-    # The original is kept byte for byte under its storage key.
-    assert (archive_dir / "blobs" / "dataset_9" / "sub" / "EFTA01197902.pdf").read_bytes() == content
+    # The original is kept byte for byte, stored by its content.
+    assert (archive_dir / "blobs" / original_key(sha256)).read_bytes() == content
     # The database is a plain SQLite file in WAL mode.
     with sqlite3.connect(archive_dir / "archive.db") as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -103,7 +103,8 @@ def test_a_spent_document_budget_marks_later_pages(tmp_path: Path) -> None:
     finally:
         document.close()
     assert [p.text_source for p in pages] == ["none", "none"]
-    assert [p.error for p in pages] == ["document OCR time limit (0 s) reached; page not OCR'd"] * 2
+    reason = "document OCR time limit (0 s, UNSEALED_OCR_DOCUMENT_TIMEOUT) reached; page not OCR'd"
+    assert [p.error for p in pages] == [reason] * 2
 
 
 def test_redactions_come_from_the_ocr_image_and_from_a_layer_page(tmp_path: Path) -> None:
@@ -167,3 +168,23 @@ def test_text_only_pages_skip_redaction_rendering(tmp_path: Path) -> None:
     finally:
         typed.close()
         scanned.close()
+
+
+def test_the_layer_is_kept_beside_the_ocr_text_that_replaced_it(tmp_path: Path) -> None:
+    pdf = layered_pdf(tmp_path / "noisy.pdf", [(scan(BODY, dpi=150), GARBAGE_LAYER)])
+    page = _first_page(pdf, PageOptions(ocr_dpi=150))
+    assert page.text_source == "ocr:tesseract"
+    assert page.layer_text is not None and "Pa55en9" in page.layer_text
+
+
+def test_visible_glyphs_without_an_image_are_not_ocrd_however_poor(tmp_path: Path) -> None:
+    pdf = layered_pdf(tmp_path / "drawn.pdf", [(None, GARBAGE_LAYER)], visible=True)
+    page = _first_page(pdf, PageOptions(ocr_dpi=150))
+    assert page.text_source == "layer" and page.ocr_seconds is None
+    assert page.quality is not None and page.quality < 0.8  # a poor layer, but nothing else to read
+
+
+def test_a_blank_page_is_not_ocrd(tmp_path: Path) -> None:
+    pdf = layered_pdf(tmp_path / "blank.pdf", [(None, "")])
+    page = _first_page(pdf, PageOptions(ocr_dpi=150))
+    assert page.text_source == "none" and page.ocr_seconds is None

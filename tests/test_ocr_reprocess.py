@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.builders import write_pdf
 from tests.helpers_ocr import image_pdf, scan
+from unsealed.domain import original_key
 
 SCANNED = ["Passenger manifest", "Palm Beach to Teterboro"]
 
@@ -25,7 +26,7 @@ def test_reprocess_ocrs_pages_ingested_without_ocr_and_keeps_ids(
     before = show_json("EFTA00000001.pdf")
     assert before["pages"][0]["text_source"] == "none"
     archive = open_archive()
-    blob = archive.blobs.local_path("ds1/EFTA00000001.pdf")
+    blob = archive.blobs.local_path(original_key(before["sha256"]))
     assert blob is not None
     stamp = blob.stat().st_mtime_ns
 
@@ -60,7 +61,7 @@ def test_a_missing_engine_stops_the_run_at_start_with_the_install_command(cli, t
     assert result.returncode == 4
     assert "apt-get install tesseract-ocr tesseract-ocr-eng" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "archive" / "blobs" / "ds1").exists()  # nothing was read
+    assert not (tmp_path / "archive" / "blobs" / "_originals").exists()  # nothing was read
     ok = cli("ingest", corpus, "--dataset", "ds1", "--ocr", "never", env={"TESSDATA_PREFIX": str(no_models)})
     assert ok.returncode == 0, ok.stderr
 

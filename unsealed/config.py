@@ -193,6 +193,12 @@ class Settings:
     queue: QueueSettings = field(default_factory=QueueSettings)
     zips: ZipLimits = field(default_factory=ZipLimits)
     dedup: DedupOptions | None = field(default_factory=DedupOptions)  # None: no signatures at ingest
+    page_image_cache_bytes: int = 256 * 1024**2  # UNSEALED_PAGE_IMAGE_CACHE_MB: rendered page images kept
+    render_workers: int = field(
+        default_factory=lambda: min(4, os.cpu_count() or 1)
+    )  # UNSEALED_RENDER_WORKERS
+    follow_links: bool = False  # UNSEALED_FOLLOW_LINKS: read symlinked files that stay inside the input
+    fault: str = ""  # UNSEALED_FAULT: tests inject a failure into one file's work (worker.inject_fault)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -204,6 +210,10 @@ class Settings:
             queue=QueueSettings.from_env(),
             zips=ZipLimits.from_env(),
             dedup=DedupOptions.from_env(),
+            page_image_cache_bytes=_env_number("UNSEALED_PAGE_IMAGE_CACHE_MB", 256) * 1024**2,
+            render_workers=_env_number("UNSEALED_RENDER_WORKERS", min(4, os.cpu_count() or 1)),
+            follow_links=_env("UNSEALED_FOLLOW_LINKS", "0") not in ("0", "false", "no"),
+            fault=os.environ.get("UNSEALED_FAULT", ""),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

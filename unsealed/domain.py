@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from pathlib import Path, PurePath
 from typing import NamedTuple
 
@@ -118,11 +117,25 @@ def display_path(path: str | os.PathLike[str]) -> str:
 
 
 def key_part(name: str) -> str:
-    return unicodedata.normalize("NFC", display_path(name))
+    """A path part as the key keeps it: the exact name (café in NFC and in NFD are two files)."""
+    return display_path(name)
 
 
 def storage_key(dataset: str, relative: Path) -> str:
+    """A source file's name in the archive: `<dataset>/<path relative to the folder given>`."""
     return "/".join([dataset, *(key_part(part) for part in relative.parts)])
+
+
+SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
+ORIGINALS_PREFIX = "_originals"  # data set names start with a letter or digit: no clash
+
+
+def original_key(sha256: str) -> str:
+    """Where an original's bytes lie in the blob store: by content, so two names never share or
+    overwrite a blob, and the same content under many names is stored once."""
+    if not SHA256_HEX.match(sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return f"{ORIGINALS_PREFIX}/{sha256[:2]}/{sha256}"
 
 
 # --- entity types ----------------------------------------------------------------------------

@@ -36,3 +36,9 @@ class MissingDependencyError(UnsealedError):
 
 class ExtractionError(UnsealedError):
     """A file could not be read; the message is recorded as the document's `error`."""
+
+
+class ArchiveBusyError(UnsealedError):
+    """Another process is writing to the archive (an ingest or reprocess); the message names it."""
+
+    exit_code = ExitCode.USAGE

@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "unsealed.cli.search",
     "unsealed.cli.serve",
     "unsealed.cli.threads",
+    "unsealed.cli.verify",
 ]
 
 app = typer.Typer(

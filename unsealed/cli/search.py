@@ -18,7 +18,7 @@ from unsealed.config import Settings
 from unsealed.search import indexer
 from unsealed.search.errors import QueryError
 from unsealed.search.model import Hit, SearchResults
-from unsealed.search.serialize import EXPORT_COLUMNS, hit_to_dict, results_to_dict
+from unsealed.search.serialize import EXPORT_COLUMNS, csv_row, hit_to_dict, results_to_dict
 from unsealed.search.service import Group, Searcher, Sort
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents
@@ -147,15 +147,14 @@ def _export(searcher: Searcher, query: str, fmt: str, sort: str, limit: int | No
     for warning in export.warnings:
         err.print(Text(f"note: {warning}", style="dim"))
     out = sys.stdout
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore") if fmt == "csv" else None
+    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, quoting=csv.QUOTE_ALL) if fmt == "csv" else None
     if writer:
         writer.writeheader()
     for count, hit in enumerate(export, start=1):
-        row = hit_to_dict(hit)
         if writer:
-            writer.writerow(row)
+            writer.writerow(csv_row(hit))
         else:
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            out.write(json.dumps(hit_to_dict(hit), ensure_ascii=False) + "\n")
         if limit is not None and count >= limit:
             break
     err.print(Text(f"exported {min(export.total, limit or export.total):,} hits", style="dim"))

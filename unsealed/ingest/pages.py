@@ -26,9 +26,12 @@ from unsealed.ingest.formats.base import OpenDocument, PageContent
 from unsealed.ingest.ocr import OcrEngine, OcrError, OcrResult, get_engine
 from unsealed.model import ExtractedPage
 
-__all__ = ["OCR_MODES", "OcrBudget", "OcrMode", "PageOptions", "read_page"]
+__all__ = ["OCR_LIMIT_REACHED", "OCR_MODES", "OcrBudget", "OcrMode", "PageOptions", "read_page"]
 
 DEFAULT_OPTIONS = PageOptions()
+
+
+OCR_LIMIT_REACHED = "document OCR time limit"
 
 
 class OcrBudget:
@@ -112,12 +115,17 @@ def read_page(
     image: Image.Image | None = None
     image_dpi = DETECT_DPI
     wants_ocr = _wants_ocr(options, page.quality)
+    if wants_ocr and options.ocr_mode == "auto" and (layer or not content.has_graphics):
+        # OCR reads pixels: only an image under the page holds text the layer may lack. A page
+        # whose glyphs are drawn as text (however oddly) or that draws nothing at all is not OCR'd.
+        wants_ocr = content.has_images
     if wants_ocr and options.ocr_mode == "auto" and report and _sparse(report):
         # A few words of layer on the page: OCR only if the page draws more than that.
         wants_ocr = content.has_graphics and _more_ink_than_text(document, index, page, options)
     if wants_ocr:
         if budget.exhausted:
-            page.error = f"document OCR time limit ({budget.limit:g} s) reached; page not OCR'd"
+            setting = "UNSEALED_OCR_DOCUMENT_TIMEOUT"
+            page.error = f"{OCR_LIMIT_REACHED} ({budget.limit:g} s, {setting}) reached; page not OCR'd"
         else:
             engine = engine or get_engine(options.engine)
             image, image_dpi = document.render(index, options.ocr_dpi), options.ocr_dpi
@@ -161,6 +169,8 @@ def _keep_better(
         return
     if page.text and options.ocr_mode != "always" and (ocr_quality or 0.0) <= (page.quality or 0.0):
         return
+    if page.text:
+        page.layer_text = page.text  # kept beside the OCR text: a layer is never thrown away
     page.text = result.text
     page.text_source = f"ocr:{engine_name}"
     page.quality = ocr_quality

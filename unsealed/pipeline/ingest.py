@@ -30,6 +30,7 @@ from unsealed.pipeline.stage import Stage
 from unsealed.pipeline.stages import post_ingest_stages
 from unsealed.pipeline.worker import FileTask, WorkerOptions
 from unsealed.store.archive import Archive
+from unsealed.store.lock import archive_writer
 from unsealed.store.schema import load_problems
 from unsealed.store.writer import KnownDocuments, WriteOutcome
 
@@ -147,11 +148,35 @@ def ingest(
     """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default).
 
     `executor` runs the per-file work and the enrichment batches: this machine's worker processes
-    by default (`LocalExecutor`), or Celery workers anywhere (`pipeline/celery_executor.py`)."""
-    observer = observer or SilentObserver()
-    executor = executor or LocalExecutor(settings)
+    by default (`LocalExecutor`), or Celery workers anywhere (`pipeline/celery_executor.py`). One writer at a
+    time per archive (store/lock.py)."""
+    with archive_writer(archive.root, "ingest"):
+        return _ingest(
+            archive,
+            paths,
+            dataset,
+            settings,
+            observer or SilentObserver(),
+            stages,
+            executor or LocalExecutor(settings),
+        )
+
+
+def _ingest(
+    archive: Archive,
+    paths: Sequence[Path],
+    dataset: str,
+    settings: Settings,
+    observer: IngestObserver,
+    stages: Sequence[Stage] | None,
+    executor: Executor,
+) -> IngestReport:
     check_engine(settings.pages)  # a missing OCR engine is one error now, not one per page
-    found = list(walk_sources(paths, dataset, skip=archive.root, zips=settings.zips))
+    found = list(
+        walk_sources(
+            paths, dataset, skip=archive.root, zips=settings.zips, follow_links=settings.follow_links
+        )
+    )
     plan = plan_load_files(found, lambda source: read_source(source, settings.limits.max_file_bytes))
     sources = plan.sources
     observer.files_found(len(sources))
@@ -165,6 +190,7 @@ def ingest(
         pages=settings.pages,
         dedup=settings.dedup,
         analyse_with=analyse_with,
+        fault=settings.fault,
     )
     warm_up = None
     if analyse_with is not None:

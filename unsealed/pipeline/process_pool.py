@@ -11,9 +11,13 @@ much CPU as the database writes of a run of small files.)
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
+import os
 import resource
 import signal
+import sys
 import time
 import traceback
 from collections import deque
@@ -55,8 +59,23 @@ def limit_worker_memory(max_bytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
 
-def _serve(conn: Connection, memory_bytes: int) -> None:
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """Ask the kernel to kill this process when its parent dies (kill -9 and out-of-memory kills
+    included), so no worker lives on holding the archive's files open. Linux only; elsewhere the
+    worker still ends when its pipe to the parent closes."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the request was made
+        os._exit(1)
+
+
+def _serve(conn: Connection, memory_bytes: int, parent_pid: int) -> None:
     """A worker's life: run each (function, args) received, send back (ok, result or traceback)."""
+    die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     limit_worker_memory(memory_bytes)
     while True:
@@ -91,7 +110,7 @@ class WorkerPool:
     def _start(self) -> _Worker:
         parent_end, child_end = self._context.Pipe()
         process = self._context.Process(
-            target=_serve, args=(child_end, self._limits.worker_memory_bytes), daemon=True
+            target=_serve, args=(child_end, self._limits.worker_memory_bytes, os.getpid()), daemon=True
         )
         process.start()
         child_end.close()  # so that the parent's end sees EOF when the worker dies

@@ -28,6 +28,7 @@ from unsealed.pipeline.process_pool import WorkerFailure, WorkerPool
 from unsealed.pipeline.worker import FileTask, WorkerOptions, process_files
 from unsealed.store import work
 from unsealed.store.archive import Archive
+from unsealed.store.blobs import original_in_store
 from unsealed.store.documents import document_id
 from unsealed.store.work import WorkItem
 from unsealed.store.writer import DocumentWriter, KnownDocuments, WriteOutcome
@@ -92,7 +93,9 @@ def local_source(archive: Archive, item: WorkItem, folder: Path) -> SourceFile:
     for number, key in enumerate(item.parts, start=1):
         archive.blobs.copy_to(key, folder / f"part-{number}")
         parts.append(SourceFile(folder / f"part-{number}", item.dataset, key))
-    archive.blobs.copy_to(item.storage_key, folder / "original")
+    # a single file's original is stored by its content (store/blobs.py); a multi-file one by name
+    found = None if item.parts else original_in_store(archive.blobs, item.sha256, item.storage_key)
+    archive.blobs.copy_to(found or item.storage_key, folder / "original")
     return SourceFile(folder / "original", item.dataset, item.storage_key, parts=tuple(parts))
 
 

@@ -27,7 +27,9 @@ from unsealed.pipeline.process_pool import WorkerFailure
 from unsealed.pipeline.stage import Stage
 from unsealed.pipeline.worker import WorkerOptions, blob_store, read_into
 from unsealed.store.archive import Archive
+from unsealed.store.blobs import original_in_store
 from unsealed.store.documents import utcnow
+from unsealed.store.lock import archive_writer
 from unsealed.store.schema import documents, pages
 from unsealed.store.writer import WriteOutcome, page_rows
 
@@ -70,9 +72,10 @@ def reread(task: ReprocessTask, options: WorkerOptions) -> FileResult:
         mime_type=task.mime_type,
     )
     blobs = blob_store(options.blob_root)
-    key = task.source.storage_key
-    if not blobs.exists(key):
-        result.error = f"the original is missing from the blob store ({key}); pages kept as they were"
+    key = original_in_store(blobs, task.sha256, task.source.storage_key)
+    if key is None:
+        missing = task.source.storage_key
+        result.error = f"the original is missing from the blob store ({missing}); pages kept as they were"
         return result
     with tempfile.TemporaryDirectory(prefix="unsealed-reprocess-") as tmp:
         local = blobs.local_path(key)
@@ -150,8 +153,25 @@ def reprocess(
 ) -> IngestReport:
     """Re-read the pages of the archive's documents (of `dataset`, or all) with `settings.pages`;
     `executor` runs the reading (this machine's worker processes by default)."""
-    observer = observer or SilentObserver()
-    executor = executor or LocalExecutor(settings)
+    with archive_writer(archive.root, "reprocess"):
+        return _reprocess(
+            archive,
+            settings,
+            dataset,
+            observer or SilentObserver(),
+            stages,
+            executor or LocalExecutor(settings),
+        )
+
+
+def _reprocess(
+    archive: Archive,
+    settings: Settings,
+    dataset: str | None,
+    observer: IngestObserver,
+    stages: Sequence[Stage] | None,
+    executor: Executor,
+) -> IngestReport:
     check_engine(settings.pages)
     with archive.engine.connect() as conn:
         tasks = select_documents(conn, dataset)

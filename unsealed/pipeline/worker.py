@@ -6,6 +6,8 @@ It never raises for a bad file: every problem becomes FileResult.error, recorded
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -14,11 +16,13 @@ from unsealed.analysis.bates import assign_bates
 from unsealed.analysis.language import document_language
 from unsealed.analysis.neardup import Banding, signed_document
 from unsealed.config import DedupOptions, Limits
+from unsealed.domain import original_key
 from unsealed.errors import ExtractionError
 from unsealed.ingest.formats import handler_for
+from unsealed.ingest.formats.pdf import REPAIRED_NOTE
 from unsealed.ingest.hashing import Original, combined_sha256, original_of, read_original
 from unsealed.ingest.loadplan import DocumentLoad, apply_load
-from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
+from unsealed.ingest.pages import OCR_LIMIT_REACHED, OcrBudget, PageOptions, read_page
 from unsealed.ingest.sniff import describe_unsupported, sniff_bytes
 from unsealed.ingest.zips import read_member
 from unsealed.model import ExtractedPage, FileResult, SourceFile
@@ -34,6 +38,7 @@ class WorkerOptions:
     store_originals: bool = True  # False when the original is in the blob store already (queue workers)
     # The archive's database, when workers also find entity mentions (worker_analysis.py); None: not.
     analyse_with: str | None = None
+    fault: str = ""  # UNSEALED_FAULT, tests only (see inject_fault)
 
 
 @dataclass(frozen=True)
@@ -68,9 +73,29 @@ def read_pages(
             )
         options = options or PageOptions()
         budget = OcrBudget(options.document_timeout_s)  # one OCR time limit for the whole document
-        return [read_page(document, index, options, budget) for index in range(document.page_count)]
+        pages = [read_page(document, index, options, budget) for index in range(document.page_count)]
+        notes.extend(document_warnings(pages, notes, options))
+        return pages
     finally:
         document.close()
+
+
+def document_warnings(pages: list[ExtractedPage], notes: list[str], options: PageOptions) -> list[str]:
+    """Document-level warnings (kept with the notes) for a document read only in part."""
+    warnings = []
+    not_ocrd = sum(1 for p in pages if p.error and p.error.startswith(OCR_LIMIT_REACHED))
+    if not_ocrd:
+        warnings.append(
+            f"warning: {not_ocrd} of {len(pages)} pages not OCR'd: the document's OCR time limit "
+            f"({options.document_timeout_s:g} s) ran out; raise UNSEALED_OCR_DOCUMENT_TIMEOUT to read them"
+        )
+    if any(note.startswith(REPAIRED_NOTE) for note in notes):
+        readable = sum(1 for p in pages if p.text.strip())
+        if readable < len(pages):
+            warnings.append(
+                f"warning: the file is damaged or truncated: {readable} of {len(pages)} pages have text"
+            )
+    return warnings
 
 
 @lru_cache(maxsize=4)
@@ -86,8 +111,9 @@ def _original(source: SourceFile, options: WorkerOptions) -> Original:
     return read_original(source.path)
 
 
-def _refused(source: SourceFile) -> FileResult:
-    """A source refused before reading (unsafe zip member, bomb limits): a failure named by its key."""
+def _refused(source: SourceFile, reason: str | None = None) -> FileResult:
+    """A source refused before reading (unsafe zip member, bomb limits, a symlink) or that could not
+    be read at all (removed mid-run): a failure named by its key, as it has no content."""
     token = f"refused:{source.storage_key}".encode()
     return FileResult(
         source=source,
@@ -95,30 +121,45 @@ def _refused(source: SourceFile) -> FileResult:
         sha256=hashlib.sha256(token).hexdigest(),
         size_bytes=0,
         mime_type="",
-        error=source.refused,
+        error=reason or source.refused,
     )
 
 
-def _stored(task: FileTask, options: WorkerOptions) -> tuple[FileResult, Original]:
-    """Hash the file and, unless its content is already recorded, copy the original to the store."""
+def _hashed(task: FileTask, options: WorkerOptions) -> tuple[FileResult, list[Original]]:
+    """The source read once and hashed (with its further parts, for a multi-file document)."""
     source = task.source
-    original = _original(source, options)
-    parts = [original, *(_original(part, options) for part in source.parts)]
-    md5, sha256 = combined_sha256(parts) if source.parts else (original.md5, original.sha256)
+    parts = [_original(source, options), *(_original(part, options) for part in source.parts)]
+    md5, sha256 = combined_sha256(parts) if source.parts else (parts[0].md5, parts[0].sha256)
     size = sum(part.size for part in parts)
     result = FileResult(source=source, md5=md5, sha256=sha256, size_bytes=size, mime_type="")
-    if task.known_sha256 == sha256:
-        result.unchanged = True
-        return result, original
+    result.unchanged = task.known_sha256 == sha256
+    return result, parts
+
+
+def _store(result: FileResult, parts: list[Original], options: WorkerOptions) -> None:
+    """Copy the original to the store under its content key, unless that content is there already
+    (the same bytes under another name). A multi-file document's files keep their names' keys."""
+    source = result.source
     if options.store_originals:
         store = blob_store(options.blob_root)
         for file, read in zip((source, *source.parts), parts, strict=True):
-            if read.content is not None:
-                store.put_bytes(file.storage_key, read.content)
-            else:
-                store.put_file(file.storage_key, file.path)
-    result.mime_type = sniff_bytes(original.head)
-    return result, original
+            key = file.storage_key if source.parts else original_key(read.sha256)
+            if source.parts or not store.exists(key):
+                if read.content is not None:
+                    store.put_bytes(key, read.content)
+                else:
+                    store.put_file(key, file.path)
+    result.mime_type = sniff_bytes(parts[0].head)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ExtractionError):
+        return str(exc)
+    if isinstance(exc, FileNotFoundError):
+        return "the file was removed while the run read it"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"could not read or store the file: {exc.strerror}"
+    return f"unexpected error: {type(exc).__name__}: {exc}"
 
 
 def store_original(task: FileTask, options: WorkerOptions) -> FileResult:
@@ -128,10 +169,11 @@ def store_original(task: FileTask, options: WorkerOptions) -> FileResult:
     if task.source.refused is not None:
         return _refused(task.source)
     try:
-        result, _ = _stored(task, replace(options, store_originals=True))
-    except ExtractionError as exc:  # an unreadable zip member
-        result = _refused(task.source)
-        result.error = str(exc)
+        result, parts = _hashed(task, options)
+        if not result.unchanged:
+            _store(result, parts, replace(options, store_originals=True))
+    except Exception as exc:  # noqa: BLE001 - an unreadable member, a file gone: this file's failure
+        return _refused(task.source, _reason(exc))
     return result
 
 
@@ -139,43 +181,70 @@ def failed_file(task: FileTask, options: WorkerOptions, reason: str) -> FileResu
     """The record of a file whose worker died (time limit, crash): the original is still kept."""
     if task.source.refused is not None:
         return _refused(task.source)
-    result, _ = _stored(task, options)
+    try:
+        result, parts = _hashed(task, options)
+        _store(result, parts, options)
+    except Exception as exc:  # noqa: BLE001 - gone or unreadable meanwhile: still this file's failure
+        return _refused(task.source, f"{reason}; {_reason(exc)}")
     result.unchanged = False
     result.error = reason
     return result
 
 
 def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
+    """Everything about one file; any exception is this file's failure, never the run's."""
     if task.source.refused is not None:
         return _refused(task.source)
+    result: FileResult | None = None
     try:
-        result, original = _stored(task, options)
-    except ExtractionError as exc:  # an unreadable zip member
-        failed = _refused(task.source)
-        failed.error = str(exc)
-        return failed
-    if result.unchanged:
-        return result
-    source = task.source
-    size = result.size_bytes
-    if size > options.limits.max_file_bytes:
-        result.error = (
-            f"{size} bytes is over the limit of {options.limits.max_file_bytes} "
-            "(raise UNSEALED_MAX_FILE_BYTES to read it)"
-        )
-        return result
-    read_into(result, source.path, options, original.content)
-    if source.parts and result.ok:
-        _read_parts(result, options)
-    if options.dedup is not None and result.ok:
-        sign(result, options.dedup)
-    if task.load is not None:
-        apply_load(result, task.load)
-    if options.analyse_with is not None and result.ok and result.pages:
-        from unsealed.pipeline.worker_analysis import analyse_result
+        inject_fault(options.fault, "read", task.source)
+        result, parts = _hashed(task, options)
+        if result.unchanged:
+            return result
+        inject_fault(options.fault, "store", task.source)
+        _store(result, parts, options)
+        source = task.source
+        size = result.size_bytes
+        if size > options.limits.max_file_bytes:
+            result.error = (
+                f"{size} bytes is over the limit of {options.limits.max_file_bytes} "
+                "(raise UNSEALED_MAX_FILE_BYTES to read it)"
+            )
+            return result
+        read_into(result, source.path, options, parts[0].content)
+        if source.parts and result.ok:
+            _read_parts(result, options)
+        if options.dedup is not None and result.ok:
+            sign(result, options.dedup)
+        if task.load is not None:
+            apply_load(result, task.load)
+        inject_fault(options.fault, "analyse", task.source)
+        if options.analyse_with is not None and result.ok and result.pages:
+            from unsealed.pipeline.worker_analysis import analyse_result
 
-        analyse_result(result, options.analyse_with)
-    return result
+            analyse_result(result, options.analyse_with)
+        return result
+    except Exception as exc:  # noqa: BLE001 - recorded as this file's failure, the run goes on
+        if result is None:
+            return _refused(task.source, _reason(exc))
+        result.unchanged, result.pages, result.error = False, [], _reason(exc)
+        return result
+
+
+def inject_fault(fault: str, stage: str, source: SourceFile) -> None:
+    """Test hook (UNSEALED_FAULT=`stage:name part`): fail at `stage` (read, store, analyse, exit)
+    for files whose name contains the part, as an unforeseen bug or a dying worker would; `slow`
+    makes each such file take a quarter of a second (so that a test can kill a run midway)."""
+    if not fault:
+        return
+    wanted, _, part = fault.partition(":")
+    if part and part in source.filename:
+        if wanted == "exit" and stage == "read":
+            os._exit(70)
+        if wanted == "slow" and stage == "read":
+            time.sleep(0.25)
+        if wanted == stage:
+            raise RuntimeError(f"injected fault at {stage}")
 
 
 def sign(result: FileResult, options: DedupOptions) -> None:

@@ -264,16 +264,23 @@ class _Parser:
         return _combine(Or, [i for i in items if i is not None])
 
     def parse_unary(self, depth: int) -> Node | None:
+        negations = 0
+        while self._peek() == "NOT":  # a run of NOTs in a loop, not a recursion per NOT
+            self.pos += 1
+            negations += 1
         kind = self._peek()
         if kind is None or kind in (")", "OR", "AND"):
-            return None
-        self.pos += 1
-        if kind == "NOT":
-            inner = self.parse_unary(depth)
-            if inner is None:
+            if negations:
                 self.warnings.append("ignored a NOT / - with nothing after it")
-                return None
-            return inner.item if isinstance(inner, Not) else Not(inner)
+            return None
+        inner = self._operand(kind, depth)
+        if inner is None or negations % 2 == 0:
+            return inner
+        return inner.item if isinstance(inner, Not) else Not(inner)
+
+    def _operand(self, kind: str, depth: int) -> Node | None:
+        """A bracketed group (at most MAX_DEPTH deep) or a leaf."""
+        self.pos += 1
         if kind == "(":
             if depth >= MAX_DEPTH:
                 raise QueryError(f"the query nests brackets more than {MAX_DEPTH} deep")

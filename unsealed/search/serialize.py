@@ -68,3 +68,19 @@ EXPORT_COLUMNS = [
     "date",
     "score",
 ]
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell made inert for spreadsheets the way OWASP recommends: a leading character that
+    would start a formula gets a single quote before it (numbers are left as they are)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_row(hit: Hit) -> dict[str, Any]:
+    """One export line for csv.DictWriter (use it with quoting=csv.QUOTE_ALL)."""
+    return {name: csv_cell(value) for name, value in hit_to_dict(hit).items() if name in EXPORT_COLUMNS}

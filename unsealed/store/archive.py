@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from unsealed.config import database_url, storage_url
 from unsealed.store.blobs import BlobStore
 from unsealed.store.database import create_archive_engine, upgrade_schema
+from unsealed.store.lock import schema_lock
 
 DB_FILENAME = "archive.db"
 BLOBS_DIRNAME = "blobs"
@@ -36,7 +37,8 @@ class Archive:
             raise NotFoundError(f"no archive at {root} (run `unsealed ingest` first, or pass --archive)")
         root.mkdir(parents=True, exist_ok=True)
         engine = create_archive_engine(db_url or f"sqlite:///{(root / DB_FILENAME).resolve()}")
-        upgrade_schema(engine)
+        with schema_lock(root):  # two processes opening a new archive at once: one creates it
+            upgrade_schema(engine)
         blobs = BlobStore(storage_url() or (root / BLOBS_DIRNAME).resolve())
         return cls(root=root, engine=engine, blobs=blobs)
 

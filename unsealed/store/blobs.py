@@ -14,6 +14,7 @@ from typing import BinaryIO
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
+from unsealed.domain import original_key
 from unsealed.errors import ConfigError
 
 
@@ -53,7 +54,7 @@ class BlobStore:
     def put_file(self, key: str, source: Path) -> None:
         """Copy a file in atomically (temp name, then rename), so a crash never leaves half a blob."""
         target = self._path(key)
-        tmp = f"{target}.{uuid.uuid4().hex}.part"
+        tmp = _temp_name(target)
         if self._local:
             _local_atomic(target, tmp, lambda: shutil.copyfile(source, tmp))
             return
@@ -66,7 +67,7 @@ class BlobStore:
 
     def put_bytes(self, key: str, data: bytes) -> None:
         target = self._path(key)
-        tmp = f"{target}.{uuid.uuid4().hex}.part"
+        tmp = _temp_name(target)
         if self._local:
             _local_atomic(target, tmp, lambda: Path(tmp).write_bytes(data))
             return
@@ -92,6 +93,21 @@ class BlobStore:
     def copy_to(self, key: str, target: Path) -> None:
         with self.open(key) as src, open(target, "wb") as dst:
             shutil.copyfileobj(src, dst)
+
+
+def _temp_name(target: str) -> str:
+    """A temporary name beside `target` that fits any file system's 255-byte name limit, whatever
+    the target's own name (a blob is renamed into place only once it is whole)."""
+    return posixpath.join(posixpath.dirname(target), f".{uuid.uuid4().hex}.part")
+
+
+def original_in_store(store: BlobStore, sha256: str, storage_key: str) -> str | None:
+    """The blob key holding an original: its content key, or (archives written before originals
+    were stored by content) its storage key; None when neither is there."""
+    key = original_key(sha256)
+    if store.exists(key):
+        return key
+    return storage_key if store.exists(storage_key) else None
 
 
 OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "abfs", "az"}

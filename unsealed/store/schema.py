@@ -91,6 +91,7 @@ pages = Table(
     Column("redaction_count", Integer),
     Column("redactions", Text),  # JSON list of [x0, y0, x1, y1] boxes in page points
     Column("error", Text),  # a page-level problem (OCR time limit, ...) that did not fail the document
+    Column("layer_text", Text),  # the file's own text layer, kept when OCR text replaced it
 )
 Index("ix_pages_bates", pages.c.bates)
 

@@ -61,6 +61,7 @@ def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
             "redaction_count": len(p.redactions) if p.redactions is not None else None,
             "redactions": json.dumps([list(box) for box in p.redactions]) if p.redactions else None,
             "error": p.error,
+            "layer_text": p.layer_text,
         }
         for p in result.pages
     ]

@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import Connection, func, select
 
-from unsealed.search.serialize import EXPORT_COLUMNS, hit_to_dict, results_to_dict
+from unsealed.search.serialize import EXPORT_COLUMNS, csv_row, results_to_dict
 from unsealed.search.service import Searcher, Sort
 from unsealed.store.schema import near_duplicates
 from unsealed.views.textmarks import Span, segments, to_html
@@ -104,10 +104,10 @@ def export_csv(searcher: Searcher, q: str, *, sort: Sort) -> Iterator[str]:
     """Every hit of the query as CSV lines (header first), streamed."""
     export = searcher.export(q, sort=sort)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for i, hit in enumerate(export, start=1):
-        writer.writerow(hit_to_dict(hit))
+        writer.writerow(csv_row(hit))
         if i % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -10,7 +10,8 @@ from fastapi.staticfiles import StaticFiles
 
 from unsealed import __version__
 from unsealed.store.archive import Archive
-from unsealed.web.errors import install_error_handlers
+from unsealed.web.errors import API_ERRORS, install_error_handlers
+from unsealed.web.head import HeadAsGetMiddleware
 from unsealed.web.security import SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -39,10 +40,11 @@ def create_app(archive: Archive) -> FastAPI:
     )
     app.state.archive = archive
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for name in ROUTE_MODULES:
         module = importlib.import_module(name)
         app.include_router(module.router, include_in_schema=False)
-        app.include_router(module.api, prefix="/api/v1")
+        app.include_router(module.api, prefix="/api/v1", responses=API_ERRORS)
     install_error_handlers(app)
     return app

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -14,6 +16,25 @@ from unsealed.errors import NotFoundError, UnsealedError
 from unsealed.web.templating import render
 
 log = logging.getLogger(__name__)
+
+
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers: `{"error": {"status", "message"}}`."""
+
+    error: ErrorDetail
+
+
+# Documented on every /api/v1 operation (OpenAPI): what any of them may answer besides 200.
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody, "description": "A query or option the API cannot run; the message says why"},
+    404: {"model": ErrorBody, "description": "No such document, page, entity or Bates number"},
+    422: {"model": ErrorBody, "description": "A parameter of the wrong type or out of range"},
+}
 
 
 def wants_json(request: Request) -> bool:

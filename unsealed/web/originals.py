@@ -10,6 +10,7 @@ from starlette.responses import StreamingResponse
 
 from unsealed.errors import NotFoundError
 from unsealed.store.archive import Archive
+from unsealed.store.blobs import original_in_store
 
 CHUNK = 256 * 1024
 
@@ -21,9 +22,9 @@ def _chunks(archive: Archive, key: str) -> Iterator[bytes]:
 
 
 def original_download(archive: Archive, doc: dict[str, Any]) -> StreamingResponse:
-    key = doc["storage_key"]
-    if not archive.blobs.exists(key):
-        raise NotFoundError(f"the original of {doc['filename']} is not in the blob store ({key})")
+    key = original_in_store(archive.blobs, doc["sha256"], doc["storage_key"])
+    if key is None:
+        raise NotFoundError(f"the original of {doc['filename']} is not in the blob store")
     filename = quote(doc["filename"], safe="")
     return StreamingResponse(
         _chunks(archive, key),

@@ -21,6 +21,9 @@ class PageContent:
     # Whether the page draws anything but text (images, paths): only then can it carry a redaction
     # box. True when a handler cannot tell.
     has_graphics: bool = True
+    # Whether an image lies on the page (a scan, a photo): only then can OCR find text the layer
+    # lacks. True when a handler cannot tell.
+    has_images: bool = True
 
 
 class OpenDocument(Protocol):

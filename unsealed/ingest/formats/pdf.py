@@ -20,6 +20,9 @@ from unsealed.ingest.formats.pdfium_page import read_raw_page
 PDFIUM_LOCK = threading.Lock()
 
 
+REPAIRED_NOTE = "repaired by qpdf"
+
+
 def _reason(exc: Exception) -> str:
     message = str(exc)
     if "password" in message.lower():
@@ -88,7 +91,7 @@ class PdfDocument:
             except pdfium.PdfiumError:
                 raise ExtractionError(f"{reason}; repair by qpdf did not help") from exc
             self.notes.append(
-                "repaired by qpdf: PDFium could not parse the file as it was; text may be partial"
+                f"{REPAIRED_NOTE}: PDFium could not parse the file as it was; text may be partial"
             )
         with PDFIUM_LOCK:
             self.page_count = len(self._pdf)
@@ -114,6 +117,7 @@ class PdfDocument:
             height=raw.height,
             has_text_layer=bool(text.strip()),
             has_graphics=raw.has_graphics,
+            has_images=raw.has_images,
         )
 
     def render(self, index: int, dpi: float) -> Image.Image:

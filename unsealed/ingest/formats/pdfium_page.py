@@ -37,6 +37,23 @@ class RawPage(NamedTuple):  # built for every page: a tuple is the cheapest reco
     text: str  # as PDFium gives it (CRLF line breaks, U+FFFE soft hyphens)
     bottom_text: str  # text inside the bottom band, when asked for
     has_graphics: bool
+    has_images: bool
+
+
+def has_images(raw_page: Any) -> bool:
+    """Whether an image object lies on the page, directly or inside a form XObject."""
+    get_object = pdfium_c.FPDFPage_GetObject
+    return any(_holds_image(get_object(raw_page, i)) for i in range(pdfium_c.FPDFPage_CountObjects(raw_page)))
+
+
+def _holds_image(obj: Any, depth: int = 0) -> bool:
+    kind = pdfium_c.FPDFPageObj_GetType(obj)
+    if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+        return True
+    if kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
+        count = pdfium_c.FPDFFormObj_CountObjects(obj)
+        return any(_holds_image(pdfium_c.FPDFFormObj_GetObject(obj, i), depth + 1) for i in range(count))
+    return False
 
 
 def has_graphics(raw_page: Any) -> bool:
@@ -90,6 +107,7 @@ def read_raw_page(
     try:
         width, height = pdfium_c.FPDF_GetPageWidthF(page), pdfium_c.FPDF_GetPageHeightF(page)
         graphics = has_graphics(page)
+        images = graphics and has_images(page)
         textpage = pdfium_c.FPDFText_LoadPage(page)
         if not textpage:
             raise ExtractionError(f"PDFium could not read the text of page {index + 1}")
@@ -102,4 +120,4 @@ def read_raw_page(
             pdfium_c.FPDFText_ClosePage(textpage)
     finally:
         pdfium_c.FPDF_ClosePage(page)
-    return RawPage(float(width), float(height), text, bottom, graphics)
+    return RawPage(float(width), float(height), text, bottom, graphics, images)

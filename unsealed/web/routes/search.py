@@ -93,7 +93,15 @@ def search_json(
     return search_view(_searcher(request, archive), q, sort=sort, cursor=cursor, limit=limit, copies=copies)
 
 
-@api.get("/search/export.csv")
+CSV_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Every hit, one CSV line each",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@api.get("/search/export.csv", response_class=StreamingResponse, responses=CSV_ANSWER)
 def search_export_json_twin(
     request: Request, archive: ArchiveDep, q: Q, sort: Sort = "date"
 ) -> StreamingResponse:

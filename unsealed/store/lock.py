@@ -1,0 +1,68 @@
+"""One writer at a time per archive: an advisory file lock that names the process holding it.
+
+The kernel drops an flock when its process ends, however it ends (kill -9 included), so a lock is
+never left behind by a crash.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from unsealed.errors import ArchiveBusyError
+
+WRITER_LOCK = "writer.lock"
+SCHEMA_LOCK = ".schema.lock"
+
+
+@contextlib.contextmanager
+def archive_writer(root: Path, what: str) -> Iterator[None]:
+    """Hold the archive's writer lock for an ingest or reprocess; ArchiveBusyError when another has it."""
+    path = Path(root) / WRITER_LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ArchiveBusyError(_busy_message(path, what)) from None
+        holder = {
+            "pid": os.getpid(),
+            "command": " ".join(sys.argv) or what,
+            "what": what,
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(holder).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def _busy_message(path: Path, what: str) -> str:
+    try:
+        holder = json.loads(path.read_text() or "{}")
+    except (OSError, ValueError):
+        holder = {}
+    who = f"process {holder.get('pid', '?')} ({holder.get('what', 'a writer')}: {holder.get('command', '?')})"
+    since = f", running since {holder['started']}" if holder.get("started") else ""
+    return (
+        f"cannot {what}: {who} is writing to the archive at {path.parent}{since}. "
+        "One ingest or reprocess at a time per archive: wait for it to finish, or stop it first."
+    )
+
+
+@contextlib.contextmanager
+def schema_lock(root: Path) -> Iterator[None]:
+    """Held (blocking) while an opener checks and upgrades the schema, so two never create it at once."""
+    fd = os.open(Path(root) / SCHEMA_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
