@@ -3,6 +3,7 @@ files are read and recorded once whatever happens to a worker, the broker or a f
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import signal
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, func, select
 
 from tests.builders import write_many_pages, write_pdf
 from tests.queue_support import Cluster, cluster
+from unsealed.domain import original_key
 from unsealed.store.blobs import BlobStore
 from unsealed.store.schema import document_sources, documents, mentions, pages, work_items
 
@@ -83,7 +85,8 @@ def test_two_workers_share_only_postgres_s3_and_the_broker(tmp_path, monkeypatch
         for key, value in running.env.items():
             monkeypatch.setenv(key, value)
         store = BlobStore(running.env["UNSEALED_STORAGE"])
-        assert all(store.exists(f"ds/EFTA{i:08d}.pdf") for i in range(4))
+        memos = [folder / f"EFTA{i:08d}.pdf" for i in range(4)]
+        assert all(store.exists(original_key(hashlib.sha256(m.read_bytes()).hexdigest())) for m in memos)
         for worker in ("w1", "w2"):
             assert [p for p in (tmp_path / "run" / worker).rglob("*") if p.is_file()] == []
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from unsealed.config import database_url, storage_url
 from unsealed.store.blobs import BlobStore
 from unsealed.store.database import create_archive_engine, upgrade_schema
-from unsealed.store.lock import schema_lock
+from unsealed.store.lock import database_schema_lock, schema_lock
 
 DB_FILENAME = "archive.db"
 BLOBS_DIRNAME = "blobs"
@@ -37,7 +37,9 @@ class Archive:
             raise NotFoundError(f"no archive at {root} (run `unsealed ingest` first, or pass --archive)")
         root.mkdir(parents=True, exist_ok=True)
         engine = create_archive_engine(db_url or f"sqlite:///{(root / DB_FILENAME).resolve()}")
-        with schema_lock(root):  # two processes opening a new archive at once: one creates it
+        # two processes opening a new archive at once: one creates it
+        lock = schema_lock(root) if db_url is None else database_schema_lock(engine)
+        with lock:
             upgrade_schema(engine)
         blobs = BlobStore(storage_url() or (root / BLOBS_DIRNAME).resolve())
         return cls(root=root, engine=engine, blobs=blobs)

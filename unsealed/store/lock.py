@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import Engine, text
+
 from unsealed.errors import ArchiveBusyError
 
 WRITER_LOCK = "writer.lock"
@@ -66,3 +68,20 @@ def schema_lock(root: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock held while the schema is upgraded.
+_SCHEMA_LOCK_KEY = 7_270_115
+
+
+@contextlib.contextmanager
+def database_schema_lock(engine: Engine) -> Iterator[None]:
+    """The same, for a shared PostgreSQL database: an advisory lock, so that openers on any machine
+    take turns and nothing is written into the local folder."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+            conn.commit()
