@@ -140,12 +140,52 @@ class QueueSettings:
 
 
 @dataclass(frozen=True)
+class ZipLimits:
+    """Bomb limits for data-set zips: a member past one is refused and recorded as failed."""
+
+    max_members: int = 1_000_000  # a zip with more members is refused whole
+    max_ratio: float = 200.0  # uncompressed / compressed size of one member
+    max_total_bytes: int = 500 * 1024**3  # the sum of the members' uncompressed sizes
+    max_member_bytes: int = 2 * 1024**3  # one member, uncompressed (also bounded while reading)
+
+    @classmethod
+    def from_env(cls) -> ZipLimits:
+        """UNSEALED_ZIP_MAX_MEMBERS, UNSEALED_ZIP_MAX_RATIO, UNSEALED_ZIP_MAX_TOTAL_BYTES,
+        UNSEALED_ZIP_MAX_MEMBER_BYTES."""
+        return cls(
+            max_members=_env_number("UNSEALED_ZIP_MAX_MEMBERS", cls.max_members),
+            max_ratio=_env_number("UNSEALED_ZIP_MAX_RATIO", cls.max_ratio),
+            max_total_bytes=_env_number("UNSEALED_ZIP_MAX_TOTAL_BYTES", cls.max_total_bytes),
+            max_member_bytes=_env_number("UNSEALED_ZIP_MAX_MEMBER_BYTES", cls.max_member_bytes),
+        )
+
+
+@dataclass(frozen=True)
+class DedupOptions:
+    """Near-duplicate clustering (MinHash LSH): shingle size, permutations, Jaccard threshold."""
+
+    shingle: int = 5  # words per shingle
+    permutations: int = 64
+    threshold: float = 0.7
+
+    @classmethod
+    def from_env(cls) -> DedupOptions:
+        """UNSEALED_DEDUP_SHINGLE, UNSEALED_DEDUP_PERMUTATIONS, UNSEALED_DEDUP_THRESHOLD."""
+        return cls(
+            shingle=_env_number("UNSEALED_DEDUP_SHINGLE", cls.shingle),
+            permutations=_env_number("UNSEALED_DEDUP_PERMUTATIONS", cls.permutations),
+            threshold=_env_number("UNSEALED_DEDUP_THRESHOLD", cls.threshold),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     archive_dir: Path = Path("archive")
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     limits: Limits = field(default_factory=Limits)
     pages: PageOptions = field(default_factory=PageOptions)  # OCR mode/engine, limits, redactions
     queue: QueueSettings = field(default_factory=QueueSettings)
+    zips: ZipLimits = field(default_factory=ZipLimits)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -155,6 +195,7 @@ class Settings:
             limits=Limits.from_env(),
             pages=PageOptions.from_env(),
             queue=QueueSettings.from_env(),
+            zips=ZipLimits.from_env(),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

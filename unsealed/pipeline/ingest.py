@@ -16,16 +16,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import delete, insert
+
 from unsealed.config import Settings
 from unsealed.errors import ExitCode
+from unsealed.ingest.loadfiles import load_kind
+from unsealed.ingest.loadplan import LoadPlan, plan_load_files
 from unsealed.ingest.ocr import check_engine
-from unsealed.ingest.sources import walk_sources
-from unsealed.model import FileDone
+from unsealed.ingest.sources import read_source, walk_sources
+from unsealed.model import FileDone, SourceFile
 from unsealed.pipeline.executor import Executor, LocalExecutor
 from unsealed.pipeline.stage import Stage
 from unsealed.pipeline.stages import post_ingest_stages
 from unsealed.pipeline.worker import FileTask, WorkerOptions
 from unsealed.store.archive import Archive
+from unsealed.store.schema import load_problems
 from unsealed.store.writer import KnownDocuments, WriteOutcome
 
 
@@ -96,6 +101,23 @@ class IngestReport:
         return ExitCode.SOME_FILES_FAILED if self.failures else ExitCode.OK
 
 
+def _record_load_problems(
+    archive: Archive, dataset: str, found: Sequence[SourceFile], plan: LoadPlan, report: IngestReport
+) -> None:
+    """Each load file's problems, replaced on every run (a fixed load file clears its rows)."""
+    load_keys = [s.storage_key for s in found if load_kind(s.filename)]
+    if not load_keys:
+        return
+    with archive.engine.begin() as conn:
+        conn.execute(delete(load_problems).where(load_problems.c.load_file.in_(load_keys)))
+        if plan.problems:
+            conn.execute(
+                insert(load_problems),
+                [{"dataset": dataset, "load_file": key, "problem": text} for key, text in plan.problems],
+            )
+    report.failures.extend(plan.problems)
+
+
 def run_stages(
     archive: Archive,
     document_ids: Sequence[str],
@@ -129,7 +151,9 @@ def ingest(
     observer = observer or SilentObserver()
     executor = executor or LocalExecutor(settings)
     check_engine(settings.pages)  # a missing OCR engine is one error now, not one per page
-    sources = list(walk_sources(paths, dataset, skip=archive.root))
+    found = list(walk_sources(paths, dataset, skip=archive.root, zips=settings.zips))
+    plan = plan_load_files(found, lambda source: read_source(source, settings.limits.max_file_bytes))
+    sources = plan.sources
     observer.files_found(len(sources))
     with archive.engine.connect() as conn:
         known = KnownDocuments.load(conn, dataset)
@@ -146,8 +170,12 @@ def ingest(
         # resolution's country tables load in this process while the workers read (once they
         # have started: no thread runs while the pool forks them)
         warm_up = threading.Thread(target=names.warm_up, name="warm-up", daemon=True)
-    tasks = [FileTask(source, known.ok_contents.get(source.storage_key)) for source in sources]
+    tasks = [
+        FileTask(source, known.ok_contents.get(source.storage_key), plan.documents.get(source.storage_key))
+        for source in sources
+    ]
     report = IngestReport()
+    _record_load_problems(archive, dataset, found, plan, report)
     for done, outcome in executor.ingest_files(archive, known, tasks, options):
         report.count(done, outcome)
         observer.file_done(done, outcome)

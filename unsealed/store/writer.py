@@ -22,7 +22,7 @@ from unsealed.model import DocumentAnalysis, FileResult
 from unsealed.store.bulk import insert_many
 from unsealed.store.documents import document_id, utcnow
 from unsealed.store.mentions import analysis_rows, copy_mentions
-from unsealed.store.schema import document_sources, documents, mentions, pages
+from unsealed.store.schema import document_fields, document_sources, documents, mentions, pages
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,7 @@ def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
             "quality": p.quality,
             "bates": p.bates,
             "bates_source": p.bates_source,
+            "bates_printed": p.bates_printed,
             "width": p.width,
             "height": p.height,
             "redaction_count": len(p.redactions) if p.redactions is not None else None,
@@ -53,6 +54,15 @@ def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
         }
         for p in result.pages
     ]
+
+
+def field_rows(doc_id: str, fields: dict[str, str]) -> list[dict[str, Any]]:
+    """Load-file (DAT) fields as rows; `key` is the name reduced for `field:value` look-ups."""
+    return [
+        {"document_id": doc_id, "name": name, "key": "".join(c for c in name.lower() if c.isalnum()),
+         "value": value}
+        for name, value in fields.items()
+    ]  # fmt: skip
 
 
 def _document_values(result: FileResult) -> dict[str, Any]:
@@ -162,6 +172,7 @@ class DocumentWriter:
         self._documents: list[dict[str, Any]] = []
         self._pages: list[dict[str, Any]] = []
         self._sources: list[dict[str, Any]] = []
+        self._fields: list[dict[str, Any]] = []
         self._analyses: list[tuple[str, DocumentAnalysis]] = []  # mentions the workers found
         self._held_ids: set[str] = set()  # documents held for the next flush
         self._held_sources: set[tuple[str, str]] = set()
@@ -179,11 +190,12 @@ class DocumentWriter:
             (documents, self._documents),
             (pages, self._pages),
             (document_sources, self._sources),
+            (document_fields, self._fields),
         ):
             if rows:
                 insert_many(self._conn, table, rows)
         self._write_mentions()
-        self._documents, self._pages, self._sources, self._analyses = [], [], [], []
+        self._documents, self._pages, self._sources, self._fields, self._analyses = [], [], [], [], []
         self._held_ids.clear()
         self._held_sources.clear()
         self.midway = False
@@ -205,7 +217,7 @@ class DocumentWriter:
                     "id": doc_id,
                     "dataset": source.dataset,
                     "storage_key": source.storage_key,
-                    "source_path": display_path(source.path.absolute()),
+                    "source_path": display_path(source.location),
                     "sha256": result.sha256,
                     "created_at": now,
                     "updated_at": now,
@@ -216,12 +228,14 @@ class DocumentWriter:
             action = "added" if existing is None else "updated"
         else:  # a file that failed before is read again: replace its record, keep its id and created_at
             self._conn.execute(delete(pages).where(pages.c.document_id == doc_id))
+            self._conn.execute(delete(document_fields).where(document_fields.c.document_id == doc_id))
             self._conn.execute(
                 update(documents).where(documents.c.id == doc_id).values(updated_at=now, **values)
             )
             action = "updated"
         self._record_source(doc_id, result, now)
         self._pages.extend(page_rows(doc_id, result))
+        self._fields.extend(field_rows(doc_id, result.fields))
         if result.analysis is not None:
             self._analyses.append((doc_id, result.analysis))
         self._known.record(doc_id, result.sha256, values["status"])
@@ -245,6 +259,7 @@ class DocumentWriter:
         """Drop a held document and its pages (its sources stay: they are still where it was found)."""
         self._documents = [row for row in self._documents if row["id"] != doc_id]
         self._pages = [row for row in self._pages if row["document_id"] != doc_id]
+        self._fields = [row for row in self._fields if row["document_id"] != doc_id]
         self._analyses = [(held, analysis) for held, analysis in self._analyses if held != doc_id]
 
     def _record_source(self, doc_id: str, result: FileResult, now: datetime) -> None:
@@ -256,7 +271,7 @@ class DocumentWriter:
             # Failed in an earlier run: its sources are not loaded, so ask (a rare case).
             if self._conn.execute(_SOURCE_SEEN, {"doc_id": doc_id, "key": key}).first() is not None:
                 return
-        self._hold_source(doc_id, key, display_path(result.source.path.absolute()), now)
+        self._hold_source(doc_id, key, display_path(result.source.location), now)
 
     def _hold_source(self, doc_id: str, key: str, source_path: str, now: datetime) -> None:
         self._held_sources.add((doc_id, key))
