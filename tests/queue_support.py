@@ -72,21 +72,26 @@ class Cluster:
         }
 
     def start_worker(self, name: str, concurrency: int = 1) -> subprocess.Popen[bytes]:
-        log = self.root / f"{name}.log"
-        process = subprocess.Popen(
-            [sys.executable, "-m", "unsealed", "worker", "-c", str(concurrency), "-n", f"{name}@test"],
-            env=self.run_env(name),
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: kill -9 takes the pool with it
-        )
-        self.workers[name] = process
+        return self.start_workers([name], concurrency)[0]
+
+    def start_workers(self, names: list[str], concurrency: int = 1) -> list[subprocess.Popen[bytes]]:
+        """Start the workers together, then wait until each one is ready."""
+        for name in names:
+            self.workers[name] = subprocess.Popen(
+                [sys.executable, "-m", "unsealed", "worker", "-c", str(concurrency), "-n", f"{name}@test"],
+                env=self.run_env(name),
+                stdout=(self.root / f"{name}.log").open("wb"),
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: kill -9 takes the pool with it
+            )
         deadline = time.monotonic() + READY_S
-        while b" ready." not in log.read_bytes():
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"worker {name} did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.2)
-        return process
+        for name in names:
+            log, process = self.root / f"{name}.log", self.workers[name]
+            while b" ready." not in log.read_bytes():
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(f"worker {name} did not start:\n{log.read_text(errors='replace')}")
+                time.sleep(0.2)
+        return [self.workers[name] for name in names]
 
     def kill_worker(self, name: str) -> None:
         """kill -9, the worker and its pool processes at once (a machine that stops)."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from unsealed.config import Settings
 from unsealed.enrich.extract import PageMention, extract_document
 from unsealed.enrich.tagging import ParagraphCache
+from unsealed.pipeline.enrich_stages import extract_mentions
 from unsealed.pipeline.ingest import ingest
 from unsealed.sample.real import RealDocument, load_corpus, write_corpus
 from unsealed.store.archive import Archive
@@ -116,3 +117,12 @@ def test_a_copy_in_another_dataset_reuses_the_stored_mentions(corpus, tmp_path):
             assert sorted(_key(extract_document(doc_pages))) == stored_two.get(name, []), name
         with archive.engine.connect() as conn:
             assert all(r[0] is not None for r in conn.execute(select(documents.c.enriched_at)))
+
+        # The mentions stage (`unsealed enrich`, a Celery batch) copies them the same way.
+        with archive.engine.begin() as conn:
+            ids = [r[0] for r in conn.execute(select(documents.c.id).where(documents.c.dataset == "two"))]
+            conn.execute(delete(mentions).where(mentions.c.document_id.in_(ids)))
+            conn.execute(update(documents).where(documents.c.id.in_(ids)).values(enriched_at=None))
+        report = extract_mentions(archive, ids)
+        assert report.copied_pages == report.pages == two.pages and report.paragraphs == 0
+        assert _stored(archive, "two") == stored_one

@@ -216,6 +216,8 @@ def extract_mentions_with(
     Documents in `analysed` had their mentions written with them: they are only marked enriched."""
     todo = _mark_analysed(archive, document_ids, analysed)
     batches = [list(batch) for batch in _batches(todo, DOCS_PER_BATCH)]
+    if not batches:
+        return  # no worker processes started for nothing
     for _ in executor.map_archive(enrich_batch, batches, archive):
         pass
 
