@@ -160,7 +160,11 @@ def ingest(
     # With the default stages, the workers find entity mentions as they read (worker_analysis.py).
     analyse_with = archive.engine.url.render_as_string(hide_password=False) if stages is None else None
     options = WorkerOptions(
-        blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages, analyse_with=analyse_with
+        blob_root=archive.blobs.url,
+        limits=settings.limits,
+        pages=settings.pages,
+        dedup=settings.dedup,
+        analyse_with=analyse_with,
     )
     warm_up = None
     if analyse_with is not None:

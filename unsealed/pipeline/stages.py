@@ -19,6 +19,7 @@ def post_ingest_stages(executor: Executor | None = None, analysed: Collection[st
     """The stages, in order; `executor` runs the entity-extraction batches (in this process when
     None); `analysed`: documents whose mentions were written with them (found by the ingest
     workers). Imported lazily so `unsealed show` does not load spaCy."""
+    from unsealed.pipeline import dedup_stage, thread_stage
     from unsealed.pipeline.enrich_stages import enrichment_stages
     from unsealed.search import indexer
 
@@ -26,5 +27,7 @@ def post_ingest_stages(executor: Executor | None = None, analysed: Collection[st
     # here, reading the database: the index is the same whichever executor read the files.
     return [
         *enrichment_stages(executor, analysed),
+        dedup_stage.stage(),
+        thread_stage.stage(),
         Stage("search index", indexer.run_stage, pending=indexer.pending_ids),
     ]

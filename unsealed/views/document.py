@@ -13,7 +13,9 @@ from sqlalchemy import Connection
 from unsealed.errors import NotFoundError
 from unsealed.store.documents import document_record
 from unsealed.views import queries
+from unsealed.views.evidence import attachments_view, copies_view, fields_view, redaction_diff
 from unsealed.views.textmarks import Span, find_hits, query_terms, segments, to_html
+from unsealed.views.threads import document_threads
 
 # Panel groups in display order: entity type → heading.
 ENTITY_GROUPS = [
@@ -92,11 +94,17 @@ def document_view(conn: Connection, document_id: str, q: str = "") -> dict[str, 
         page["image_url"] = f"/documents/{document_id}/pages/{page['number']}.png"
         if page["hits"]:
             search_pages.append({"number": page["number"], "bates": page["bates"], "hits": page["hits"]})
+    fields = fields_view(conn, document_id)
     return {
         "document": record,
         "processing": _processing_state(record),
         "sources": sources,
         "also_in": also_in,
+        "fields": fields,
+        "attachments": attachments_view(conn, document_id, fields),
+        "copies": copies_view(conn, document_id),
+        "redaction_diff": redaction_diff(conn, document_id),
+        "threads": document_threads(conn, document_id),
         "emails": queries.document_emails(conn, document_id),
         "entities": {
             "extracted": record["enriched_at"] is not None,

@@ -72,6 +72,12 @@ def _email_dict(row: Any) -> dict[str, Any]:
         "subject": row.subject,
         "sent_at": _iso(row.sent_at),
         "sent_raw": row.sent_raw,
+        "kind": row.kind,
+        "line": row.line,
+        "from_printed": row.sender,
+        "from_address_printed": row.sender_address_printed,
+        "sent_clock": row.sent_clock.isoformat(timespec="minutes") if row.sent_clock else None,
+        "body_hash": row.body_hash,
     }
 
 

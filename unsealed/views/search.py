@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from markupsafe import Markup
+from sqlalchemy import Connection, func, select
 
 from unsealed.search.serialize import EXPORT_COLUMNS, hit_to_dict, results_to_dict
 from unsealed.search.service import Searcher, Sort
+from unsealed.store.schema import near_duplicates
 from unsealed.views.textmarks import Span, segments, to_html
 
 EMPTY_RESULTS: dict[str, Any] = {
@@ -32,15 +34,61 @@ FACET_LABELS = {
 }
 
 
-def search_view(searcher: Searcher, q: str, *, sort: Sort, cursor: str | None, limit: int) -> dict[str, Any]:
-    """Results as the API returns them (results_to_dict), plus the query and what the page needs."""
+def search_view(
+    searcher: Searcher, q: str, *, sort: Sort, cursor: str | None, limit: int, copies: str = "collapse"
+) -> dict[str, Any]:
+    """Results as the API returns them (results_to_dict), plus the query and what the page needs.
+
+    With `copies="collapse"` (the default) hits on near-identical pages (one near-duplicate
+    cluster, exact copies in other data sets included) are one hit carrying the others in `copies`
+    and the cluster's size in `copy_count`; `copies="all"` lists every hit."""
     if not q.strip():
         return dict(EMPTY_RESULTS)
     results = searcher.search(q, sort=sort, cursor=cursor, limit=limit)
     data = results_to_dict(results)
     data["sort"] = sort
     data["first_page"] = cursor is None
+    data["copies"] = copies
+    if copies != "all":
+        with searcher.archive.engine.connect() as conn:
+            data["hits"] = collapse_copies(conn, data["hits"])
     return data
+
+
+def collapse_copies(conn: Connection, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One hit per near-duplicate page cluster, in the order they came; the others in `copies`."""
+    ids = {h["document_id"] for h in hits}
+    if not ids:
+        return hits
+    rows = conn.execute(
+        select(near_duplicates.c.document_id, near_duplicates.c.page_number, near_duplicates.c.cluster).where(
+            near_duplicates.c.document_id.in_(ids),
+            near_duplicates.c.page_number > 0,
+            near_duplicates.c.cluster != "",
+        )
+    ).all()
+    cluster = {(r.document_id, r.page_number): r.cluster for r in rows}
+    sizes: dict[str, int] = dict(
+        conn.execute(  # type: ignore[arg-type]
+            select(near_duplicates.c.cluster, func.count())
+            .where(near_duplicates.c.cluster.in_(set(cluster.values())))
+            .group_by(near_duplicates.c.cluster)
+        ).all()
+    )
+    out: list[dict[str, Any]] = []
+    first: dict[str, dict[str, Any]] = {}
+    for hit in hits:
+        key = cluster.get((hit["document_id"], hit["page"]))
+        if key is not None and key in first:
+            first[key]["copies"].append(
+                {k: hit[k] for k in ("document_id", "page", "bates", "dataset", "filename", "citation")}
+            )
+            continue
+        hit = {**hit, "copies": [], "copy_count": sizes.get(key, 1) if key else 1}
+        if key is not None:
+            first[key] = hit
+        out.append(hit)
+    return out
 
 
 def snippet_html(hit: dict[str, Any]) -> Markup:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
@@ -20,6 +20,7 @@ api = APIRouter(tags=["search"])
 Q = Annotated[str, Query(max_length=2000, description="Query (see /search/help)")]
 Cursor = Annotated[str | None, Query(max_length=2000, description="`next_cursor` of the previous page")]
 Limit = Annotated[int, Query(ge=1, le=100)]
+Copies = Literal["collapse", "all"]
 
 
 def _searcher(request: Request, archive: ArchiveDep) -> Searcher:
@@ -38,9 +39,12 @@ def search_page(
     sort: Sort = "relevance",
     cursor: Cursor = None,
     limit: Limit = 20,
+    copies: Copies = "collapse",
 ) -> HTMLResponse:
     try:
-        data = search_view(_searcher(request, archive), q, sort=sort, cursor=cursor, limit=limit)
+        data = search_view(
+            _searcher(request, archive), q, sort=sort, cursor=cursor, limit=limit, copies=copies
+        )
     except QueryError as exc:  # the page keeps the query box, with the reason, instead of an error page
         data = {**EMPTY_RESULTS, "query": q, "error": str(exc)}
         return render(request, "search.html", _context(data, q), status_code=400)
@@ -82,9 +86,11 @@ def search_json(
     sort: Sort = "relevance",
     cursor: Cursor = None,
     limit: Limit = 20,
+    copies: Copies = "collapse",
 ) -> dict[str, Any]:
-    """Page-level hits with snippets and citations, facets (each with its `refine` clause), cursor."""
-    return search_view(_searcher(request, archive), q, sort=sort, cursor=cursor, limit=limit)
+    """Page-level hits with snippets and citations, facets (each with its `refine` clause), cursor.
+    Hits on near-identical pages are one hit with the others in `copies` (`copies=all`: every hit)."""
+    return search_view(_searcher(request, archive), q, sort=sort, cursor=cursor, limit=limit, copies=copies)
 
 
 @api.get("/search/export.csv")
