@@ -77,10 +77,10 @@ class FileResult:
     notes: list[str] = field(default_factory=list)  # e.g. "repaired by qpdf"
     unchanged: bool = False  # same content as already recorded at this storage key: nothing to write
     fields: dict[str, str] = field(default_factory=dict)  # load-file (DAT) fields of the document
+    analysis: DocumentAnalysis | None = None  # entity mentions, when the worker was asked for them
     signature: bytes | None = None  # near-duplicate MinHash of the whole text
     bands: list[int] = field(default_factory=list)  # its LSH band keys
     signed: bool = False  # signatures were computed (pages without one are too short to compare)
-    analysis: DocumentAnalysis | None = None  # entity mentions, when the worker was asked for them
 
     @property
     def ok(self) -> bool:

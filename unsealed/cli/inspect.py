@@ -9,10 +9,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from unsealed.cli.options import ArchiveOption, JsonOption
-from unsealed.cli.render import print_document, print_json, print_status
+from unsealed.cli.render import print_document, print_json, print_queue, print_status
 from unsealed.config import Settings
 from unsealed.errors import NotFoundError
 from unsealed.search.indexer import status_dict as search_index_status
+from unsealed.store import work
 from unsealed.store.archive import Archive
 from unsealed.store.documents import document_record, locate_document, status_summary
 from unsealed.views.queries import document_enrichment
@@ -41,17 +42,20 @@ def show_command(
 
 
 def status_command(archive: ArchiveOption = None, as_json: JsonOption = False) -> None:
-    """Counts by data set and status, and every failed file with its reason."""
+    """Counts by data set and status, and every failed file with its reason; files handed to the
+    queue (`ingest --queue`): queued, running, done and failed per data set and per worker."""
     settings = Settings.from_env().with_overrides(archive_dir=archive)
     with Archive.open(settings.archive_dir, create=False) as opened:
         with opened.engine.connect() as conn:
             summary = status_summary(conn)
+            summary["queue"] = work.summary(conn)
         summary["search_index"] = search_index_status(opened)
     if as_json:
         print_json(summary)
     else:
         console = Console(highlight=False)
         print_status(summary, console)
+        print_queue(summary["queue"], console)
         console.print(f"search index: {escape(summary['search_index']['summary'])}", soft_wrap=True)
 
 

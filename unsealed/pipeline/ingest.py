@@ -3,7 +3,7 @@
 With the default executor (executor.py), worker processes hash, store and read files (pool.py,
 process_pool.py: each file gets a hard time limit, and a worker that crashes on a hostile file fails
 that file only) and the calling process is the only database writer (store/writer.py); with the
-Celery executor (queue.py) workers anywhere do the same and record each file themselves. Each
+Celery executor (celery_executor.py) workers anywhere do the same and record each file themselves. Each
 document is written with its pages in one transaction, so an interrupted run leaves no half-written
 document, and a re-run skips what is already recorded.
 """
@@ -147,7 +147,7 @@ def ingest(
     """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default).
 
     `executor` runs the per-file work and the enrichment batches: this machine's worker processes
-    by default (`LocalExecutor`), or Celery workers anywhere (`pipeline/queue.py`)."""
+    by default (`LocalExecutor`), or Celery workers anywhere (`pipeline/celery_executor.py`)."""
     observer = observer or SilentObserver()
     executor = executor or LocalExecutor(settings)
     check_engine(settings.pages)  # a missing OCR engine is one error now, not one per page

@@ -6,7 +6,7 @@ It never raises for a bad file: every problem becomes FileResult.error, recorded
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -119,6 +119,20 @@ def _stored(task: FileTask, options: WorkerOptions) -> tuple[FileResult, Origina
                 store.put_file(file.storage_key, file.path)
     result.mime_type = sniff_bytes(original.head)
     return result, original
+
+
+def store_original(task: FileTask, options: WorkerOptions) -> FileResult:
+    """Hash the source (with its parts) and copy it into the blob store without reading it, unless
+    its content is recorded already (`unchanged`): what `ingest --queue` does, so that a worker
+    anywhere finds it there. A refused or unreadable source comes back failed."""
+    if task.source.refused is not None:
+        return _refused(task.source)
+    try:
+        result, _ = _stored(task, replace(options, store_originals=True))
+    except ExtractionError as exc:  # an unreadable zip member
+        result = _refused(task.source)
+        result.error = str(exc)
+    return result
 
 
 def failed_file(task: FileTask, options: WorkerOptions, reason: str) -> FileResult:

@@ -252,10 +252,10 @@ class DocumentWriter:
         self._record_source(doc_id, result, now)
         self._pages.extend(page_rows(doc_id, result))
         self._fields.extend(field_rows(doc_id, result.fields))
-        if result.signed and result.ok:
-            self._hold_signatures(doc_id, result)
         if result.analysis is not None:
             self._analyses.append((doc_id, result.analysis))
+        if result.signed and result.ok:
+            self._hold_signatures(doc_id, result)
         self._known.record(doc_id, result.sha256, values["status"])
         return WriteOutcome(doc_id, action, values["status"])
 
