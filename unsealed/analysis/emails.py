@@ -9,7 +9,6 @@ kept in `sent_raw`. Every header block of a document is one message of its chain
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -18,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import parser as dateparser
 from rapidfuzz.distance import Levenshtein
 
+from unsealed import config
 from unsealed.errors import ConfigError
 
 LABELS = ("from", "sent", "date", "to", "cc", "bcc", "subject", "attachments", "importance")
@@ -82,7 +82,7 @@ def match_label(raw: str) -> str | None:
 
 
 def default_zone() -> timezone | ZoneInfo:
-    name = os.environ.get("UNSEALED_EMAIL_TZ", "UTC")
+    name = config.email_timezone()
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from unsealed import config
 from unsealed.store.blobs import BlobStore
 from unsealed.store.database import create_archive_engine, upgrade_schema
 
@@ -31,13 +31,13 @@ class Archive:
         from unsealed.errors import NotFoundError
 
         root = Path(root)
-        db_url = os.environ.get("UNSEALED_DATABASE_URL")
+        db_url = config.database_url()
         if not create and db_url is None and not (root / DB_FILENAME).exists():
             raise NotFoundError(f"no archive at {root} (run `unsealed ingest` first, or pass --archive)")
         root.mkdir(parents=True, exist_ok=True)
         engine = create_archive_engine(db_url or f"sqlite:///{(root / DB_FILENAME).resolve()}")
         upgrade_schema(engine)
-        blobs = BlobStore(os.environ.get("UNSEALED_STORAGE") or (root / BLOBS_DIRNAME).resolve())
+        blobs = BlobStore(config.storage_url() or (root / BLOBS_DIRNAME).resolve())
         return cls(root=root, engine=engine, blobs=blobs)
 
     def close(self) -> None:
