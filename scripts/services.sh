@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure the services the tests use are running: PostgreSQL and Redis (started if they are not).
+# Make sure the services the tests use are running: PostgreSQL, Redis and an S3 server (started if not).
 set -euo pipefail
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
@@ -23,4 +23,15 @@ if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
     echo "services: Redis is not running and not installed (apt-get install redis-server)" >&2
     exit 1
   fi
+fi
+
+# An S3-compatible HTTP server for the object-store tests (moto's standalone server, from the venv).
+S3_PORT=${UNSEALED_TEST_S3_PORT:-5055}
+if ! curl -fsS -o /dev/null "http://127.0.0.1:${S3_PORT}/moto-api/" 2>/dev/null; then
+  PYTHON=${PYTHON:-.venv/bin/python}
+  [ -x "$PYTHON" ] || PYTHON=python3
+  echo "services: starting the S3 server (moto) on 127.0.0.1:${S3_PORT}"
+  mkdir -p /tmp/unsealed-services
+  nohup "$PYTHON" -m moto.server -H 127.0.0.1 -p "$S3_PORT" >/tmp/unsealed-services/moto.log 2>&1 &
+  for _ in $(seq 1 30); do curl -fsS -o /dev/null "http://127.0.0.1:${S3_PORT}/moto-api/" 2>/dev/null && break; sleep 0.5; done
 fi

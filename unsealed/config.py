@@ -91,12 +91,101 @@ class Limits:
         )
 
 
+def database_url() -> str | None:
+    """UNSEALED_DATABASE_URL: a PostgreSQL URL that holds the records instead of the archive folder."""
+    return os.environ.get("UNSEALED_DATABASE_URL") or None
+
+
+def storage_url() -> str | None:
+    """UNSEALED_STORAGE: an fsspec URL (s3://BUCKET/PREFIX with the standard AWS_ENDPOINT_URL,
+    AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) that holds the blobs instead of the archive folder."""
+    return os.environ.get("UNSEALED_STORAGE") or None
+
+
+DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """The Celery queue (`unsealed worker`, `unsealed ingest --queue`)."""
+
+    broker_url: str = DEFAULT_BROKER_URL
+    result_backend: str | None = None  # default: the Redis broker itself, or rpc:// for RabbitMQ
+    queue: str = "unsealed"
+    retries: int = 2  # a file's reading retried this often (time limit, crash, store or database errors)
+    retry_delay_s: float = 2.0
+    max_deliveries: int = 5  # a file whose worker is lost this often (kill -9, OOM) is recorded failed
+    restore_interval_s: float = 10.0  # how often Redis workers look for messages of lost workers
+    poll_s: float = 0.5  # how often `ingest --queue` looks at the progress in the database
+
+    @classmethod
+    def from_env(cls) -> QueueSettings:
+        """UNSEALED_BROKER_URL, UNSEALED_RESULT_BACKEND, UNSEALED_QUEUE, UNSEALED_TASK_RETRIES,
+        UNSEALED_TASK_RETRY_DELAY, UNSEALED_MAX_DELIVERIES, UNSEALED_RESTORE_INTERVAL."""
+        return cls(
+            broker_url=_env("UNSEALED_BROKER_URL", cls.broker_url),
+            result_backend=os.environ.get("UNSEALED_RESULT_BACKEND") or None,
+            queue=_env("UNSEALED_QUEUE", cls.queue),
+            retries=_env_number("UNSEALED_TASK_RETRIES", cls.retries),
+            retry_delay_s=_env_number("UNSEALED_TASK_RETRY_DELAY", cls.retry_delay_s),
+            max_deliveries=_env_number("UNSEALED_MAX_DELIVERIES", cls.max_deliveries),
+            restore_interval_s=_env_number("UNSEALED_RESTORE_INTERVAL", cls.restore_interval_s),
+        )
+
+    def visibility_timeout_s(self, limits: Limits) -> float:
+        """How long the broker waits for an unacknowledged message before it hands it to another
+        worker: longer than a file's time limit (one reading with retries), so that no live worker's
+        file is handed out twice."""
+        return 2 * limits.file_timeout_s + 60.0
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """Bomb limits for data-set zips: a member past one is refused and recorded as failed."""
+
+    max_members: int = 1_000_000  # a zip with more members is refused whole
+    max_ratio: float = 200.0  # uncompressed / compressed size of one member
+    max_total_bytes: int = 500 * 1024**3  # the sum of the members' uncompressed sizes
+    max_member_bytes: int = 2 * 1024**3  # one member, uncompressed (also bounded while reading)
+
+    @classmethod
+    def from_env(cls) -> ZipLimits:
+        """UNSEALED_ZIP_MAX_MEMBERS, UNSEALED_ZIP_MAX_RATIO, UNSEALED_ZIP_MAX_TOTAL_BYTES,
+        UNSEALED_ZIP_MAX_MEMBER_BYTES."""
+        return cls(
+            max_members=_env_number("UNSEALED_ZIP_MAX_MEMBERS", cls.max_members),
+            max_ratio=_env_number("UNSEALED_ZIP_MAX_RATIO", cls.max_ratio),
+            max_total_bytes=_env_number("UNSEALED_ZIP_MAX_TOTAL_BYTES", cls.max_total_bytes),
+            max_member_bytes=_env_number("UNSEALED_ZIP_MAX_MEMBER_BYTES", cls.max_member_bytes),
+        )
+
+
+@dataclass(frozen=True)
+class DedupOptions:
+    """Near-duplicate clustering (MinHash LSH): shingle size, permutations, Jaccard threshold."""
+
+    shingle: int = 5  # words per shingle
+    permutations: int = 64
+    threshold: float = 0.7
+
+    @classmethod
+    def from_env(cls) -> DedupOptions:
+        """UNSEALED_DEDUP_SHINGLE, UNSEALED_DEDUP_PERMUTATIONS, UNSEALED_DEDUP_THRESHOLD."""
+        return cls(
+            shingle=_env_number("UNSEALED_DEDUP_SHINGLE", cls.shingle),
+            permutations=_env_number("UNSEALED_DEDUP_PERMUTATIONS", cls.permutations),
+            threshold=_env_number("UNSEALED_DEDUP_THRESHOLD", cls.threshold),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     archive_dir: Path = Path("archive")
     workers: int = field(default_factory=lambda: os.cpu_count() or 1)
     limits: Limits = field(default_factory=Limits)
     pages: PageOptions = field(default_factory=PageOptions)  # OCR mode/engine, limits, redactions
+    queue: QueueSettings = field(default_factory=QueueSettings)
+    zips: ZipLimits = field(default_factory=ZipLimits)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -105,6 +194,8 @@ class Settings:
             workers=_env_number("UNSEALED_WORKERS", os.cpu_count() or 1),
             limits=Limits.from_env(),
             pages=PageOptions.from_env(),
+            queue=QueueSettings.from_env(),
+            zips=ZipLimits.from_env(),
         )
 
     def with_overrides(self, **changes: object) -> Settings:
@@ -114,16 +205,6 @@ class Settings:
 
 # Settings the library reads where it needs them (at call time, so a test or a server can set them
 # before opening an archive); every environment variable the project reads is read in this module.
-
-
-def database_url() -> str | None:
-    """UNSEALED_DATABASE_URL: a PostgreSQL URL that moves the records out of the archive folder."""
-    return os.environ.get("UNSEALED_DATABASE_URL") or None
-
-
-def storage_url() -> str | None:
-    """UNSEALED_STORAGE: an fsspec URL (s3://bucket/prefix) that moves the blobs out of the folder."""
-    return os.environ.get("UNSEALED_STORAGE") or None
 
 
 def spacy_model(default: str) -> str:

@@ -10,13 +10,22 @@ from pathlib import Path
 class SourceFile:
     """A file found by walking the input paths."""
 
-    path: Path
+    path: Path  # the file on disk (for a zip member: the zip)
     dataset: str
-    storage_key: str  # "<dataset>/<path relative to the folder given>"
+    storage_key: str  # "<dataset>/<path relative to the folder given>" (zip: "<dataset>/<member path>")
+    member: tuple[str, ...] = ()  # zip member names, outermost first (two for a member of a nested zip)
+    refused: str | None = None  # why it is not read (unsafe zip member, bomb limits): recorded as failed
+    # Further page files of the same document (single-page images grouped by an OPT load file).
+    parts: tuple[SourceFile, ...] = ()
 
     @property
     def filename(self) -> str:
         return self.storage_key.rsplit("/", 1)[-1]
+
+    @property
+    def location(self) -> str:
+        """Where it was read from: the path, and for a zip member `zip!member[!member]`."""
+        return "!".join([str(self.path.absolute()), *self.member])
 
 
 @dataclass
@@ -28,7 +37,8 @@ class ExtractedPage:
     height: float | None = None
     bottom_text: str = ""  # text near the page bottom, where Bates stamps live
     bates: str | None = None
-    bates_source: str | None = None  # stamped | inferred
+    bates_source: str | None = None  # stamped | inferred | loadfile
+    bates_printed: str | None = None  # the printed stamp, where it disagrees with the load file's Bates
     ocr_confidence: float | None = None
     quality: float | None = None
     # Redaction boxes in page points; None until redaction detection has looked at the page.
@@ -52,7 +62,24 @@ class FileResult:
     doc_type: str | None = None
     notes: list[str] = field(default_factory=list)  # e.g. "repaired by qpdf"
     unchanged: bool = False  # same content as already recorded at this storage key: nothing to write
+    fields: dict[str, str] = field(default_factory=dict)  # load-file (DAT) fields of the document
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+@dataclass(frozen=True)
+class FileDone:
+    """What a progress display and a run's report need of a file once it is recorded (a queue worker
+    elsewhere sends this much back, not the pages)."""
+
+    storage_key: str
+    pages: int
+    ocr_pages: int
+    error: str | None = None
+
+    @classmethod
+    def of(cls, result: FileResult) -> FileDone:
+        ocr = sum(1 for page in result.pages if page.ocr_seconds is not None)
+        return cls(result.source.storage_key, len(result.pages), ocr, result.error)

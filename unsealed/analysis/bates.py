@@ -46,6 +46,11 @@ def _page_candidates(text: str, bottom_text: str) -> list[BatesNumber]:
     return parse_bates(bottom_text) or parse_bates(_tail(text))
 
 
+def printed_stamps(text: str, bottom_text: str) -> list[str]:
+    """The Bates-like numbers printed at the page's foot (its bottom band, else its last lines)."""
+    return [str(b) for b in _page_candidates(text, bottom_text)]
+
+
 def _stamp_anchor(candidates: list[list[BatesNumber]]) -> BatesNumber | None:
     """The first page's number most pages' stamps agree on (each stamp votes for number - index)."""
     votes: Counter[BatesNumber] = Counter()

@@ -18,7 +18,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from unsealed.model import FileResult
+from unsealed.model import FileDone
 from unsealed.store.writer import WriteOutcome
 
 
@@ -65,10 +65,9 @@ class ProgressObserver:
         self.progress.update(self.task_id, total=count)
         self.progress.start_task(self.task_id)
 
-    def file_done(self, result: FileResult, outcome: WriteOutcome) -> None:
+    def file_done(self, done: FileDone, outcome: WriteOutcome) -> None:
         task = self.progress.tasks[self.task_id]
-        ocrd = sum(1 for page in result.pages if page.ocr_seconds is not None)
-        fields = {"pages": task.fields["pages"] + len(result.pages), "ocr": task.fields["ocr"] + ocrd}
+        fields = {"pages": task.fields["pages"] + done.pages, "ocr": task.fields["ocr"] + done.ocr_pages}
         if outcome.status == "failed" and outcome.action != "unchanged":
             fields["failed"] = task.fields["failed"] + 1
         self.progress.update(self.task_id, advance=1, **fields)

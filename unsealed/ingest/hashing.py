@@ -27,18 +27,31 @@ class Original:
     content: bytes | None  # the whole file, when it is at most IN_MEMORY_BYTES
 
 
+def original_of(content: bytes) -> Original:
+    """The hashes and head of content already in memory (a zip member, a small file)."""
+    return Original(
+        hashlib.md5(content, usedforsecurity=False).hexdigest(),
+        hashlib.sha256(content).hexdigest(),
+        len(content),
+        content[:HEAD_BYTES],
+        content,
+    )
+
+
+def combined_sha256(parts: list[Original]) -> tuple[str, str]:
+    """md5 and sha256 of a document made of several files: the hashes of their bytes in order."""
+    md5, sha256 = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+    for part in parts:
+        md5.update(bytes.fromhex(part.md5))
+        sha256.update(bytes.fromhex(part.sha256))
+    return md5.hexdigest(), sha256.hexdigest()
+
+
 def read_original(path: Path, in_memory_bytes: int = IN_MEMORY_BYTES) -> Original:
     """Hash `path` and keep its first bytes, and its whole content when it is small enough."""
     with open(path, "rb") as fh:
         if os.fstat(fh.fileno()).st_size <= in_memory_bytes:
-            content = fh.read()
-            return Original(
-                hashlib.md5(content, usedforsecurity=False).hexdigest(),
-                hashlib.sha256(content).hexdigest(),
-                len(content),
-                content[:HEAD_BYTES],
-                content,
-            )
+            return original_of(fh.read())
         md5, sha256, size, head = hashlib.md5(usedforsecurity=False), hashlib.sha256(), 0, b""
         while chunk := fh.read(CHUNK):
             md5.update(chunk)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
@@ -20,6 +21,9 @@ from unsealed.enrich.resolve import resolve_archive
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents, emails, mentions, pages
+
+if TYPE_CHECKING:
+    from unsealed.pipeline.executor import Executor
 
 DOCS_PER_BATCH = 50  # documents whose pages go through spaCy in one nlp.pipe stream
 
@@ -129,6 +133,21 @@ def extract_mentions(archive: Archive, document_ids: Sequence[str]) -> None:
                 conn.execute(stmt.values(enriched_at=datetime.now(UTC)))
 
 
+def enrich_batch(archive: Archive, document_ids: Sequence[str]) -> int:
+    """Entity mentions for one batch of documents, where the executor runs it (a local worker
+    process or a Celery worker); the number of documents done."""
+    extract_mentions(archive, document_ids)
+    return len(document_ids)
+
+
+def extract_mentions_with(executor: Executor, archive: Archive, document_ids: Sequence[str]) -> None:
+    """The documents in batches of DOCS_PER_BATCH, run by `executor`. A batch that fails leaves its
+    documents unenriched (`pending`), so the next run or `unsealed enrich` takes them again."""
+    batches = [list(batch) for batch in _batches(list(document_ids), DOCS_PER_BATCH)]
+    for _ in executor.map_archive(enrich_batch, batches, archive):
+        pass
+
+
 def run_emails(archive: Archive, document_ids: Sequence[str]) -> None:
     with archive.engine.begin() as conn:
         for doc_id in document_ids:
@@ -163,9 +182,10 @@ def unresolved(archive: Archive) -> list[str]:
         return [r[0] for r in conn.execute(stmt)]
 
 
-def enrichment_stages() -> list[Stage]:
+def enrichment_stages(executor: Executor | None = None) -> list[Stage]:
+    mentions_run = extract_mentions if executor is None else partial(extract_mentions_with, executor)
     return [
         Stage("e-mail headers", run_emails, pending=unenriched),
-        Stage("entity mentions", extract_mentions, pending=unenriched),
+        Stage("entity mentions", mentions_run, pending=unenriched),
         Stage("entity resolution", run_resolution, pending=unresolved),
     ]

@@ -1,36 +1,36 @@
-"""The ingest pipeline: walk sources, read files in a process pool, write them with one writer.
+"""The ingest pipeline: walk sources, hand the per-file work to an executor, run the stages.
 
-Worker processes hash, store and read files (pool.py, process_pool.py: each file gets a hard time
-limit, and a worker that crashes on a hostile file fails that file only); the calling process is the
-only database writer (store/writer.py). Each document is written with its pages in one transaction,
-so an interrupted run leaves no half-written document, and a re-run skips what is already recorded.
+With the default executor (executor.py), worker processes hash, store and read files (pool.py,
+process_pool.py: each file gets a hard time limit, and a worker that crashes on a hostile file fails
+that file only) and the calling process is the only database writer (store/writer.py); with the
+Celery executor (queue.py) workers anywhere do the same and record each file themselves. Each
+document is written with its pages in one transaction, so an interrupted run leaves no half-written
+document, and a re-run skips what is already recorded.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from sqlalchemy import delete, insert
+
 from unsealed.config import Settings
 from unsealed.errors import ExitCode
+from unsealed.ingest.loadfiles import load_kind
+from unsealed.ingest.loadplan import LoadPlan, plan_load_files
 from unsealed.ingest.ocr import check_engine
-from unsealed.ingest.sources import walk_sources
-from unsealed.model import FileResult
-from unsealed.pipeline.pool import run_tasks
+from unsealed.ingest.sources import read_source, walk_sources
+from unsealed.model import FileDone, SourceFile
+from unsealed.pipeline.executor import Executor, LocalExecutor
 from unsealed.pipeline.stage import Stage
 from unsealed.pipeline.stages import post_ingest_stages
 from unsealed.pipeline.worker import FileTask, WorkerOptions
 from unsealed.store.archive import Archive
-from unsealed.store.writer import DocumentWriter, KnownDocuments, WriteOutcome
-
-# Results written per transaction; a transaction also closes after COMMIT_SECONDS. Committing as the
-# run goes, while workers read, leaves little for the end of the run (one commit of 200 documents
-# at the end took 30-45 ms, with nothing else running).
-COMMIT_BATCH = 64
-COMMIT_SECONDS = 1.0
+from unsealed.store.schema import load_problems
+from unsealed.store.writer import KnownDocuments, WriteOutcome
 
 
 class IngestObserver(Protocol):
@@ -38,7 +38,7 @@ class IngestObserver(Protocol):
 
     def files_found(self, count: int) -> None: ...
 
-    def file_done(self, result: FileResult, outcome: WriteOutcome) -> None: ...
+    def file_done(self, done: FileDone, outcome: WriteOutcome) -> None: ...
 
     def stage_started(self, stage: str, documents: int) -> None: ...
 
@@ -49,7 +49,7 @@ class SilentObserver:
     def files_found(self, count: int) -> None:
         pass
 
-    def file_done(self, result: FileResult, outcome: WriteOutcome) -> None:
+    def file_done(self, done: FileDone, outcome: WriteOutcome) -> None:
         pass
 
     def stage_started(self, stage: str, documents: int) -> None:
@@ -70,7 +70,7 @@ class IngestReport:
     failures: list[tuple[str, str]] = field(default_factory=list)  # (storage key, reason)
     changed_ids: list[str] = field(default_factory=list)
 
-    def count(self, result: FileResult, outcome: WriteOutcome) -> None:
+    def count(self, done: FileDone, outcome: WriteOutcome) -> None:
         self.files += 1
         if outcome.action == "added":
             self.added += 1
@@ -82,51 +82,30 @@ class IngestReport:
             self.unchanged += 1
         if outcome.action in ("added", "updated"):
             self.changed_ids.append(outcome.document_id)
-            self.pages += len(result.pages)
+            self.pages += done.pages
         if outcome.status == "failed":
-            self.failures.append((result.source.storage_key, result.error or "failed earlier"))
+            self.failures.append((done.storage_key, done.error or "failed earlier"))
 
     @property
     def exit_code(self) -> ExitCode:
         return ExitCode.SOME_FILES_FAILED if self.failures else ExitCode.OK
 
 
-def _write_all(
-    archive: Archive,
-    known: KnownDocuments,
-    results: Iterator[FileResult],
-    report: IngestReport,
-    observer: IngestObserver,
+def _record_load_problems(
+    archive: Archive, dataset: str, found: Sequence[SourceFile], plan: LoadPlan, report: IngestReport
 ) -> None:
-    """One writer: results are committed in small batches, each document whole or not at all."""
-    conn = archive.engine.connect()
-    writer = DocumentWriter(conn, known)
-    try:
-        transaction = conn.begin()
-        written, opened = 0, time.monotonic()
-        for result in results:
-            outcome = writer.write(result)
-            report.count(result, outcome)
-            observer.file_done(result, outcome)
-            written += 1
-            if written >= COMMIT_BATCH or time.monotonic() - opened > COMMIT_SECONDS:
-                writer.flush()
-                transaction.commit()
-                transaction, written, opened = conn.begin(), 0, time.monotonic()
-        writer.flush()
-        transaction.commit()
-    except BaseException:
-        # Interrupted (Ctrl-C, a worker pool failure): keep the documents already complete, unless
-        # the interruption came in the middle of writing one.
-        if conn.in_transaction():
-            if writer.midway:
-                conn.rollback()
-            else:
-                writer.flush()
-                conn.commit()
-        raise
-    finally:
-        conn.close()
+    """Each load file's problems, replaced on every run (a fixed load file clears its rows)."""
+    load_keys = [s.storage_key for s in found if load_kind(s.filename)]
+    if not load_keys:
+        return
+    with archive.engine.begin() as conn:
+        conn.execute(delete(load_problems).where(load_problems.c.load_file.in_(load_keys)))
+        if plan.problems:
+            conn.execute(
+                insert(load_problems),
+                [{"dataset": dataset, "load_file": key, "problem": text} for key, text in plan.problems],
+            )
+    report.failures.extend(plan.problems)
 
 
 def run_stages(
@@ -134,9 +113,11 @@ def run_stages(
     document_ids: Sequence[str],
     observer: IngestObserver,
     stages: Sequence[Stage] | None = None,
+    executor: Executor | None = None,
 ) -> None:
-    """Run post-ingest stages over the changed documents and whatever a stage left unfinished."""
-    for stage in stages if stages is not None else post_ingest_stages():
+    """Run post-ingest stages over the changed documents and whatever a stage left unfinished
+    (`stages` default to all of them, their batches run by `executor`)."""
+    for stage in stages if stages is not None else post_ingest_stages(executor):
         ids = list(dict.fromkeys([*document_ids, *(stage.pending(archive) if stage.pending else [])]))
         observer.stage_started(stage.name, len(ids))
         if ids:
@@ -151,17 +132,30 @@ def ingest(
     settings: Settings,
     observer: IngestObserver | None = None,
     stages: Sequence[Stage] | None = None,
+    executor: Executor | None = None,
 ) -> IngestReport:
-    """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default)."""
+    """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default).
+
+    `executor` runs the per-file work and the enrichment batches: this machine's worker processes
+    by default (`LocalExecutor`), or Celery workers anywhere (`pipeline/queue.py`)."""
     observer = observer or SilentObserver()
+    executor = executor or LocalExecutor(settings)
     check_engine(settings.pages)  # a missing OCR engine is one error now, not one per page
-    sources = list(walk_sources(paths, dataset, skip=archive.root))
+    found = list(walk_sources(paths, dataset, skip=archive.root, zips=settings.zips))
+    plan = plan_load_files(found, lambda source: read_source(source, settings.limits.max_file_bytes))
+    sources = plan.sources
     observer.files_found(len(sources))
     with archive.engine.connect() as conn:
         known = KnownDocuments.load(conn, dataset)
     options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages)
-    tasks = [FileTask(source, known.ok_contents.get(source.storage_key)) for source in sources]
+    tasks = [
+        FileTask(source, known.ok_contents.get(source.storage_key), plan.documents.get(source.storage_key))
+        for source in sources
+    ]
     report = IngestReport()
-    _write_all(archive, known, run_tasks(tasks, options, settings.workers), report, observer)
-    run_stages(archive, report.changed_ids, observer, stages)
+    _record_load_problems(archive, dataset, found, plan, report)
+    for done, outcome in executor.ingest_files(archive, known, tasks, options):
+        report.count(done, outcome)
+        observer.file_done(done, outcome)
+    run_stages(archive, report.changed_ids, observer, stages, executor)
     return report

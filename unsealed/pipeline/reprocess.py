@@ -20,9 +20,9 @@ from sqlalchemy import Connection, delete, insert, select, update
 from unsealed import PIPELINE_VERSION
 from unsealed.config import Settings
 from unsealed.ingest.ocr import check_engine
-from unsealed.model import FileResult, SourceFile
+from unsealed.model import FileDone, FileResult, SourceFile
+from unsealed.pipeline.executor import Executor, LocalExecutor
 from unsealed.pipeline.ingest import IngestObserver, IngestReport, SilentObserver, run_stages
-from unsealed.pipeline.pool import worker_pool
 from unsealed.pipeline.process_pool import WorkerFailure
 from unsealed.pipeline.stage import Stage
 from unsealed.pipeline.worker import WorkerOptions, blob_store, read_into
@@ -84,12 +84,11 @@ def reread(task: ReprocessTask, options: WorkerOptions) -> FileResult:
 
 
 def _reread_all(
-    tasks: Sequence[ReprocessTask], options: WorkerOptions, workers: int
+    tasks: Sequence[ReprocessTask], options: WorkerOptions, executor: Executor
 ) -> Iterator[tuple[ReprocessTask, FileResult]]:
     """Results as they finish; a document past the file time limit, or crashing its worker, fails."""
-    with worker_pool(workers, options.limits) as pool:
-        for task, outcome in pool.map_unordered(reread, tasks, options):
-            yield task, _failed(task, outcome.reason) if isinstance(outcome, WorkerFailure) else outcome
+    for task, outcome in executor.map(reread, tasks, options):
+        yield task, _failed(task, outcome.reason) if isinstance(outcome, WorkerFailure) else outcome
 
 
 def _failed(task: ReprocessTask, reason: str) -> FileResult:
@@ -147,19 +146,23 @@ def reprocess(
     dataset: str | None = None,
     observer: IngestObserver | None = None,
     stages: Sequence[Stage] | None = None,
+    executor: Executor | None = None,
 ) -> IngestReport:
-    """Re-read the pages of the archive's documents (of `dataset`, or all) with `settings.pages`."""
+    """Re-read the pages of the archive's documents (of `dataset`, or all) with `settings.pages`;
+    `executor` runs the reading (this machine's worker processes by default)."""
     observer = observer or SilentObserver()
+    executor = executor or LocalExecutor(settings)
     check_engine(settings.pages)
     with archive.engine.connect() as conn:
         tasks = select_documents(conn, dataset)
     observer.files_found(len(tasks))
     options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages)
     report = IngestReport()
-    for task, result in _reread_all(tasks, options, settings.workers):
+    for task, result in _reread_all(tasks, options, executor):
         with archive.engine.begin() as conn:
             outcome = replace_pages(conn, task.document_id, result)
-        report.count(result, outcome)
-        observer.file_done(result, outcome)
-    run_stages(archive, report.changed_ids, observer, stages)
+        done = FileDone.of(result)
+        report.count(done, outcome)
+        observer.file_done(done, outcome)
+    run_stages(archive, report.changed_ids, observer, stages, executor)
     return report

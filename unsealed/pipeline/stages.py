@@ -6,13 +6,23 @@ idempotent: re-running one over the same documents leaves the archive as it was.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from unsealed.pipeline.stage import Stage
 
+if TYPE_CHECKING:
+    from unsealed.pipeline.executor import Executor
 
-def post_ingest_stages() -> list[Stage]:
-    """The stages, in order. Imported lazily so `unsealed show` does not load spaCy."""
+
+def post_ingest_stages(executor: Executor | None = None) -> list[Stage]:
+    """The stages, in order; `executor` runs the entity-extraction batches (in this process when
+    None). Imported lazily so `unsealed show` does not load spaCy."""
     from unsealed.pipeline.enrich_stages import enrichment_stages
     from unsealed.search import indexer
 
-    # search index last: it indexes the entities and headers the other stages found
-    return [*enrichment_stages(), Stage("search index", indexer.run_stage, pending=indexer.pending_ids)]
+    # search index last: it indexes the entities and headers the other stages found. One indexer,
+    # here, reading the database: the index is the same whichever executor read the files.
+    return [
+        *enrichment_stages(executor),
+        Stage("search index", indexer.run_stage, pending=indexer.pending_ids),
+    ]

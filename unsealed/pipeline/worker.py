@@ -5,6 +5,7 @@ It never raises for a bad file: every problem becomes FileResult.error, recorded
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -14,9 +15,11 @@ from unsealed.analysis.language import document_language
 from unsealed.config import Limits
 from unsealed.errors import ExtractionError
 from unsealed.ingest.formats import handler_for
-from unsealed.ingest.hashing import Original, read_original
+from unsealed.ingest.hashing import Original, combined_sha256, original_of, read_original
+from unsealed.ingest.loadplan import DocumentLoad, apply_load
 from unsealed.ingest.pages import OcrBudget, PageOptions, read_page
 from unsealed.ingest.sniff import describe_unsupported, sniff_bytes
+from unsealed.ingest.zips import read_member
 from unsealed.model import ExtractedPage, FileResult, SourceFile
 from unsealed.store.blobs import BlobStore
 
@@ -26,12 +29,14 @@ class WorkerOptions:
     blob_root: str
     limits: Limits
     pages: PageOptions = field(default_factory=PageOptions)
+    store_originals: bool = True  # False when the original is in the blob store already (queue workers)
 
 
 @dataclass(frozen=True)
 class FileTask:
     source: SourceFile
     known_sha256: str | None = None  # the content last recorded at this storage key, if any
+    load: DocumentLoad | None = None  # Bates and fields a load file gives this document
 
 
 def read_pages(
@@ -70,27 +75,52 @@ def blob_store(root: str) -> BlobStore:
     return BlobStore(root)
 
 
+def _original(source: SourceFile, options: WorkerOptions) -> Original:
+    """The source read once: a file from disk, or a zip member from the zip (never unpacked to disk)."""
+    if source.member:
+        return original_of(read_member(source.path, source.member, options.limits.max_file_bytes))
+    return read_original(source.path)
+
+
+def _refused(source: SourceFile) -> FileResult:
+    """A source refused before reading (unsafe zip member, bomb limits): a failure named by its key."""
+    token = f"refused:{source.storage_key}".encode()
+    return FileResult(
+        source=source,
+        md5=hashlib.md5(token, usedforsecurity=False).hexdigest(),
+        sha256=hashlib.sha256(token).hexdigest(),
+        size_bytes=0,
+        mime_type="",
+        error=source.refused,
+    )
+
+
 def _stored(task: FileTask, options: WorkerOptions) -> tuple[FileResult, Original]:
     """Hash the file and, unless its content is already recorded, copy the original to the store."""
     source = task.source
-    original = read_original(source.path)
-    result = FileResult(
-        source=source, md5=original.md5, sha256=original.sha256, size_bytes=original.size, mime_type=""
-    )
-    if task.known_sha256 == original.sha256:
+    original = _original(source, options)
+    parts = [original, *(_original(part, options) for part in source.parts)]
+    md5, sha256 = combined_sha256(parts) if source.parts else (original.md5, original.sha256)
+    size = sum(part.size for part in parts)
+    result = FileResult(source=source, md5=md5, sha256=sha256, size_bytes=size, mime_type="")
+    if task.known_sha256 == sha256:
         result.unchanged = True
         return result, original
-    store = blob_store(options.blob_root)
-    if original.content is not None:
-        store.put_bytes(source.storage_key, original.content)
-    else:
-        store.put_file(source.storage_key, source.path)
+    if options.store_originals:
+        store = blob_store(options.blob_root)
+        for file, read in zip((source, *source.parts), parts, strict=True):
+            if read.content is not None:
+                store.put_bytes(file.storage_key, read.content)
+            else:
+                store.put_file(file.storage_key, file.path)
     result.mime_type = sniff_bytes(original.head)
     return result, original
 
 
 def failed_file(task: FileTask, options: WorkerOptions, reason: str) -> FileResult:
     """The record of a file whose worker died (time limit, crash): the original is still kept."""
+    if task.source.refused is not None:
+        return _refused(task.source)
     result, _ = _stored(task, options)
     result.unchanged = False
     result.error = reason
@@ -98,7 +128,14 @@ def failed_file(task: FileTask, options: WorkerOptions, reason: str) -> FileResu
 
 
 def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
-    result, original = _stored(task, options)
+    if task.source.refused is not None:
+        return _refused(task.source)
+    try:
+        result, original = _stored(task, options)
+    except ExtractionError as exc:  # an unreadable zip member
+        failed = _refused(task.source)
+        failed.error = str(exc)
+        return failed
     if result.unchanged:
         return result
     source = task.source
@@ -110,7 +147,24 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
         )
         return result
     read_into(result, source.path, options, original.content)
+    if source.parts and result.ok:
+        _read_parts(result, options)
+    if task.load is not None:
+        apply_load(result, task.load)
     return result
+
+
+def _read_parts(result: FileResult, options: WorkerOptions) -> None:
+    """The pages of a document's further image files (an OPT grouping), appended in order."""
+    for part in result.source.parts:
+        original = _original(part, options)
+        piece = FileResult(part, original.md5, original.sha256, original.size, sniff_bytes(original.head))
+        read_into(piece, part.path, options, original.content)
+        if not piece.ok:
+            result.notes.append(f"{part.storage_key}: {piece.error}")
+        for page in piece.pages:
+            page.number = len(result.pages) + 1
+            result.pages.append(page)
 
 
 def process_files(tasks: list[FileTask], options: WorkerOptions) -> list[FileResult]:

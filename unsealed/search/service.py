@@ -123,10 +123,19 @@ class Searcher:
     ) -> SearchResults:
         if order == "relevance":
             window = (after.returned if after else 0) + limit + 1 + TIE_SLACK
-            found, total = backend.search(prepared, limit=window, order=order)
-            ranked = sorted(found, key=lambda h: (-h.score, h.key))
-            if after:
-                ranked = [h for h in ranked if (-h.score, h.key) > (-after.score, after.key)]
+            while True:
+                found, total = backend.search(prepared, limit=window, order=order)
+                ranked = sorted(found, key=lambda h: (-h.score, h.key))
+                if after:
+                    ranked = [h for h in ranked if (-h.score, h.key) > (-after.score, after.key)]
+                # The engine cuts its top `window` anywhere inside a run of equal scores, so the
+                # window is only known to hold every hit up to the page's last score when something
+                # scoring lower was cut off too (or nothing was cut off at all).
+                if len(found) < window or (
+                    len(ranked) >= limit and found[-1].score < ranked[limit - 1].score
+                ):
+                    break
+                window *= 2
             more = len(ranked) > limit or len(found) == window
         else:
             found, total = backend.search(
@@ -164,7 +173,9 @@ class Searcher:
             by_doc: dict[str, list[EngineHit]] = {}
             for h in found:
                 by_doc.setdefault(h.document_id, []).append(h)
-            if len(by_doc) >= want or len(found) < window or window >= MAX_GROUP_WINDOW:
+            if len(found) < window or window >= MAX_GROUP_WINDOW:
+                break
+            if len(by_doc) >= want and (order != "relevance" or _cut_below(found, by_doc, want)):
                 break
             window = min(window * 4, MAX_GROUP_WINDOW)
         doc_ids = list(by_doc)[skip : skip + limit]
@@ -269,6 +280,13 @@ def _matcher(backend: SearchBackend, parsed: ParsedQuery) -> TermMatcher:
     )
     leaves = [t for t in positive_terms(parsed.tree) if getattr(t, "field", "text") in ("text", "entities")]
     return TermMatcher(leaves, tokenize)
+
+
+def _cut_below(found: list[EngineHit], by_doc: dict[str, list[EngineHit]], want: int) -> bool:
+    """Whether the window (sorted by score) was cut below the best score of its `want`-th document,
+    so that no document outside it can rank among the first `want` (equal scores cut mid-run can)."""
+    best = by_doc[list(by_doc)[want - 1]][0].score
+    return found[-1].score < best
 
 
 def _engine_order(parsed: ParsedQuery, sort: Sort) -> EngineOrder:

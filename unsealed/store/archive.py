@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from unsealed import config
+from unsealed.config import database_url, storage_url
 from unsealed.store.blobs import BlobStore
 from unsealed.store.database import create_archive_engine, upgrade_schema
 
@@ -31,13 +31,13 @@ class Archive:
         from unsealed.errors import NotFoundError
 
         root = Path(root)
-        db_url = config.database_url()
+        db_url = database_url()
         if not create and db_url is None and not (root / DB_FILENAME).exists():
             raise NotFoundError(f"no archive at {root} (run `unsealed ingest` first, or pass --archive)")
         root.mkdir(parents=True, exist_ok=True)
         engine = create_archive_engine(db_url or f"sqlite:///{(root / DB_FILENAME).resolve()}")
         upgrade_schema(engine)
-        blobs = BlobStore(config.storage_url() or (root / BLOBS_DIRNAME).resolve())
+        blobs = BlobStore(storage_url() or (root / BLOBS_DIRNAME).resolve())
         return cls(root=root, engine=engine, blobs=blobs)
 
     def close(self) -> None:

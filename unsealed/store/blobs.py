@@ -39,11 +39,15 @@ class BlobStore:
         self.fs, self.root = fsspec.core.url_to_fs(self.url)
         self.fs.makedirs(self.root, exist_ok=True)
         self._local = isinstance(self.fs, LocalFileSystem)
+        # S3 and the like (s3fs): no folders, and every PUT replaces the whole object at once.
+        self._object_store = _protocols(self.fs) & OBJECT_STORES != set()
 
     def _path(self, key: str) -> str:
         return posixpath.join(self.root, safe_key(key))
 
     def exists(self, key: str) -> bool:
+        if self._object_store:  # another worker may have written it since this process listed it
+            self.fs.invalidate_cache(posixpath.dirname(self._path(key)))
         return bool(self.fs.exists(self._path(key)))
 
     def put_file(self, key: str, source: Path) -> None:
@@ -52,6 +56,9 @@ class BlobStore:
         tmp = f"{target}.{uuid.uuid4().hex}.part"
         if self._local:
             _local_atomic(target, tmp, lambda: shutil.copyfile(source, tmp))
+            return
+        if self._object_store:  # an object PUT is atomic already: no temporary name, no copy
+            self.fs.put_file(str(source), target)
             return
         self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
         self.fs.put_file(str(source), tmp)
@@ -62,6 +69,9 @@ class BlobStore:
         tmp = f"{target}.{uuid.uuid4().hex}.part"
         if self._local:
             _local_atomic(target, tmp, lambda: Path(tmp).write_bytes(data))
+            return
+        if self._object_store:
+            self.fs.pipe_file(target, data)
             return
         self.fs.makedirs(posixpath.dirname(target), exist_ok=True)
         self.fs.pipe_file(tmp, data)
@@ -82,6 +92,14 @@ class BlobStore:
     def copy_to(self, key: str, target: Path) -> None:
         with self.open(key) as src, open(target, "wb") as dst:
             shutil.copyfileobj(src, dst)
+
+
+OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "abfs", "az"}
+
+
+def _protocols(fs: fsspec.AbstractFileSystem) -> set[str]:
+    protocol = fs.protocol
+    return {protocol} if isinstance(protocol, str) else set(protocol)
 
 
 def _local_atomic(target: str, tmp: str, write: Callable[[], object]) -> None:

@@ -82,7 +82,8 @@ pages = Table(
     Column("ocr_confidence", Float),  # 0-1, mean word confidence of the OCR engine
     Column("quality", Float),  # 0-1 text-quality score of the kept text
     Column("bates", String(40)),
-    Column("bates_source", String(10)),  # stamped | inferred
+    Column("bates_source", String(10)),  # stamped | inferred | loadfile
+    Column("bates_printed", String(40)),  # the printed stamp where it disagrees with the load file
     Column("width", Float),  # page size in PDF points
     Column("height", Float),
     Column("redaction_count", Integer),
@@ -90,6 +91,41 @@ pages = Table(
     Column("error", Text),  # a page-level problem (OCR time limit, ...) that did not fail the document
 )
 Index("ix_pages_bates", pages.c.bates)
+
+# Load-file (DAT) fields of a document, as the release's load file names them.
+document_fields = Table(
+    "document_fields",
+    metadata,
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", Text, primary_key=True),  # as the DAT header writes it: "BegBates", "Custodian"
+    Column("key", Text, nullable=False),  # the name in lower-case letters and digits: "begbates"
+    Column("value", Text, nullable=False),
+)
+Index("ix_document_fields_key_value", document_fields.c.key, document_fields.c.value)
+
+# Problems found in a data set's load files (malformed lines, missing images), per load file.
+load_problems = Table(
+    "load_problems",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dataset", String(200), nullable=False),
+    Column("load_file", Text, nullable=False),  # its storage key
+    Column("problem", Text, nullable=False),
+)
+Index("ix_load_problems_dataset", load_problems.c.dataset)
+
+# Near-duplicate clusters (MinHash LSH): one row per document or page; canonical = most complete copy.
+near_duplicates = Table(
+    "near_duplicates",
+    metadata,
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("page_number", Integer, primary_key=True),  # 0 = the whole document, 1.. = a page
+    Column("cluster", String(36), nullable=False),  # the id of the cluster's first member
+    Column("canonical", Boolean, nullable=False),
+    Column("signature", Text, nullable=False),  # MinHash values, hex, for incremental updates
+    Column("similarity", Float),  # estimated Jaccard against the canonical member
+)
+Index("ix_near_duplicates_cluster", near_duplicates.c.cluster)
 
 # Printed e-mail headers found in a document (one row per message of a chain).
 emails = Table(
@@ -164,3 +200,29 @@ search_index_state = Table(
     Column("page_count", Integer, nullable=False),
     Column("indexed_at", DateTime(timezone=True), nullable=False),
 )
+
+# Files handed to the Celery queue (`unsealed ingest --queue`): one row per data set and storage
+# key, so that any machine can follow a run, and a worker can tell a redelivered file it already
+# recorded (idempotent by data set and sha256). Owned by unsealed/store/work.py.
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("dataset", String(200), primary_key=True),
+    Column("storage_key", Text, primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("md5", String(32), nullable=False),
+    Column("size_bytes", BigInteger, nullable=False),
+    Column("source_path", Text, nullable=False),  # where the enqueuing machine found it
+    Column("state", String(20), nullable=False),  # queued | running | done | failed
+    Column("attempts", Integer, nullable=False, default=0),  # deliveries to a worker so far
+    Column("worker", String(200)),  # the Celery worker (hostname) that last took it
+    Column("document_id", String(36)),
+    Column("action", String(20)),  # the writer's outcome: added | updated | duplicate | unchanged
+    Column("pages", Integer),
+    Column("ocr_pages", Integer),
+    Column("error", Text),  # why it failed (or why the last attempt failed, while it is retried)
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True)),
+    Column("finished_at", DateTime(timezone=True)),
+)
+Index("ix_work_items_dataset_state", work_items.c.dataset, work_items.c.state)

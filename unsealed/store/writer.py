@@ -21,7 +21,7 @@ from unsealed.domain import display_path
 from unsealed.model import FileResult
 from unsealed.store.bulk import insert_many
 from unsealed.store.documents import document_id, utcnow
-from unsealed.store.schema import document_sources, documents, pages
+from unsealed.store.schema import document_fields, document_sources, documents, pages
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
             "quality": p.quality,
             "bates": p.bates,
             "bates_source": p.bates_source,
+            "bates_printed": p.bates_printed,
             "width": p.width,
             "height": p.height,
             "redaction_count": len(p.redactions) if p.redactions is not None else None,
@@ -52,6 +53,15 @@ def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
         }
         for p in result.pages
     ]
+
+
+def field_rows(doc_id: str, fields: dict[str, str]) -> list[dict[str, Any]]:
+    """Load-file (DAT) fields as rows; `key` is the name reduced for `field:value` look-ups."""
+    return [
+        {"document_id": doc_id, "name": name, "key": "".join(c for c in name.lower() if c.isalnum()),
+         "value": value}
+        for name, value in fields.items()
+    ]  # fmt: skip
 
 
 def _document_values(result: FileResult) -> dict[str, Any]:
@@ -99,6 +109,29 @@ class KnownDocuments:
             failed_ids=set(conn.execute(failed).scalars()),
         )
 
+    @classmethod
+    def load_one(cls, conn: Connection, dataset: str, storage_key: str, doc_id: str) -> KnownDocuments:
+        """What the data set holds about one file: a queue worker writes one file at a time, while
+        other workers write the rest of the data set."""
+        ok = select(document_sources.c.storage_key, documents.c.sha256).join(
+            documents, documents.c.id == document_sources.c.document_id
+        )
+        ok = ok.where(
+            documents.c.dataset == dataset,
+            documents.c.status == "ok",
+            document_sources.c.storage_key == storage_key,
+        )
+        this = conn.execute(
+            select(documents.c.sha256, documents.c.status).where(documents.c.id == doc_id)
+        ).first()
+        known = cls(
+            ok_contents={row.storage_key: row.sha256 for row in conn.execute(ok)},
+            failed_ids={doc_id} if this is not None and this.status == "failed" else set(),
+        )
+        if this is not None and this.status == "ok":
+            known.ok_sha256.add(this.sha256)
+        return known
+
     def status(self, doc_id: str, sha256: str) -> str | None:
         """The recorded status of this content's document in the data set, if it has one."""
         if sha256 in self.ok_sha256:
@@ -138,6 +171,7 @@ class DocumentWriter:
         self._documents: list[dict[str, Any]] = []
         self._pages: list[dict[str, Any]] = []
         self._sources: list[dict[str, Any]] = []
+        self._fields: list[dict[str, Any]] = []
         self._held_ids: set[str] = set()  # documents held for the next flush
         self._held_sources: set[tuple[str, str]] = set()
         self.midway = False
@@ -154,10 +188,11 @@ class DocumentWriter:
             (documents, self._documents),
             (pages, self._pages),
             (document_sources, self._sources),
+            (document_fields, self._fields),
         ):
             if rows:
                 insert_many(self._conn, table, rows)
-        self._documents, self._pages, self._sources = [], [], []
+        self._documents, self._pages, self._sources, self._fields = [], [], [], []
         self._held_ids.clear()
         self._held_sources.clear()
         self.midway = False
@@ -179,7 +214,7 @@ class DocumentWriter:
                     "id": doc_id,
                     "dataset": source.dataset,
                     "storage_key": source.storage_key,
-                    "source_path": display_path(source.path.absolute()),
+                    "source_path": display_path(source.location),
                     "sha256": result.sha256,
                     "created_at": now,
                     "updated_at": now,
@@ -190,12 +225,14 @@ class DocumentWriter:
             action = "added" if existing is None else "updated"
         else:  # a file that failed before is read again: replace its record, keep its id and created_at
             self._conn.execute(delete(pages).where(pages.c.document_id == doc_id))
+            self._conn.execute(delete(document_fields).where(document_fields.c.document_id == doc_id))
             self._conn.execute(
                 update(documents).where(documents.c.id == doc_id).values(updated_at=now, **values)
             )
             action = "updated"
         self._record_source(doc_id, result, now)
         self._pages.extend(page_rows(doc_id, result))
+        self._fields.extend(field_rows(doc_id, result.fields))
         self._known.record(doc_id, result.sha256, values["status"])
         return WriteOutcome(doc_id, action, values["status"])
 
@@ -203,6 +240,7 @@ class DocumentWriter:
         """Drop a held document and its pages (its sources stay: they are still where it was found)."""
         self._documents = [row for row in self._documents if row["id"] != doc_id]
         self._pages = [row for row in self._pages if row["document_id"] != doc_id]
+        self._fields = [row for row in self._fields if row["document_id"] != doc_id]
 
     def _record_source(self, doc_id: str, result: FileResult, now: datetime) -> None:
         """Remember the path this content was found at (a second copy in the same data set adds a row)."""
@@ -213,7 +251,7 @@ class DocumentWriter:
             # Failed in an earlier run: its sources are not loaded, so ask (a rare case).
             if self._conn.execute(_SOURCE_SEEN, {"doc_id": doc_id, "key": key}).first() is not None:
                 return
-        self._hold_source(doc_id, key, display_path(result.source.path.absolute()), now)
+        self._hold_source(doc_id, key, display_path(result.source.location), now)
 
     def _hold_source(self, doc_id: str, key: str, source_path: str, now: datetime) -> None:
         self._held_sources.add((doc_id, key))

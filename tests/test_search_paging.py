@@ -1,0 +1,107 @@
+"""Relevance paging reaches every hit exactly once, whatever the archive and the page size."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.search_helpers import Doc, add_documents
+from unsealed.search import indexer
+from unsealed.search.service import Searcher
+from unsealed.store.archive import Archive
+
+WORDS = ("alpha", "beta", "gamma")
+
+# a page: how often each word appears (many pages tie on score), plus filler of random length
+_page = st.tuples(st.lists(st.sampled_from(WORDS), min_size=1, max_size=4), st.integers(0, 6))
+_doc = st.lists(_page, min_size=1, max_size=6)
+
+
+def _text(words: list[str], filler: int) -> str:
+    return " ".join(words + ["filler"] * filler)
+
+
+def _walk(searcher: Searcher, query: str, limit: int, group: str) -> tuple[int, list[tuple[str, int]]]:
+    results = searcher.search(query, limit=limit, group=group, facets=False, snippets=False)  # type: ignore[arg-type]
+    total, seen = results.total, [(h.document_id, h.page) for h in results.hits]
+    groups = [g.document_id for g in results.groups or []]
+    while results.next_cursor:
+        results = searcher.search(
+            query,
+            limit=limit,
+            group=group,
+            cursor=results.next_cursor,
+            facets=False,
+            snippets=False,  # type: ignore[arg-type]
+        )
+        assert results.total == total
+        seen += [(h.document_id, h.page) for h in results.hits]
+        groups += [g.document_id for g in results.groups or []]
+    if group == "document":
+        assert len(groups) == len(set(groups))
+        return total, [(d, 0) for d in groups]
+    return total, seen
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    distinct=st.lists(_doc, min_size=1, max_size=12),
+    copies=st.integers(1, 40),  # the same pages many times over: long runs of equal scores
+    limit=st.integers(1, 25),
+    word=st.sampled_from(WORDS),
+)
+def test_relevance_paging_reaches_every_hit_once(
+    distinct: list[list[tuple[list[str], int]]], copies: int, limit: int, word: str
+) -> None:
+    docs = distinct * copies
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Archive.open(Path(tmp))
+        add_documents(
+            archive, [Doc(f"d{i}.pdf", [_text(w, f) for w, f in pages]) for i, pages in enumerate(docs)]
+        )
+        indexer.sync(archive)
+        searcher = Searcher(archive)
+        expected = {
+            (Doc(f"d{i}.pdf", []).id, n)
+            for i, pages in enumerate(docs)
+            for n, (w, _) in enumerate(pages, start=1)
+            if word in w
+        }
+        total, seen = _walk(searcher, word, limit, "page")
+        assert total == len(expected)
+        assert len(seen) == len(set(seen)) and set(seen) == expected
+        _, groups = _walk(searcher, word, limit, "document")
+        assert {d for d, _ in groups} == {d for d, _ in expected}
+        archive.engine.dispose()
+
+
+def test_relevance_paging_with_thousands_of_equal_scores(tmp_path: Path) -> None:
+    archive = Archive.open(tmp_path)
+    add_documents(archive, [Doc(f"n{i}.pdf", ["the note " * (1 + i % 3)] * 4) for i in range(500)])
+    indexer.sync(archive)
+    total, seen = _walk(Searcher(archive), "note", 20, "page")
+    assert total == 2000 and len(seen) == len(set(seen)) == 2000
+
+
+def test_api_and_search_page_follow_the_cursor_to_every_hit(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from unsealed.web import create_app
+
+    archive = Archive.open(tmp_path)
+    add_documents(archive, [Doc(f"n{i}.pdf", ["the note " * (1 + i % 2)] * 3) for i in range(100)])
+    indexer.sync(archive)
+    client = TestClient(create_app(archive))
+    seen: list[tuple[str, int]] = []
+    params: dict[str, str | int] = {"q": "note", "limit": 20}
+    while True:
+        body = client.get("/api/v1/search", params=params).json()
+        seen += [(h["document_id"], h["page"]) for h in body["hits"]]
+        if not body["next_cursor"]:
+            break
+        params["cursor"] = body["next_cursor"]
+        assert client.get("/search", params=params).status_code == 200
+    assert len(seen) == len(set(seen)) == 300

@@ -1,0 +1,186 @@
+"""The queue's bookkeeping in the database: which files a queued run holds and where each one is.
+
+The broker carries the messages; this table is what every machine can see: `unsealed ingest
+--queue` follows it (and can leave and come back), `unsealed status` counts it per data set and per
+worker, and a worker that gets a file again (redelivered after a crash) sees it is already done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, select, update
+
+from unsealed.store.bulk import insert_many
+from unsealed.store.documents import utcnow
+from unsealed.store.schema import work_items
+
+STATES = ("queued", "running", "done", "failed")
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One file of a queued run, as the message carries it (plain JSON)."""
+
+    dataset: str
+    storage_key: str
+    sha256: str
+    md5: str
+    size_bytes: int
+    source_path: str
+
+    def message(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_message(cls, message: dict[str, Any]) -> WorkItem:
+        return cls(**{name: message[name] for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class FinishedItem:
+    storage_key: str
+    state: str  # done | failed
+    document_id: str | None
+    action: str | None
+    pages: int
+    ocr_pages: int
+    error: str | None
+
+
+def _key(item: WorkItem) -> Any:
+    return and_(work_items.c.dataset == item.dataset, work_items.c.storage_key == item.storage_key)
+
+
+def enqueue(conn: Connection, items: Sequence[WorkItem]) -> list[WorkItem]:
+    """Record `items` as queued; the ones returned need a message (the others are queued, running
+    or done with the same content already: sending them again would only repeat work)."""
+    if not items:
+        return []
+    recorded: dict[tuple[str, str], tuple[str, str]] = {}
+    for dataset in {item.dataset for item in items}:
+        rows = conn.execute(
+            select(work_items.c.storage_key, work_items.c.sha256, work_items.c.state).where(
+                work_items.c.dataset == dataset
+            )
+        )
+        recorded.update({(dataset, r.storage_key): (r.sha256, r.state) for r in rows})
+    fresh = [
+        item
+        for item in items
+        if recorded.get((item.dataset, item.storage_key), ("", ""))[1] not in ("queued", "running", "done")
+        or recorded[(item.dataset, item.storage_key)][0] != item.sha256
+    ]
+    now = utcnow()
+    for item in fresh:
+        if (item.dataset, item.storage_key) in recorded:
+            conn.execute(delete(work_items).where(_key(item)))
+    insert_many(
+        conn,
+        work_items,
+        [{**item.message(), "state": "queued", "attempts": 0, "queued_at": now} for item in fresh],
+    )
+    return fresh
+
+
+def claim(conn: Connection, item: WorkItem, worker: str) -> int | None:
+    """Mark the file running on `worker`; its delivery count, or None when it needs no work (done,
+    failed for good, or replaced by other content since it was sent)."""
+    result = conn.execute(
+        update(work_items)
+        .where(_key(item), work_items.c.sha256 == item.sha256, work_items.c.state.in_(("queued", "running")))
+        .values(state="running", attempts=work_items.c.attempts + 1, worker=worker, started_at=utcnow())
+        .returning(work_items.c.attempts)
+    ).first()
+    return None if result is None else int(result[0])
+
+
+def is_open(conn: Connection, item: WorkItem) -> bool:
+    """Whether the file still waits for its outcome (a retry must not undo a recorded one)."""
+    state = conn.execute(
+        select(work_items.c.state).where(_key(item), work_items.c.sha256 == item.sha256)
+    ).scalar()
+    return state in ("queued", "running")
+
+
+def retrying(conn: Connection, item: WorkItem, reason: str) -> None:
+    """The attempt failed and the file goes back to the queue; `reason` is kept until it is done."""
+    conn.execute(
+        update(work_items)
+        .where(_key(item), work_items.c.sha256 == item.sha256)
+        .values(state="queued", error=reason)
+    )
+
+
+def finish(
+    conn: Connection,
+    item: WorkItem,
+    *,
+    document_id: str,
+    action: str,
+    status: str,
+    pages: int,
+    ocr_pages: int,
+    error: str | None,
+) -> None:
+    conn.execute(
+        update(work_items)
+        .where(_key(item), work_items.c.sha256 == item.sha256)
+        .values(
+            state="done" if status == "ok" else "failed",
+            document_id=document_id,
+            action=action,
+            pages=pages,
+            ocr_pages=ocr_pages,
+            error=error,
+            finished_at=utcnow(),
+        )
+    )
+
+
+def finished_since(conn: Connection, dataset: str, since: datetime | None) -> list[FinishedItem]:
+    """Files of `dataset` that reached done or failed at or after `since` (all of them without)."""
+    query = select(work_items).where(
+        work_items.c.dataset == dataset, work_items.c.state.in_(("done", "failed"))
+    )
+    if since is not None:
+        query = query.where(work_items.c.finished_at >= since)
+    return [
+        FinishedItem(r.storage_key, r.state, r.document_id, r.action, r.pages or 0, r.ocr_pages or 0, r.error)
+        for r in conn.execute(query)
+    ]
+
+
+def open_keys(conn: Connection, dataset: str) -> set[str]:
+    """The storage keys of `dataset` still queued or running."""
+    query = select(work_items.c.storage_key).where(
+        work_items.c.dataset == dataset, work_items.c.state.in_(("queued", "running"))
+    )
+    return set(conn.execute(query).scalars())
+
+
+def summary(conn: Connection) -> dict[str, Any]:
+    """Files by state per data set, and per worker (what each one has running, done and failed)."""
+    datasets: dict[str, dict[str, int]] = {}
+    for dataset, state, count in conn.execute(
+        select(work_items.c.dataset, work_items.c.state, func.count())
+        .group_by(work_items.c.dataset, work_items.c.state)
+        .order_by(work_items.c.dataset)
+    ):
+        datasets.setdefault(dataset, dict.fromkeys(STATES, 0))[state] = count
+    workers: dict[str, dict[str, int]] = {}
+    for worker, state, count in conn.execute(
+        select(work_items.c.worker, work_items.c.state, func.count())
+        .where(work_items.c.worker.is_not(None), work_items.c.state != "queued")
+        .group_by(work_items.c.worker, work_items.c.state)
+        .order_by(work_items.c.worker)
+    ):
+        workers.setdefault(worker, {"running": 0, "done": 0, "failed": 0})[state] = count
+    return {"datasets": datasets, "workers": workers}
+
+
+def keys(items: Iterable[WorkItem]) -> set[str]:
+    return {item.storage_key for item in items}
