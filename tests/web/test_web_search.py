@@ -91,3 +91,10 @@ def test_bad_query_keeps_the_page_with_the_reason(client: TestClient) -> None:
     assert api.status_code == 400 and "date:someday" in api.json()["error"]["message"]
     assert client.get("/search").status_code == 200  # no query: the form and help link
     assert "NEAR(" in client.get("/search/help").text
+
+
+def test_the_same_file_in_two_data_sets_is_one_result(client: TestClient) -> None:
+    data = client.get("/api/v1/search", params={"q": "Harpaz", "group": "document"}).json()
+    seeds = [g for g in data["groups"] if g["filename"] == "EFTA01197902.pdf"]
+    assert len(seeds) == 1 and [c["dataset"] for c in seeds[0]["also_in"]] == ["dataset_10"]
+    assert "Same file also in:" in client.get("/search", params={"q": "Harpaz"}).text

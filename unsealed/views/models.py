@@ -455,6 +455,9 @@ class ResultGroup(Model):
     matching_pages: int
     hits: list[Hit]
     more_hits: int = Field(default=0, description="matching pages of this document beyond the ones shown")
+    also_in: list[OtherCopy] = Field(
+        default_factory=list, description="the same file in other data sets, collapsed into this result"
+    )
 
 
 class Facet(Model):

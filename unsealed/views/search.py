@@ -21,7 +21,7 @@ from unsealed.search.serialize import hit_to_dict
 from unsealed.search.service import Group, Searcher, Sort
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents, emails
-from unsealed.views.models import Facet, Hit, ResultGroup, SearchResults
+from unsealed.views.models import Facet, Hit, OtherCopy, ResultGroup, SearchResults
 from unsealed.views.textmarks import Span, segments, to_html
 
 FACET_LABELS = {
@@ -89,7 +89,13 @@ def _titles(archive: Archive, ids: list[str]) -> dict[str, dict[str, str | None]
         return {}
     with archive.engine.connect() as conn:
         docs = conn.execute(
-            select(documents.c.id, documents.c.title, documents.c.filename).where(documents.c.id.in_(ids))
+            select(
+                documents.c.id,
+                documents.c.title,
+                documents.c.filename,
+                documents.c.sha256,
+                documents.c.storage_key,
+            ).where(documents.c.id.in_(ids))
         ).all()
         mails = conn.execute(
             select(
@@ -97,7 +103,8 @@ def _titles(archive: Archive, ids: list[str]) -> dict[str, dict[str, str | None]
             ).where(emails.c.document_id.in_(ids), emails.c.seq == 0)
         ).all()
     out: dict[str, dict[str, str | None]] = {
-        d.id: {"title": d.title or d.filename, "sender": None} for d in docs
+        d.id: {"title": d.title or d.filename, "sender": None, "sha256": d.sha256, "key": d.storage_key}
+        for d in docs
     }
     for m in mails:
         entry = out.setdefault(m.document_id, {"title": None, "sender": None})
@@ -116,13 +123,16 @@ def search_view(
     limit: int = 20,
     filters: list[str] | None = None,
     group: Group = "page",
+    per_document: int = 3,
 ) -> SearchResults:
     """One page of results for `q` narrowed by facet `filters`; `group="document"` fills `groups`."""
     filters = [f for f in (filters or []) if f.strip()]
     query = compose_query(q, filters)
     if not query:
         return SearchResults(query="", total=0, sort=sort, filters=filters)
-    results = searcher.search(query, sort=sort, cursor=cursor, limit=limit, group=group)
+    results = searcher.search(
+        query, sort=sort, cursor=cursor, limit=limit, group=group, pages_per_document=per_document
+    )
     facets = _facets(results, filters)
     for name in {facet_of(f) for f in filters} & set(facets):
         # a selected facet lists its other values too (counted without its own filter): multi-select
@@ -138,9 +148,18 @@ def search_view(
     if results.groups is not None:
         titles = _titles(searcher.archive, [g.document_id for g in results.groups])
         groups = []
+        by_content: dict[str | None, ResultGroup] = {}
         for g in results.groups:
             first = g.hits[0]
             info = titles.get(g.document_id, {})
+            same = by_content.get(info.get("sha256")) if info.get("sha256") else None
+            if same is not None:  # the same bytes in another data set: one result, "also in" it
+                same.also_in.append(
+                    OtherCopy(
+                        id=g.document_id, dataset=first.citation.dataset, storage_key=info.get("key") or ""
+                    )
+                )
+                continue
             groups.append(
                 ResultGroup(
                     document_id=g.document_id,
@@ -155,6 +174,8 @@ def search_view(
                     more_hits=max(0, g.matching_pages - len(g.hits)),
                 )
             )
+            if info.get("sha256"):
+                by_content[info["sha256"]] = groups[-1]
     return SearchResults(
         query=results.query,
         total=results.total,

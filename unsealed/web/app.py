@@ -55,7 +55,7 @@ def create_app(archive: Archive, admin_token: str | None = None) -> FastAPI:
     app.state.archive = archive
     app.state.admin_token = admin_token or config.admin_token()
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
     for name in ROUTE_MODULES:
         module = importlib.import_module(name)

@@ -26,6 +26,7 @@ Filters = Annotated[
     list[str], Query(alias="f", max_length=500, description="Facet clauses (a facet's `refine`); repeatable")
 ]
 PAGE_SIZE = 20  # documents per results page
+PAGES_SHOWN = 2  # best pages shown per document (the rest: "N more hits in this document")
 
 
 @router.get("/search", response_class=HTMLResponse)
@@ -42,7 +43,14 @@ def search_page(
         query = compose_query(q, filters)
         cursor = document_page_cursor(query, sort, (page - 1) * PAGE_SIZE) if query else None
         data = search_view(
-            searcher, q, sort=sort, cursor=cursor, limit=PAGE_SIZE, filters=filters, group="document"
+            searcher,
+            q,
+            sort=sort,
+            cursor=cursor,
+            limit=PAGE_SIZE,
+            filters=filters,
+            group="document",
+            per_document=PAGES_SHOWN,
         )
     except QueryError as exc:  # the page keeps the query box, with the reason, instead of an error page
         empty = SearchResults(query=q, total=0, sort=sort, filters=filters)
