@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -55,6 +56,63 @@ def make_release(folder: Path, pages: int, per_file: int, seed: int = 1) -> list
         path.write_bytes(build_pdf(specs))
         files.append(path)
     return files
+
+
+def write_load_files(folder: Path, files: list[Path], per_file: int) -> Path:
+    """A Concordance DAT and OPT for the release (one OPT line per page, one DAT row per file), in
+    a copy of the folder, so the two releases hold the same documents."""
+    with_loads = folder.parent / "release-with-load-files"
+    shutil.copytree(folder, with_loads)
+    q, sep = "\u00fe", "\x14"
+    dat = [sep.join(f"{q}{v}{q}" for v in ("BegBates", "EndBates", "Custodian", "DateSent"))]
+    opt = []
+    for path in files:
+        first = int(path.stem[5:])
+        last = first + per_file - 1
+        dat.append(
+            sep.join(f"{q}{v}{q}" for v in (f"BENCH{first:08d}", f"BENCH{last:08d}", "Bench", "2004-03-07"))
+        )
+        for i in range(per_file):
+            flag = "Y" if i == 0 else ""
+            opt.append(f"BENCH{first + i:08d},VOL001,{path.name},{flag},,,{per_file if i == 0 else ''}")
+    (with_loads / "VOL001.DAT").write_bytes(b"\xef\xbb\xbf" + "\r\n".join(dat).encode() + b"\r\n")
+    (with_loads / "VOL001.OPT").write_bytes("\r\n".join(opt).encode() + b"\r\n")
+    return with_loads
+
+
+def evidence_leg(tmp: Path, release: Path, files: list[Path], args: argparse.Namespace) -> dict[str, object]:
+    """Ingest without load files or near-duplicate signatures, and with both plus the near-duplicate
+    stage (signatures are computed in the workers; the stage compares and clusters)."""
+    from unsealed.pipeline import dedup_stage
+
+    with_loads = write_load_files(release, files, args.pages_per_file)
+    plain_times, evidence_times, stage_times = [], [], []
+    for run in range(args.repeat):
+        settings = Settings(archive_dir=tmp / f"plain{run}", workers=args.workers, dedup=None)
+        with Archive.open(settings.archive_dir) as archive:
+            start = time.perf_counter()
+            ingest(archive, [release], "bench", settings, stages=[])
+            plain_times.append(time.perf_counter() - start)
+        settings = Settings(archive_dir=tmp / f"evidence{run}", workers=args.workers)
+        with Archive.open(settings.archive_dir) as archive:
+            start = time.perf_counter()
+            report = ingest(archive, [with_loads], "bench", settings, stages=[])
+            middle = time.perf_counter()
+            dedup_stage.run_stage(archive, report.changed_ids)
+            evidence_times.append(time.perf_counter() - start)
+            stage_times.append(time.perf_counter() - middle)
+        assert not report.failures, report.failures[:3]
+    plain, evidence = min(plain_times), min(evidence_times)
+    return {
+        "without_s": round(plain, 3),
+        "with_load_files_and_dedup_s": round(evidence, 3),
+        "dedup_stage_s": round(min(stage_times), 3),
+        "ratio": round(evidence / plain, 3),
+        "paired_median_ratio": round(
+            statistics.median(e / p for e, p in zip(evidence_times, plain_times, strict=True)), 3
+        ),
+        "goal": "<= 1.15x",
+    }
 
 
 def extract_raw(path: Path) -> int:
@@ -105,7 +163,21 @@ def main() -> None:
     parser.add_argument("--pages-per-file", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=15, help="runs of each leg; the best is reported")
+    parser.add_argument(
+        "--evidence",
+        action="store_true",
+        help="only: with load files + dedup vs without (ingest_evidence.json)",
+    )
     args = parser.parse_args()
+    if args.evidence:
+        with tempfile.TemporaryDirectory(prefix="unsealed-bench-") as tmp:
+            release = Path(tmp) / "release"
+            release.mkdir()
+            files = make_release(release, args.pages, args.pages_per_file)
+            result = {"pages": len(files) * args.pages_per_file, "files": len(files), "workers": args.workers}
+            result.update(evidence_leg(Path(tmp), release, files, args))
+        print(write_result("ingest_evidence", result).read_text())
+        return
 
     with tempfile.TemporaryDirectory(prefix="unsealed-bench-") as tmp:
         release = Path(tmp) / "release"
@@ -120,7 +192,7 @@ def main() -> None:
             raw_times.append(_timed_pool(extract_raw, files, args.workers))
             c_api_times.append(_timed_pool(extract_raw_c_api, files, args.workers))
 
-            settings = Settings(archive_dir=Path(tmp) / f"archive{run}", workers=args.workers)
+            settings = Settings(archive_dir=Path(tmp) / f"archive{run}", workers=args.workers, dedup=None)
             with Archive.open(settings.archive_dir) as archive:
                 start = time.perf_counter()
                 report = ingest(archive, [release], "bench", settings, stages=[])

@@ -45,7 +45,16 @@ def test_both_layouts_and_a_chain() -> None:
     first, second = parse_document([(1, LABELS_FIRST)])
     assert (first.seq, second.seq) == (0, 1)
     assert first.sender is not None and first.sender.name == "Jeffrey E."
-    assert first.sender.address == "jeeyacation@grnail.corn"
+    # normalised where unambiguous (the same document prints jeevacation@gmail.com clean)
+    assert (first.sender.address, first.sender.printed) == (
+        "jeevacation@gmail.com",
+        "jeeyacation@grnail.corn",
+    )
+    assert (first.kind, second.kind, first.from_printed) == (
+        "header",
+        "header",
+        "Jeffrey E. <jeeyacation@grnail.corn>",
+    )
     assert [(a.name, a.address) for a in first.to] == [
         ("Smith, John", "john.smith@example.com"),
         ("Jane Doe", "jane@doe.org"),

@@ -164,16 +164,19 @@ class ZipLimits:
 class DedupOptions:
     """Near-duplicate clustering (MinHash LSH): shingle size, permutations, Jaccard threshold."""
 
-    shingle: int = 5  # words per shingle
+    shingle: int = 3  # words per shingle
     permutations: int = 64
-    threshold: float = 0.7
+    rows: int = 4  # MinHash values per LSH band (permutations / rows bands)
+    threshold: float = 0.6  # estimated Jaccard similarity at which two texts are copies (bench/dedup.py)
 
     @classmethod
     def from_env(cls) -> DedupOptions:
-        """UNSEALED_DEDUP_SHINGLE, UNSEALED_DEDUP_PERMUTATIONS, UNSEALED_DEDUP_THRESHOLD."""
+        """UNSEALED_DEDUP_SHINGLE, UNSEALED_DEDUP_PERMUTATIONS, UNSEALED_DEDUP_ROWS,
+        UNSEALED_DEDUP_THRESHOLD."""
         return cls(
             shingle=_env_number("UNSEALED_DEDUP_SHINGLE", cls.shingle),
             permutations=_env_number("UNSEALED_DEDUP_PERMUTATIONS", cls.permutations),
+            rows=_env_number("UNSEALED_DEDUP_ROWS", cls.rows),
             threshold=_env_number("UNSEALED_DEDUP_THRESHOLD", cls.threshold),
         )
 
@@ -186,6 +189,7 @@ class Settings:
     pages: PageOptions = field(default_factory=PageOptions)  # OCR mode/engine, limits, redactions
     queue: QueueSettings = field(default_factory=QueueSettings)
     zips: ZipLimits = field(default_factory=ZipLimits)
+    dedup: DedupOptions | None = field(default_factory=DedupOptions)  # None: no signatures at ingest
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -196,6 +200,7 @@ class Settings:
             pages=PageOptions.from_env(),
             queue=QueueSettings.from_env(),
             zips=ZipLimits.from_env(),
+            dedup=DedupOptions.from_env(),
         )
 
     def with_overrides(self, **changes: object) -> Settings:

@@ -16,14 +16,28 @@ from unsealed.errors import ConfigError
 
 # --- Bates numbers ---------------------------------------------------------------------------
 
-# PREFIX (letters, maybe joined by _ or -) + optional separator + 6-10 digits: EFTA01197904,
-# HOUSE_OVERSIGHT_012345, DOJ-OGR-00012345.
-BATES_TOKEN = re.compile(r"(?<![A-Za-z0-9])([A-Z][A-Z0-9]*(?:[_-][A-Z][A-Z0-9]*)*)([ _-]?)(\d{6,10})(?!\d)")
+# One grammar for every Bates scheme of a release: a PREFIX of up to three upper-case words
+# joined by `_`, `-` or a space, an optional separator, 4-10 digits. EFTA01197904,
+# HOUSE_OVERSIGHT_012345, `HOUSE OVERSIGHT 012345`, DOJ-OGR-00012345 and the secondary control
+# numbers EFTA_R1_00938289, SDNY_GM_00212660, DB-SDNY-0012345, JPM-SDNY-0001234 all parse; a
+# number's canonical form joins the prefix words and the digits with `_` (none where none was
+# printed: EFTA01197904), and its key ignores separators, case and leading zeros.
+_WORD = r"[A-Z]+(?:\d{1,2}(?=[ _-]))?"  # letters, maybe a short number before a separator (R1)
+BATES_TOKEN = re.compile(rf"(?<![A-Za-z0-9])({_WORD}(?:[ _-]{_WORD}){{0,2}}?)([ _-]?)(\d{{6,10}})(?!\d)")
+_TYPED_WORD = r"[A-Za-z]+(?:\d{1,2}(?=[ _-]))?"
+_TYPED = re.compile(rf"^({_TYPED_WORD}(?:[ _-]+{_TYPED_WORD}){{0,3}}?)[ _-]*(\d{{1,12}})$")
+# Control numbers printed beside a page's Bates number: a re-production (`EFTA_R1_`) or another
+# producing party's numbering for a case (`SDNY_GM_`, `DB-SDNY-`, `JPM-SDNY-`; OCR reads SDNY as SONY).
+_CONTROL_PREFIX = re.compile(r"^(?:[A-Z]+_R\d+|(?:[A-Z]+_)?S[DO]NY(?:_[A-Z]+)?)$")
+
+
+def _canonical_prefix(prefix: str) -> str:
+    return "_".join(w for w in re.split(r"[ _-]+", prefix.upper()) if w)
 
 
 class BatesNumber(NamedTuple):  # a tuple: cheap to build and hash, as every page makes a few
-    prefix: str
-    separator: str
+    prefix: str  # canonical: upper case, words joined by `_`
+    separator: str  # `_` or `` (as printed: EFTA01197904 has none)
     number: int
     width: int
 
@@ -33,38 +47,56 @@ class BatesNumber(NamedTuple):  # a tuple: cheap to build and hash, as every pag
     def __str__(self) -> str:
         return f"{self.prefix}{self.separator}{self.number:0{self.width}d}"
 
+    @property
+    def key(self) -> tuple[str, int]:
+        """What identifies it whatever the print: prefix letters and digits, and the number."""
+        return self.prefix.replace("_", ""), self.number
 
-_BATES_RE = re.compile(r"^([A-Za-z][A-Za-z_-]{0,15}?)[-_ ]?(\d{4,12})$")
+    @property
+    def is_control(self) -> bool:
+        """A secondary control number (EFTA_R1_…, SDNY_GM_…), never a page's Bates number."""
+        return bool(_CONTROL_PREFIX.match(self.prefix))
+
+
+def _number(prefix: str, separator: str, digits: str) -> BatesNumber:
+    return BatesNumber(_canonical_prefix(prefix), "_" if separator else "", int(digits), len(digits))
 
 
 def parse_bates(text: str) -> list[BatesNumber]:
-    return [
-        BatesNumber(prefix, separator, int(digits), len(digits))
-        for prefix, separator, digits in BATES_TOKEN.findall(text)
-    ]
+    """Every Bates-like number printed in the text (page numbers and control numbers)."""
+    return [_number(*m.groups()) for m in BATES_TOKEN.finditer(text)]
 
 
 def bates_from_filename(filename: str) -> BatesNumber | None:
     stem = PurePath(filename).stem.strip()
     match = BATES_TOKEN.fullmatch(stem)
-    if not match:
+    return _number(*match.groups()) if match else None
+
+
+def read_bates(value: str) -> BatesNumber | None:
+    """A Bates number as a reader types it: any case, `_`, `-` or spaces, leading zeros dropped
+    (`house oversight 12345`, `efta1197904`); None when it is not one."""
+    match = _TYPED.match(value.strip())
+    if not match or len(match.group(2)) > 12:
         return None
-    return BatesNumber(match.group(1), match.group(2), int(match.group(3)), len(match.group(3)))
+    prefix = _canonical_prefix(match.group(1))
+    if not any(c.isalpha() for c in prefix):
+        return None
+    separator = "" if re.search(r"[A-Za-z]$", value.strip()[: match.start(2)]) else "_"
+    return BatesNumber(prefix, separator, int(match.group(2)), len(match.group(2)))
 
 
 def split_bates(value: str) -> tuple[str, int] | None:
-    """`EFTA01197904` -> (`EFTA`, 1197904); None when it is not a Bates number."""
-    value = value.strip()
-    if value[:4].isalpha() and value[4:].isdigit() and 4 <= len(value) - 4 <= 12:  # the usual shape
-        return value[:4].upper(), int(value[4:])
-    match = _BATES_RE.match(value)
-    if not match:
-        return None
-    return match.group(1).upper().replace("-", "").replace("_", ""), int(match.group(2))
+    """`EFTA01197904` -> (`EFTA`, 1197904); `house oversight 12345` -> (`HOUSEOVERSIGHT`, 12345);
+    None when it is not a Bates number. The key search indexes and queries by."""
+    number = read_bates(value)
+    return number.key if number else None
 
 
 def looks_like_bates(word: str) -> bool:
-    return split_bates(word) is not None and any(c.isalpha() for c in word)
+    """A single typed word that is a Bates number (letters then at least four digits)."""
+    number = read_bates(word)
+    return number is not None and number.width >= 4 and " " not in word.strip()
 
 
 # --- storage keys ----------------------------------------------------------------------------

@@ -39,12 +39,15 @@ class ExtractedPage:
     bates: str | None = None
     bates_source: str | None = None  # stamped | inferred | loadfile
     bates_printed: str | None = None  # the printed stamp, where it disagrees with the load file's Bates
+    control_numbers: tuple[str, ...] = ()  # secondary numbers printed on the page (EFTA_R1_…)
     ocr_confidence: float | None = None
     quality: float | None = None
     # Redaction boxes in page points; None until redaction detection has looked at the page.
     redactions: list[tuple[float, float, float, float]] | None = None
     error: str | None = None
     ocr_seconds: float | None = None  # time the OCR engine spent on the page (not stored; progress)
+    signature: bytes | None = None  # near-duplicate MinHash of the page's text (analysis/neardup.py)
+    bands: list[int] = field(default_factory=list)  # its LSH band keys
 
 
 @dataclass
@@ -63,6 +66,9 @@ class FileResult:
     notes: list[str] = field(default_factory=list)  # e.g. "repaired by qpdf"
     unchanged: bool = False  # same content as already recorded at this storage key: nothing to write
     fields: dict[str, str] = field(default_factory=dict)  # load-file (DAT) fields of the document
+    signature: bytes | None = None  # near-duplicate MinHash of the whole text
+    bands: list[int] = field(default_factory=list)  # its LSH band keys
+    signed: bool = False  # signatures were computed (pages without one are too short to compare)
 
     @property
     def ok(self) -> bool:

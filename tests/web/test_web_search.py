@@ -97,4 +97,4 @@ def test_the_same_file_in_two_data_sets_is_one_result(client: TestClient) -> Non
     data = client.get("/api/v1/search", params={"q": "Harpaz", "group": "document"}).json()
     seeds = [g for g in data["groups"] if g["filename"] == "EFTA01197902.pdf"]
     assert len(seeds) == 1 and [c["dataset"] for c in seeds[0]["also_in"]] == ["dataset_10"]
-    assert "Same file also in:" in client.get("/search", params={"q": "Harpaz"}).text
+    assert "2 copies · same file also in:" in client.get("/search", params={"q": "Harpaz"}).text

@@ -21,8 +21,9 @@ BOTTOM_BAND = 0.12
 
 
 class PageBates(NamedTuple):  # built for every page: a tuple is the cheapest record
-    value: str | None
+    value: str | None  # canonical (HOUSE_OVERSIGHT_012345, EFTA01197904)
     source: str | None  # stamped | inferred | None (no numbering known)
+    controls: tuple[str, ...] = ()  # secondary control numbers printed on the page (EFTA_R1_…)
 
 
 def _tail(text: str) -> str:
@@ -43,7 +44,19 @@ def stamp_in_tail(text: str) -> bool:
 
 
 def _page_candidates(text: str, bottom_text: str) -> list[BatesNumber]:
-    return parse_bates(bottom_text) or parse_bates(_tail(text))
+    """The page's possible Bates numbers: its bottom band's, else its last lines' (control numbers
+    such as EFTA_R1_00938289 are never one)."""
+    for where in (bottom_text, _tail(text)):
+        found = [b for b in parse_bates(where) if not b.is_control]
+        if found:
+            return found
+    return []
+
+
+def control_numbers(text: str, bottom_text: str) -> tuple[str, ...]:
+    """Secondary control numbers printed anywhere on the page, canonical, in order, each once."""
+    found = (b for b in parse_bates(f"{text}\n{bottom_text}") if b.is_control)
+    return tuple(dict.fromkeys(str(b) for b in found))
 
 
 def printed_stamps(text: str, bottom_text: str) -> list[str]:
@@ -66,8 +79,10 @@ def _matches(anchor: BatesNumber, candidates: list[list[BatesNumber]]) -> list[b
     """Per page, whether one of its stamps is the anchor's number shifted by the page's index (the
     separator may differ: OCR and typesetting vary it)."""
     prefix, first = anchor.prefix, anchor.number
+    key = anchor.key[0]
     return [
-        any(c.number == first + i and c.prefix == prefix for c in page) for i, page in enumerate(candidates)
+        any(c.number == first + i and (c.prefix == prefix or c.key[0] == key) for c in page)
+        for i, page in enumerate(candidates)
     ]
 
 
@@ -84,8 +99,10 @@ def assign_bates(filename: str, pages: list[tuple[str, str]]) -> list[PageBates]
         # Trust the stamps over the name only when they agree with each other better.
         if stamped_by_stamps > sum(by_name) and (from_name is None or stamped_by_stamps >= 2):
             anchor, matched = from_stamps, by_stamps
+    controls = [control_numbers(text, bottom) for text, bottom in pages]
     if anchor is None:
-        return [PageBates(None, None) for _ in pages]
+        return [PageBates(None, None, c) for c in controls]
     return [
-        PageBates(str(anchor.shifted(i)), "stamped" if ok else "inferred") for i, ok in enumerate(matched)
+        PageBates(str(anchor.shifted(i)), "stamped" if ok else "inferred", c)
+        for i, (ok, c) in enumerate(zip(matched, controls, strict=True))
     ]

@@ -1,227 +1,160 @@
-"""Printed e-mail headers: find header blocks in page text and parse them.
+"""Printed e-mails: a document's pages → the list of messages printed in it, top message first.
 
-Two layouts occur in the release: `Label: value` lines, and a run of bare labels (`From:` `Sent:`
-`To:` `Subject:`) followed by their values in the same order. Labels survive OCR damage
-(`Su bj cct:`, `Fram:`) by fuzzy matching against the known labels. Dates become UTC; a date
-printed without a zone is taken to be in UNSEALED_EMAIL_TZ (default UTC) and the printed text is
-kept in `sent_raw`. Every header block of a document is one message of its chain, in order.
+Each message has its page, its position in the document (0 = top), its kind (`header`: a bare
+From/Sent/To block; `original-message`, `forwarded`: a block introduced by such a line; `on-wrote`:
+an `On <date>, <who> wrote:` line), the sender as printed with name and normalised address, the
+sent date (printed clock, to the minute, and the printed text), To/CC/BCC, subject, and the body
+without quoted parts. Headers are found by `email_headers`, dates read by `email_dates`, names and
+addresses by `email_addresses`.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import datetime
 
-from dateutil import parser as dateparser
-from rapidfuzz.distance import Levenshtein
+from unsealed.analysis.email_addresses import Address, clean_addresses, one_address, parse_addresses
+from unsealed.analysis.email_dates import parse_date, parse_sent, to_utc
+from unsealed.analysis.email_headers import find_blocks, find_on_wrote, match_label
 
-from unsealed import config
-from unsealed.errors import ConfigError
+__all__ = [
+    "Address",
+    "Message",
+    "ParsedEmail",
+    "is_email_document",
+    "match_label",
+    "parse_addresses",
+    "parse_date",
+    "parse_document",
+]
 
-LABELS = ("from", "sent", "date", "to", "cc", "bcc", "subject", "attachments", "importance")
-_LABEL_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z .]{0,13}?)\s*[:;]\s?(.*)$")
-ADDRESS = re.compile(r"[A-Za-z0-9][\w.+'-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
-_TZ = {
-    n: timezone(timedelta(hours=h))
-    for n, h in {
-        "EST": -5,
-        "EDT": -4,
-        "CST": -6,
-        "CDT": -5,
-        "MST": -7,
-        "MDT": -6,
-        "PST": -8,
-        "PDT": -7,
-        "GMT": 0,
-        "UTC": 0,
-        "BST": 1,
-        "CET": 1,
-        "CEST": 2,
-    }.items()
-}
-MAX_LEAD_LINES = 15  # a document is an e-mail when its first header starts this early on page 1
+KINDS = ("header", "original-message", "on-wrote", "forwarded")
 
 
 @dataclass
-class Address:
-    name: str | None
-    address: str | None
+class Message:
+    """One printed message of a document."""
 
-    def as_dict(self) -> dict[str, str | None]:
-        return {"name": self.name, "address": self.address}
-
-
-@dataclass
-class ParsedEmail:
-    seq: int
-    page_number: int
-    line: int  # 0-based line of the header's first label on its page
-    sender: Address | None = None
+    position: int
+    page: int
+    line: int  # 0-based line of its first header line on its page
+    kind: str = "header"
+    from_printed: str | None = None
+    sender: Address | None = None  # name, normalised address, printed address
+    sent: datetime | None = None  # printed clock, no zone conversion
+    sent_has_time: bool = False
+    sent_text: str | None = None
+    sent_at: datetime | None = None  # UTC (printed zone, else UNSEALED_EMAIL_TZ)
     to: list[Address] = field(default_factory=list)
     cc: list[Address] = field(default_factory=list)
     bcc: list[Address] = field(default_factory=list)
     subject: str | None = None
-    sent_at: datetime | None = None
-    sent_raw: str | None = None
+    importance: str | None = None
+    attachments: str | None = None
+    body: str = ""
+    end_line: int = 0  # the line after its header on its page
+    labels: frozenset[str] = frozenset()  # the header labels printed, with or without values
+
+    @property
+    def seq(self) -> int:
+        return self.position
+
+    @property
+    def page_number(self) -> int:
+        return self.page
+
+    @property
+    def sent_raw(self) -> str | None:
+        return self.sent_text
+
+    @property
+    def from_name(self) -> str | None:
+        return self.sender.name if self.sender else None
+
+    @property
+    def from_address(self) -> str | None:
+        return self.sender.address if self.sender else None
+
+    @property
+    def body_hash(self) -> str:
+        """SHA-256 of the body with whitespace collapsed (the same text printed twice matches)."""
+        return hashlib.sha256(" ".join(self.body.split()).encode()).hexdigest()
 
 
-def match_label(raw: str) -> str | None:
-    """The canonical label an OCR-damaged label stands for (`Su bj cct` → `subject`), or None."""
-    letters = re.sub(r"[^a-z]", "", raw.lower())
-    if not letters or len(letters) > 12:
-        return None
-    best, best_d = None, 99
-    for label in LABELS:
-        limit = 0 if len(label) <= 2 else 1 if len(label) <= 5 else 2
-        d = Levenshtein.distance(letters, label, score_cutoff=limit)
-        if d <= limit and d < best_d:
-            best, best_d = label, d
-    return best
+ParsedEmail = Message  # the name earlier code used
 
 
-def default_zone() -> timezone | ZoneInfo:
-    name = config.email_timezone()
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"UNSEALED_EMAIL_TZ: unknown time zone {name!r}") from exc
+def _set_sent(message: Message, raw: str | None) -> None:
+    if not raw:
+        return
+    message.sent_text = raw
+    sent = parse_sent(raw)
+    if sent:
+        message.sent, message.sent_has_time = sent.clock.replace(second=0, microsecond=0), sent.has_time
+        message.sent_at = to_utc(sent)
 
 
-def parse_date(raw: str) -> datetime | None:
-    """A printed date as an aware UTC datetime, or None when it cannot be read."""
-    text = re.sub(r"\s+", " ", raw).strip()
-    if not re.search(r"\d", text):
-        return None
-    try:
-        parsed = dateparser.parse(text, fuzzy=True, tzinfos=_TZ)
-    except (ValueError, OverflowError):
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=default_zone())
-    return parsed.astimezone(UTC)
+def _messages_of_page(number: int, text: str, known: set[str]) -> list[Message]:
+    blocks = find_blocks(text)
+    skip = {i for b in blocks for i in range(b.line, b.end)}
+    found: list[Message] = []
+    for b in blocks:
+        f = b.fields
+        message = Message(0, number, b.line, b.kind, end_line=b.end, labels=frozenset(b.printed))
+        message.from_printed = f.get("from") or None
+        if message.from_printed:
+            message.sender = one_address(message.from_printed, known)
+        _set_sent(message, f.get("sent") or f.get("date"))
+        for key in ("to", "cc", "bcc"):
+            setattr(message, key, parse_addresses(f.get(key, ""), known))
+        message.subject = f.get("subject") or None
+        message.importance = f.get("importance")
+        message.attachments = f.get("attachments")
+        found.append(message)
+    for w in find_on_wrote(text, skip):
+        message = Message(0, number, w.line, "on-wrote", end_line=w.end)
+        message.from_printed = w.who or None
+        message.sender = one_address(w.who, known) if w.who else None
+        _set_sent(message, w.date)
+        found.append(message)
+    return sorted(found, key=lambda m: m.line)
 
 
-def _one_address(part: str) -> Address | None:
-    match = ADDRESS.search(part)
-    address = match.group().lower().rstrip(".") if match else None
-    name = ADDRESS.sub("", part) if match else part
-    name = re.sub(r"mailto:?|[<>\[\]()\"]", " ", name, flags=re.IGNORECASE)
-    name = re.sub(r"\s+", " ", name).strip(" ,;:'")
-    if not name and not address:
-        return None
-    return Address(name or None, address)
+def _attach_bodies(messages: list[Message], pages: list[tuple[int, str]]) -> None:
+    """Each message's body: the lines after its header up to the next message, quotes left out."""
+    lines = [(n, i, t) for n, text in pages for i, t in enumerate(text.split("\n"))]
+    order = {(n, i): k for k, (n, i, _) in enumerate(lines)}
+    starts = [order.get((m.page, m.line), 0) for m in messages]
+    for k, message in enumerate(messages):
+        begin = order.get((message.page, message.end_line), len(lines))
+        stop = starts[k + 1] if k + 1 < len(messages) else len(lines)
+        kept = [t for _, _, t in lines[begin:stop] if not t.lstrip().startswith(">")]
+        message.body = "\n".join(kept).strip()
 
 
-def parse_addresses(value: str) -> list[Address]:
-    """`Name <a@b>; "Last, First" <c@d>` → addresses with the names printed beside them."""
-    if ";" in value:
-        parts = value.split(";")
-    elif len(ADDRESS.findall(value)) > 1:
-        parts = re.split(r"(?<=[>\]\w])\s*,\s*(?=[^,]*@)", value)
-        if len(parts) == 1:
-            parts = re.findall(r"[^@]*?" + ADDRESS.pattern + r"[>\]]?", value)
-    else:
-        parts = [value]
-    return [a for a in (_one_address(p) for p in parts) if a is not None]
+def parse_document(pages: list[tuple[int, str]], known: Iterable[str] = ()) -> list[Message]:
+    """Every printed message of a document, in reading order (position 0, 1, ...). `known`:
+    addresses printed clean elsewhere in the archive (evidence for undoing OCR misreadings)."""
+    known = clean_addresses(text for _, text in pages) | set(known)
+    messages = [m for number, text in pages for m in _messages_of_page(number, text, known)]
+    for position, message in enumerate(messages):
+        message.position = position
+    _attach_bodies(messages, pages)
+    return messages
 
 
-def _label_lines(lines: list[str]) -> list[tuple[int, str, str] | None]:
-    out: list[tuple[int, str, str] | None] = []
-    for i, line in enumerate(lines):
-        m = _LABEL_LINE.match(line)
-        label = match_label(m.group(1)) if m else None
-        out.append((i, label, m.group(2).strip()) if m and label else None)
-    return out
-
-
-def _fields_from_block(
-    lines: list[str], labels: list[tuple[int, str, str] | None], start: int
-) -> tuple[dict[str, str], int]:
-    """Read one header block starting at line `start`; returns fields and the line after it."""
-    fields: dict[str, str] = {}
-    i = start
-    bare: list[str] = []
-    while i < len(lines):
-        entry = labels[i]
-        if entry is None:
-            text = lines[i].strip()
-            last = next(reversed(fields), None)
-            if bare and text:
-                fields[bare.pop(0)] = text  # labels-first layout: values follow in order
-            elif (
-                last in ("to", "cc", "bcc")
-                and text
-                and ("@" in text or lines[i - 1].rstrip().endswith((";", ",")))
-            ):
-                fields[last] += " " + text
-            elif not text and not bare:
-                break
-            else:
-                break
-        else:
-            _, label, value = entry
-            if label in fields or label in bare:
-                break  # the next message's header
-            if value:
-                fields[label] = value
-            else:
-                bare.append(label)
-        i += 1
-    return fields, i
-
-
-def parse_page(text: str) -> list[tuple[int, dict[str, str]]]:
-    """Header blocks of one page as (first line, label → value)."""
-    lines = text.split("\n")
-    labels = _label_lines(lines)
-    blocks = []
-    i = 0
-    while i < len(lines):
-        if labels[i] is None or labels[i][1] not in ("from", "to", "sent", "date"):  # type: ignore[index]
-            i += 1
-            continue
-        fields, end = _fields_from_block(lines, labels, i)
-        if (
-            "from" in fields
-            and len({"to", "subject", "sent", "date"} & fields.keys()) >= 1
-            and len(fields) >= 2
-        ):
-            blocks.append((i, fields))
-            i = max(end, i + 1)
-        else:
-            i += 1
-    return blocks
-
-
-def parse_document(pages: list[tuple[int, str]]) -> list[ParsedEmail]:
-    """Every printed e-mail header of a document, in reading order (seq 0, 1, ...)."""
-    found: list[ParsedEmail] = []
-    for number, text in pages:
-        for line, fields in parse_page(text):
-            sent_raw = fields.get("sent") or fields.get("date")
-            senders = parse_addresses(fields["from"])
-            found.append(
-                ParsedEmail(
-                    seq=len(found),
-                    page_number=number,
-                    line=line,
-                    sender=senders[0] if senders else None,
-                    to=parse_addresses(fields.get("to", "")),
-                    cc=parse_addresses(fields.get("cc", "")),
-                    bcc=parse_addresses(fields.get("bcc", "")),
-                    subject=fields.get("subject"),
-                    sent_at=parse_date(sent_raw) if sent_raw else None,
-                    sent_raw=sent_raw,
-                )
-            )
-    return found
-
-
-def is_email_document(parsed: list[ParsedEmail], pages: list[tuple[int, str]]) -> bool:
-    """True when the document opens with a header block (printed e-mail), not just quotes one."""
-    if not parsed or not pages or parsed[0].page_number != pages[0][0]:
+def is_email_document(parsed: list[Message], pages: list[tuple[int, str]]) -> bool:
+    """True when the first page holds a header block: From (or a redacted From) with Sent/Date
+    and To/Subject, in any layout."""
+    if not pages:
         return False
-    lead = pages[0][1].split("\n")[: parsed[0].line]
-    return sum(1 for line in lead if line.strip()) <= MAX_LEAD_LINES
+    first = pages[0][0]
+    for message in parsed:
+        if message.page != first or message.kind == "on-wrote":
+            continue
+        printed = message.labels
+        if "from" in printed and printed & {"sent", "date"} and printed & {"to", "subject"}:
+            return True
+    return False

@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "unsealed.cli.sample",
     "unsealed.cli.search",
     "unsealed.cli.serve",
+    "unsealed.cli.threads",
 ]
 
 app = typer.Typer(

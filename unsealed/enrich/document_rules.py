@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from unsealed.enrich.names import fold, ocr_skeleton, ocr_variant_of
+from unsealed.enrich.orgs import HEADS
 from unsealed.enrich.resolve_types import Item
 
 STOPWORDS = frozenset("of and the for & in on at to de la".split())
@@ -73,8 +74,9 @@ def join_org_short_forms(items: list[Item]) -> None:
         if it.type == "ORG" and len(words) >= 2:
             forms.setdefault(it.key, it.form)
             by_short[words[0]].add(it.key)
-            if len(_initials(it.key)) >= 2:
-                by_short[_initials(it.key)].add(it.key)
+            for initials in {_initials(it.key), "".join(w[0] for w in words if w not in ("the", "and", "&"))}:
+                if len(initials) >= 2:
+                    by_short[initials].add(it.key)  # `AJC`; `DOJ` for Department of Justice
     for it in items:
         if it.type != "ORG" or " " in it.key:
             continue
@@ -84,7 +86,30 @@ def join_org_short_forms(items: list[Item]) -> None:
             it.set("ORG", key, forms[key], "org_short_form_in_document")
 
 
+def _reordered(key: str) -> str | None:
+    """`justice department` for `department of justice` (and back): one name in two word orders."""
+    words = key.split()
+    if len(words) >= 3 and words[1] == "of" and words[0] in HEADS:
+        return " ".join([*words[2:], words[0]])
+    if len(words) >= 2 and words[-1] in HEADS and "of" not in words:
+        return " ".join([words[-1], "of", *words[:-1]])
+    return None
+
+
+def join_org_word_orders(items: list[Item]) -> None:
+    """`Justice Department` joins `Department of Justice` when the same document prints both; with
+    `DOJ` joined to one of them by initials, the three are one organisation (evidence: the document)."""
+    present = {it.key: it.form for it in items if it.type == "ORG"}
+    for it in items:
+        if it.type != "ORG":
+            continue
+        other = _reordered(it.key)
+        if other in present and " of " in f" {other} ":
+            it.set("ORG", other, present[other], "org_word_order_in_document")
+
+
 def apply_document_rules(items: list[Item]) -> None:
     repair_ocr_tokens(items)
     join_surnames(items)
+    join_org_word_orders(items)
     join_org_short_forms(items)

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 from unsealed.domain import NAME_TYPES
 from unsealed.enrich import ner, patterns
+from unsealed.enrich.furniture import cut_at_labels, furniture_spans, is_place, on_furniture
+from unsealed.enrich.header_names import header_people
 from unsealed.enrich.names import clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
 from unsealed.enrich.noise import is_common_word, is_noise
+from unsealed.enrich.orgs import head_runs, is_company_name, merge_org_names
 from unsealed.enrich.spans import Found
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
@@ -57,11 +60,24 @@ def _drop_code_prefix(form: str) -> str:
     return " ".join(words)
 
 
-def trim(found: Found, text: str) -> Found | None:
-    """The span without a leading "the", edge punctuation, a trailing possessive, or a table code."""
+def _drop_common_edges(form: str, lowercase: frozenset[str]) -> str:
+    """`State Hillary Clinton` → `Hillary Clinton`, `Elisa New Director` → `Elisa New`: edge words
+    the document also prints in lower case (roles, verbs) are not part of a name of two words or more."""
+    words = form.split(" ")
+    while len(words) > 2 and fold(words[0]) in lowercase:
+        words = words[1:]
+    while len(words) > 2 and fold(words[-1]) in lowercase:
+        words = words[:-1]
+    return " ".join(words)
+
+
+def trim(found: Found, text: str, lowercase: frozenset[str] = frozenset()) -> Found | None:
+    """The span without a leading "the", edge punctuation, a trailing possessive, a table code, or
+    (people) edge words the document prints in lower case."""
     form = clean_form(found.text)
     if found.type == "PERSON":
         form = _drop_code_prefix(form)
+        form = _drop_common_edges(form, lowercase)
     if not form:
         return None
     start = text.find(form.split(" ")[0], found.start, found.end)
@@ -89,7 +105,12 @@ def _ends_with_demonym(form: str, demonyms: frozenset[str]) -> bool:
 
 
 def retype(found: Found, text: str) -> Found:
-    """Fix the type of spans whose form gives it away: a street address (`214 Lincoln St.`) is a place."""
+    """Fix the type of spans whose form gives it away: a street address (`214 Lincoln St.`) or a
+    country, state or big city of the gazetteer (`Azerbaijan`) is a place."""
+    if found.type == "PERSON" and is_place(clean_form(found.text)):
+        return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
+    if is_company_name(clean_form(found.text), heads=found.type == "PERSON") and found.type != "ORG":
+        return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     numbered = re.search(r"\d+\s*$", text[max(0, found.start - 12) : found.start]) is not None
     if found.type != "LOCATION" and numbered and ADDRESS_WORDS & set(fold(found.text).split()):
         return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
@@ -97,7 +118,7 @@ def retype(found: Found, text: str) -> Found:
 
 
 def _lowercase_words(texts: list[str]) -> frozenset[str]:
-    return frozenset(w for t in texts for w in _WORD.findall(t) if w.islower())
+    return frozenset(fold(w) for t in texts for w in _WORD.findall(t) if w.islower())
 
 
 def _join_adjacent(items: list[Found], text: str) -> list[Found]:
@@ -186,16 +207,21 @@ def extract_document(
     items: list[PageMention] = []
     for (number, text), names in zip(pages, tagged, strict=True):
         found_patterns = patterns.find_patterns(text)
+        stamps = furniture_spans(text)
+        runs = head_runs(text, names) + header_people(text)
         kept = []
-        for f in names:
+        for f in [n for n in names if not any(r.overlaps(n) for r in runs)] + runs:
             if f.type == ner.NORP:
                 continue
             f.text = text[f.start : f.end]
-            t = trim(retype(f, text), text)
-            if t is None or any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
+            cut = cut_at_labels(f, text)
+            t = trim(retype(cut, text), text, lowercase) if cut else None
+            if t is None or on_furniture(t, stamps):
+                continue
+            if any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
                 continue
             kept.append(t)
-        kept = _join_adjacent(kept, text)
+        kept = merge_org_names(_join_adjacent(kept, text), text)
         for f in kept:
             form = clean_form(f.text)
             if is_noise(form, f.type) or is_common_word(form, lowercase):

@@ -20,14 +20,15 @@ from rapidfuzz.distance import Levenshtein
 HONORIFICS = frozenset(
     "mr mrs ms mx miss dr prof professor sir dame lord lady rev reverend hon judge justice sen senator "
     "rep gov governor mayor gen general col colonel capt captain lt sgt det detective agent atty esq "
-    "jr sr ii iii".split()
+    "jr sr ii iii congressman congresswoman chairman chairwoman president secretary minister ambassador "
+    "director phd md".split()
 )
 _WS = re.compile(r"\s+")
 _APOSTROPHES = re.compile(r"['’‘`´]")
 _POSSESSIVE = re.compile(r"(?:['’]s|s['’])$", re.IGNORECASE)
 _NON_WORD = re.compile(r"[^a-z0-9@.+_-]+|(?<![a-z0-9])[.]|[.](?![a-z0-9])")
 _EDGE_JUNK = "\"'“”‘’`´()[]{}<>,;:.!?*•·|/\\-–—_ "
-_LEADING_ARTICLE = re.compile(r"^(?:the)\s+", re.IGNORECASE)
+_LEADING_ARTICLE = re.compile(r"^(?:the\s+|an?\s+(?=[A-Z][a-z]+\s+[A-Z]))", re.IGNORECASE)
 
 
 def clean_form(text: str) -> str:
@@ -36,6 +37,7 @@ def clean_form(text: str) -> str:
     form = _LEADING_ARTICLE.sub("", form)
     form = _POSSESSIVE.sub("", form) if len(form) > 3 else form
     form = re.sub(r"-\s+", "-", form)  # a word hyphenated across a line break
+    form = re.sub(r"\s*=(?:[0-9A-F]{2})?$", "", form)  # quoted-printable debris (`Eric =`, `Miami=20`)
     return form.strip(_EDGE_JUNK)
 
 

@@ -2,9 +2,9 @@
 
 The `.DAT`/`.OPT` files found among the sources are parsed (in the parent process) and taken out of
 the list; single-page images that an OPT groups into one document become one SourceFile with
-`parts`; each document's load-file Bates per page and DAT fields are kept by storage key and put on
-the worker's result (`annotate`) before it is written. Every problem (a malformed line, an image the
-OPT names but the release lacks, a DAT row with no file) is kept as `(load file key, reason)`.
+`parts`; each document's load-file Bates per page and DAT fields are kept by storage key, travel
+with its task and are put on the worker's result (`apply_load`). Every problem (a malformed line,
+an image the OPT names but the release lacks, a DAT row with no file) is kept as `(key, reason)`.
 """
 
 from __future__ import annotations

@@ -7,14 +7,14 @@ and resolution rewrites only the links that change.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 
-from unsealed.analysis.emails import ParsedEmail, is_email_document, parse_document
+from unsealed.analysis.emails import Message, is_email_document, parse_document
 from unsealed.enrich import ner
 from unsealed.enrich.extract import PageMention, extract_document, soften_newlines
 from unsealed.enrich.resolve import resolve_archive
@@ -42,29 +42,47 @@ def _batches(ids: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield ids[i : i + size]
 
 
-def _email_rows(document_id: str, parsed: list[ParsedEmail]) -> list[dict[str, Any]]:
+def _email_rows(document_id: str, parsed: list[Message]) -> list[dict[str, Any]]:
     return [
         {
             "document_id": document_id,
-            "seq": e.seq,
-            "page_number": e.page_number,
-            "sender_name": e.sender.name if e.sender else None,
-            "sender_address": e.sender.address if e.sender else None,
+            "seq": e.position,
+            "page_number": e.page,
+            "line": e.line,
+            "kind": e.kind,
+            "sender": e.from_printed,
+            "sender_name": e.from_name,
+            "sender_address": e.from_address,
+            "sender_address_printed": e.sender.printed if e.sender else None,
             "recipients": json.dumps(
                 {k: [a.as_dict() for a in getattr(e, k)] for k in ("to", "cc", "bcc")}, sort_keys=True
             ),
             "subject": e.subject,
             "sent_at": e.sent_at,
-            "sent_raw": e.sent_raw,
+            "sent_raw": e.sent_text,
+            "sent_clock": e.sent,
+            "body_hash": e.body_hash,
         }
         for e in parsed
     ]
 
 
-def analyse_emails(conn: Connection, document_id: str) -> list[dict[str, object]]:
-    """Parse a document's printed e-mail headers into `emails` rows; mark it `doc_type = email`."""
+def known_addresses(conn: Connection) -> set[str]:
+    """Sender addresses the archive printed clean: the evidence for undoing an OCR misreading
+    (`jeeyacation@gmail.com` → `jeevacation@gmail.com`) in another document."""
+    rows = conn.execute(
+        select(emails.c.sender_address)
+        .where(emails.c.sender_address == func.lower(emails.c.sender_address_printed))
+        .distinct()
+    )
+    return {r[0] for r in rows if r[0]}
+
+
+def analyse_emails(conn: Connection, document_id: str, known: Iterable[str] = ()) -> list[dict[str, object]]:
+    """Parse a document's printed messages into `emails` rows (one per message); mark it
+    `doc_type = email` when its first page holds a header block."""
     doc_pages = document_pages(conn, document_id)
-    parsed = parse_document(doc_pages)
+    parsed = parse_document(doc_pages, known)
     rows = _email_rows(document_id, parsed)
     fields = [c for c in emails.c if c.name not in ("id",)]
     old = [
@@ -150,8 +168,9 @@ def extract_mentions_with(executor: Executor, archive: Archive, document_ids: Se
 
 def run_emails(archive: Archive, document_ids: Sequence[str]) -> None:
     with archive.engine.begin() as conn:
+        known = known_addresses(conn)
         for doc_id in document_ids:
-            analyse_emails(conn, doc_id)
+            analyse_emails(conn, doc_id, known)
 
 
 def run_resolution(archive: Archive, document_ids: Sequence[str]) -> None:

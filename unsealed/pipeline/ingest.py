@@ -147,7 +147,9 @@ def ingest(
     observer.files_found(len(sources))
     with archive.engine.connect() as conn:
         known = KnownDocuments.load(conn, dataset)
-    options = WorkerOptions(blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages)
+    options = WorkerOptions(
+        blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages, dedup=settings.dedup
+    )
     tasks = [
         FileTask(source, known.ok_contents.get(source.storage_key), plan.documents.get(source.storage_key))
         for source in sources

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 def post_ingest_stages(executor: Executor | None = None) -> list[Stage]:
     """The stages, in order; `executor` runs the entity-extraction batches (in this process when
     None). Imported lazily so `unsealed show` does not load spaCy."""
+    from unsealed.pipeline import dedup_stage, thread_stage
     from unsealed.pipeline.enrich_stages import enrichment_stages
     from unsealed.search import indexer
 
@@ -24,5 +25,7 @@ def post_ingest_stages(executor: Executor | None = None) -> list[Stage]:
     # here, reading the database: the index is the same whichever executor read the files.
     return [
         *enrichment_stages(executor),
+        dedup_stage.stage(),
+        thread_stage.stage(),
         Stage("search index", indexer.run_stage, pending=indexer.pending_ids),
     ]

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from unsealed.analysis.bates import assign_bates
 from unsealed.analysis.language import document_language
-from unsealed.config import Limits
+from unsealed.analysis.neardup import Banding, signed_document
+from unsealed.config import DedupOptions, Limits
 from unsealed.errors import ExtractionError
 from unsealed.ingest.formats import handler_for
 from unsealed.ingest.hashing import Original, combined_sha256, original_of, read_original
@@ -29,6 +30,7 @@ class WorkerOptions:
     blob_root: str
     limits: Limits
     pages: PageOptions = field(default_factory=PageOptions)
+    dedup: DedupOptions | None = None  # compute near-duplicate signatures here, in parallel
     store_originals: bool = True  # False when the original is in the blob store already (queue workers)
 
 
@@ -149,9 +151,21 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
     read_into(result, source.path, options, original.content)
     if source.parts and result.ok:
         _read_parts(result, options)
+    if options.dedup is not None and result.ok:
+        sign(result, options.dedup)
     if task.load is not None:
         apply_load(result, task.load)
     return result
+
+
+def sign(result: FileResult, options: DedupOptions) -> None:
+    """Near-duplicate signatures and LSH bands of each page and of the whole text, computed here in
+    the worker so the post-ingest stage only compares (pipeline/dedup_stage.py)."""
+    whole, pages = signed_document([p.text for p in result.pages], options, Banding.for_options(options))
+    for page, (sig, bands) in zip(result.pages, pages, strict=True):
+        page.signature, page.bands = sig, bands
+    result.signature, result.bands = whole
+    result.signed = True
 
 
 def _read_parts(result: FileResult, options: WorkerOptions) -> None:
@@ -191,5 +205,5 @@ def read_into(result: FileResult, path: Path, options: WorkerOptions, content: b
     if result.pages:
         numbers = assign_bates(result.source.filename, [(p.text, p.bottom_text) for p in result.pages])
         for page, bates in zip(result.pages, numbers, strict=True):
-            page.bates, page.bates_source = bates.value, bates.source
+            page.bates, page.bates_source, page.control_numbers = bates
         result.language = document_language(p.text for p in result.pages)

@@ -42,8 +42,13 @@ class RealDocument:
 
 
 def default_root() -> Path:
-    """`../shared/corpus` beside the repository (where CI has it too)."""
-    return Path(__file__).resolve().parents[3] / "shared" / "corpus"
+    """`../shared/corpus` beside the repository (where CI has it too); from a git worktree
+    nested deeper, the nearest `shared/corpus` above it."""
+    here = Path(__file__).resolve()
+    for parent in here.parents[2:]:
+        if (parent / "shared" / "corpus" / "manifest.json").exists():
+            return parent / "shared" / "corpus"
+    return here.parents[3] / "shared" / "corpus"
 
 
 def _read_text(path: Path) -> str:

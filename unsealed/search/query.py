@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from unsealed.domain import looks_like_bates, split_bates
+from unsealed.domain import looks_like_bates, read_bates, split_bates
 from unsealed.search import values
 from unsealed.search.errors import QueryError
 from unsealed.search.tree import (
@@ -19,6 +19,7 @@ from unsealed.search.tree import (
     BatesRange,
     DateRange,
     Keyword,
+    Lookup,
     Near,
     Node,
     Not,
@@ -45,7 +46,7 @@ TEXT_FIELD_ALIASES = {
     "filename": "filename",
     "text": "text",
 }
-SPECIAL_FIELDS = {"dataset", "type", "bates", "date"}
+SPECIAL_FIELDS = {"dataset", "type", "bates", "date", "copies", "thread"}
 _WORD_BREAK = set(' \t\r\n\f\v()"')
 _FUZZY_RE = re.compile(r"~(\d*)$")
 
@@ -67,10 +68,11 @@ def auto_fuzziness(word: str) -> int:
 
 
 class _Lexer:
-    def __init__(self, text: str, warnings: list[str]) -> None:
+    def __init__(self, text: str, warnings: list[str], load_fields: frozenset[str] = frozenset()) -> None:
         self.s = text
         self.i = 0
         self.warnings = warnings
+        self.load_fields = load_fields
         self.tokens: list[_Tok] = []
 
     def run(self) -> list[_Tok]:
@@ -124,6 +126,8 @@ class _Lexer:
             return
         elif ":" in word and word.split(":", 1)[0].casefold() in (SPECIAL_FIELDS | set(TEXT_FIELD_ALIASES)):
             self._field(word)
+        elif ":" in word and field_key(word.split(":", 1)[0]) in self.load_fields:
+            self._load_field(word)
         else:
             self._leaf(_word_node(word, "text", self.warnings))
 
@@ -142,6 +146,16 @@ class _Lexer:
         self.i = end + 1
         self._leaf(Near(words=tuple(words), distance=min(int(dist_text), 1000)))
         return True
+
+    def _load_field(self, word: str) -> None:
+        """`custodian:smith` or `custodian:"Smith, J."`: a load-file field holding the value."""
+        name, value = word.split(":", 1)
+        if value == "" and self.i < len(self.s) and self.s[self.i] == '"':
+            value, _ = self._phrase()
+        if not value.strip():
+            self.warnings.append(f"ignored {name}: with no value")
+            return
+        self._leaf(Lookup("field", field_key(name), value.strip()))
 
     def _field(self, word: str) -> None:
         name, value = word.split(":", 1)
@@ -164,6 +178,8 @@ class _Lexer:
         elif name == "date":
             start, end = values.parse_date_value(value)
             self._leaf(DateRange(start, end))
+        elif name in ("copies", "thread"):
+            self._leaf(Lookup(name, "", value.strip()))
         elif quoted:
             self._leaf(_phrase_node(value, TEXT_FIELD_ALIASES[name], slop, self.warnings))
         else:
@@ -287,8 +303,38 @@ def _count_leaves(node: Node) -> int:
     return 1
 
 
-def parse(text: str) -> ParsedQuery:
-    """Parse a user's query; raises QueryError (a message for the user) when nothing can run."""
+_SPACED_BATES = re.compile(r"(?<![\w:\"])(bates:)?((?:[A-Za-z]+ ){1,2})(\d{4,12})(?![\w.])", re.IGNORECASE)
+
+
+def _join_spaced_bates(text: str) -> str:
+    """A Bates number typed with spaces (`HOUSE OVERSIGHT 012345`, `bates:house oversight 12345`)
+    searched as itself: `bates:` values are joined; in the box it becomes (the words as a phrase
+    OR the Bates number). Quoted phrases are left alone."""
+
+    def join(m: re.Match[str]) -> str:
+        if text.count('"', 0, m.start()) % 2:
+            return m.group()
+        words, digits = m.group(2).split(), m.group(3)
+        number = read_bates("_".join(words) + "_" + digits)
+        if number is None:
+            return m.group()
+        if m.group(1):
+            return f"bates:{number}"
+        if len(digits) < 6 and not all(w.isupper() and len(w) > 1 for w in words):
+            return m.group()
+        return f'("{m.group().strip()}" OR bates:{number})'
+
+    return _SPACED_BATES.sub(join, text)
+
+
+def field_key(name: str) -> str:
+    """A load-file field name as stored (`document_fields.key`): lower-case letters and digits."""
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+def parse(text: str, load_fields: frozenset[str] = frozenset()) -> ParsedQuery:
+    """Parse a user's query; raises QueryError (a message for the user) when nothing can run.
+    `load_fields`: the archive's load-file field keys, searchable as `name:value`."""
     text = text.replace("\x00", " ")
     if len(text) > MAX_QUERY_CHARS:
         raise QueryError(
@@ -296,7 +342,8 @@ def parse(text: str) -> ParsedQuery:
             'search for a distinctive "phrase" from it instead'
         )
     warnings: list[str] = []
-    tokens = _Lexer(text, warnings).run()
+    text = _join_spaced_bates(text)
+    tokens = _Lexer(text, warnings, load_fields).run()
     tree = _Parser(tokens, warnings).parse_and(0)
     if tree is None:
         raise QueryError(

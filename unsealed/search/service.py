@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from sqlalchemy import bindparam, select
 
 from unsealed.search import cursor as cursors
+from unsealed.search import lookups
 from unsealed.search.backend import EngineHit, EngineOrder, SearchBackend
 from unsealed.search.errors import QueryError
 from unsealed.search.indexer import open_index
@@ -70,7 +71,10 @@ class Searcher:
         """Check the sort, parse the query once and compile it for the engine."""
         if sort not in SORTS:
             raise QueryError(f"sort must be one of {', '.join(SORTS)}, got {sort!r}")
-        parsed = parse(query)
+        with self.archive.engine.connect() as conn:
+            parsed = parse(query, lookups.load_field_keys(conn))
+            if lookups.has_lookups(parsed.tree):
+                parsed = replace(parsed, tree=lookups.resolve(conn, parsed.tree))
         backend = self.backend()
         return parsed, backend, backend.prepare(parsed.tree), _engine_order(parsed, sort)
 

@@ -12,7 +12,19 @@ from tantivy import Occur, Query
 from unsealed.search.errors import QueryError
 from unsealed.search.query import auto_fuzziness
 from unsealed.search.tantivy_index import TEXT_FIELD_MAP, TantivyIndex
-from unsealed.search.tree import And, BatesRange, DateRange, Keyword, Near, Node, Not, Or, Phrase, Word
+from unsealed.search.tree import (
+    And,
+    BatesRange,
+    DateRange,
+    Keyword,
+    Lookup,
+    Near,
+    Node,
+    Not,
+    Or,
+    Phrase,
+    Word,
+)
 
 _KEYWORD_FIELDS = {"dataset": "dataset_key", "type": "doc_type"}
 
@@ -41,6 +53,11 @@ class Compiler:
             return self._near(node)
         if isinstance(node, Keyword):
             return self._filter(Query.term_query(self.schema, _KEYWORD_FIELDS[node.field], node.value))
+        if isinstance(node, Lookup):
+            ids = list(node.ids or ())
+            if not ids:
+                return self._filter(Query.empty_query())
+            return self._filter(Query.term_set_query(self.schema, "document_id", ids))
         if isinstance(node, BatesRange):
             return self._filter(self._bates(node))
         if isinstance(node, DateRange):

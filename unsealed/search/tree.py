@@ -66,6 +66,18 @@ class DateRange:
 
 
 @dataclass(frozen=True)
+class Lookup:
+    """Documents found in the records, not the index: `copies:` (a document's near-duplicate
+    cluster), `thread:` (an e-mail thread), a load-file field (`custodian:smith`). The search
+    service fills `ids` before the query is compiled."""
+
+    kind: str  # copies | thread | field
+    name: str  # the field's key, for kind "field"
+    value: str
+    ids: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
 class And:
     items: tuple[Node, ...]
 
@@ -80,7 +92,7 @@ class Not:
     item: Node
 
 
-Node = Word | Phrase | Near | Keyword | BatesRange | DateRange | And | Or | Not
+Node = Word | Phrase | Near | Keyword | BatesRange | DateRange | Lookup | And | Or | Not
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
-from unsealed.domain import parse_bates
+from unsealed.domain import BatesNumber, parse_bates, read_bates
 from unsealed.store.schema import document_sources, documents, pages
 
 # Fixed namespace so a document's id is the same on every machine for the same content and data set.
@@ -56,39 +56,45 @@ def locate_document(conn: Connection, key: str) -> Located | None:
     ).first()
     if row:
         return Located(row.id)
-    if parse_bates(key):
+    if read_bates(key):
         return locate_bates(conn, key)
     return None
 
 
 def locate_bates(conn: Connection, bates: str) -> Located | None:
     """The page stamped (or inferred) with this Bates number; falls back to a document's range."""
-    wanted = parse_bates(bates.strip().upper())
-    if not wanted:
+    number = read_bates(bates)
+    if number is None:
         return None
-    number = wanted[0]
+    # Every way the same number may be stored: with or without `_`, zero-padded to any width.
+    forms = [
+        str(BatesNumber(number.prefix, sep, number.number, width))
+        for sep in ("", "_")
+        for width in range(len(str(number.number)), 13)
+    ]
     # The same page may sit in several documents (a file released twice): prefer a readable stamp,
     # then the lowest-numbered data set (releases number their data sets in Bates order).
     rows = conn.execute(
         select(pages.c.document_id, pages.c.number, pages.c.bates_source, documents.c.dataset)
         .join(documents, documents.c.id == pages.c.document_id)
-        .where(pages.c.bates == str(number))
+        .where(pages.c.bates.in_(forms))
     ).all()
     row = min(rows, key=lambda r: (r.bates_source != "stamped", natural_key(r.dataset)), default=None)
     if row:
         return Located(row.document_id, row.number)
-    # A stamp written with another separator, or a page of a failed file: search document ranges.
-    candidates = conn.execute(
-        select(documents.c.id, documents.c.bates_first, documents.c.bates_last)
-        .where(and_(documents.c.bates_first.is_not(None), documents.c.bates_first <= str(number)))
-        .order_by(documents.c.bates_first.desc())
-        .limit(20)
-    ).all()
-    for candidate in candidates:
-        first, last = parse_bates(candidate.bates_first), parse_bates(candidate.bates_last or "")
-        if first and last and first[0].prefix == number.prefix:
-            if first[0].number <= number.number <= last[0].number:
-                return Located(candidate.id, number.number - first[0].number + 1)
+    # A page of a failed file (or one stored before numbers were canonical): search document ranges.
+    for form in forms:
+        candidates = conn.execute(
+            select(documents.c.id, documents.c.bates_first, documents.c.bates_last)
+            .where(and_(documents.c.bates_first.is_not(None), documents.c.bates_first <= form))
+            .order_by(documents.c.bates_first.desc())
+            .limit(5)
+        ).all()
+        for candidate in candidates:
+            first, last = parse_bates(candidate.bates_first), parse_bates(candidate.bates_last or "")
+            if first and last and first[0].key[0] == number.key[0]:
+                if first[0].number <= number.number <= last[0].number:
+                    return Located(candidate.id, number.number - first[0].number + 1)
     return None
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -84,6 +85,7 @@ pages = Table(
     Column("bates", String(40)),
     Column("bates_source", String(10)),  # stamped | inferred | loadfile
     Column("bates_printed", String(40)),  # the printed stamp where it disagrees with the load file
+    Column("control_numbers", Text),  # secondary control numbers printed on it, space-separated
     Column("width", Float),  # page size in PDF points
     Column("height", Float),
     Column("redaction_count", Integer),
@@ -122,10 +124,22 @@ near_duplicates = Table(
     Column("page_number", Integer, primary_key=True),  # 0 = the whole document, 1.. = a page
     Column("cluster", String(36), nullable=False),  # the id of the cluster's first member
     Column("canonical", Boolean, nullable=False),
-    Column("signature", Text, nullable=False),  # MinHash values, hex, for incremental updates
-    Column("similarity", Float),  # estimated Jaccard against the canonical member
+    Column("signature", LargeBinary),  # MinHash values (uint32, little-endian); NULL: too few words
+    Column("similarity", Float),  # estimated Jaccard with the copy it matched when it joined
+    Column("bands", LargeBinary),  # its LSH band keys (int64, little-endian), as in near_duplicate_bands
 )
 Index("ix_near_duplicates_cluster", near_duplicates.c.cluster)
+
+# The LSH bands of each signature: texts sharing a band are candidates (incremental look-up). One
+# clustered key and no other index (SQLite: WITHOUT ROWID), so the 16 rows a page adds are cheap.
+near_duplicate_bands = Table(
+    "near_duplicate_bands",
+    metadata,
+    Column("band", BigInteger, primary_key=True),
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("page_number", Integer, primary_key=True),
+    sqlite_with_rowid=False,
+)
 
 # Printed e-mail headers found in a document (one row per message of a chain).
 emails = Table(
@@ -133,17 +147,47 @@ emails = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
-    Column("seq", Integer, nullable=False),  # 0 = the document's own header, 1.. = quoted messages
+    Column("seq", Integer, nullable=False),  # position: 0 = the top message, 1.. = quoted ones
     Column("page_number", Integer, nullable=False),
-    Column("sender_name", Text),
-    Column("sender_address", Text),
+    Column("sender_name", Text),  # normalised name (`Last, First` → `First Last`)
+    Column("sender_address", Text),  # normalised address (OCR fixes where unambiguous)
     Column("recipients", Text),  # JSON: {"to": [{"name", "address"}], "cc": [...], "bcc": [...]}
     Column("subject", Text),
-    Column("sent_at", DateTime(timezone=True)),
-    Column("sent_raw", Text),
+    Column("sent_at", DateTime(timezone=True)),  # UTC
+    Column("sent_raw", Text),  # the date as printed
+    Column("line", Integer),  # 0-based line of its header on its page
+    Column("kind", String(20)),  # header | original-message | on-wrote | forwarded
+    Column("sender", Text),  # the From value as printed
+    Column("sender_address_printed", Text),
+    Column("sent_clock", DateTime),  # the printed clock, to the minute, no zone conversion
+    Column("body_hash", String(64)),  # SHA-256 of the body without quoted parts
     UniqueConstraint("document_id", "seq", name="uq_emails_document_seq"),
 )
 Index("ix_emails_sender_address", emails.c.sender_address)
+Index("ix_emails_body_hash", emails.c.body_hash)
+
+# E-mail threads: each printed message's fingerprint, the message it is one appearance of, the
+# message it quotes, and its thread (owned by pipeline/thread_stage.py).
+email_threads = Table(
+    "email_threads",
+    metadata,
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True),  # = emails.seq
+    Column("page_number", Integer, nullable=False),
+    Column("sender", Text, nullable=False),  # normalised sender words ("" when redacted)
+    Column("sender_display", Text),  # the name or address to show
+    Column("clock", DateTime),  # printed clock, to the minute
+    Column("minute", Integer),  # the clock's minute (the look-up key: time zones shift whole hours)
+    Column("subject", Text, nullable=False),  # normalised, without Re:/Fw:
+    Column("subject_display", Text),
+    Column("body", LargeBinary),  # MinHash of the body without quotes
+    Column("message", Text, nullable=False),  # "<document id>:<position>" of its first appearance
+    Column("reply_to", Text),  # the message it quotes
+    Column("thread", String(12), nullable=False),
+)
+Index("ix_email_threads_thread", email_threads.c.thread)
+Index("ix_email_threads_minute", email_threads.c.minute, email_threads.c.clock)
+Index("ix_email_threads_subject", email_threads.c.subject)
 
 entities = Table(
     "entities",

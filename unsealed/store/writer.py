@@ -17,11 +17,19 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from unsealed import PIPELINE_VERSION
+from unsealed.analysis.neardup import pack_bands
 from unsealed.domain import display_path
 from unsealed.model import FileResult
 from unsealed.store.bulk import insert_many
 from unsealed.store.documents import document_id, utcnow
-from unsealed.store.schema import document_fields, document_sources, documents, pages
+from unsealed.store.schema import (
+    document_fields,
+    document_sources,
+    documents,
+    near_duplicate_bands,
+    near_duplicates,
+    pages,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
             "bates": p.bates,
             "bates_source": p.bates_source,
             "bates_printed": p.bates_printed,
+            "control_numbers": " ".join(p.control_numbers) or None,
             "width": p.width,
             "height": p.height,
             "redaction_count": len(p.redactions) if p.redactions is not None else None,
@@ -172,6 +181,8 @@ class DocumentWriter:
         self._pages: list[dict[str, Any]] = []
         self._sources: list[dict[str, Any]] = []
         self._fields: list[dict[str, Any]] = []
+        self._signatures: list[dict[str, Any]] = []
+        self._bands: list[dict[str, Any]] = []
         self._held_ids: set[str] = set()  # documents held for the next flush
         self._held_sources: set[tuple[str, str]] = set()
         self.midway = False
@@ -189,10 +200,13 @@ class DocumentWriter:
             (pages, self._pages),
             (document_sources, self._sources),
             (document_fields, self._fields),
+            (near_duplicates, self._signatures),
+            (near_duplicate_bands, self._bands),
         ):
             if rows:
                 insert_many(self._conn, table, rows)
         self._documents, self._pages, self._sources, self._fields = [], [], [], []
+        self._signatures, self._bands = [], []
         self._held_ids.clear()
         self._held_sources.clear()
         self.midway = False
@@ -226,6 +240,7 @@ class DocumentWriter:
         else:  # a file that failed before is read again: replace its record, keep its id and created_at
             self._conn.execute(delete(pages).where(pages.c.document_id == doc_id))
             self._conn.execute(delete(document_fields).where(document_fields.c.document_id == doc_id))
+            # A failed document has no near-duplicate rows (workers sign only files that read ok).
             self._conn.execute(
                 update(documents).where(documents.c.id == doc_id).values(updated_at=now, **values)
             )
@@ -233,14 +248,32 @@ class DocumentWriter:
         self._record_source(doc_id, result, now)
         self._pages.extend(page_rows(doc_id, result))
         self._fields.extend(field_rows(doc_id, result.fields))
+        if result.signed and result.ok:
+            self._hold_signatures(doc_id, result)
         self._known.record(doc_id, result.sha256, values["status"])
         return WriteOutcome(doc_id, action, values["status"])
+
+    def _hold_signatures(self, doc_id: str, result: FileResult) -> None:
+        """Signatures and bands from the worker, not yet clustered (cluster "") until the stage runs."""
+        members = [(0, result.signature, result.bands)] + [
+            (p.number, p.signature, p.bands) for p in result.pages
+        ]
+        for number, signature, bands in members:
+            self._signatures.append(
+                {"document_id": doc_id, "page_number": number, "cluster": "", "canonical": True,
+                 "signature": signature, "similarity": None, "bands": pack_bands(bands)}
+            )  # fmt: skip
+            self._bands.extend(
+                {"band": band, "document_id": doc_id, "page_number": number} for band in dict.fromkeys(bands)
+            )
 
     def _unhold(self, doc_id: str) -> None:
         """Drop a held document and its pages (its sources stay: they are still where it was found)."""
         self._documents = [row for row in self._documents if row["id"] != doc_id]
         self._pages = [row for row in self._pages if row["document_id"] != doc_id]
         self._fields = [row for row in self._fields if row["document_id"] != doc_id]
+        self._signatures = [row for row in self._signatures if row["document_id"] != doc_id]
+        self._bands = [row for row in self._bands if row["document_id"] != doc_id]
 
     def _record_source(self, doc_id: str, result: FileResult, now: datetime) -> None:
         """Remember the path this content was found at (a second copy in the same data set adds a row)."""

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, and_, case, func, select
 
 from unsealed.store.documents import natural_key
 from unsealed.store.schema import documents, entities, mentions, pages
-from unsealed.views.entity_detail import iso
+from unsealed.views.queries import iso
 
 # Sort keys a user may ask for on a data set's document list, mapped to columns.
 DOCUMENT_SORTS = {

@@ -19,6 +19,7 @@ from unsealed.search.query import parse
 from unsealed.search.tree import Near, positive_terms
 from unsealed.store.documents import document_record
 from unsealed.views import queries
+from unsealed.views.evidence import attachments_view, copies_view, fields_view, redaction_diff
 from unsealed.views.models import (
     Document,
     DocumentEntities,
@@ -35,6 +36,7 @@ from unsealed.views.models import (
     Source,
 )
 from unsealed.views.textmarks import Span, segments, to_html
+from unsealed.views.threads import document_threads
 
 Highlighter = Callable[[str], list[tuple[int, int]]]
 
@@ -132,6 +134,11 @@ def document_view(
         "pages",
         "search",
         "links",
+        "fields",
+        "attachments",
+        "copies",
+        "redaction_diff",
+        "threads",
     )
     fields = {k: v for k, v in record.items() if k in Document.model_fields and k not in own}
     view = Document(
@@ -160,6 +167,11 @@ def document_view(
             api=f"/api/v1/documents/{document_id}",
         ),
     )
+    view.fields = fields_view(conn, document_id)
+    view.attachments = attachments_view(conn, document_id, view.fields)
+    view.copies = copies_view(conn, document_id)
+    view.redaction_diff = redaction_diff(conn, document_id)
+    view.threads = document_threads(conn, document_id)
     view._hit_spans = hit_spans
     return view
 

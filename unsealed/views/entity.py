@@ -18,7 +18,7 @@ from unsealed.views.models import (
     SharedDocuments,
     paging,
 )
-from unsealed.views.queries import count_entities, list_entities
+from unsealed.views.queries import count_entities, iso, list_entities
 
 MENTIONS_PER_PAGE = 50
 ENTITIES_PER_PAGE = 100
@@ -43,7 +43,7 @@ def entity_view(conn: Connection, entity_id: str, page: int = 1) -> Entity:
             "aliases": aliases,
             "rules": detail.entity_rules(conn, entity_id),
             "documents": [
-                {**d, "doc_date": detail.iso(d["doc_date"])} for d in detail.entity_documents(conn, entity_id)
+                {**d, "doc_date": iso(d["doc_date"])} for d in detail.entity_documents(conn, entity_id)
             ],
             "mentions": found["mentions"],
             "paging": paging(page, MENTIONS_PER_PAGE, found["total"]),
@@ -124,5 +124,5 @@ def shared_documents_view(conn: Connection, a: str, b: str, limit: int = 200) ->
     return SharedDocuments(
         a=EntitySummary.model_validate(first),
         b=EntitySummary.model_validate(second),
-        documents=[EntityDocument(**{**r, "doc_date": detail.iso(r["doc_date"])}) for r in rows],
+        documents=[EntityDocument(**{**r, "doc_date": iso(r["doc_date"])}) for r in rows],
     )

@@ -7,22 +7,15 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, String, and_, cast, func, or_, select
 
 from unsealed.enrich.names import name_key
 from unsealed.store.schema import documents, emails, entities, mentions, pages
+from unsealed.views.queries import email_dict
 
 SNIPPET_CHARS = 90
-
-
-def iso(value: datetime | str | None) -> str | None:
-    """A stored timestamp as ISO 8601 with its zone (SQLite hands back naive UTC datetimes)."""
-    if value is None or isinstance(value, str):
-        return value
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def _recipients(raw: str | None) -> dict[str, list[dict[str, str | None]]]:
@@ -163,20 +156,7 @@ def entity_rules(conn: Connection, entity_id: str) -> dict[str, int]:
 
 
 def _email_dict(row: Any) -> dict[str, Any]:
-    recipients = _recipients(row.recipients)
-    return {
-        "seq": row.seq,
-        "page": row.page_number,
-        "from": {"name": row.sender_name, "address": row.sender_address},
-        "to": recipients.get("to", []),
-        "cc": recipients.get("cc", []),
-        "bcc": recipients.get("bcc", []),
-        "subject": row.subject,
-        "sent_at": iso(row.sent_at),
-        "sent_raw": row.sent_raw,
-        "document_id": row.document_id,
-        "filename": row.filename,
-    }
+    return {**email_dict(row), "document_id": row.document_id, "filename": row.filename}
 
 
 def entity_emails(

@@ -57,6 +57,7 @@ class Page(Model):
     redaction_count: int | None = None
     redactions: list[list[float]] = Field(default_factory=list, description="[x0, y0, x1, y1] in page points")
     error: str | None = None
+    bates_printed: str | None = Field(default=None, description="the stamp printed, where it disagrees")
     hits: int = 0
     image_url: str = ""
 
@@ -86,6 +87,12 @@ class Email(Model):
     subject: str | None = None
     sent_at: str | None = None
     sent_raw: str | None = None
+    kind: str | None = Field(default=None, description="header | original-message | on-wrote | forwarded")
+    line: int | None = Field(default=None, description="the header's first line on its page")
+    from_printed: str | None = None
+    from_address_printed: str | None = None
+    sent_clock: str | None = Field(default=None, description="the printed clock time, HH:MM")
+    body_hash: str | None = None
 
 
 class EmailRef(Email):
@@ -187,6 +194,13 @@ class Document(Model):
     pages: list[Page]
     search: DocumentSearch
     links: DocumentLinks
+    # the evidence layer (issue 13): load-file fields, attachments, near-duplicate copies, what other
+    # copies reveal under this one's redactions, the e-mail threads it belongs to
+    fields: list[dict[str, Any]] = Field(default_factory=list)
+    attachments: dict[str, Any] = Field(default_factory=dict)
+    copies: dict[str, Any] = Field(default_factory=dict)
+    redaction_diff: list[dict[str, Any]] = Field(default_factory=list)
+    threads: list[dict[str, Any]] = Field(default_factory=list)
     _hit_spans: dict[int, list[tuple[int, int]]] = PrivateAttr(default_factory=dict)
 
 
@@ -428,6 +442,15 @@ class HitSnippet(Model):
     html: str
 
 
+class HitCopy(Model):
+    document_id: str
+    page: int
+    bates: str | None = None
+    dataset: str
+    filename: str
+    citation: str
+
+
 class Hit(Model):
     document_id: str
     dataset: str
@@ -440,6 +463,8 @@ class Hit(Model):
     score: float
     snippet: HitSnippet | None = None
     url: str = ""
+    copies: list[HitCopy] = Field(default_factory=list, description="near-identical pages collapsed into it")
+    copy_count: int = Field(default=1, description="pages in its near-duplicate cluster")
 
 
 class ResultGroup(Model):

@@ -8,13 +8,20 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from unsealed.domain import ENTITY_TYPES
 from unsealed.store.schema import emails, entities, mentions
-from unsealed.views.entity_detail import iso
+
+
+def iso(value: datetime | str | None) -> str | None:
+    """A stored timestamp as ISO 8601 with its zone (SQLite hands back naive UTC datetimes)."""
+    if value is None or isinstance(value, str):
+        return value
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def _entity_summary(row: Any) -> dict[str, Any]:
@@ -52,7 +59,7 @@ def document_entities(conn: Connection, document_id: str) -> dict[str, list[dict
     }
 
 
-def _email_dict(row: Any) -> dict[str, Any]:
+def email_dict(row: Any) -> dict[str, Any]:
     recipients = json.loads(row.recipients) if row.recipients else {}
     return {
         "seq": row.seq,
@@ -64,13 +71,19 @@ def _email_dict(row: Any) -> dict[str, Any]:
         "subject": row.subject,
         "sent_at": iso(row.sent_at),
         "sent_raw": row.sent_raw,
+        "kind": row.kind,
+        "line": row.line,
+        "from_printed": row.sender,
+        "from_address_printed": row.sender_address_printed,
+        "sent_clock": row.sent_clock.isoformat(timespec="minutes") if row.sent_clock else None,
+        "body_hash": row.body_hash,
     }
 
 
 def document_emails(conn: Connection, document_id: str) -> list[dict[str, Any]]:
     """The printed e-mail headers of a document, in chain order (seq 0 is its own header)."""
     rows = conn.execute(select(emails).where(emails.c.document_id == document_id).order_by(emails.c.seq))
-    return [_email_dict(r) for r in rows]
+    return [email_dict(r) for r in rows]
 
 
 def _entity_filter(entity_type: str | None, include_hidden: bool, contains: str) -> list[Any]:

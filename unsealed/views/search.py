@@ -13,15 +13,15 @@ import io
 from collections.abc import Iterator
 
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Connection, func, select
 
 from unsealed.search.model import Hit as SearchHit
 from unsealed.search.model import SearchResults as EngineResults
 from unsealed.search.serialize import hit_to_dict
 from unsealed.search.service import Group, Searcher, Sort
 from unsealed.store.archive import Archive
-from unsealed.store.schema import documents, emails
-from unsealed.views.models import Facet, Hit, OtherCopy, ResultGroup, SearchResults
+from unsealed.store.schema import documents, emails, near_duplicates
+from unsealed.views.models import Facet, Hit, HitCopy, OtherCopy, ResultGroup, SearchResults
 from unsealed.views.textmarks import Span, segments, to_html
 
 FACET_LABELS = {
@@ -124,6 +124,7 @@ def search_view(
     filters: list[str] | None = None,
     group: Group = "page",
     per_document: int = 3,
+    copies: str = "collapse",
 ) -> SearchResults:
     """One page of results for `q` narrowed by facet `filters`; `group="document"` fills `groups`."""
     filters = [f for f in (filters or []) if f.strip()]
@@ -153,7 +154,9 @@ def search_view(
             first = g.hits[0]
             info = titles.get(g.document_id, {})
             same = by_content.get(info.get("sha256")) if info.get("sha256") else None
-            if same is not None:  # the same bytes in another data set: one result, "also in" it
+            if (
+                same is not None and copies != "all"
+            ):  # the same bytes in another data set: one result, "also in" it
                 same.also_in.append(
                     OtherCopy(
                         id=g.document_id, dataset=first.citation.dataset, storage_key=info.get("key") or ""
@@ -176,6 +179,10 @@ def search_view(
             )
             if info.get("sha256"):
                 by_content[info["sha256"]] = groups[-1]
+    hits = [_hit(h) for h in results.hits]
+    if copies != "all" and groups is None:
+        with searcher.archive.engine.connect() as conn:
+            hits = collapse_copies(conn, hits)
     return SearchResults(
         query=results.query,
         total=results.total,
@@ -184,10 +191,46 @@ def search_view(
         next_cursor=results.next_cursor,
         sort=sort,
         filters=filters,
-        hits=[_hit(h) for h in results.hits],
+        hits=hits,
         groups=groups,
         facets=facets,
     )
+
+
+def collapse_copies(conn: Connection, hits: list[Hit]) -> list[Hit]:
+    """One hit per near-duplicate page cluster (exact copies in other data sets included), in the
+    order they came; the others in its `copies`, the cluster's size in `copy_count`."""
+    ids = {h.document_id for h in hits}
+    if not ids:
+        return hits
+    rows = conn.execute(
+        select(near_duplicates.c.document_id, near_duplicates.c.page_number, near_duplicates.c.cluster).where(
+            near_duplicates.c.document_id.in_(ids),
+            near_duplicates.c.page_number > 0,
+            near_duplicates.c.cluster != "",
+        )
+    ).all()
+    cluster = {(r.document_id, r.page_number): r.cluster for r in rows}
+    sizes = {
+        str(c): int(n)
+        for c, n in conn.execute(
+            select(near_duplicates.c.cluster, func.count())
+            .where(near_duplicates.c.cluster.in_(set(cluster.values())))
+            .group_by(near_duplicates.c.cluster)
+        )
+    }
+    out: list[Hit] = []
+    first: dict[str, Hit] = {}
+    for hit in hits:
+        key = cluster.get((hit.document_id, hit.page))
+        if key is not None and key in first:
+            first[key].copies.append(HitCopy.model_validate(hit.model_dump()))
+            continue
+        hit.copy_count = sizes.get(key, 1) if key else 1
+        if key is not None:
+            first[key] = hit
+        out.append(hit)
+    return out
 
 
 def snippet_html(hit: Hit) -> Markup:

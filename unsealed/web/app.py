@@ -26,6 +26,7 @@ ROUTE_MODULES = [
     "unsealed.web.routes.datasets",
     "unsealed.web.routes.entities",
     "unsealed.web.routes.search",
+    "unsealed.web.routes.threads",
     "unsealed.web.curation",
 ]
 

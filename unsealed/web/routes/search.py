@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
@@ -25,6 +25,7 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Filters = Annotated[
     list[str], Query(alias="f", max_length=500, description="Facet clauses (a facet's `refine`); repeatable")
 ]
+Copies = Literal["collapse", "all"]
 PAGE_SIZE = 20  # documents per results page
 PAGES_SHOWN = 2  # best pages shown per document (the rest: "N more hits in this document")
 
@@ -37,6 +38,7 @@ def search_page(
     sort: Sort = "relevance",
     filters: Filters = [],  # noqa: B006
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    copies: Copies = "collapse",
 ) -> HTMLResponse:
     """Results grouped by document, PAGE_SIZE documents a page; facets as removable filters."""
     try:
@@ -51,6 +53,7 @@ def search_page(
             filters=filters,
             group="document",
             per_document=PAGES_SHOWN,
+            copies=copies,
         )
     except QueryError as exc:  # the page keeps the query box, with the reason, instead of an error page
         empty = SearchResults(query=q, total=0, sort=sort, filters=filters)
@@ -115,10 +118,13 @@ def search_json(
     limit: Limit = 20,
     group: Group = "page",
     filters: Filters = [],  # noqa: B006
+    copies: Copies = "collapse",
 ) -> SearchResults:
     """Page-level hits (or documents, with `group=document`) with snippets and citations, facets
     (each with its `refine` clause, `selected` when in `f`), and the cursor of the next page."""
-    return search_view(searcher, q, sort=sort, cursor=cursor, limit=limit, filters=filters, group=group)
+    return search_view(
+        searcher, q, sort=sort, cursor=cursor, limit=limit, filters=filters, group=group, copies=copies
+    )
 
 
 @api.get("/search/export.csv", response_class=StreamingResponse)

@@ -1,0 +1,85 @@
+"""Near-duplicate clusters over real ingested PDFs: exact and near copies across data sets, the
+most complete copy as canonical, the redaction diff naming both Bates numbers, re-runs idempotent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from tests.builders import write_pdf
+from unsealed.config import Settings
+from unsealed.pipeline import dedup_stage
+from unsealed.pipeline.ingest import ingest
+from unsealed.store.archive import Archive
+from unsealed.store.schema import documents, near_duplicates
+from unsealed.views.document import document_view
+
+MEMO = [
+    "On the morning of March 7 the pilot filed a plan for the northern route",
+    "and the passengers named on the manifest were met at the hangar by",
+    "John Smith who signed for the fuel and the catering before departure",
+    "the flight landed at the island at noon and returned two days later",
+]
+OTHER = [
+    "Quarterly budget review for the facilities department covering leases",
+    "maintenance contracts and the replacement of the heating system in",
+    "building four which was approved by the board in its autumn meeting",
+]
+
+
+def _release(root: Path) -> tuple[Path, Path]:
+    one, two = root / "one", root / "two"
+    write_pdf(one / "EFTA00000100.pdf", [MEMO, OTHER], ["EFTA00000100", "EFTA00000101"])
+    write_pdf(
+        one / "EFTA00000300.pdf", [OTHER[::-1] + ["a wholly different page of notes"]], ["EFTA00000300"]
+    )
+    redacted = [line.replace("John Smith", "\u2588" * 10) for line in MEMO]
+    write_pdf(two / "EFTA00000200.pdf", [[*redacted, "Produced to the Committee"], OTHER],
+              ["EFTA00000200", "EFTA00000201"])  # fmt: skip
+    (two / "copy").mkdir()
+    (two / "copy" / "EFTA00000100.pdf").write_bytes((one / "EFTA00000100.pdf").read_bytes())
+    return one, two
+
+
+def test_copies_across_data_sets_and_the_redaction_diff(tmp_path):
+    one, two = _release(tmp_path)
+    settings = Settings(archive_dir=tmp_path / "archive", workers=1)
+    stages = [dedup_stage.stage()]
+    with Archive.open(settings.archive_dir) as archive:
+        ingest(archive, [one], "one", settings, stages=stages)
+        ingest(archive, [two], "two", settings, stages=stages)
+        with archive.engine.connect() as conn:
+            ids = {(r.dataset, r.bates_first): r.id for r in conn.execute(select(documents))}
+            original = document_view(conn, ids[("one", "EFTA00000100")]).json_data()
+            redacted = document_view(conn, ids[("two", "EFTA00000200")]).json_data()
+            rows = conn.execute(select(func.count()).select_from(near_duplicates)).scalar()
+        copies = original["copies"]
+        assert copies["count"] == 3
+        assert {(c["dataset"], c["bates_first"], c["exact"]) for c in copies["copies"]} == {
+            ("two", "EFTA00000200", False),
+            ("two", "EFTA00000100", True),
+        }
+        assert copies["canonical"] in (ids[("one", "EFTA00000100")], ids[("two", "EFTA00000100")])
+        assert not any(c["bates_first"] == "EFTA00000300" for c in copies["copies"])
+        assert redacted["copies"]["canonical"] != ids[("two", "EFTA00000200")]  # the redacted copy is not
+        diff = [d for d in redacted["redaction_diff"] if d["page"] == 1]
+        assert diff, redacted["redaction_diff"]
+        assert diff[0]["bates"] == "EFTA00000200"
+        assert diff[0]["other_bates"] == "EFTA00000100"
+        assert diff[0]["redactions"] >= 1
+        assert any("John Smith" in words for words in diff[0]["revealed_by_other"])
+        # a re-run over the same documents leaves the same clusters
+        with archive.engine.connect() as conn:
+            before = sorted(conn.execute(select(near_duplicates.c.document_id, near_duplicates.c.page_number,
+                                                near_duplicates.c.cluster)).all())  # fmt: skip
+        dedup_stage.run_stage(archive, list(ids.values()))
+        with archive.engine.connect() as conn:
+            after = conn.execute(
+                select(
+                    near_duplicates.c.document_id, near_duplicates.c.page_number, near_duplicates.c.cluster
+                )
+            ).all()
+            clusters_before = {c for *_, c in before}
+            assert rows == len(after) == len(before)
+            assert len({c for *_, c in after}) == len(clusters_before)

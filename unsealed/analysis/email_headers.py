@@ -1,0 +1,356 @@
+"""Header blocks of printed e-mails, found in page text in every layout the release has.
+
+- one line each: `From: Jane Doe`;
+- label on one line, its value on the next;
+- the column block: several bare labels, then their values in a run (the release's OCR read the
+  label column first). Values are matched to labels by order and by shape (a date to Sent/Date,
+  a name or address to From/To/CC, a file name to Attachments); a redacted value leaves its label
+  empty and the others keep their place;
+- To/CC lists wrapped over many lines with `;`, `[`, `]`, `<`, `>` debris;
+- `On <date>, <name> wrote:` lines, also broken over two or three lines.
+
+Labels survive OCR damage (`Su bj cct:`, `Fram:`) by fuzzy matching. Quote markers (`> `) are
+ignored when finding blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Levenshtein
+
+from unsealed.analysis.email_addresses import ADDRESS, find_address
+from unsealed.analysis.email_dates import looks_like_date
+
+LABELS = (
+    "from",
+    "sent",
+    "date",
+    "to",
+    "cc",
+    "bcc",
+    "subject",
+    "attachments",
+    "importance",
+    "classification",
+)
+_MISREAD = {"ce": "cc", "bce": "bcc"}  # two-letter labels OCR misreads beyond edit distance 0
+_LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z .]{0,14}?)\s*(?:[:;]|\t)\s*(.*)$")
+_QUOTE = re.compile(r"^(?:\s*>)+(?=\s|[\w\"'(]|$)\s?")  # not `>,` (a list's debris)
+_RECIPIENTS = ("to", "cc", "bcc")
+_INTRO = (
+    (re.compile(r"original\s*message", re.I), "original-message"),
+    (re.compile(r"forwarded\s*message|begin\s*forwarded|forwarded\s*by", re.I), "forwarded"),
+)
+_ON_START = re.compile(r"^\s*On\s+(?=.*\d)", re.I)
+_WROTE = re.compile(r"\bwrote\s*:?\s*$", re.I)
+_ON_WROTE = re.compile(r"^\s*On\s+(?P<rest>.*?)\s*wrote\s*:?\s*$", re.I | re.S)
+_CLOCK = re.compile(
+    r"\d{1,2}\s?[:.]\s?\d\d(?:\s?[:.]\s?\d\d)?(?:\s*[AaPp]\.?\s?[Mm]\.?)?(?:\s*\(?[A-Z]{2,5}\)?(?=[\s,]))?"
+)
+_FILE = re.compile(r"\.\s?[A-Za-z0-9]{2,4}\b")
+MAX_ON_LINES = 3
+
+
+@dataclass
+class Block:
+    """One printed header: its first line on the page, the line after it, its fields, its kind."""
+
+    line: int
+    end: int
+    fields: dict[str, str] = field(default_factory=dict)
+    kind: str = "header"
+    printed: set[str] = field(default_factory=set)  # labels printed, with or without a value
+
+
+def match_label(raw: str) -> str | None:
+    """The canonical label an OCR-damaged label stands for (`Su bj cct` → `subject`), or None."""
+    letters = re.sub(r"[^a-z]", "", raw.lower())
+    if not letters or len(letters) > 14:
+        return None
+    if letters in _MISREAD:
+        return _MISREAD[letters]
+    best, best_d = None, 99
+    for label in LABELS:
+        limit = 0 if len(label) <= 2 else 1 if len(label) <= 5 else 2
+        d = Levenshtein.distance(letters, label, score_cutoff=limit)
+        if d <= limit and d < best_d:
+            best, best_d = label, d
+    return best
+
+
+def unquote(line: str) -> str:
+    return _QUOTE.sub("", line).strip()
+
+
+def label_of(line: str) -> tuple[str, str] | None:
+    """(label, value printed after it) when the line starts with a header label."""
+    m = _LABEL_LINE.match(line)
+    if not m:
+        bare = match_label(line) if re.fullmatch(r"[A-Za-z]{4,12}", line) else None
+        return (bare, "") if bare else None  # `Subject` printed without its colon
+    label = match_label(m.group(1))
+    return (label, m.group(2).strip()) if label else None
+
+
+def _name_like(value: str) -> bool:
+    if "@" in value or "[" in value or "<" in value or find_address(value):
+        return True
+    words = value.split()
+    return 0 < len(words) <= 6 and len(value) <= 60 and not re.search(r"[.!?]\s+[a-z]", value)
+
+
+def _fit(label: str, value: str) -> float:
+    """How well a value's shape fits a label (the column block's matching)."""
+    is_date = looks_like_date(value)
+    if label in ("sent", "date"):
+        return 4.0 if is_date else -4.0
+    if is_date:
+        return -4.0
+    if label in ("from", *_RECIPIENTS):
+        listed = "@" in value or ";" in value or find_address(value)
+        return 2.0 if listed else 1.0 if _name_like(value) else -2.0
+    if label == "subject":
+        return 1.5 if re.match(r"\s*(re|fw|fwd)\s*:", value, re.I) else 0.5 if "@" not in value else -1.0
+    if label == "attachments":
+        return 2.0 if _FILE.search(value) else -2.0
+    if label == "importance":
+        return 3.0 if value.strip().lower() in ("high", "normal", "low") else -3.0
+    return 0.0
+
+
+def align(labels: list[str], values: list[str]) -> tuple[dict[str, str], int]:
+    """Values matched to labels in order and by shape; returns the fields and how many values
+    were used (trailing values that fit no label are left to the body)."""
+    n, m = len(labels), len(values)
+    neg = float("-inf")
+    best = [[neg] * (m + 1) for _ in range(n + 1)]
+    back: list[list[tuple[int, int, bool]]] = [[(0, 0, False)] * (m + 1) for _ in range(n + 1)]
+    best[0][0] = 0.0
+    for i in range(n + 1):
+        for j in range(m + 1):
+            here = best[i][j]
+            if here == neg:
+                continue
+            if i < n and here > best[i + 1][j]:  # label left empty (redacted)
+                best[i + 1][j], back[i + 1][j] = here, (i, j, False)
+            if j < m and here - 2.0 > best[i][j + 1]:  # a stray line between
+                best[i][j + 1], back[i][j + 1] = here - 2.0, (i, j, False)
+            if i < n and j < m:
+                score = here + 1.0 + _fit(labels[i], values[j])
+                if score > best[i + 1][j + 1]:
+                    best[i + 1][j + 1], back[i + 1][j + 1] = score, (i, j, True)
+    end = max(range(m + 1), key=lambda j: (best[n][j] - 0.5 * (m - j), -j))
+    fields: dict[str, str] = {}
+    i, j, used = n, end, 0
+    while i or j:
+        pi, pj, took = back[i][j]
+        if took:
+            fields[labels[pi]] = values[pj]
+            used = max(used, pj + 1)
+        i, j = pi, pj
+    return fields, used
+
+
+def _continues_list(text: str, previous: str) -> bool:
+    """A wrapped To/CC line: addresses, `;` lists, bracket debris."""
+    if not text:
+        return False
+    if re.search(r"https?:|www\.", text, re.I):
+        return False
+    if _LIST_DEBRIS.match(text) or ";" in text:
+        return True
+    if previous.rstrip().endswith((";", ",")) and _name_like(text):
+        return True
+    return bool(ADDRESS.search(text) or find_address(text)) or bool(re.fullmatch(r"[\W_]{1,4}", text))
+
+
+_LIST_DEBRIS = re.compile(r"^(?:[;\]>\[<]|\S?\s?;)")
+_MAX_LIST_LINES = 40
+
+
+def _list_runs_to(lines: list[str], i: int, seen: set[str]) -> int:
+    """Where a recipient list that wraps from line `i` ends: the next unseen label, when every
+    line up to it is short enough to be part of a list; else `i` (no wrapped list)."""
+    for k in range(i, min(len(lines), i + _MAX_LIST_LINES)):
+        found = label_of(lines[k])
+        if found is not None:
+            return k if found[0] not in seen else i
+        if ";" not in lines[k] and (len(lines[k]) > 60 or len(lines[k].split()) > 8):
+            return i
+    return i
+
+
+def _wrapped(value: str, text: str) -> bool:
+    """A long subject's last words, wrapped onto the next line."""
+    return len(value) >= 70 and len(text.split()) <= 8 and not re.search(r"[,.:;!?]$", text + value)
+
+
+def _read_block(lines: list[str], start: int) -> Block:
+    """The header block whose first label is at `start`."""
+    fields: dict[str, str] = {}
+    seen: set[str] = set()
+    group: list[str] = []  # bare labels waiting for their values
+    values: list[str] = []
+    last: str | None = None  # the label the previous line's value belongs to
+    last_list: str | None = None  # the last recipient label that has a value
+    list_until = start
+    end = start
+    wraps = 0  # lines a long subject wrapped onto
+
+    def close_group() -> None:
+        nonlocal group, values, last, end, last_list
+        if group:
+            got, used = align(group, values)
+            fields.update(got)
+            end -= len(values) - used
+            last = group[-1] if group[-1] in got else None
+            last_list = next((k for k in reversed(group) if k in got and k in _RECIPIENTS), last_list)
+        group, values = [], []
+
+    i = start
+    while i < len(lines):
+        text = lines[i]
+        found = label_of(text)
+        if found is not None and found[0] in seen:
+            break
+        if found is not None:
+            label, value = found
+            seen.add(label)
+            if value:
+                close_group()  # bare labels before it with no values left: redacted
+                fields[label] = value
+                last = label
+                if label in _RECIPIENTS:
+                    last_list = label
+                    list_until = _list_runs_to(lines, i + 1, seen)
+            else:
+                if values:
+                    close_group()
+                group.append(label)
+                last = None
+            end = i + 1
+        elif not text:
+            if not group and last not in _RECIPIENTS:
+                nxt = next((t for t in lines[i + 1 : i + 3] if t), "")
+                after = label_of(nxt)
+                wraps_on = last == "subject" and wraps < 2 and _wrapped(fields["subject"], nxt)
+                if (after is None or after[0] in seen) and not wraps_on:
+                    break
+        elif re.fullmatch(r"[^\w<>\[\];]{1,3}", text) and last not in _RECIPIENTS:
+            pass  # OCR debris of a redacted value
+        elif group and last_list and _LIST_DEBRIS.match(text):
+            fields[last_list] = fields.get(last_list, "") + "\n" + text  # a list wrapped past a label
+            end = i + 1
+        elif group and (
+            len(values) < len(group)
+            or (
+                set(group) & set(_RECIPIENTS)
+                and (_continues_list(text, values[-1]) or _list_runs_to(lines, i, seen) > i)
+            )
+        ):
+            if values and len(values) >= len(group):
+                values[-1] += "\n" + text
+            else:
+                values.append(text)
+            end = i + 1
+        elif last == "subject" and wraps < 2 and _wrapped(fields["subject"], text):
+            fields["subject"] += " " + text
+            wraps += 1
+            end = i + 1
+        elif last in _RECIPIENTS and (i < list_until or _continues_list(text, fields.get(last, ""))):
+            fields[last] += "\n" + text
+            end = i + 1
+        else:
+            break
+        i += 1
+    close_group()
+    return Block(start, max(end, start + 1), fields, printed=seen)
+
+
+def _kind(lines: list[str], start: int) -> str:
+    before = [t for t in lines[max(0, start - 3) : start] if t][-2:]
+    for text in reversed(before):
+        for pattern, kind in _INTRO:
+            if pattern.search(text):
+                return kind
+    return "header"
+
+
+def is_header(block: Block) -> bool:
+    """Enough of a header: From printed with a date, recipient or subject printed, and at least
+    two values read (a From whose value is redacted still counts)."""
+    keys = block.printed
+    has_date = bool(keys & {"sent", "date"})
+    has_to = bool(keys & {"to", "subject", "cc"})
+    return "from" in keys and (has_date or has_to) and len(block.fields) >= 1 and len(keys) >= 3
+
+
+def find_blocks(text: str) -> list[Block]:
+    """Header blocks of one page, in order."""
+    lines = [unquote(line) for line in text.split("\n")]
+    blocks: list[Block] = []
+    i = 0
+    while i < len(lines):
+        found = label_of(lines[i])
+        if found is None or found[0] not in ("from", "sent", "date", "to", "subject"):
+            i += 1
+            continue
+        block = _read_block(lines, i)
+        if is_header(block):
+            block.kind = _kind(lines, i)
+            blocks.append(block)
+            i = block.end
+        else:
+            i += 1
+    return blocks
+
+
+@dataclass
+class OnWrote:
+    line: int
+    end: int
+    date: str
+    who: str
+
+
+def find_on_wrote(text: str, skip: set[int]) -> list[OnWrote]:
+    """`On <date>, <who> wrote:` lines (joined over up to three lines), outside header blocks."""
+    lines = [unquote(line) for line in text.split("\n")]
+    out: list[OnWrote] = []
+    i = 0
+    while i < len(lines):
+        if i in skip or not _ON_START.match(lines[i]):
+            i += 1
+            continue
+        for k in range(MAX_ON_LINES):
+            if i + k >= len(lines) or (k and label_of(lines[i + k])):
+                break
+            if _WROTE.search(lines[i + k]):
+                joined = " ".join(lines[i : i + k + 1])
+                parsed = _split_on_wrote(joined)
+                if parsed:
+                    out.append(OnWrote(i, i + k + 1, *parsed))
+                    i += k
+                break
+        i += 1
+    return out
+
+
+def _split_on_wrote(joined: str) -> tuple[str, str] | None:
+    m = _ON_WROTE.match(joined)
+    if not m:
+        return None
+    rest = m.group("rest")
+    clocks = list(_CLOCK.finditer(rest))
+    if clocks:
+        cut = clocks[0].end()
+    else:
+        year = list(re.finditer(r"(?:19|20)\d\d", rest))
+        if not year:
+            return None
+        cut = year[0].end()
+    date, who = rest[:cut], rest[cut:]
+    who = re.sub(r"^\s*,?\s*", "", who).strip()
+    return date.strip(" ,"), who.rstrip(" ,:")

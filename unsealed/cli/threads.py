@@ -1,0 +1,53 @@
+"""`unsealed thread`: an e-mail thread as a tree, each message once with the pages it is printed on."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from unsealed.cli.options import ArchiveOption, JsonOption
+from unsealed.cli.render import print_json
+from unsealed.config import Settings
+from unsealed.errors import NotFoundError
+from unsealed.store.archive import Archive
+from unsealed.store.documents import locate_document
+from unsealed.views.threads import document_threads, thread_view
+
+
+def thread_command(
+    key: Annotated[str, typer.Argument(help="A thread id, or a document (uuid, file name, Bates number).")],
+    archive: ArchiveOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Show the e-mail thread KEY (or the threads of document KEY)."""
+    settings = Settings.from_env().with_overrides(archive_dir=archive)
+    with Archive.open(settings.archive_dir, create=False) as opened, opened.engine.connect() as conn:
+        try:
+            views = [thread_view(conn, key)]
+        except NotFoundError:
+            located = locate_document(conn, key)
+            if located is None:
+                raise NotFoundError(f"no thread or document matches {key!r}") from None
+            views = [thread_view(conn, t["id"]) for t in document_threads(conn, located.document_id)]
+            if not views:
+                raise NotFoundError(f"document {key!r} prints no e-mail message") from None
+    if as_json:
+        print_json(views[0] if len(views) == 1 else views)
+        return
+    console = Console(highlight=False)
+    for view in views:
+        console.print(f"thread {view['id']}: {escape(view['subject'] or '(no subject)')}", soft_wrap=True)
+        for m in view["messages"]:
+            where = "; ".join(
+                f"{a['bates'] or a['filename']} p{a['page']} ({a['dataset']})" for a in m["appearances"]
+            )
+            indent = "  " * (m["depth"] + 1)
+            who = escape(m["sender"] or "[unknown]")
+            console.print(f"{indent}{who}  {m['sent'] or '-'}  [{escape(where)}]", soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("thread")(thread_command)
