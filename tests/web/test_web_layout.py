@@ -8,10 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from web_support import ARTIFACTS, LiveServer
 
 from unsealed.store.archive import Archive
 from unsealed.store.documents import locate_document
+from unsealed.store.schema import email_threads
 
 pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": (1366, 768), "phone": (390, 844)}
@@ -34,8 +36,12 @@ def urls(sample_archive: Archive) -> dict[str, tuple[str, str]]:
         from unsealed.views.queries import list_entities
 
         top = list_entities(conn, "PERSON", top=2)
+        thread = conn.execute(select(email_threads.c.thread).limit(1)).scalar()
     person, other = top[0]["id"], top[1]["id"]
+    threads = {"thread": (f"/threads/{thread}", "h1")} if thread else {}
     return {
+        **threads,
+        "timeline": ("/timeline", "h1"),
         "home": ("/", "#home-q"),
         "status": ("/status", "h1"),
         "search": ("/search?q=Harpaz", ".hit-item"),
