@@ -27,11 +27,12 @@ fi
 
 # An S3-compatible HTTP server for the object-store tests (moto's standalone server, from the venv).
 S3_PORT=${UNSEALED_TEST_S3_PORT:-5055}
-if ! curl -fsS -o /dev/null "http://127.0.0.1:${S3_PORT}/moto-api/" 2>/dev/null; then
+s3_up() { (exec 3<>"/dev/tcp/127.0.0.1/${S3_PORT}") 2>/dev/null; }
+if ! s3_up; then
   PYTHON=${PYTHON:-.venv/bin/python}
   [ -x "$PYTHON" ] || PYTHON=python3
   echo "services: starting the S3 server (moto) on 127.0.0.1:${S3_PORT}"
   mkdir -p /tmp/unsealed-services
   nohup "$PYTHON" -m moto.server -H 127.0.0.1 -p "$S3_PORT" >/tmp/unsealed-services/moto.log 2>&1 &
-  for _ in $(seq 1 30); do curl -fsS -o /dev/null "http://127.0.0.1:${S3_PORT}/moto-api/" 2>/dev/null && break; sleep 0.5; done
+  for _ in $(seq 1 30); do s3_up && break; sleep 0.5; done
 fi

@@ -1,20 +1,27 @@
-"""The blob store writes whole blobs only, locally (os calls) and through fsspec (memory://)."""
+"""The blob store writes whole blobs only, locally (os calls), through fsspec (memory://) and on the
+S3 server scripts/services.sh starts (s3fs)."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.queue_support import s3_env
 from unsealed.errors import ConfigError
 from unsealed.store.blobs import BlobStore
 
 
-@pytest.fixture(params=["local", "memory"])
-def store(request, tmp_path: Path) -> BlobStore:
+@pytest.fixture(params=["local", "memory", "s3"])
+def store(request, tmp_path: Path, monkeypatch) -> BlobStore:
     if request.param == "local":
         return BlobStore(tmp_path / "blobs")
+    if request.param == "s3":
+        for key, value in s3_env(f"unsealed-test-{uuid.uuid4().hex[:12]}").items():
+            monkeypatch.setenv(key, value)
+        return BlobStore(os.environ["UNSEALED_STORAGE"])
     return BlobStore(f"memory://blobs-{uuid.uuid4().hex}")
 
 

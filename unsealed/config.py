@@ -114,22 +114,25 @@ class QueueSettings:
     queue: str = "unsealed"
     retries: int = 2  # a file's reading retried this often (time limit, crash, store or database errors)
     retry_delay_s: float = 2.0
-    max_deliveries: int = 5  # a file whose worker is lost this often (kill -9, OOM) is recorded failed
+    max_lost: int = 3  # a file whose worker is lost this often (kill -9, OOM) is recorded failed
     restore_interval_s: float = 10.0  # how often Redis workers look for messages of lost workers
     poll_s: float = 0.5  # how often `ingest --queue` looks at the progress in the database
+    visibility_timeout: float | None = None  # default: twice the file time limit, plus a minute
 
     @classmethod
     def from_env(cls) -> QueueSettings:
         """UNSEALED_BROKER_URL, UNSEALED_RESULT_BACKEND, UNSEALED_QUEUE, UNSEALED_TASK_RETRIES,
-        UNSEALED_TASK_RETRY_DELAY, UNSEALED_MAX_DELIVERIES, UNSEALED_RESTORE_INTERVAL."""
+        UNSEALED_TASK_RETRY_DELAY, UNSEALED_MAX_LOST, UNSEALED_RESTORE_INTERVAL,
+        UNSEALED_VISIBILITY_TIMEOUT."""
         return cls(
             broker_url=_env("UNSEALED_BROKER_URL", cls.broker_url),
             result_backend=os.environ.get("UNSEALED_RESULT_BACKEND") or None,
             queue=_env("UNSEALED_QUEUE", cls.queue),
             retries=_env_number("UNSEALED_TASK_RETRIES", cls.retries),
             retry_delay_s=_env_number("UNSEALED_TASK_RETRY_DELAY", cls.retry_delay_s),
-            max_deliveries=_env_number("UNSEALED_MAX_DELIVERIES", cls.max_deliveries),
+            max_lost=_env_number("UNSEALED_MAX_LOST", cls.max_lost),
             restore_interval_s=_env_number("UNSEALED_RESTORE_INTERVAL", cls.restore_interval_s),
+            visibility_timeout=_env_number("UNSEALED_VISIBILITY_TIMEOUT", 0.0) or None,
         )
 
     def visibility_timeout_s(self, limits: Limits) -> float:

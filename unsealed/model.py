@@ -51,6 +51,17 @@ class ExtractedPage:
 
 
 @dataclass
+class DocumentAnalysis:
+    """Entity mentions a worker found in a file's pages, so the parent only writes them."""
+
+    # (page number, start, end, text, type, extractor) of each mention
+    mentions: list[tuple[int, int, int, str, str, str]] = field(default_factory=list)
+    copy_of: str | None = None  # a document with the same pages whose stored mentions are these
+    paragraphs: int = 0  # paragraphs of the pages
+    reused_paragraphs: int = 0  # of those, paragraphs tagged before (content-hash cache)
+
+
+@dataclass
 class FileResult:
     """What a worker learned about one file; the writer turns it into rows."""
 
@@ -66,6 +77,7 @@ class FileResult:
     notes: list[str] = field(default_factory=list)  # e.g. "repaired by qpdf"
     unchanged: bool = False  # same content as already recorded at this storage key: nothing to write
     fields: dict[str, str] = field(default_factory=dict)  # load-file (DAT) fields of the document
+    analysis: DocumentAnalysis | None = None  # entity mentions, when the worker was asked for them
     signature: bytes | None = None  # near-duplicate MinHash of the whole text
     bands: list[int] = field(default_factory=list)  # its LSH band keys
     signed: bool = False  # signatures were computed (pages without one are too short to compare)
@@ -84,8 +96,24 @@ class FileDone:
     pages: int
     ocr_pages: int
     error: str | None = None
+    analysed: bool = False  # its entity mentions were found by the worker and written with it
+    copied_pages: int = 0  # pages whose mentions were copied from an exact copy already analysed
+    paragraphs: int = 0  # paragraphs the worker tagged or took from its cache
+    reused_paragraphs: int = 0  # of those, paragraphs taken from the cache
 
     @classmethod
     def of(cls, result: FileResult) -> FileDone:
         ocr = sum(1 for page in result.pages if page.ocr_seconds is not None)
-        return cls(result.source.storage_key, len(result.pages), ocr, result.error)
+        analysis = result.analysis
+        if analysis is None:
+            return cls(result.source.storage_key, len(result.pages), ocr, result.error)
+        return cls(
+            result.source.storage_key,
+            len(result.pages),
+            ocr,
+            result.error,
+            analysed=True,
+            copied_pages=len(result.pages) if analysis.copy_of is not None else 0,
+            paragraphs=analysis.paragraphs,
+            reused_paragraphs=analysis.reused_paragraphs,
+        )

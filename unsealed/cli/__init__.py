@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "unsealed.cli.entities",
     "unsealed.cli.ingest",
     "unsealed.cli.inspect",
+    "unsealed.cli.queue",
     "unsealed.cli.reprocess",
     "unsealed.cli.sample",
     "unsealed.cli.search",

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from unsealed.cli.options import ArchiveOption, JsonOption
+from unsealed.cli.options import ArchiveOption, JsonOption, QueueOption, queue_executor
 from unsealed.cli.progress import ProgressObserver
 from unsealed.cli.render import print_json
 from unsealed.config import Settings
@@ -145,15 +145,18 @@ def enrich_command(
     all_documents: Annotated[
         bool, typer.Option("--all", help="Redo every document, not just new ones.")
     ] = False,
+    queue: QueueOption = False,
 ) -> None:
     """Run e-mail analysis, entity extraction and resolution over the archive's documents, then index them."""
     from unsealed.pipeline.enrich_stages import enrichable_documents
+    from unsealed.pipeline.executor import LocalExecutor
     from unsealed.pipeline.ingest import run_stages
-    from unsealed.pipeline.stages import post_ingest_stages
 
+    settings = Settings.from_env()
+    executor = queue_executor(settings) if queue else LocalExecutor(settings)
     with _open(archive) as opened, ProgressObserver(Console(stderr=True)) as observer:
         ids = enrichable_documents(opened, include_enriched=all_documents)
-        run_stages(opened, ids, observer, post_ingest_stages())
+        run_stages(opened, ids, observer, executor=executor)
 
 
 def export_command(

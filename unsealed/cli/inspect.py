@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from unsealed.cli.options import ArchiveOption, JsonOption
-from unsealed.cli.render import print_document, print_json, print_status
+from unsealed.cli.render import print_document, print_json, print_queue, print_status
 from unsealed.config import Settings
 from unsealed.errors import NotFoundError
 from unsealed.store.archive import Archive
@@ -39,7 +39,8 @@ def show_command(
 
 
 def status_command(archive: ArchiveOption = None, as_json: JsonOption = False) -> None:
-    """Counts by data set and status, and every failed file with its reason."""
+    """Counts by data set and status, and every failed file with its reason; files handed to the
+    queue (`ingest --queue`): queued, running, done and failed per data set and per worker."""
     settings = Settings.from_env().with_overrides(archive_dir=archive)
     with Archive.open(settings.archive_dir, create=False) as opened:
         summary = status_view(opened)
@@ -48,6 +49,7 @@ def status_command(archive: ArchiveOption = None, as_json: JsonOption = False) -
     else:
         console = Console(highlight=False)
         print_status(summary, console)
+        print_queue(summary.queue, console)
         console.print(f"search index: {escape(summary.search_index.summary)}", soft_wrap=True)
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from unsealed.config import Settings
+
+if TYPE_CHECKING:
+    from unsealed.pipeline.executor import Executor
 
 ArchiveOption = Annotated[
     Path | None,
@@ -34,3 +37,20 @@ OcrEngineOption = Annotated[
 def page_overrides(settings: Settings, ocr: str | None, ocr_engine: str | None) -> Settings:
     """Settings with the --ocr / --ocr-engine flags applied (checked when the options are built)."""
     return settings.with_overrides(pages=settings.pages.with_overrides(ocr_mode=ocr, engine=ocr_engine))
+
+
+QueueOption = Annotated[
+    bool,
+    typer.Option(
+        "--queue",
+        help="Run the work on Celery workers (`unsealed worker`, broker UNSEALED_BROKER_URL) and follow "
+        "it; Ctrl-C leaves queued files running (`unsealed follow` comes back).",
+    ),
+]
+
+
+def queue_executor(settings: Settings) -> Executor:
+    """The Celery executor (Celery is imported only when --queue asks for it)."""
+    from unsealed.pipeline.celery_executor import CeleryExecutor
+
+    return CeleryExecutor(settings)

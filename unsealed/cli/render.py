@@ -85,3 +85,20 @@ def print_status(summary: Status, console: Console) -> None:
         console.print("[bold red]Failed files[/]")
         for failure in summary.failed:
             console.print(f"  {escape(failure.storage_key)}: {escape(failure.error or '')}", soft_wrap=True)
+
+
+def print_queue(queue: dict[str, Any], console: Console) -> None:
+    """The queue's files per data set and per worker (nothing when nothing was ever queued)."""
+    if not queue["datasets"]:
+        return
+    table = Table("queued files", "queued", "running", "done", "failed", box=None, pad_edge=False)
+    for name, counts in queue["datasets"].items():
+        table.add_row(
+            escape(name), *(str(counts[state]) for state in ("queued", "running", "done", "failed"))
+        )
+    console.print(table)
+    if queue["workers"]:
+        workers = Table("worker", "running", "done", "failed", box=None, pad_edge=False)
+        for name, counts in queue["workers"].items():
+            workers.add_row(escape(name), *(str(counts[state]) for state in ("running", "done", "failed")))
+        console.print(workers)

@@ -8,7 +8,14 @@ import typer
 from rich.console import Console
 
 from unsealed.cli.ingest import print_report
-from unsealed.cli.options import ArchiveOption, OcrEngineOption, OcrOption, page_overrides
+from unsealed.cli.options import (
+    ArchiveOption,
+    OcrEngineOption,
+    OcrOption,
+    QueueOption,
+    page_overrides,
+    queue_executor,
+)
 from unsealed.cli.progress import ProgressObserver
 from unsealed.config import Settings
 from unsealed.pipeline.reprocess import reprocess
@@ -21,6 +28,7 @@ def reprocess_command(
     workers: Annotated[int | None, typer.Option(help="Worker processes [default: CPU cores].")] = None,
     ocr: OcrOption = None,
     ocr_engine: OcrEngineOption = None,
+    queue: QueueOption = False,
 ) -> None:
     """Re-read page text from the stored originals (no copying; document ids stay the same)."""
     settings = Settings.from_env().with_overrides(archive_dir=archive, workers=workers)
@@ -30,7 +38,8 @@ def reprocess_command(
         Archive.open(settings.archive_dir, create=False) as opened,
         ProgressObserver(console, label="Re-reading documents") as observer,
     ):
-        report = reprocess(opened, settings, dataset, observer)
+        executor = queue_executor(settings) if queue else None
+        report = reprocess(opened, settings, dataset, observer, executor=executor)
     print_report(report, Console(highlight=False))
     raise typer.Exit(int(report.exit_code))
 

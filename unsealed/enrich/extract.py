@@ -13,17 +13,16 @@ from collections import Counter
 from dataclasses import dataclass
 
 from unsealed.domain import NAME_TYPES
-from unsealed.enrich import ner, patterns
+from unsealed.enrich import ner, patterns, tagging
 from unsealed.enrich.furniture import cut_at_labels, furniture_spans, is_place, on_furniture
 from unsealed.enrich.header_names import header_people
+from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
 from unsealed.enrich.names import clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
 from unsealed.enrich.noise import is_common_word, is_noise
 from unsealed.enrich.orgs import head_runs, is_company_name, merge_org_names
 from unsealed.enrich.spans import Found
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
-_HEADER_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z ]{0,15}[:;]")
-_SENTENCE_END = ".!?:;\"'”"
 ADDRESS_WORDS = frozenset("st street ave avenue rd road blvd boulevard suite ste floor lane drive".split())
 
 
@@ -43,8 +42,8 @@ def soften_newlines(text: str) -> str:
     out = []
     for i, line in enumerate(lines[:-1]):
         nxt = lines[i + 1]
-        soft = len(line.strip()) >= 30 and not line.rstrip().endswith(tuple(_SENTENCE_END))
-        soft = soft and not _HEADER_LINE.match(nxt) and bool(nxt.strip())
+        soft = len(line.strip()) >= 30 and not line.rstrip().endswith(tuple(SENTENCE_END))
+        soft = soft and not HEADER_LINE.match(nxt) and bool(nxt.strip())
         out.append(line + (" " if soft else "\n"))
     out.append(lines[-1])
     return "".join(out)
@@ -192,16 +191,19 @@ def _sweep_surnames(pages: list[tuple[int, str]], items: list[PageMention]) -> l
 
 
 def extract_document(
-    pages: list[tuple[int, str]], model: str | None = None, tagged: list[list[Found]] | None = None
+    pages: list[tuple[int, str]],
+    model: str | None = None,
+    tagged: list[list[Found]] | None = None,
+    cache: tagging.ParagraphCache | None = None,
 ) -> list[PageMention]:
     """Every mention of a document, given its pages as (page number, text).
 
-    `tagged` is the NER output for `soften_newlines` of each page, when the caller ran spaCy over
-    many documents at once; otherwise it is computed here.
+    `tagged` is the NER output (`tagging.tag_texts`) for `soften_newlines` of each page, when the
+    caller tagged many documents at once; otherwise it is computed here, through `cache` if given.
     """
     texts = [text for _, text in pages]
     if tagged is None:
-        tagged = ner.find_names([soften_newlines(t) for t in texts], model)
+        tagged = tagging.tag_texts([soften_newlines(t) for t in texts], model, cache)
     lowercase = _lowercase_words(texts)
     demonyms = _demonyms(tagged)
     items: list[PageMention] = []

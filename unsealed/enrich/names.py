@@ -82,6 +82,12 @@ def country_code(form: str) -> str | None:
     return None
 
 
+def warm_up() -> None:
+    """Load the country tables (an import and a table of every territory name: seconds), so that
+    resolution does not wait for them; ingest calls it in a thread while the workers read."""
+    country_code("France")
+
+
 def country_name(code: str) -> str:
     from followthemoney.types import registry
 

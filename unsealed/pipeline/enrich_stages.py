@@ -7,7 +7,8 @@ and resolution rewrites only the links that change.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -15,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from unsealed.analysis.emails import Message, is_email_document, parse_document
-from unsealed.enrich import ner
+from unsealed.enrich import tagging
 from unsealed.enrich.extract import PageMention, extract_document, soften_newlines
 from unsealed.enrich.resolve import resolve_archive
+from unsealed.enrich.tagging import TagStats
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
+from unsealed.store.mentions import analysed_copy, copy_mentions, replace_mentions
 from unsealed.store.schema import documents, emails, mentions, pages
 
 if TYPE_CHECKING:
@@ -123,32 +126,79 @@ def _mention_rows(document_id: str, found: list[PageMention]) -> list[dict[str, 
 
 def store_mentions(conn: Connection, document_id: str, found: list[PageMention]) -> bool:
     """Replace a document's mentions when they differ; True when something was written."""
-    rows = _mention_rows(document_id, found)
-    cols = ("page_number", "start", "end", "text", "type", "extractor")
-    old = conn.execute(select(*(mentions.c[c] for c in cols)).where(mentions.c.document_id == document_id))
-    if sorted(tuple(r) for r in old) == sorted(tuple(r[c] for c in cols) for r in rows):
-        return False
-    conn.execute(delete(mentions).where(mentions.c.document_id == document_id))
-    if rows:
-        conn.execute(insert(mentions), rows)
-    return True
+    return replace_mentions(conn, document_id, _mention_rows(document_id, found))
 
 
-def extract_mentions(archive: Archive, document_ids: Sequence[str]) -> None:
-    """NER + patterns for the documents, spaCy run over a batch of documents at a time."""
-    for batch in _batches(list(document_ids), DOCS_PER_BATCH):
-        with archive.engine.connect() as conn:
-            docs = [(doc_id, document_pages(conn, doc_id)) for doc_id in batch]
-        texts = [soften_newlines(t) for _, doc_pages in docs for _, t in doc_pages]
-        tagged = iter(ner.find_names(texts))
-        with archive.engine.begin() as conn:
-            for doc_id, doc_pages in docs:
+def mark_enriched(conn: Connection, document_id: str, changed: bool) -> None:
+    stmt = update(documents).where(documents.c.id == document_id)
+    if not changed:
+        stmt = stmt.where(documents.c.enriched_at.is_(None))
+    conn.execute(stmt.values(enriched_at=datetime.now(UTC)))
+
+
+@dataclass
+class EnrichReport:
+    """What a batch cost: documents and pages, and how much of it reused earlier analyses."""
+
+    documents: int = 0
+    pages: int = 0
+    copied_pages: int = 0  # pages of documents whose mentions were copied from an exact copy
+    paragraphs: int = 0  # paragraphs of the documents analysed
+    reused_paragraphs: int = 0  # of those, paragraphs tagged earlier (content-hash cache)
+
+    def add(self, other: EnrichReport) -> None:
+        for name in ("documents", "pages", "copied_pages", "paragraphs", "reused_paragraphs"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def _mentions_batch(archive: Archive, batch: Sequence[str], report: EnrichReport) -> None:
+    with archive.engine.connect() as conn:
+        rows = conn.execute(select(documents.c.id, documents.c.sha256).where(documents.c.id.in_(list(batch))))
+        sha = {doc_id: sha256 for doc_id, sha256 in rows}
+        docs = [(doc_id, document_pages(conn, doc_id)) for doc_id in batch]
+        copies = {
+            doc_id: analysed_copy(conn, doc_id, sha.get(doc_id, ""), [t for _, t in p]) for doc_id, p in docs
+        }
+    fresh = [(doc_id, p) for doc_id, p in docs if copies[doc_id] is None]
+    cache = tagging.process_cache()
+    before = TagStats(cache.stats.paragraphs, cache.stats.reused)
+    tagged = iter(tagging.tag_texts([soften_newlines(t) for _, p in fresh for _, t in p], cache=cache))
+    report.paragraphs += cache.stats.paragraphs - before.paragraphs
+    report.reused_paragraphs += cache.stats.reused - before.reused
+    with archive.engine.begin() as conn:
+        for doc_id, doc_pages in docs:
+            source = copies[doc_id]
+            if source is not None:
+                changed = copy_mentions(conn, doc_id, source)
+                report.copied_pages += len(doc_pages)
+            else:
                 doc_tags = [next(tagged) for _ in doc_pages]
                 changed = store_mentions(conn, doc_id, extract_document(doc_pages, tagged=doc_tags))
-                stmt = update(documents).where(documents.c.id == doc_id)
-                if not changed:
-                    stmt = stmt.where(documents.c.enriched_at.is_(None))
-                conn.execute(stmt.values(enriched_at=datetime.now(UTC)))
+            mark_enriched(conn, doc_id, changed)
+            report.documents += 1
+            report.pages += len(doc_pages)
+
+
+def _mark_analysed(archive: Archive, document_ids: Sequence[str], analysed: Collection[str]) -> list[str]:
+    """Mark the documents in `analysed` enriched; the others, which still need their mentions."""
+    done = [doc_id for doc_id in document_ids if doc_id in analysed]
+    if done:
+        with archive.engine.begin() as conn:
+            for doc_id in done:
+                mark_enriched(conn, doc_id, changed=True)
+    return [doc_id for doc_id in document_ids if doc_id not in analysed]
+
+
+def extract_mentions(
+    archive: Archive, document_ids: Sequence[str], analysed: Collection[str] = ()
+) -> EnrichReport:
+    """NER + patterns for the documents, a batch of documents at a time: a document whose exact copy
+    was analysed gets that copy's mentions, and paragraphs tagged before are not tagged again.
+    Documents in `analysed` had their mentions written by the ingest workers: they are only marked."""
+    report = EnrichReport()
+    for batch in _batches(_mark_analysed(archive, document_ids, analysed), DOCS_PER_BATCH):
+        _mentions_batch(archive, batch, report)
+    return report
 
 
 def enrich_batch(archive: Archive, document_ids: Sequence[str]) -> int:
@@ -158,10 +208,14 @@ def enrich_batch(archive: Archive, document_ids: Sequence[str]) -> int:
     return len(document_ids)
 
 
-def extract_mentions_with(executor: Executor, archive: Archive, document_ids: Sequence[str]) -> None:
+def extract_mentions_with(
+    executor: Executor, archive: Archive, document_ids: Sequence[str], analysed: Collection[str] = ()
+) -> None:
     """The documents in batches of DOCS_PER_BATCH, run by `executor`. A batch that fails leaves its
-    documents unenriched (`pending`), so the next run or `unsealed enrich` takes them again."""
-    batches = [list(batch) for batch in _batches(list(document_ids), DOCS_PER_BATCH)]
+    documents unenriched (`pending`), so the next run or `unsealed enrich` takes them again.
+    Documents in `analysed` had their mentions written with them: they are only marked enriched."""
+    todo = _mark_analysed(archive, document_ids, analysed)
+    batches = [list(batch) for batch in _batches(todo, DOCS_PER_BATCH)]
     for _ in executor.map_archive(enrich_batch, batches, archive):
         pass
 
@@ -201,8 +255,14 @@ def unresolved(archive: Archive) -> list[str]:
         return [r[0] for r in conn.execute(stmt)]
 
 
-def enrichment_stages(executor: Executor | None = None) -> list[Stage]:
-    mentions_run = extract_mentions if executor is None else partial(extract_mentions_with, executor)
+def enrichment_stages(executor: Executor | None = None, analysed: Collection[str] = ()) -> list[Stage]:
+    """The stages; `executor` runs the mention batches (this process when None); `analysed`:
+    documents whose mentions were written with them (found by the ingest workers)."""
+    mentions_run: Callable[[Archive, Sequence[str]], object]
+    if executor is None:
+        mentions_run = partial(extract_mentions, analysed=analysed)
+    else:
+        mentions_run = partial(extract_mentions_with, executor, analysed=analysed)
     return [
         Stage("e-mail headers", run_emails, pending=unenriched),
         Stage("entity mentions", mentions_run, pending=unenriched),

@@ -3,7 +3,7 @@
 `ingest()`, `reprocess()` and the post-ingest stages hand their work to an `Executor` and never ask
 which one it is (OCRmyPDF's `get_executor` hook is the model). `LocalExecutor`, the embedded
 default, runs it in this machine's worker processes with one database writer (this process);
-`pipeline/queue.py`'s `CeleryExecutor` runs the same functions on Celery workers anywhere.
+`pipeline/celery_executor.py`'s `CeleryExecutor` runs the same functions on Celery workers anywhere.
 """
 
 from __future__ import annotations

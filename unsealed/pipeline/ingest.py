@@ -3,13 +3,14 @@
 With the default executor (executor.py), worker processes hash, store and read files (pool.py,
 process_pool.py: each file gets a hard time limit, and a worker that crashes on a hostile file fails
 that file only) and the calling process is the only database writer (store/writer.py); with the
-Celery executor (queue.py) workers anywhere do the same and record each file themselves. Each
+Celery executor (celery_executor.py) workers anywhere do the same and record each file themselves. Each
 document is written with its pages in one transaction, so an interrupted run leaves no half-written
 document, and a re-run skips what is already recorded.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,6 +70,10 @@ class IngestReport:
     pages: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)  # (storage key, reason)
     changed_ids: list[str] = field(default_factory=list)
+    analysed_ids: set[str] = field(default_factory=set)  # mentions found by the workers, written
+    copied_pages: int = 0  # pages of documents whose mentions were copied from an exact copy
+    paragraphs: int = 0  # paragraphs the workers analysed
+    reused_paragraphs: int = 0  # of those, paragraphs tagged before (content-hash cache)
 
     def count(self, done: FileDone, outcome: WriteOutcome) -> None:
         self.files += 1
@@ -83,6 +88,11 @@ class IngestReport:
         if outcome.action in ("added", "updated"):
             self.changed_ids.append(outcome.document_id)
             self.pages += done.pages
+            if done.analysed:  # its mentions were written with it
+                self.analysed_ids.add(outcome.document_id)
+                self.copied_pages += done.copied_pages
+                self.paragraphs += done.paragraphs
+                self.reused_paragraphs += done.reused_paragraphs
         if outcome.status == "failed":
             self.failures.append((done.storage_key, done.error or "failed earlier"))
 
@@ -137,7 +147,7 @@ def ingest(
     """Read `paths` into the archive as `dataset`, then run the post-ingest stages (all by default).
 
     `executor` runs the per-file work and the enrichment batches: this machine's worker processes
-    by default (`LocalExecutor`), or Celery workers anywhere (`pipeline/queue.py`)."""
+    by default (`LocalExecutor`), or Celery workers anywhere (`pipeline/celery_executor.py`)."""
     observer = observer or SilentObserver()
     executor = executor or LocalExecutor(settings)
     check_engine(settings.pages)  # a missing OCR engine is one error now, not one per page
@@ -147,9 +157,23 @@ def ingest(
     observer.files_found(len(sources))
     with archive.engine.connect() as conn:
         known = KnownDocuments.load(conn, dataset)
+    # With the default stages, the workers find entity mentions as they read (worker_analysis.py).
+    analyse_with = archive.engine.url.render_as_string(hide_password=False) if stages is None else None
     options = WorkerOptions(
-        blob_root=archive.blobs.url, limits=settings.limits, pages=settings.pages, dedup=settings.dedup
+        blob_root=archive.blobs.url,
+        limits=settings.limits,
+        pages=settings.pages,
+        dedup=settings.dedup,
+        analyse_with=analyse_with,
     )
+    warm_up = None
+    if analyse_with is not None:
+        from unsealed.enrich import names, ner
+
+        ner.load_nlp()  # once here, shared by the forked workers
+        # resolution's country tables load in this process while the workers read (once they
+        # have started: no thread runs while the pool forks them)
+        warm_up = threading.Thread(target=names.warm_up, name="warm-up", daemon=True)
     tasks = [
         FileTask(source, known.ok_contents.get(source.storage_key), plan.documents.get(source.storage_key))
         for source in sources
@@ -159,5 +183,9 @@ def ingest(
     for done, outcome in executor.ingest_files(archive, known, tasks, options):
         report.count(done, outcome)
         observer.file_done(done, outcome)
+        if warm_up is not None and not warm_up.is_alive() and warm_up.ident is None:
+            warm_up.start()
+    if stages is None:
+        stages = post_ingest_stages(executor, report.analysed_ids)
     run_stages(archive, report.changed_ids, observer, stages, executor)
     return report

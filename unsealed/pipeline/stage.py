@@ -15,6 +15,6 @@ from unsealed.store.archive import Archive
 @dataclass(frozen=True)
 class Stage:
     name: str  # shown in the progress display and in `status`
-    run: Callable[[Archive, Sequence[str]], None]
+    run: Callable[[Archive, Sequence[str]], object]
     # Documents this stage has not processed yet, so a run interrupted during the stage resumes it.
     pending: Callable[[Archive], Sequence[str]] | None = None

@@ -6,6 +6,7 @@ idempotent: re-running one over the same documents leaves the archive as it was.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from unsealed.pipeline.stage import Stage
@@ -14,9 +15,10 @@ if TYPE_CHECKING:
     from unsealed.pipeline.executor import Executor
 
 
-def post_ingest_stages(executor: Executor | None = None) -> list[Stage]:
+def post_ingest_stages(executor: Executor | None = None, analysed: Collection[str] = ()) -> list[Stage]:
     """The stages, in order; `executor` runs the entity-extraction batches (in this process when
-    None). Imported lazily so `unsealed show` does not load spaCy."""
+    None); `analysed`: documents whose mentions were written with them (found by the ingest
+    workers). Imported lazily so `unsealed show` does not load spaCy."""
     from unsealed.pipeline import dedup_stage, thread_stage
     from unsealed.pipeline.enrich_stages import enrichment_stages
     from unsealed.search import indexer
@@ -24,7 +26,7 @@ def post_ingest_stages(executor: Executor | None = None) -> list[Stage]:
     # search index last: it indexes the entities and headers the other stages found. One indexer,
     # here, reading the database: the index is the same whichever executor read the files.
     return [
-        *enrichment_stages(executor),
+        *enrichment_stages(executor, analysed),
         dedup_stage.stage(),
         thread_stage.stage(),
         Stage("search index", indexer.run_stage, pending=indexer.pending_ids),

@@ -6,7 +6,7 @@ It never raises for a bad file: every problem becomes FileResult.error, recorded
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +32,8 @@ class WorkerOptions:
     pages: PageOptions = field(default_factory=PageOptions)
     dedup: DedupOptions | None = None  # compute near-duplicate signatures here, in parallel
     store_originals: bool = True  # False when the original is in the blob store already (queue workers)
+    # The archive's database, when workers also find entity mentions (worker_analysis.py); None: not.
+    analyse_with: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,20 @@ def _stored(task: FileTask, options: WorkerOptions) -> tuple[FileResult, Origina
     return result, original
 
 
+def store_original(task: FileTask, options: WorkerOptions) -> FileResult:
+    """Hash the source (with its parts) and copy it into the blob store without reading it, unless
+    its content is recorded already (`unchanged`): what `ingest --queue` does, so that a worker
+    anywhere finds it there. A refused or unreadable source comes back failed."""
+    if task.source.refused is not None:
+        return _refused(task.source)
+    try:
+        result, _ = _stored(task, replace(options, store_originals=True))
+    except ExtractionError as exc:  # an unreadable zip member
+        result = _refused(task.source)
+        result.error = str(exc)
+    return result
+
+
 def failed_file(task: FileTask, options: WorkerOptions, reason: str) -> FileResult:
     """The record of a file whose worker died (time limit, crash): the original is still kept."""
     if task.source.refused is not None:
@@ -155,6 +171,10 @@ def process_file(task: FileTask, options: WorkerOptions) -> FileResult:
         sign(result, options.dedup)
     if task.load is not None:
         apply_load(result, task.load)
+    if options.analyse_with is not None and result.ok and result.pages:
+        from unsealed.pipeline.worker_analysis import analyse_result
+
+        analyse_result(result, options.analyse_with)
     return result
 
 

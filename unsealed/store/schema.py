@@ -122,7 +122,7 @@ near_duplicates = Table(
     metadata,
     Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
     Column("page_number", Integer, primary_key=True),  # 0 = the whole document, 1.. = a page
-    Column("cluster", String(36), nullable=False),  # the id of the cluster's first member
+    Column("cluster", String(48), nullable=False),  # the id of the cluster's first member (":N": a page)
     Column("canonical", Boolean, nullable=False),
     Column("signature", LargeBinary),  # MinHash values (uint32, little-endian); NULL: too few words
     Column("similarity", Float),  # estimated Jaccard with the copy it matched when it joined

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, delete, func, select, update
 
 from unsealed.store.bulk import insert_many
 from unsealed.store.documents import utcnow
-from unsealed.store.schema import work_items
+from unsealed.store.schema import documents, work_items
 
 STATES = ("queued", "running", "done", "failed")
 
@@ -30,14 +30,30 @@ class WorkItem:
     sha256: str
     md5: str
     size_bytes: int
-    source_path: str
+    source_path: str  # where the enqueuing machine found it (`zip!member` for a zip member)
+    # Carried by the message only: further page files of the document (their storage keys), why a
+    # source is refused unread, and its load-file data (pipeline/wire.py's JSON).
+    parts: tuple[str, ...] = ()
+    refused: str | None = None
+    load: Any = None
+    analyse: bool = False  # the worker finds the entity mentions as it reads (worker_analysis.py)
+    dedup: Any = None  # near-duplicate signature options (the enqueuer's, so every worker signs alike)
 
     def message(self) -> dict[str, Any]:
         return asdict(self)
 
+    def row(self) -> dict[str, Any]:
+        """The work_items columns it fills."""
+        return {name: getattr(self, name) for name in ROW_FIELDS}
+
     @classmethod
     def from_message(cls, message: dict[str, Any]) -> WorkItem:
-        return cls(**{name: message[name] for name in cls.__dataclass_fields__})
+        values = {name: message[name] for name in cls.__dataclass_fields__ if name in message}
+        values["parts"] = tuple(values.get("parts", ()))
+        return cls(**values)
+
+
+ROW_FIELDS = ("dataset", "storage_key", "sha256", "md5", "size_bytes", "source_path")
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,7 @@ class FinishedItem:
     pages: int
     ocr_pages: int
     error: str | None
+    analysed: bool  # the worker wrote its entity mentions with it (the document is enriched)
 
 
 def _key(item: WorkItem) -> Any:
@@ -81,7 +98,7 @@ def enqueue(conn: Connection, items: Sequence[WorkItem]) -> list[WorkItem]:
     insert_many(
         conn,
         work_items,
-        [{**item.message(), "state": "queued", "attempts": 0, "queued_at": now} for item in fresh],
+        [{**item.row(), "state": "queued", "attempts": 0, "queued_at": now} for item in fresh],
     )
     return fresh
 
@@ -143,13 +160,24 @@ def finish(
 
 def finished_since(conn: Connection, dataset: str, since: datetime | None) -> list[FinishedItem]:
     """Files of `dataset` that reached done or failed at or after `since` (all of them without)."""
-    query = select(work_items).where(
-        work_items.c.dataset == dataset, work_items.c.state.in_(("done", "failed"))
+    query = (
+        select(work_items, documents.c.enriched_at)
+        .outerjoin(documents, documents.c.id == work_items.c.document_id)
+        .where(work_items.c.dataset == dataset, work_items.c.state.in_(("done", "failed")))
     )
     if since is not None:
         query = query.where(work_items.c.finished_at >= since)
     return [
-        FinishedItem(r.storage_key, r.state, r.document_id, r.action, r.pages or 0, r.ocr_pages or 0, r.error)
+        FinishedItem(
+            r.storage_key,
+            r.state,
+            r.document_id,
+            r.action,
+            r.pages or 0,
+            r.ocr_pages or 0,
+            r.error,
+            analysed=r.state == "done" and r.enriched_at is not None,
+        )
         for r in conn.execute(query)
     ]
 

@@ -19,13 +19,15 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, update
 from unsealed import PIPELINE_VERSION
 from unsealed.analysis.neardup import pack_bands
 from unsealed.domain import display_path
-from unsealed.model import FileResult
+from unsealed.model import DocumentAnalysis, FileResult
 from unsealed.store.bulk import insert_many
 from unsealed.store.documents import document_id, utcnow
+from unsealed.store.mentions import analysis_rows, copy_mentions
 from unsealed.store.schema import (
     document_fields,
     document_sources,
     documents,
+    mentions,
     near_duplicate_bands,
     near_duplicates,
     pages,
@@ -181,6 +183,7 @@ class DocumentWriter:
         self._pages: list[dict[str, Any]] = []
         self._sources: list[dict[str, Any]] = []
         self._fields: list[dict[str, Any]] = []
+        self._analyses: list[tuple[str, DocumentAnalysis]] = []  # mentions the workers found
         self._signatures: list[dict[str, Any]] = []
         self._bands: list[dict[str, Any]] = []
         self._held_ids: set[str] = set()  # documents held for the next flush
@@ -205,7 +208,8 @@ class DocumentWriter:
         ):
             if rows:
                 insert_many(self._conn, table, rows)
-        self._documents, self._pages, self._sources, self._fields = [], [], [], []
+        self._write_mentions()
+        self._documents, self._pages, self._sources, self._fields, self._analyses = [], [], [], [], []
         self._signatures, self._bands = [], []
         self._held_ids.clear()
         self._held_sources.clear()
@@ -248,10 +252,26 @@ class DocumentWriter:
         self._record_source(doc_id, result, now)
         self._pages.extend(page_rows(doc_id, result))
         self._fields.extend(field_rows(doc_id, result.fields))
+        if result.analysis is not None:
+            self._analyses.append((doc_id, result.analysis))
         if result.signed and result.ok:
             self._hold_signatures(doc_id, result)
         self._known.record(doc_id, result.sha256, values["status"])
         return WriteOutcome(doc_id, action, values["status"])
+
+    def _write_mentions(self) -> None:
+        """The held documents' mentions: found by the worker, or those of an identical document."""
+        rows = []
+        for doc_id, analysis in self._analyses:
+            if analysis.copy_of is not None:
+                copy_mentions(self._conn, doc_id, analysis.copy_of)
+            else:
+                rows.extend(analysis_rows(doc_id, analysis))
+        replaced = [doc_id for doc_id, _ in self._analyses if doc_id not in self._held_ids]
+        if replaced:  # documents read again after a failure
+            self._conn.execute(delete(mentions).where(mentions.c.document_id.in_(replaced)))
+        if rows:
+            insert_many(self._conn, mentions, rows)
 
     def _hold_signatures(self, doc_id: str, result: FileResult) -> None:
         """Signatures and bands from the worker, not yet clustered (cluster "") until the stage runs."""
@@ -272,6 +292,7 @@ class DocumentWriter:
         self._documents = [row for row in self._documents if row["id"] != doc_id]
         self._pages = [row for row in self._pages if row["document_id"] != doc_id]
         self._fields = [row for row in self._fields if row["document_id"] != doc_id]
+        self._analyses = [(held, analysis) for held, analysis in self._analyses if held != doc_id]
         self._signatures = [row for row in self._signatures if row["document_id"] != doc_id]
         self._bands = [row for row in self._bands if row["document_id"] != doc_id]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from unsealed.search.indexer import status_dict as index_status
+from unsealed.store import work
 from unsealed.store.archive import Archive
 from unsealed.views import catalog
 from unsealed.views.entity_detail import entity_count
@@ -20,6 +21,7 @@ def status_view(archive: Archive) -> Status:
         datasets = catalog.list_datasets(conn)
         processing = catalog.processing_summary(conn)
         failed = catalog.failed_documents(conn, limit=FAILED_ON_STATUS)
+        queue = work.summary(conn)
     return Status(
         totals=Totals(**catalog.archive_totals(datasets)),
         pages_by_source=processing["pages_by_source"],
@@ -28,6 +30,7 @@ def status_view(archive: Archive) -> Status:
         datasets=[DatasetSummary(**d) for d in datasets],
         failed=[FailedFile(**f) for f in failed],
         search_index=IndexState.model_validate(index_status(archive)),
+        queue=queue,
     )
 
 

@@ -388,6 +388,9 @@ class Status(Model):
     datasets: list[DatasetSummary]
     failed: list[FailedFile]
     search_index: IndexState
+    queue: dict[str, Any] = Field(
+        default_factory=dict, description="files handed to the queue: per data set and per worker"
+    )
 
 
 class Home(Model):

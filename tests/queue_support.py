@@ -1,0 +1,153 @@
+"""The real services the queue tests use: a PostgreSQL database, an S3 bucket on the local S3
+server (scripts/services.sh starts moto's), a Celery queue of its own on the real broker, and
+`unsealed worker` processes, each with an archive folder and a temporary folder of its own."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from unsealed.store.database import create_archive_engine, upgrade_schema
+
+ADMIN_URL = os.environ.get(
+    "UNSEALED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+S3_ENDPOINT = os.environ.get("UNSEALED_TEST_S3_URL", "http://127.0.0.1:5055")
+BROKER_URL = os.environ.get("UNSEALED_TEST_BROKER_URL", "redis://127.0.0.1:6379/0")
+READY_S = 60.0
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    name = f"unsealed_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))  # name is generated above, not user input
+    try:
+        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def s3_env(bucket: str) -> dict[str, str]:
+    return {
+        "UNSEALED_STORAGE": f"s3://{bucket}/archive",
+        "AWS_ENDPOINT_URL": S3_ENDPOINT,
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }
+
+
+@dataclass
+class Cluster:
+    """The shared services of one test, and the workers started on them."""
+
+    root: Path
+    env: dict[str, str]
+    workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def run_env(self, name: str) -> dict[str, str]:
+        """A process's environment: the shared settings, and folders of its own."""
+        own = self.root / name
+        (own / "tmp").mkdir(parents=True, exist_ok=True)
+        return {
+            **os.environ,
+            **self.env,
+            "UNSEALED_ARCHIVE": str(own / "archive"),
+            "TMPDIR": str(own / "tmp"),
+            "COLUMNS": "200",
+        }
+
+    def start_worker(self, name: str, concurrency: int = 1) -> subprocess.Popen[bytes]:
+        log = self.root / f"{name}.log"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "unsealed", "worker", "-c", str(concurrency), "-n", f"{name}@test"],
+            env=self.run_env(name),
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: kill -9 takes the pool with it
+        )
+        self.workers[name] = process
+        deadline = time.monotonic() + READY_S
+        while b" ready." not in log.read_bytes():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"worker {name} did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.2)
+        return process
+
+    def kill_worker(self, name: str) -> None:
+        """kill -9, the worker and its pool processes at once (a machine that stops)."""
+        process = self.workers.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def log(self, name: str) -> str:
+        return (self.root / f"{name}.log").read_text(errors="replace")
+
+    def cli(
+        self, *args: str | Path, name: str = "front", timeout: float = 300
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "unsealed", *map(str, args)],
+            env=self.run_env(name),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def popen(self, *args: str | Path, name: str = "front") -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, "-m", "unsealed", *map(str, args)],
+            env=self.run_env(name),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def stop(self) -> None:
+        for process in self.workers.values():
+            os.killpg(process.pid, signal.SIGTERM)
+        for process in self.workers.values():
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.workers.clear()
+
+
+@contextmanager
+def cluster(root: Path, broker_url: str = BROKER_URL, **settings: str) -> Iterator[Cluster]:
+    """PostgreSQL + S3 + a queue of this test's own on the broker; workers stopped at the end."""
+    with postgres_database() as database_url:
+        engine = create_archive_engine(database_url)
+        upgrade_schema(engine)  # before anything polls its tables
+        engine.dispose()
+        env = {
+            "UNSEALED_DATABASE_URL": database_url,
+            **s3_env(f"unsealed-test-{uuid.uuid4().hex[:12]}"),
+            "UNSEALED_BROKER_URL": broker_url,
+            "UNSEALED_QUEUE": f"test-{uuid.uuid4().hex[:12]}",
+            "UNSEALED_RESTORE_INTERVAL": "1",
+            "UNSEALED_TASK_RETRY_DELAY": "0.2",
+            "UNSEALED_WORKERS": "1",
+            **settings,
+        }
+        running = Cluster(root, env)
+        try:
+            yield running
+        finally:
+            running.stop()
