@@ -46,22 +46,23 @@ def test_show_lists_and_curates_entities(cli, show_json, tmp_path):
     assert doc["email"]["from"] == {"name": "Dana Whitfield", "address": "dana.whitfield@harborpoint.example"}
     assert doc["email"]["to"] == [{"name": "Martin Kessler", "address": "mkessler@northgate.example"}]
     assert doc["email"]["sent_at"] == "2019-01-15T09:12:00+00:00"
-    people = {e["name"]: e for e in doc["entities"]["PERSON"]}
+    groups = {g["type"]: g["entities"] for g in doc["entities"]["groups"]}
+    people = {e["name"]: e for e in groups["PERSON"]}
     assert {"Dana Whitfield", "Martin Kessler", "Oliver Brandt"} <= set(people)
-    assert doc["entities"]["PHONE"][0]["mentions"][0]["text"] == "(212) 734-2281"
+    assert groups["PHONE"][0]["mentions"][0]["text"] == "(212) 734-2281"
     mention = people["Dana Whitfield"]["mentions"][0]
     page_text = doc["pages"][0]["text"]
     assert page_text[mention["start"] : mention["end"]] == mention["text"]
 
-    listed = json.loads(cli("entities", "--type", "PERSON", "--json", check=True).stdout)
+    listed = json.loads(cli("entities", "--type", "PERSON", "--json", check=True).stdout)["entities"]
     assert all(e["type"] == "PERSON" for e in listed) and listed[0]["mention_count"] >= 2
 
     whitfield = json.loads(cli("entity", "Dana Whitfield", "--json", check=True).stdout)
-    assert whitfield["addresses"] == [{"address": "dana.whitfield@harborpoint.example", "count": 1}]
+    assert whitfield["linked"] == [{"value": "dana.whitfield@harborpoint.example", "count": 1}]
     assert whitfield["emails_sent"][0]["subject"] == "Meeting in Palm Beach"
     assert "Martin Kessler" in {c["name"] for c in whitfield["co_mentions"]}
     address = json.loads(cli("entity", "mkessler@northgate.example", "--json", check=True).stdout)
-    assert address["names"] == [{"name": "Martin Kessler", "count": 1}]
+    assert address["linked"] == [{"value": "Martin Kessler", "count": 1}]
 
     def entity_hits(name: str) -> int:
         found = cli("search", f'entity:"{name}"', "--json", check=True).stdout
@@ -72,13 +73,13 @@ def test_show_lists_and_curates_entities(cli, show_json, tmp_path):
     cli("entities", "hide", "Palm Beach", check=True)
     assert entity_hits("Palm Beach") == 0  # curation re-indexes the pages it changed
     shown = show_json("EFTA00000100")["entities"]
-    assert "Palm Beach" not in {e["name"] for group in shown.values() for e in group}
+    assert "Palm Beach" not in {e["name"] for group in shown["groups"] for e in group["entities"]}
     cli("enrich", "--all", check=True)  # re-processing keeps the decisions
     merged = json.loads(cli("entity", "Martin Kessler", "--json", check=True).stdout)
     assert "Oliver Brandt" in {a["text"] for a in merged["aliases"]}
     split = cli("entities", "split", "Martin Kessler", "Oliver Brandt", check=True)
     assert json.loads(split.stdout)["new_entity"]
-    locations = json.loads(cli("entities", "--type", "LOCATION", "--json", check=True).stdout)
+    locations = json.loads(cli("entities", "--type", "LOCATION", "--json", check=True).stdout)["entities"]
     assert "Palm Beach" not in {e["name"] for e in locations}
 
     table = cli("entities", check=True).stdout  # hostile text is printed, not interpreted

@@ -8,7 +8,8 @@ from unsealed.enrich import curate
 from unsealed.enrich.lookup import find_entity
 from unsealed.pipeline.enrich_stages import enrichment_stages
 from unsealed.store.archive import Archive
-from unsealed.views.queries import document_emails, entity_detail
+from unsealed.views.entity import entity_view
+from unsealed.views.queries import document_emails
 
 
 def test_seed_enrichment_on_postgresql(tmp_path, monkeypatch, postgres_url):  # noqa: F811
@@ -19,8 +20,8 @@ def test_seed_enrichment_on_postgresql(tmp_path, monkeypatch, postgres_url):  # 
             for stage in enrichment_stages():
                 stage.run(archive, [doc_id])
         with archive.engine.begin() as conn:
-            harpaz = entity_detail(conn, find_entity(conn, "liarpaz"))
+            harpaz = entity_view(conn, find_entity(conn, "liarpaz")).json_data()
             assert harpaz["name"] == "Rafael Harpaz"
             assert document_emails(conn, doc_id)[0]["sent_at"] == "2014-12-24T20:52:29+00:00"
             curate.hide(conn, "Baku")
-            assert entity_detail(conn, find_entity(conn, "Baku"))["hidden"] is True
+            assert entity_view(conn, find_entity(conn, "Baku")).hidden is True

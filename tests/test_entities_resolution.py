@@ -10,7 +10,8 @@ from unsealed.enrich.lookup import find_entity
 from unsealed.pipeline.enrich_stages import enrichment_stages
 from unsealed.store.archive import Archive
 from unsealed.store.schema import entities, mentions
-from unsealed.views.queries import document_entities, entity_detail, list_entities
+from unsealed.views.entity import entity_view
+from unsealed.views.queries import document_entities, list_entities
 
 MEETING = (
     "Israeli Defense Minister {name} met Prime Minister Benjamin Netanyahu in Jerusalem on Monday.\n"
@@ -54,12 +55,12 @@ def _build(tmp_path) -> tuple[Archive, list[str]]:
 def test_ocr_variants_merge_and_distinct_names_stay_apart(tmp_path) -> None:
     archive, ids = _build(tmp_path)
     with archive.engine.connect() as conn:
-        yaalon = entity_detail(conn, find_entity(conn, "Moshe Ya'alon"))
+        yaalon = entity_view(conn, find_entity(conn, "Moshe Ya'alon")).json_data()
         assert yaalon["name"] == "Moshe Ya'alon"
         assert {a["text"] for a in yaalon["aliases"]} == {"Moshe Ya'alon", "Mosbe Ya'alon"}
         assert yaalon["document_count"] == 4
         assert "ocr_variant" in yaalon["rules"]
-        harpaz = entity_detail(conn, find_entity(conn, "liarpaz"))
+        harpaz = entity_view(conn, find_entity(conn, "liarpaz")).json_data()
         assert harpaz["name"] == "Rafael Harpaz"
         assert {"Rafael Harpaz", "liarpaz"} <= {a["text"] for a in harpaz["aliases"]}
         assert "surname_in_document" in harpaz["rules"]
@@ -91,7 +92,7 @@ def test_curator_decisions_survive_reprocessing(tmp_path) -> None:
     with archive.engine.connect() as conn:
         assert find_entity(conn, "Mosbe Ya'alon") != find_entity(conn, "Moshe Ya'alon")
         assert find_entity(conn, "Avigdor Lieberman") == find_entity(conn, "Benjamin Netanyahu")
-        merged = entity_detail(conn, find_entity(conn, "Benjamin Netanyahu"))
+        merged = entity_view(conn, find_entity(conn, "Benjamin Netanyahu")).json_data()
         assert "curator_merge" in " ".join(merged["rules"])
         names = {e["name"] for e in list_entities(conn, "LOCATION", top=100)}
         assert "Jerusalem" not in names and "Baku" in names

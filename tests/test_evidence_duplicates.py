@@ -51,8 +51,8 @@ def test_copies_across_data_sets_and_the_redaction_diff(tmp_path):
         ingest(archive, [two], "two", settings, stages=stages)
         with archive.engine.connect() as conn:
             ids = {(r.dataset, r.bates_first): r.id for r in conn.execute(select(documents))}
-            original = document_view(conn, ids[("one", "EFTA00000100")])
-            redacted = document_view(conn, ids[("two", "EFTA00000200")])
+            original = document_view(conn, ids[("one", "EFTA00000100")]).json_data()
+            redacted = document_view(conn, ids[("two", "EFTA00000200")]).json_data()
             rows = conn.execute(select(func.count()).select_from(near_duplicates)).scalar()
         copies = original["copies"]
         assert copies["count"] == 3

@@ -35,10 +35,10 @@ def test_fields_copies_and_collapsed_hits(tmp_path):
         assert searcher.search("custodian:nobody", limit=5).total == 0
         copies = searcher.search("copies:EFTA00000004", limit=10)
         assert {h.citation.dataset for h in copies.hits} == {"ds1", "ds2"}
-        collapsed = search_view(searcher, "memo page 4", sort="relevance", cursor=None, limit=20)
+        collapsed = search_view(searcher, "memo page 4", sort="relevance", cursor=None, limit=20).json_data()
         fours = [h for h in collapsed["hits"] if "memo page 4" in (h.get("snippet") or {}).get("text", "")]
         assert len(fours) == 1 and fours[0]["copy_count"] == 2 and len(fours[0]["copies"]) == 1
-        every = search_view(searcher, "memo page 4", sort="relevance", cursor=None, limit=20, copies="all")
+        every = search_view(searcher, "memo page 4", sort="relevance", limit=20, copies="all").json_data()
         assert len([h for h in every["hits"] if h["bates"] == "EFTA00000004"]) == 2
         client = TestClient(create_app(archive))
         page = client.get("/search", params={"q": "memo page 4"})

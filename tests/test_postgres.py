@@ -42,4 +42,5 @@ def test_ingest_show_and_status_on_postgresql(cli, tmp_path, postgres_url):
     assert doc["page"] == 2 and doc["pages"][1]["bates_source"] == "inferred"
     assert doc["created_at"].endswith("+00:00")
     status = json.loads(cli("status", "--json", env=env, check=True).stdout)
-    assert status["totals"] == {"documents": 2, "ok": 1, "failed": 1, "pages": 2}
+    totals = status["totals"]
+    assert (totals["documents"], totals["ok"], totals["failed"], totals["pages"]) == (2, 1, 1, 2)

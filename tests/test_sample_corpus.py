@@ -44,4 +44,4 @@ def test_the_sample_ingests_as_its_manifest_says(corpus, cli, show_json):
     assert "Mosbe Ya'alon" in seed["pages"][0]["text"]
     assert [o["dataset"] for o in seed["also_in"]] == ["dataset_10"]
     status = json.loads(cli("status", "--json", check=True).stdout)
-    assert list(status["datasets"]) == ["dataset_8", "dataset_9", "dataset_10"]
+    assert [d["name"] for d in status["datasets"]] == ["dataset_8", "dataset_9", "dataset_10"]

@@ -219,3 +219,33 @@ class Settings:
     def with_overrides(self, **changes: object) -> Settings:
         """A copy with the given fields replaced; None values are ignored (flag not given)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+
+# Settings the library reads where it needs them (at call time, so a test or a server can set them
+# before opening an archive); every environment variable the project reads is read in this module.
+
+
+def spacy_model(default: str) -> str:
+    """UNSEALED_SPACY_MODEL: the spaCy pipeline entity extraction loads."""
+    return os.environ.get("UNSEALED_SPACY_MODEL") or default
+
+
+def phone_region() -> str:
+    """UNSEALED_PHONE_REGION: the region phone numbers without a country code belong to."""
+    return os.environ.get("UNSEALED_PHONE_REGION", "US").upper()
+
+
+def email_timezone() -> str:
+    """UNSEALED_EMAIL_TZ: the zone of printed e-mail dates that carry none."""
+    return os.environ.get("UNSEALED_EMAIL_TZ", "UTC")
+
+
+def tessdata_prefix() -> str | None:
+    """TESSDATA_PREFIX: where Tesseract's language data lies (Tesseract's own variable)."""
+    return os.environ.get("TESSDATA_PREFIX") or None
+
+
+def admin_token() -> str | None:
+    """UNSEALED_ADMIN_TOKEN: when set, the web server accepts curator decisions carrying it;
+    unset, the server is read-only."""
+    return os.environ.get("UNSEALED_ADMIN_TOKEN") or None

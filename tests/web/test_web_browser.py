@@ -105,7 +105,7 @@ def test_keyboard_reaches_search_box(page: Any, server: LiveServer) -> None:
     page.keyboard.type("Harpaz")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?q=Harpaz**")
-    first_result = page.locator(".hit-title").first
+    first_result = page.locator(".hit-title a").first
     for _ in range(40):  # Tab on until the first result link has the focus
         page.keyboard.press("Tab")
         if first_result.evaluate("el => el === document.activeElement"):
@@ -126,7 +126,7 @@ def test_search_document_entity_and_back(page: Any, server: LiveServer) -> None:
     assert page.locator(".hit-item mark.hit").count() >= 1
     shot(page, "search")
     results_url = page.url
-    page.locator(".hit-title").first.click()
+    page.locator(".hit-title a").first.click()
     page.wait_for_url("**/documents/**")
     assert page.locator("mark.hit").count() >= 1
     # The e-mail panel and the entities panel of the seed-like printed e-mail.

@@ -41,7 +41,7 @@ def test_serve_answers_until_stopped(sample_archive: Archive) -> None:
                 assert time.monotonic() < deadline, "serve did not start listening"
                 time.sleep(0.2)
         assert response.status_code == 200
-        assert response.json()["status"]["documents"] > 0
+        assert response.json()["totals"]["documents"] > 0
         assert "access-control-allow-origin" not in response.headers
     finally:
         proc.terminate()

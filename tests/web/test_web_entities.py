@@ -54,7 +54,7 @@ def test_entity_page_shows_mentions_with_citations(client: TestClient, sample_ar
         key=lambda e: e["count"],
     )
     detail = client.get(f"/api/v1/entities/{person['id']}").json()
-    assert detail["entity"]["name"] == person["name"]
+    assert detail["name"] == person["name"]
     assert detail["paging"]["total"] == sum(a["count"] for a in detail["aliases"])
     body = client.get(f"/entities/{person['id']}").text
     assert f"{escape(person['name'])}</h1>" in body
@@ -64,7 +64,7 @@ def test_entity_page_shows_mentions_with_citations(client: TestClient, sample_ar
         anchor = f"m-{mention['page_number']}-{mention['start']}"
         assert f'href="/documents/{mention["document_id"]}#{anchor}"' in body
         assert f"page {mention['page_number']} of" in body
-    for other in detail["co_mentioned"][:5]:
+    for other in detail["co_mentions"][:5]:
         assert f'href="/entities/{other["id"]}"' in body
     assert f'href="/network?entity={person["id"]}"' in body
 
@@ -74,10 +74,10 @@ def test_correspondent_page_lists_emails(client: TestClient, sample_archive: Arc
     addresses = next(g for g in data["entities"]["groups"] if g["type"] == "EMAIL")["entities"]
     target = next(e for e in addresses if e["name"] == "jeevacation@gmail.com")
     detail = client.get(f"/api/v1/entities/{target['id']}").json()
-    assert detail["emails"]["received"], "jeevacation@gmail.com received the seed e-mail"
+    assert detail["emails_received"], "jeevacation@gmail.com received the seed e-mail"
     assert all(
-        any(r["address"] == "jeevacation@gmail.com" for r in e["recipients"]["to"] + e["recipients"]["cc"])
-        for e in detail["emails"]["received"]
+        any(r["address"] == "jeevacation@gmail.com" for r in e["to"] + e["cc"] + e["bcc"])
+        for e in detail["emails_received"]
     )
     body = client.get(f"/entities/{target['id']}").text
     assert "Received (" in body
@@ -88,7 +88,13 @@ def test_network_page_and_twin(client: TestClient, sample_archive: Archive) -> N
     _, data = seed_view(client, sample_archive)
     place = next(g for g in data["entities"]["groups"] if g["type"] == "LOCATION")["entities"][0]
     graph = client.get("/api/v1/network", params={"entity": place["id"], "limit": 10}).json()
-    assert graph["nodes"][0] == {"id": place["id"], "name": place["name"], "type": "LOCATION", "center": True}
+    assert graph["nodes"][0] == {
+        "id": place["id"],
+        "name": place["name"],
+        "type": "LOCATION",
+        "center": True,
+        "documents": 0,
+    }
     assert 1 <= len(graph["nodes"]) - 1 <= 10
     node_ids = {n["id"] for n in graph["nodes"]}
     assert all(
@@ -104,7 +110,7 @@ def test_network_page_and_twin(client: TestClient, sample_archive: Archive) -> N
 
 
 def test_home_lists_top_entities(client: TestClient) -> None:
-    top = client.get("/api/v1/entities", params={"limit": 5}).json()["entities"]
+    top = client.get("/api/v1/entities", params={"per_page": 5}).json()["entities"]
     assert len(top) == 5
     counts = [e["mention_count"] for e in top]  # "most mentioned" first
     assert counts == sorted(counts, reverse=True)

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from unsealed.views.textmarks import Span, find_hits, query_terms, segments, to_html
+from unsealed.views.document import query_terms
+from unsealed.views.textmarks import Span, segments, to_html
 
 
-def test_query_terms_drop_operators_fields_and_wildcards() -> None:
-    assert query_terms('"defense minister" OR harpaz* NOT from:jns yaalon~1 a') == [
+def test_query_terms_come_from_the_query_tree() -> None:
+    """The words that mark a document are the search's positive leaves: not NOT'ed ones, not fields."""
+    assert query_terms('"defense minister" OR harpaz* NOT jns yaalon~1 -Aliyev') == [
         "defense minister",
         "harpaz",
-        "jns",
         "yaalon",
     ]
-
-
-def test_find_hits_is_case_insensitive_at_word_starts() -> None:
-    text = "Azerbaijan, azerbaijani and Kazerbaijan"
-    assert find_hits(text, ["azerbaijan"]) == [(0, 10), (12, 22)]
-    assert find_hits(text, []) == []
+    assert query_terms("date:2014 -x") == []
 
 
 def test_overlapping_hit_and_mention_keep_both_marks_and_anchors() -> None:

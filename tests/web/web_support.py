@@ -20,6 +20,7 @@ from unsealed.pipeline.enrich_stages import enrichment_stages
 from unsealed.pipeline.ingest import IngestReport, SilentObserver, ingest, run_stages
 from unsealed.pipeline.stages import post_ingest_stages
 from unsealed.sample.corpus import write_sample_corpus
+from unsealed.sample.real import load_corpus, write_corpus
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents
 from unsealed.web import create_app
@@ -37,6 +38,16 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
+# Real release documents (../shared/corpus) beside the sample: printed e-mails and other pages.
+REAL_IDS = [
+    "HOUSE_OVERSIGHT_013482",
+    "HOUSE_OVERSIGHT_022258",
+    "HOUSE_OVERSIGHT_022464",
+    "HOUSE_OVERSIGHT_010754",
+    "EFTA01280146",
+    "EFTA01295161",
+    "EFTA01343936",
+]
 HOSTILE_TEXT = "Note <script>alert(1)</script> and <img src=x onerror=alert(2)> end"
 
 
@@ -71,6 +82,9 @@ def build_sample_archive(root: Path) -> Archive:
     hostile = root / "fixtures"
     write_pdf(hostile / "EFTA09000001.pdf", [[HOSTILE_TEXT, "Second line of the hostile note."]], 9000001)
     ingest_folder(archive, hostile, "fixtures")
+    real = root / "real"
+    write_corpus(load_corpus(ids=REAL_IDS), real)
+    ingest_folder(archive, real, "real")
     enrich_all(archive)
     return archive
 

@@ -8,7 +8,6 @@ printed without a zone to be in UNSEALED_EMAIL_TZ (default UTC).
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -16,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as dateparser
 
+from unsealed import config
 from unsealed.errors import ConfigError
 
 ZONES = {
@@ -95,7 +95,7 @@ def parse_sent(raw: str) -> SentDate | None:
 
 
 def default_zone() -> timezone | ZoneInfo:
-    name = os.environ.get("UNSEALED_EMAIL_TZ", "UTC")
+    name = config.email_timezone()
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:

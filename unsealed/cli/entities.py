@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -19,6 +19,7 @@ from unsealed.config import Settings
 from unsealed.domain import ENTITY_TYPES
 from unsealed.errors import ConfigError
 from unsealed.store.archive import Archive
+from unsealed.views.models import EntitySummary
 
 entities_app = typer.Typer(
     help="List canonical entities; curate them (merge, split, hide).", invoke_without_command=True
@@ -29,12 +30,10 @@ def _open(archive: Path | None) -> Archive:
     return Archive.open(Settings.from_env().with_overrides(archive_dir=archive).archive_dir, create=False)
 
 
-def _print_entities(rows: list[dict[str, Any]], console: Console) -> None:
+def _print_entities(rows: list[EntitySummary], console: Console) -> None:
     table = Table("type", "name", "mentions", "documents", "id")
     for r in rows:
-        table.add_row(
-            r["type"], escape(r["name"]), str(r["mention_count"]), str(r["document_count"]), r["id"]
-        )
+        table.add_row(r.type, escape(r.name), str(r.mention_count), str(r.document_count), r.id)
     console.print(table)
 
 
@@ -54,25 +53,23 @@ def entities_command(
         return
     if entity_type and entity_type.upper() not in ENTITY_TYPES:
         raise ConfigError(f"--type must be one of {', '.join(ENTITY_TYPES)}, got {entity_type!r}")
-    from unsealed.views.queries import list_entities
+    from unsealed.views.entity import entities_view
 
     with _open(archive) as opened, opened.engine.connect() as conn:
-        rows = list_entities(conn, entity_type, top, include_hidden=hidden)
+        listing = entities_view(
+            conn, entity_type and entity_type.upper(), per_page=top, include_hidden=hidden
+        )
     if as_json:
-        print_json(rows)
+        print_json(listing.json_data())
     else:
-        _print_entities(rows, Console(highlight=False))
+        _print_entities(listing.entities, Console(highlight=False))
 
 
-def _curate(archive: Path | None, action: str, *args: str) -> None:
-    from unsealed.enrich import curate
-    from unsealed.search import indexer
+def _curate(archive: Path | None, action: str, entity: str, other: str | None = None) -> None:
+    from unsealed.pipeline.curate import apply
 
     with _open(archive) as opened:
-        with opened.engine.begin() as conn:
-            result = getattr(curate, action)(conn, *args)
-        indexer.sync(opened)  # re-index the pages whose entity names the decision changed
-    print_json(result)
+        print_json(apply(opened, action, entity, other))
 
 
 @entities_app.command("merge")
@@ -110,37 +107,35 @@ def unhide_command(
     archive: ArchiveOption = None,
 ) -> None:
     """Show a hidden entity again."""
-    from unsealed.enrich import curate
-
-    with _open(archive) as opened, opened.engine.begin() as conn:
-        print_json(curate.hide(conn, entity, hidden=False))
+    _curate(archive, "unhide", entity)
 
 
 def entity_command(
     name_or_id: Annotated[str, typer.Argument(help="Entity id, name or any surface form.")],
+    page: Annotated[int, typer.Option("--page", min=1, help="Page of mentions (50 a page).")] = 1,
     archive: ArchiveOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """One entity: aliases, documents, co-mentioned entities, e-mail links."""
     from unsealed.enrich.lookup import find_entity
-    from unsealed.views.queries import entity_detail
+    from unsealed.views.entity import entity_view
 
     with _open(archive) as opened, opened.engine.connect() as conn:
-        detail = entity_detail(conn, find_entity(conn, name_or_id))
+        detail = entity_view(conn, find_entity(conn, name_or_id), page)
     if as_json:
-        print_json(detail)
+        print_json(detail.json_data())
         return
     console = Console(highlight=False)
     console.print(
-        f"[bold]{escape(detail['name'])}[/] ({detail['type']}) · {detail['mention_count']} mentions "
-        f"in {detail['document_count']} documents · {detail['id']}"
+        f"[bold]{escape(detail.name)}[/] ({detail.type}) · {detail.mention_count} mentions "
+        f"in {detail.document_count} documents · {detail.id}"
     )
-    console.print("aliases: " + escape(", ".join(a["text"] for a in detail["aliases"])), soft_wrap=True)
-    for d in detail["documents"][:20]:
-        console.print(f"  {escape(d['filename'])} ({escape(d['dataset'])}): {d['mentions']}")
-    if detail["co_mentions"]:
+    console.print("aliases: " + escape(", ".join(a.text for a in detail.aliases)), soft_wrap=True)
+    for d in detail.documents[:20]:
+        console.print(f"  {escape(d.filename)} ({escape(d.dataset)}): {d.mentions}")
+    if detail.co_mentions:
         console.print(
-            "with: " + escape(", ".join(f"{c['name']} ({c['documents']})" for c in detail["co_mentions"])),
+            "with: " + escape(", ".join(f"{c.name} ({c.documents})" for c in detail.co_mentions)),
             soft_wrap=True,
         )
 

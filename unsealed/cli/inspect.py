@@ -12,11 +12,10 @@ from unsealed.cli.options import ArchiveOption, JsonOption
 from unsealed.cli.render import print_document, print_json, print_queue, print_status
 from unsealed.config import Settings
 from unsealed.errors import NotFoundError
-from unsealed.search.indexer import status_dict as search_index_status
-from unsealed.store import work
 from unsealed.store.archive import Archive
-from unsealed.store.documents import document_record, locate_document, status_summary
-from unsealed.views.queries import document_enrichment
+from unsealed.store.documents import locate_document
+from unsealed.views.document import document_view
+from unsealed.views.home import status_view
 
 
 def show_command(
@@ -32,13 +31,11 @@ def show_command(
             raise NotFoundError(
                 f"no document matches {key!r} (try a uuid, file name, storage key or Bates number)"
             )
-        record = document_record(conn, located.document_id)
-        assert record is not None
-        record.update(document_enrichment(conn, located.document_id))
+        view = document_view(conn, located.document_id, located_page=located.page_number)
     if as_json:
-        print_json({**record, "page": located.page_number})
+        print_json(view.json_data())
     else:
-        print_document(record, Console(highlight=False), located.page_number)
+        print_document(view, Console(highlight=False))
 
 
 def status_command(archive: ArchiveOption = None, as_json: JsonOption = False) -> None:
@@ -46,17 +43,14 @@ def status_command(archive: ArchiveOption = None, as_json: JsonOption = False) -
     queue (`ingest --queue`): queued, running, done and failed per data set and per worker."""
     settings = Settings.from_env().with_overrides(archive_dir=archive)
     with Archive.open(settings.archive_dir, create=False) as opened:
-        with opened.engine.connect() as conn:
-            summary = status_summary(conn)
-            summary["queue"] = work.summary(conn)
-        summary["search_index"] = search_index_status(opened)
+        summary = status_view(opened)
     if as_json:
-        print_json(summary)
+        print_json(summary.json_data())
     else:
         console = Console(highlight=False)
         print_status(summary, console)
-        print_queue(summary["queue"], console)
-        console.print(f"search index: {escape(summary['search_index']['summary'])}", soft_wrap=True)
+        print_queue(summary.queue, console)
+        console.print(f"search index: {escape(summary.search_index.summary)}", soft_wrap=True)
 
 
 def register(app: typer.Typer) -> None:

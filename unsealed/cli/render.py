@@ -10,6 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from unsealed.views.models import Document, Status
+
 
 def human_size(size: int) -> str:
     value = float(size)
@@ -34,61 +36,55 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def print_document(doc: dict[str, Any], console: Console, page: int | None = None) -> None:
+def print_document(doc: Document, console: Console) -> None:
     """The seed archive's header and metadata block, with the page list between them."""
-    kind = doc["mime_type"].split("/")[-1]
-    bates = f" · {doc['bates_first']}–{doc['bates_last']}" if doc["bates_first"] else ""
-    console.print(f"[bold]{escape(doc['filename'])}[/]")
+    kind = doc.mime_type.split("/")[-1]
+    bates = f" · {doc.bates_first}–{doc.bates_last}" if doc.bates_first else ""
+    console.print(f"[bold]{escape(doc.filename)}[/]")
     console.print(
-        f"{escape(doc['dataset'])} · {escape(kind)} · {human_size(doc['size_bytes'])} · "
-        f"{human_date(doc['created_at'])} · {plural(doc['page_count'], 'page')}{escape(bates)}"
+        f"{escape(doc.dataset)} · {escape(kind)} · {human_size(doc.size_bytes)} · "
+        f"{human_date(doc.created_at)} · {plural(doc.page_count, 'page')}{escape(bates)}"
     )
-    if doc["status"] != "ok":
-        console.print(f"[red]failed:[/] {escape(doc['error'] or '')}", soft_wrap=True)
-    if doc.get("notes"):
-        console.print(f"[yellow]note:[/] {escape(doc['notes'])}", soft_wrap=True)
-    if page is not None:
-        console.print(f"→ page {page} of {doc['page_count']}")
-    if doc["pages"]:
+    if doc.status != "ok":
+        console.print(f"[red]failed:[/] {escape(doc.error or '')}", soft_wrap=True)
+    if doc.notes:
+        console.print(f"[yellow]note:[/] {escape(doc.notes)}", soft_wrap=True)
+    if doc.page is not None:
+        console.print(f"→ page {doc.page} of {doc.page_count}")
+    if doc.pages:
         table = Table("page", "Bates", "text", "chars", box=None, pad_edge=False)
-        for p in doc["pages"]:
-            stamp = f"{p['bates']} ({p['bates_source']})" if p["bates"] else "—"
-            mark = " ◀" if p["number"] == page else ""
-            table.add_row(
-                f"{p['number']}{mark}", escape(stamp), escape(p["text_source"]), str(p["char_count"])
-            )
+        for p in doc.pages:
+            stamp = f"{p.bates} ({p.bates_source})" if p.bates else "—"
+            mark = " ◀" if p.number == doc.page else ""
+            table.add_row(f"{p.number}{mark}", escape(stamp), escape(p.text_source), str(p.char_count))
         console.print(table)
     console.print("[bold]Document Metadata[/]")
     rows = [
-        ("Document ID", doc["id"]),
-        ("Storage Key", doc["storage_key"]),
-        ("MD5", doc["md5"]),
-        ("SHA-256", doc["sha256"]),
-        ("Created", doc["created_at"]),
-        ("Source path", doc["source_path"]),
-        ("Pipeline version", doc["pipeline_version"]),
+        ("Document ID", doc.id),
+        ("Storage Key", doc.storage_key),
+        ("MD5", doc.md5),
+        ("SHA-256", doc.sha256),
+        ("Created", doc.created_at),
+        ("Pipeline version", doc.pipeline_version),
     ]
-    rows += [("Also in", f"{o['dataset']} ({o['storage_key']})") for o in doc["also_in"]]
+    rows += [("Also in", f"{o.dataset} ({o.storage_key})") for o in doc.also_in]
     for label, value in rows:
         console.print(f"  {label:<17} {escape(str(value))}", soft_wrap=True)
 
 
-def print_status(summary: dict[str, Any], console: Console) -> None:
-    totals = summary["totals"]
+def print_status(summary: Status, console: Console) -> None:
+    totals = summary.totals
     console.print(
-        f"{totals['documents']} documents ({totals['ok']} ok, {totals['failed']} failed), "
-        f"{totals['pages']} pages"
+        f"{totals.documents} documents ({totals.ok} ok, {totals.failed} failed), {totals.pages} pages"
     )
     table = Table("data set", "ok", "failed", "pages", box=None, pad_edge=False)
-    for name, entry in summary["datasets"].items():
-        table.add_row(escape(name), str(entry["ok"]), str(entry["failed"]), str(entry["pages"]))
+    for d in summary.datasets:
+        table.add_row(escape(d.name), str(d.ok), str(d.failed), str(d.pages))
     console.print(table)
-    if summary["failed"]:
+    if summary.failed:
         console.print("[bold red]Failed files[/]")
-        for failure in summary["failed"]:
-            console.print(
-                f"  {escape(failure['storage_key'])}: {escape(failure['error'] or '')}", soft_wrap=True
-            )
+        for failure in summary.failed:
+            console.print(f"  {escape(failure.storage_key)}: {escape(failure.error or '')}", soft_wrap=True)
 
 
 def print_queue(queue: dict[str, Any], console: Console) -> None:

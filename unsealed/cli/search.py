@@ -18,10 +18,11 @@ from unsealed.config import Settings
 from unsealed.search import indexer
 from unsealed.search.errors import QueryError
 from unsealed.search.model import Hit, SearchResults
-from unsealed.search.serialize import EXPORT_COLUMNS, csv_row, hit_to_dict, results_to_dict
+from unsealed.search.serialize import csv_cell
 from unsealed.search.service import Group, Searcher, Sort
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents
+from unsealed.views.search import EXPORT_COLUMNS, export_row, search_view
 
 
 def _archive(archive_dir: object) -> Archive:
@@ -90,13 +91,16 @@ def register(app: typer.Typer) -> None:
                 _export(searcher, query, fmt, sort or "date", limit)
                 return
             order = cast(Sort, sort or "relevance")  # the service checks the value
+            if as_json:
+                view = search_view(
+                    searcher, query, limit=limit or 20, sort=order, group=cast(Group, group), cursor=cursor
+                )
+                sys.stdout.write(json.dumps(view.json_data(), ensure_ascii=False) + "\n")
+                return
             results = searcher.search(
                 query, limit=limit or 20, sort=order, group=cast(Group, group), cursor=cursor
             )
-            if as_json:
-                sys.stdout.write(json.dumps(results_to_dict(results), ensure_ascii=False) + "\n")
-            else:
-                _print_results(Console(), results)
+            _print_results(Console(), results)
 
     @app.command()
     def reindex(
@@ -147,14 +151,19 @@ def _export(searcher: Searcher, query: str, fmt: str, sort: str, limit: int | No
     for warning in export.warnings:
         err.print(Text(f"note: {warning}", style="dim"))
     out = sys.stdout
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, quoting=csv.QUOTE_ALL) if fmt == "csv" else None
+    writer = (
+        csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore", quoting=csv.QUOTE_ALL)
+        if fmt == "csv"
+        else None
+    )
     if writer:
         writer.writeheader()
     for count, hit in enumerate(export, start=1):
+        row = export_row(hit)
         if writer:
-            writer.writerow(csv_row(hit))
+            writer.writerow({k: csv_cell(v) for k, v in row.items()})
         else:
-            out.write(json.dumps(hit_to_dict(hit), ensure_ascii=False) + "\n")
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
         if limit is not None and count >= limit:
             break
     err.print(Text(f"exported {min(export.total, limit or export.total):,} hits", style="dim"))

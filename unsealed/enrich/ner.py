@@ -6,11 +6,11 @@ NER does not need excluded; pages go through `nlp.pipe` in batches.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
+from unsealed import config
 from unsealed.enrich.spans import Found
 from unsealed.errors import MissingDependencyError
 
@@ -26,7 +26,7 @@ BATCH_SIZE = 64
 
 
 def model_name() -> str:
-    return os.environ.get("UNSEALED_SPACY_MODEL") or DEFAULT_MODEL
+    return config.spacy_model(DEFAULT_MODEL)
 
 
 def load_nlp(name: str | None = None) -> Any:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 
 import phonenumbers
 
+from unsealed import config
 from unsealed.enrich.spans import Found
 
 EMAIL = re.compile(
@@ -22,7 +22,7 @@ _TRAILING = ".,;:!?)]}'\""
 
 def default_region() -> str:
     """Region assumed for numbers printed without a country code (env UNSEALED_PHONE_REGION)."""
-    return os.environ.get("UNSEALED_PHONE_REGION", "US").upper()
+    return config.phone_region()
 
 
 def find_emails(text: str) -> list[Found]:

@@ -1,10 +1,10 @@
-"""Search results as plain JSON-ready dicts (CLI --json, export lines, the API)."""
+"""A hit as plain JSON-ready data (the read layer's search model and export rows are built on it)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from unsealed.search.model import DocumentGroup, Hit, SearchResults
+from unsealed.search.model import Hit
 
 
 def hit_to_dict(hit: Hit) -> dict[str, Any]:
@@ -28,47 +28,6 @@ def hit_to_dict(hit: Hit) -> dict[str, Any]:
     return out
 
 
-def group_to_dict(group: DocumentGroup) -> dict[str, Any]:
-    return {
-        "document_id": group.document_id,
-        "citation": str(group.citation),
-        "matching_pages": group.matching_pages,
-        "hits": [hit_to_dict(h) for h in group.hits],
-    }
-
-
-def results_to_dict(results: SearchResults) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "query": results.query,
-        "total": results.total,
-        "took_ms": round(results.took_ms, 2),
-        "warnings": results.warnings,
-        "next_cursor": results.next_cursor,
-    }
-    if results.groups is not None:
-        out["groups"] = [group_to_dict(g) for g in results.groups]
-    else:
-        out["hits"] = [hit_to_dict(h) for h in results.hits]
-    if results.facets is not None:
-        out["facets"] = {
-            name: [{"value": f.value, "count": f.count, "refine": f.refine} for f in values]
-            for name, values in results.facets.items()
-        }
-    return out
-
-
-EXPORT_COLUMNS = [
-    "citation",
-    "dataset",
-    "filename",
-    "page",
-    "bates",
-    "document_id",
-    "doc_type",
-    "date",
-    "score",
-]
-
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -79,8 +38,3 @@ def csv_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
         return "'" + value
     return value
-
-
-def csv_row(hit: Hit) -> dict[str, Any]:
-    """One export line for csv.DictWriter (use it with quoting=csv.QUOTE_ALL)."""
-    return {name: csv_cell(value) for name, value in hit_to_dict(hit).items() if name in EXPORT_COLUMNS}

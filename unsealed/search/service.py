@@ -7,7 +7,7 @@ date order, cursor paging without a cap, and `export()` of every hit. See docs/s
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -188,8 +188,7 @@ class Searcher:
         for doc_id in doc_ids:
             best = [_hit(h) for h in by_doc[doc_id][:per_document]]
             groups.append(DocumentGroup(doc_id, best[0].citation, counts.get(doc_id, len(best)), tuple(best)))
-        total = after.total if after else total
-        more = len(by_doc) > skip + limit
+        more = len(by_doc) > skip + limit  # the total is counted afresh: a cursor may jump pages
         next_cursor = cursors.encode(cursors.Cursor(fp, skip + len(groups), total)) if more else None
         hits = [h for g in groups for h in g.hits]
         return SearchResults(query="", total=total, hits=hits, groups=groups, next_cursor=next_cursor)
@@ -198,16 +197,7 @@ class Searcher:
         if not results.hits:
             return
         texts = page_texts(self.archive, [(h.document_id, h.page) for h in results.hits])
-        index = getattr(backend, "index", None)
-        tokenize = (
-            index.tokens
-            if index is not None
-            else (lambda t: [x for x, _, _ in backend.tokens_with_offsets(t)])
-        )
-        leaves = [
-            t for t in positive_terms(parsed.tree) if getattr(t, "field", "text") in ("text", "entities")
-        ]
-        matcher = TermMatcher(leaves, tokenize)
+        matcher = _matcher(backend, parsed)
         with_snippets = {
             (h.document_id, h.page): make_snippet(
                 texts.get((h.document_id, h.page), ""),
@@ -230,6 +220,23 @@ class Searcher:
             ]
 
     # -- export ---------------------------------------------------------------------------------
+
+    def highlighter(self, query: str) -> Callable[[str], list[tuple[int, int]]]:
+        """A function giving the character spans of `text` that the query's positive terms match,
+        the way snippets mark them (`a -b` marks only a; `word~` marks fuzzy matches)."""
+        parsed = parse(query)
+        if not positive_terms(parsed.tree):
+            return lambda text: []
+        backend = self.backend()
+        matcher = _matcher(backend, parsed)
+
+        def spans(text: str) -> list[tuple[int, int]]:
+            if not matcher or not text:
+                return []
+            found = matcher.find(text, backend.tokens_with_offsets, backend.find_terms)
+            return sorted((a, b) for _, a, b in found)
+
+        return spans
 
     def export(self, query: str, *, sort: Sort = "date", chunk: int = 1000) -> Export:
         """Every hit of the query (no cap), streamed in chunks; no snippets, no facets."""
@@ -258,6 +265,25 @@ def _stream(
         if len(found) < chunk:
             return
         after = found[-1].key
+
+
+def document_page_cursor(query: str, sort: Sort, skip: int) -> str | None:
+    """The cursor of the page of document groups that starts after `skip` documents (None: the
+    first page): grouped paging counts whole documents, so any page can be named."""
+    if skip <= 0:
+        return None
+    fp = cursors.fingerprint(parse(query).text, sort, "document")
+    return cursors.encode(cursors.Cursor(fp, skip, 0))
+
+
+def _matcher(backend: SearchBackend, parsed: ParsedQuery) -> TermMatcher:
+    """What snippets and highlights mark: the positive text leaves, in the backend's tokens."""
+    index = getattr(backend, "index", None)
+    tokenize = (
+        index.tokens if index is not None else (lambda t: [x for x, _, _ in backend.tokens_with_offsets(t)])
+    )
+    leaves = [t for t in positive_terms(parsed.tree) if getattr(t, "field", "text") in ("text", "entities")]
+    return TermMatcher(leaves, tokenize)
 
 
 def _cut_below(found: list[EngineHit], by_doc: dict[str, list[EngineHit]], want: int) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, select
 
 from unsealed.domain import BatesNumber, parse_bates, read_bates
 from unsealed.store.schema import document_sources, documents, pages
@@ -138,41 +138,6 @@ def document_record(conn: Connection, doc_id: str, *, with_text: bool = True) ->
         data["redactions"] = json.loads(data["redactions"]) if data["redactions"] else []
         record["pages"].append(data)
     return record
-
-
-def status_summary(conn: Connection) -> dict[str, Any]:
-    """Counts by data set and status, and every failed file with its reason."""
-    counts = conn.execute(
-        select(
-            documents.c.dataset,
-            documents.c.status,
-            func.count().label("documents"),
-            func.coalesce(func.sum(documents.c.page_count), 0).label("pages"),
-        )
-        .group_by(documents.c.dataset, documents.c.status)
-        .order_by(documents.c.dataset, documents.c.status)
-    ).all()
-    datasets: dict[str, dict[str, int]] = {}
-    for row in counts:
-        entry = datasets.setdefault(row.dataset, {"ok": 0, "failed": 0, "pages": 0})
-        entry[row.status] = row.documents
-        entry["pages"] += int(row.pages)
-    failed = [
-        {"id": f.id, "dataset": f.dataset, "storage_key": f.storage_key, "error": f.error}
-        for f in conn.execute(
-            select(documents.c.id, documents.c.dataset, documents.c.storage_key, documents.c.error)
-            .where(documents.c.status == "failed")
-            .order_by(documents.c.dataset, documents.c.storage_key)
-        )
-    ]
-    totals = {
-        "documents": sum(e["ok"] + e["failed"] for e in datasets.values()),
-        "ok": sum(e["ok"] for e in datasets.values()),
-        "failed": len(failed),
-        "pages": sum(e["pages"] for e in datasets.values()),
-    }
-    ordered = {name: datasets[name] for name in sorted(datasets, key=natural_key)}
-    return {"totals": totals, "datasets": ordered, "failed": failed}
 
 
 def natural_key(name: str) -> list[int | str]:

@@ -1,6 +1,7 @@
 """Read functions over data sets and processing state (documents themselves: store/documents.py).
 
-Every function takes a SQLAlchemy Connection and returns plain dicts/lists. Nothing here writes.
+Every function takes a SQLAlchemy Connection and returns plain dicts/lists (views/home.py and
+views/dataset.py make the typed models). Nothing here writes.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, select
 
+from unsealed.store.documents import natural_key
 from unsealed.store.schema import documents, entities, mentions, pages
+from unsealed.views.queries import iso
 
 # Sort keys a user may ask for on a data set's document list, mapped to columns.
 DOCUMENT_SORTS = {
@@ -44,15 +47,26 @@ def _dataset_rows(conn: Connection, name: str | None) -> list[dict[str, Any]]:
         func.count().label("documents"),
         func.coalesce(func.sum(documents.c.page_count), 0).label("pages"),
         func.sum(case((documents.c.status == "failed", 1), else_=0)).label("failed"),
-        func.sum(case((documents.c.enriched_at.is_not(None), 1), else_=0)).label("enriched"),
+        # a failed file is marked enriched too (there was nothing to read): count only the others
+        func.sum(
+            case((and_(documents.c.enriched_at.is_not(None), documents.c.status != "failed"), 1), else_=0)
+        ).label("enriched"),
         func.max(documents.c.updated_at).label("last_update"),
         func.min(documents.c.bates_first).label("bates_first"),
         func.max(documents.c.bates_last).label("bates_last"),
     )
     if name is not None:
         query = query.where(documents.c.dataset == name)
-    rows = conn.execute(query.group_by(documents.c.dataset).order_by(documents.c.dataset)).mappings()
-    return [dict(r) for r in rows]
+    rows = conn.execute(query.group_by(documents.c.dataset)).mappings()
+    out = []
+    for r in sorted(rows, key=lambda r: natural_key(r["name"])):
+        row: dict[str, Any] = {
+            k: int(v or 0) if k in ("documents", "pages", "failed", "enriched") else v for k, v in r.items()
+        }
+        row["ok"] = row["documents"] - row["failed"]
+        row["last_update"] = iso(row["last_update"])
+        out.append(row)
+    return out
 
 
 def list_datasets(conn: Connection) -> list[dict[str, Any]]:
@@ -100,23 +114,24 @@ def dataset_documents(
         .limit(per_page)
         .offset((max(page, 1) - 1) * per_page)
     ).mappings()
-    return {"total": total, "page": page, "per_page": per_page, "documents": [dict(r) for r in rows]}
+    listed = [{**r, "doc_date": iso(r["doc_date"])} for r in rows]
+    return {"total": total, "page": page, "per_page": per_page, "documents": listed}
 
 
 def failed_documents(conn: Connection, dataset: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
     """Files recorded as failed, with their reason."""
-    query = select(*_LIST_COLUMNS, documents.c.storage_key, documents.c.source_path).where(
-        documents.c.status == "failed"
-    )
+    query = select(
+        documents.c.id, documents.c.dataset, documents.c.filename, documents.c.storage_key, documents.c.error
+    ).where(documents.c.status == "failed")
     if dataset is not None:
         query = query.where(documents.c.dataset == dataset)
-    rows = conn.execute(query.order_by(documents.c.dataset, documents.c.filename).limit(limit)).mappings()
-    return [dict(r) for r in rows]
+    order = (documents.c.dataset, documents.c.storage_key)
+    return [dict(r) for r in conn.execute(query.order_by(*order).limit(limit)).mappings()]
 
 
 def archive_totals(datasets: list[dict[str, Any]]) -> dict[str, Any]:
     """Archive-wide totals from `list_datasets` rows (no second pass over the documents)."""
-    updates = [d["last_update"] for d in datasets if d["last_update"] is not None]
+    updates = [str(d["last_update"]) for d in datasets if d["last_update"] is not None]
     documents_total = sum(int(d["documents"]) for d in datasets)
     failed = sum(int(d["failed"] or 0) for d in datasets)
     return {

@@ -1,32 +1,38 @@
-"""A data set page's data: summary, counts by type, one sorted page of documents, failed files."""
+"""A data set's model: summary, counts by type, one sorted page of documents, failed files."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from sqlalchemy import Connection
 
 from unsealed.errors import NotFoundError
 from unsealed.views import catalog
+from unsealed.views.models import (
+    Dataset,
+    DatasetSort,
+    DatasetSummary,
+    DocumentRow,
+    FailedFile,
+    TypeCount,
+    paging,
+)
 
 PER_PAGE = 50
 
 
 def dataset_view(
     conn: Connection, name: str, *, sort: str, order: str, page: int, doc_type: str | None
-) -> dict[str, Any]:
+) -> Dataset:
     summary = catalog.dataset_summary(conn, name)
     if summary is None:
         raise NotFoundError(f"no data set {name!r}")
     listing = catalog.dataset_documents(
         conn, name, sort=sort, descending=order == "desc", page=page, per_page=PER_PAGE, doc_type=doc_type
     )
-    pages = max(1, -(-listing["total"] // PER_PAGE))
-    return {
-        "dataset": summary,
-        "types": catalog.dataset_type_counts(conn, name),
-        "documents": listing["documents"],
-        "paging": {"page": page, "pages": pages, "per_page": PER_PAGE, "total": listing["total"]},
-        "sort": {"by": sort, "order": order, "type": doc_type},
-        "failed": catalog.failed_documents(conn, dataset=name),
-    }
+    return Dataset(
+        dataset=DatasetSummary(**summary),
+        types=[TypeCount(**t) for t in catalog.dataset_type_counts(conn, name)],
+        documents=[DocumentRow(**d) for d in listing["documents"]],
+        paging=paging(page, PER_PAGE, listing["total"]),
+        sort=DatasetSort(by=sort, order=order, type=doc_type),
+        failed=[FailedFile(**f) for f in catalog.failed_documents(conn, dataset=name)],
+    )

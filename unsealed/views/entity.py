@@ -1,51 +1,128 @@
-"""The entity and network pages' data."""
+"""The entity, entity list and network models (`entity --json`, `entities --json`, their API twins)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func, select
 
 from unsealed.errors import NotFoundError
+from unsealed.store.schema import documents, mentions
 from unsealed.views import entity_detail as detail
 from unsealed.views.entity_graph import co_mention_graph
-from unsealed.views.queries import list_entities
+from unsealed.views.models import (
+    Entity,
+    EntityDocument,
+    EntityLinks,
+    EntityList,
+    EntitySummary,
+    Network,
+    SharedDocuments,
+    paging,
+)
+from unsealed.views.queries import count_entities, iso, list_entities
 
 MENTIONS_PER_PAGE = 50
+ENTITIES_PER_PAGE = 100
 
 
-def entity_view(conn: Connection, entity_id: str, page: int = 1) -> dict[str, Any]:
+def _entity_row(conn: Connection, entity_id: str) -> dict[str, object]:
     entity = detail.get_entity(conn, entity_id)
     if entity is None:
         raise NotFoundError(f"no entity {entity_id!r}")
-    mentions = detail.entity_mentions(conn, entity_id, page=page, per_page=MENTIONS_PER_PAGE)
-    return {
-        "entity": entity,
-        "aliases": detail.entity_aliases(conn, entity_id),
-        "documents": detail.entity_documents(conn, entity_id),
-        "mentions": mentions["mentions"],
-        "paging": {
-            "page": page,
-            "pages": max(1, -(-mentions["total"] // MENTIONS_PER_PAGE)),
-            "total": mentions["total"],
-        },
-        "co_mentioned": detail.co_mentioned(conn, entity_id),
-        "emails": detail.entity_emails(conn, entity),
-        "timeline": detail.entity_timeline(conn, entity_id),
-        "links": {
-            "html": f"/entities/{entity_id}",
-            "api": f"/api/v1/entities/{entity_id}",
-            "network": f"/network?entity={entity_id}",
-        },
-    }
+    return entity
 
 
-def entities_view(conn: Connection, entity_type: str | None, limit: int) -> dict[str, Any]:
-    return {"type": entity_type, "entities": list_entities(conn, entity_type=entity_type, top=limit)}
+def entity_view(conn: Connection, entity_id: str, page: int = 1) -> Entity:
+    """One entity: aliases, rules, documents, a page of mentions, co-mentions, e-mails, timeline."""
+    entity = _entity_row(conn, entity_id)
+    found = detail.entity_mentions(conn, entity_id, page=page, per_page=MENTIONS_PER_PAGE)
+    aliases = detail.entity_aliases(conn, entity_id)
+    mail = detail.entity_emails(conn, entity, [a["text"] for a in aliases])
+    return Entity.model_validate(
+        {
+            **entity,
+            "aliases": aliases,
+            "rules": detail.entity_rules(conn, entity_id),
+            "documents": [
+                {**d, "doc_date": iso(d["doc_date"])} for d in detail.entity_documents(conn, entity_id)
+            ],
+            "mentions": found["mentions"],
+            "paging": paging(page, MENTIONS_PER_PAGE, found["total"]),
+            "co_mentions": detail.co_mentioned(conn, entity_id),
+            "linked": mail["linked"],
+            "emails_sent": mail["sent"],
+            "emails_received": mail["received"],
+            "timeline": detail.entity_timeline(conn, entity_id),
+            "links": EntityLinks(
+                html=f"/entities/{entity_id}",
+                api=f"/api/v1/entities/{entity_id}",
+                network=f"/network?entity={entity_id}",
+            ),
+        }
+    )
 
 
-def network_view(conn: Connection, entity_id: str, limit: int) -> dict[str, Any]:
-    graph = co_mention_graph(conn, entity_id, limit=limit)
+def entities_view(
+    conn: Connection,
+    entity_type: str | None,
+    *,
+    page: int = 1,
+    per_page: int = ENTITIES_PER_PAGE,
+    contains: str = "",
+    include_hidden: bool = False,
+) -> EntityList:
+    """One page of entities, most mentioned first, of one type and/or whose name holds `contains`."""
+    rows = list_entities(
+        conn,
+        entity_type,
+        per_page,
+        include_hidden,
+        offset=(page - 1) * per_page,
+        contains=contains,
+    )
+    total = count_entities(conn, entity_type, include_hidden, contains)
+    return EntityList(
+        type=entity_type,
+        filter=contains,
+        entities=[EntitySummary(**r) for r in rows],
+        paging=paging(page, per_page, total),
+    )
+
+
+def network_view(
+    conn: Connection, entity_id: str, limit: int, *, min_shared: int = 1, types: list[str] | None = None
+) -> Network:
+    graph = co_mention_graph(conn, entity_id, limit=limit, min_shared=min_shared, types=types or [])
     if graph is None:
         raise NotFoundError(f"no entity {entity_id!r}")
     return graph
+
+
+def shared_documents_view(conn: Connection, a: str, b: str, limit: int = 200) -> SharedDocuments:
+    """The documents two entities are both mentioned in (a network edge), most mentions first."""
+    first, second = _entity_row(conn, a), _entity_row(conn, b)
+    both = select(mentions.c.document_id).where(mentions.c.entity_id == b).distinct()
+    per_doc = (
+        select(mentions.c.document_id, func.count().label("mentions"))
+        .where(mentions.c.entity_id == a, mentions.c.document_id.in_(both))
+        .group_by(mentions.c.document_id)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(
+            documents.c.id,
+            documents.c.filename,
+            documents.c.dataset,
+            documents.c.doc_type,
+            documents.c.bates_first,
+            documents.c.doc_date,
+            per_doc.c.mentions,
+        )
+        .join(per_doc, per_doc.c.document_id == documents.c.id)
+        .order_by(per_doc.c.mentions.desc(), documents.c.filename)
+        .limit(limit)
+    ).mappings()
+    return SharedDocuments(
+        a=EntitySummary.model_validate(first),
+        b=EntitySummary.model_validate(second),
+        documents=[EntityDocument(**{**r, "doc_date": iso(r["doc_date"])}) for r in rows],
+    )

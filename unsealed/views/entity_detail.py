@@ -1,18 +1,19 @@
-"""Read functions for an entity's page: aliases, documents, mentions with citations, e-mails, timeline.
-
-Beside `enrich.queries.entity_detail` (which loads every mention at once): these page through
-mentions with snippets and Bates citations and aggregate per document first, so a hub entity's page
-stays fast. Plain dicts.
+"""Read functions for an entity: aliases, rules, documents, mentions with citations, co-mentions,
+e-mails, timeline. They page through mentions and aggregate per document first, so a hub entity's
+page stays fast. Plain dicts; views/entity.py makes the typed model.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, cast, func, select
+from sqlalchemy import Connection, String, and_, cast, func, or_, select
 
+from unsealed.enrich.names import name_key
 from unsealed.store.schema import documents, emails, entities, mentions, pages
+from unsealed.views.queries import email_dict
 
 SNIPPET_CHARS = 90
 
@@ -118,7 +119,9 @@ def entity_mentions(conn: Connection, entity_id: str, *, page: int = 1, per_page
     return {"total": total, "page": page, "per_page": per_page, "mentions": items}
 
 
-def co_mentioned(conn: Connection, entity_id: str, limit: int = 30) -> list[dict[str, Any]]:
+def co_mentioned(
+    conn: Connection, entity_id: str, limit: int = 30, *, min_shared: int = 1, types: list[str] | None = None
+) -> list[dict[str, Any]]:
     """Entities mentioned in the same documents, with the number of documents they share."""
     mine = select(mentions.c.document_id).where(mentions.c.entity_id == entity_id).distinct()
     shared = func.count(func.distinct(mentions.c.document_id))
@@ -126,57 +129,95 @@ def co_mentioned(conn: Connection, entity_id: str, limit: int = 30) -> list[dict
         select(mentions.c.entity_id, shared.label("documents"))
         .where(mentions.c.document_id.in_(mine), mentions.c.entity_id != entity_id)
         .group_by(mentions.c.entity_id)
+        .having(shared >= min_shared)
         .subquery()
     )
-    rows = conn.execute(
+    query = (
         select(entities.c.id, entities.c.type, entities.c.name, counts.c.documents)
         .join(counts, counts.c.entity_id == entities.c.id)
         .where(entities.c.hidden.is_(False))
-        .order_by(counts.c.documents.desc(), entities.c.name)
-        .limit(limit)
-    ).mappings()
+    )
+    if types:
+        query = query.where(entities.c.type.in_(types))
+    rows = conn.execute(query.order_by(counts.c.documents.desc(), entities.c.name).limit(limit)).mappings()
     return [dict(r) for r in rows]
 
 
-def _email_row(r: Any) -> dict[str, Any]:
-    return {**dict(r), "recipients": _recipients(r["recipients"])}
+def entity_rules(conn: Connection, entity_id: str) -> dict[str, int]:
+    """How the entity's mentions were linked to it (resolution rule → mentions; "exact" when none)."""
+    rule = func.coalesce(mentions.c.rule, "exact")
+    rows = conn.execute(
+        select(rule, func.count())
+        .where(mentions.c.entity_id == entity_id)
+        .group_by(rule)
+        .order_by(func.count().desc(), rule)
+    ).all()
+    return {str(r): int(n) for r, n in rows}
+
+
+def _email_dict(row: Any) -> dict[str, Any]:
+    return {**email_dict(row), "document_id": row.document_id, "filename": row.filename}
 
 
 def entity_emails(
-    conn: Connection, entity: dict[str, Any], limit: int = 100
+    conn: Connection, entity: dict[str, Any], aliases: list[str], limit: int = 100
 ) -> dict[str, list[dict[str, Any]]]:
-    """E-mails the entity sent and received: by address for an e-mail entity, by name for a person."""
-    if entity["type"] == "EMAIL":
-        sent_when = func.lower(func.coalesce(emails.c.sender_address, "")) == entity["key"].lower()
-        needle = entity["key"].lower()
+    """E-mails a PERSON or EMAIL entity sent and received, and the addresses (names) it went by.
+
+    Matched by alias key: a person by `name_key` of any surface form it was printed as (OCR variants
+    and curator merges included), an address by the address itself. A cheap LIKE on the surname
+    narrows the rows first; the key decides.
+    """
+    empty: dict[str, list[dict[str, Any]]] = {"sent": [], "received": [], "linked": []}
+    is_email = entity["type"] == "EMAIL"
+    if is_email:
+        keys = {entity["key"].lower()}
     elif entity["type"] == "PERSON":
-        sent_when = func.lower(func.coalesce(emails.c.sender_name, "")) == entity["name"].lower()
-        needle = entity["name"].lower()
+        keys = {name_key(a, "PERSON") for a in {entity["name"], *aliases}} - {""}
     else:
-        return {"sent": [], "received": []}
-    columns = (
-        emails.c.document_id,
-        emails.c.seq,
-        emails.c.sender_name,
-        emails.c.sender_address,
-        emails.c.recipients,
-        emails.c.subject,
-        emails.c.sent_at,
-        emails.c.sent_raw,
-        documents.c.filename,
+        return empty
+    probes = sorted(keys)[:20]
+    if not probes:
+        return empty
+    like = [func.lower(emails.c.sender_address).in_(probes)] if is_email else []
+    for probe in probes:
+        word = probe if is_email else probe.split()[-1]
+        like += [emails.c.recipients.ilike(f"%{word}%"), emails.c.sender_name.ilike(f"%{word}%")]
+
+    def matches(person: dict[str, Any]) -> bool:
+        if is_email:
+            return (person.get("address") or "").lower() in keys
+        name = person.get("name")
+        return isinstance(name, str) and bool(name) and name_key(name, "PERSON") in keys
+
+    # the e-mails naming it are in the documents it is mentioned in (header lines are read for
+    # entities too): the mentions index narrows the rows before any LIKE
+    mine = select(mentions.c.document_id).where(mentions.c.entity_id == entity["id"]).distinct()
+    rows = conn.execute(
+        select(emails, documents.c.filename)
+        .join(documents, documents.c.id == emails.c.document_id)
+        .where(emails.c.document_id.in_(mine), or_(*like))
+        .order_by(emails.c.sent_at, documents.c.filename, emails.c.seq)
+        .limit(2000)
     )
-    base = select(*columns).join(documents, documents.c.id == emails.c.document_id)
-    order = (emails.c.sent_at, documents.c.filename)
-    sent = conn.execute(base.where(sent_when).order_by(*order).limit(limit)).mappings()
-    received = conn.execute(
-        base.where(
-            func.lower(emails.c.recipients).contains(needle, autoescape=True),
-            ~sent_when,
-        )
-        .order_by(*order)
-        .limit(limit)
-    ).mappings()
-    return {"sent": [_email_row(r) for r in sent], "received": [_email_row(r) for r in received]}
+    linked: Counter[str] = Counter()
+    sent, received = [], []
+    for r in rows:
+        data = _email_dict(r)
+        people = [data["from"], *data["to"], *data["cc"], *data["bcc"]]
+        for person in people:
+            other = person.get("name") if is_email else person.get("address")
+            if other and matches(person):
+                linked[other] += 1
+        if matches(data["from"]):
+            sent.append(data)
+        elif any(matches(p) for p in people[1:]):
+            received.append(data)
+    return {
+        "sent": sent[:limit],
+        "received": received[:limit],
+        "linked": [{"value": k, "count": n} for k, n in linked.most_common()],
+    }
 
 
 def entity_timeline(conn: Connection, entity_id: str) -> list[dict[str, Any]]:

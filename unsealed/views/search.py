@@ -1,30 +1,29 @@
-"""The search page's data (a call to the search service) and the CSV export of every hit."""
+"""Search results as one typed model (`search --json`, `/api/v1/search`, the search page), the
+facet filters the page adds to a query, and the CSV export with citations and links.
+
+Facet filters travel as `f` parameters (each a clause like `dataset:"dataset_9"`), apart from the
+user's query: values of one facet are OR'ed (multi-select), facets are AND'ed, and each is a chip
+the reader can remove.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterator
-from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import Connection, func, select
 
-from unsealed.search.serialize import EXPORT_COLUMNS, csv_row, results_to_dict
-from unsealed.search.service import Searcher, Sort
-from unsealed.store.schema import near_duplicates
+from unsealed.search.model import Hit as SearchHit
+from unsealed.search.model import SearchResults as EngineResults
+from unsealed.search.serialize import csv_cell, hit_to_dict
+from unsealed.search.service import Group, Searcher, Sort
+from unsealed.store.archive import Archive
+from unsealed.store.schema import documents, emails, near_duplicates
+from unsealed.views.models import Facet, Hit, HitCopy, OtherCopy, ResultGroup, SearchResults
 from unsealed.views.textmarks import Span, segments, to_html
 
-EMPTY_RESULTS: dict[str, Any] = {
-    "query": "",
-    "total": 0,
-    "hits": [],
-    "facets": {},
-    "warnings": [],
-    "next_cursor": None,
-    "sort": "relevance",
-    "first_page": True,
-}
 FACET_LABELS = {
     "dataset": "Data set",
     "type": "Type",
@@ -32,32 +31,176 @@ FACET_LABELS = {
     "sender": "Sender",
     "entity": "Entities",
 }
+# The query field each facet's refine clause starts with (`date:2014` is the year facet).
+_FACET_FIELDS = {"dataset": "dataset", "type": "type", "date": "year", "from": "sender", "entity": "entity"}
+EXPORT_COLUMNS = [
+    "citation",
+    "url",
+    "dataset",
+    "filename",
+    "page",
+    "bates",
+    "document_id",
+    "doc_type",
+    "date",
+]
+
+
+def facet_of(clause: str) -> str:
+    """The facet a filter clause belongs to (`dataset:"x"` → dataset)."""
+    return _FACET_FIELDS.get(clause.split(":", 1)[0].strip().lower(), clause)
+
+
+def compose_query(q: str, filters: list[str]) -> str:
+    """The user's query AND, per facet, any of its selected values."""
+    by_facet: dict[str, list[str]] = {}
+    for clause in filters:
+        if clause.strip():
+            by_facet.setdefault(facet_of(clause), []).append(clause.strip())
+    if not by_facet:
+        return q.strip()
+    parts = [f"({q.strip()})"] if q.strip() else []
+    for clauses in by_facet.values():
+        parts.append(clauses[0] if len(clauses) == 1 else "(" + " OR ".join(clauses) + ")")
+    return " ".join(parts)
+
+
+def page_url(hit: SearchHit) -> str:
+    return f"/documents/{hit.document_id}#page-{hit.page}"
+
+
+def _hit(hit: SearchHit) -> Hit:
+    return Hit.model_validate({**hit_to_dict(hit), "url": page_url(hit)})
+
+
+def _facets(results: EngineResults, filters: list[str]) -> dict[str, list[Facet]]:
+    chosen = set(filters)
+    return {
+        name: [
+            Facet(value=f.value, count=f.count, refine=f.refine, selected=f.refine in chosen) for f in values
+        ]
+        for name, values in (results.facets or {}).items()
+    }
+
+
+def _titles(archive: Archive, ids: list[str]) -> dict[str, dict[str, str | None]]:
+    """Each document's title for a result group: its e-mail subject and sender, else its title."""
+    if not ids:
+        return {}
+    with archive.engine.connect() as conn:
+        docs = conn.execute(
+            select(
+                documents.c.id,
+                documents.c.title,
+                documents.c.filename,
+                documents.c.sha256,
+                documents.c.storage_key,
+            ).where(documents.c.id.in_(ids))
+        ).all()
+        mails = conn.execute(
+            select(
+                emails.c.document_id, emails.c.subject, emails.c.sender_name, emails.c.sender_address
+            ).where(emails.c.document_id.in_(ids), emails.c.seq == 0)
+        ).all()
+    out: dict[str, dict[str, str | None]] = {
+        d.id: {"title": d.title or d.filename, "sender": None, "sha256": d.sha256, "key": d.storage_key}
+        for d in docs
+    }
+    for m in mails:
+        entry = out.setdefault(m.document_id, {"title": None, "sender": None})
+        if m.subject:
+            entry["title"] = m.subject
+        entry["sender"] = m.sender_name or m.sender_address
+    return out
 
 
 def search_view(
-    searcher: Searcher, q: str, *, sort: Sort, cursor: str | None, limit: int, copies: str = "collapse"
-) -> dict[str, Any]:
-    """Results as the API returns them (results_to_dict), plus the query and what the page needs.
-
-    With `copies="collapse"` (the default) hits on near-identical pages (one near-duplicate
-    cluster, exact copies in other data sets included) are one hit carrying the others in `copies`
-    and the cluster's size in `copy_count`; `copies="all"` lists every hit."""
-    if not q.strip():
-        return dict(EMPTY_RESULTS)
-    results = searcher.search(q, sort=sort, cursor=cursor, limit=limit)
-    data = results_to_dict(results)
-    data["sort"] = sort
-    data["first_page"] = cursor is None
-    data["copies"] = copies
-    if copies != "all":
+    searcher: Searcher,
+    q: str,
+    *,
+    sort: Sort = "relevance",
+    cursor: str | None = None,
+    limit: int = 20,
+    filters: list[str] | None = None,
+    group: Group = "page",
+    per_document: int = 3,
+    copies: str = "collapse",
+) -> SearchResults:
+    """One page of results for `q` narrowed by facet `filters`; `group="document"` fills `groups`."""
+    filters = [f for f in (filters or []) if f.strip()]
+    query = compose_query(q, filters)
+    if not query:
+        return SearchResults(query="", total=0, sort=sort, filters=filters)
+    results = searcher.search(
+        query, sort=sort, cursor=cursor, limit=limit, group=group, pages_per_document=per_document
+    )
+    facets = _facets(results, filters)
+    for name in {facet_of(f) for f in filters} & set(facets):
+        # a selected facet lists its other values too (counted without its own filter): multi-select
+        others = [f for f in filters if facet_of(f) != name]
+        wider = (
+            searcher.search(compose_query(q, others), limit=1, snippets=False)
+            if (q.strip() or others)
+            else None
+        )
+        if wider is not None:
+            facets[name] = _facets(wider, filters).get(name, facets[name])
+    groups = None
+    if results.groups is not None:
+        titles = _titles(searcher.archive, [g.document_id for g in results.groups])
+        groups = []
+        by_content: dict[str | None, ResultGroup] = {}
+        for g in results.groups:
+            first = g.hits[0]
+            info = titles.get(g.document_id, {})
+            same = by_content.get(info.get("sha256")) if info.get("sha256") else None
+            if (
+                same is not None and copies != "all"
+            ):  # the same bytes in another data set: one result, "also in" it
+                same.also_in.append(
+                    OtherCopy(
+                        id=g.document_id, dataset=first.citation.dataset, storage_key=info.get("key") or ""
+                    )
+                )
+                continue
+            groups.append(
+                ResultGroup(
+                    document_id=g.document_id,
+                    title=info.get("title") or first.citation.filename,
+                    sender=info.get("sender"),
+                    date=first.date.isoformat() if first.date else None,
+                    dataset=first.citation.dataset,
+                    filename=first.citation.filename,
+                    doc_type=first.doc_type,
+                    matching_pages=g.matching_pages,
+                    hits=[_hit(h) for h in g.hits],
+                    more_hits=max(0, g.matching_pages - len(g.hits)),
+                )
+            )
+            if info.get("sha256"):
+                by_content[info["sha256"]] = groups[-1]
+    hits = [_hit(h) for h in results.hits]
+    if copies != "all" and groups is None:
         with searcher.archive.engine.connect() as conn:
-            data["hits"] = collapse_copies(conn, data["hits"])
-    return data
+            hits = collapse_copies(conn, hits)
+    return SearchResults(
+        query=results.query,
+        total=results.total,
+        took_ms=round(results.took_ms, 2),
+        warnings=results.warnings,
+        next_cursor=results.next_cursor,
+        sort=sort,
+        filters=filters,
+        hits=hits,
+        groups=groups,
+        facets=facets,
+    )
 
 
-def collapse_copies(conn: Connection, hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One hit per near-duplicate page cluster, in the order they came; the others in `copies`."""
-    ids = {h["document_id"] for h in hits}
+def collapse_copies(conn: Connection, hits: list[Hit]) -> list[Hit]:
+    """One hit per near-duplicate page cluster (exact copies in other data sets included), in the
+    order they came; the others in its `copies`, the cluster's size in `copy_count`."""
+    ids = {h.document_id for h in hits}
     if not ids:
         return hits
     rows = conn.execute(
@@ -68,46 +211,52 @@ def collapse_copies(conn: Connection, hits: list[dict[str, Any]]) -> list[dict[s
         )
     ).all()
     cluster = {(r.document_id, r.page_number): r.cluster for r in rows}
-    sizes: dict[str, int] = dict(
-        conn.execute(  # type: ignore[arg-type]
+    sizes = {
+        str(c): int(n)
+        for c, n in conn.execute(
             select(near_duplicates.c.cluster, func.count())
             .where(near_duplicates.c.cluster.in_(set(cluster.values())))
             .group_by(near_duplicates.c.cluster)
-        ).all()
-    )
-    out: list[dict[str, Any]] = []
-    first: dict[str, dict[str, Any]] = {}
+        )
+    }
+    out: list[Hit] = []
+    first: dict[str, Hit] = {}
     for hit in hits:
-        key = cluster.get((hit["document_id"], hit["page"]))
+        key = cluster.get((hit.document_id, hit.page))
         if key is not None and key in first:
-            first[key]["copies"].append(
-                {k: hit[k] for k in ("document_id", "page", "bates", "dataset", "filename", "citation")}
-            )
+            first[key].copies.append(HitCopy.model_validate(hit.model_dump()))
             continue
-        hit = {**hit, "copies": [], "copy_count": sizes.get(key, 1) if key else 1}
+        hit.copy_count = sizes.get(key, 1) if key else 1
         if key is not None:
             first[key] = hit
         out.append(hit)
     return out
 
 
-def snippet_html(hit: dict[str, Any]) -> Markup:
+def snippet_html(hit: Hit) -> Markup:
     """A hit's snippet as escaped HTML with its matches in <mark> (built from text + offsets)."""
-    snippet = hit.get("snippet")
-    if not snippet:
+    if hit.snippet is None:
         return Markup("")
-    spans = [Span(a, b, "hit") for a, b in snippet["highlights"]]
-    return to_html(segments(snippet["text"], spans))
+    spans = [Span(a, b, "hit") for a, b in hit.snippet.highlights]
+    return to_html(segments(hit.snippet.text, spans))
 
 
-def export_csv(searcher: Searcher, q: str, *, sort: Sort) -> Iterator[str]:
-    """Every hit of the query as CSV lines (header first), streamed."""
-    export = searcher.export(q, sort=sort)
+def export_row(hit: SearchHit, base_url: str = "") -> dict[str, object]:
+    """One CSV/JSON-lines export row: the citation, the page's URL, and the fields it is made of."""
+    return {**hit_to_dict(hit), "url": base_url.rstrip("/") + page_url(hit)}
+
+
+def export_csv(
+    searcher: Searcher, q: str, *, sort: Sort, base_url: str = "", filters: list[str] | None = None
+) -> Iterator[str]:
+    """Every hit of the query as CSV lines (header first), streamed; cells that a spreadsheet would
+    read as a formula are prefixed with a quote."""
+    export = searcher.export(compose_query(q, filters or []), sort=sort)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, quoting=csv.QUOTE_ALL)
+    writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS, extrasaction="ignore", quoting=csv.QUOTE_ALL)
     writer.writeheader()
     for i, hit in enumerate(export, start=1):
-        writer.writerow(csv_row(hit))
+        writer.writerow({k: csv_cell(v) for k, v in export_row(hit, base_url).items()})
         if i % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

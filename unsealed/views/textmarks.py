@@ -7,14 +7,9 @@ marks that cover it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
-
-_OPERATORS = {"AND", "OR", "NOT", "NEAR"}
-_TOKEN_RE = re.compile(r'"([^"]+)"|(\S+)')
-_SUFFIX_RE = re.compile(r"(\*|~\d*)$")  # prefix* and fuzzy~N markers
 
 
 @dataclass(frozen=True)
@@ -34,32 +29,6 @@ class Segment:
     mention: Span | None = None
     anchors: list[str] = field(default_factory=list)  # ids of the spans that start here (jump targets)
     classes: list[str] = field(default_factory=list)
-
-
-def query_terms(query: str) -> list[str]:
-    """Phrases and words of a user query, without operators, field prefixes or wildcards."""
-    terms: list[str] = []
-    for phrase, word in _TOKEN_RE.findall(query or ""):
-        term = phrase or word
-        if not phrase:
-            if term.upper() in _OPERATORS:
-                continue
-            term = _SUFFIX_RE.sub("", term.split(":", 1)[-1].lstrip("+-"))
-        term = term.strip()
-        if len(term) >= 2:
-            terms.append(term)
-    return terms
-
-
-def find_hits(text: str, terms: list[str]) -> list[tuple[int, int]]:
-    """Case-insensitive occurrences of any term, at word starts; sorted, non-overlapping."""
-    if not terms or not text:
-        return []
-    pattern = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + ")",
-        re.IGNORECASE,
-    )
-    return [(m.start(), m.end()) for m in pattern.finditer(text)]
 
 
 def segments(text: str, spans: list[Span]) -> list[Segment]:

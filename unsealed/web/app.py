@@ -7,8 +7,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.responses import Response
+from starlette.types import Scope
 
-from unsealed import __version__
+from unsealed import __version__, config
 from unsealed.store.archive import Archive
 from unsealed.web.errors import API_ERRORS, install_error_handlers
 from unsealed.web.head import HeadAsGetMiddleware
@@ -25,23 +28,38 @@ ROUTE_MODULES = [
     "unsealed.web.routes.entities",
     "unsealed.web.routes.search",
     "unsealed.web.routes.threads",
+    "unsealed.web.curation",
 ]
 
 
-def create_app(archive: Archive) -> FastAPI:
-    """A read-only app over `archive`: only GET routes, no CORS headers, errors as JSON under /api."""
+class CachedStatic(StaticFiles):
+    """Static files with a cache lifetime: a day, revalidated by ETag after that."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
+
+
+def create_app(archive: Archive, admin_token: str | None = None) -> FastAPI:
+    """An app over `archive`: GET routes, plus curator decisions when an admin token is set
+    (`admin_token`, else UNSEALED_ADMIN_TOKEN); no CORS headers, errors as JSON under /api."""
     app = FastAPI(
         title="Unsealed archive",
         version=__version__,
-        description="Read-only JSON API of an Unsealed archive. Every HTML page has a twin here.",
+        description="JSON API of an Unsealed archive: every HTML page has a twin here. Read-only, "
+        "except curator decisions when the server has an admin token.",
         docs_url=None,  # Swagger UI loads assets from a CDN; /openapi.json is enough offline
         redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.archive = archive
+    app.state.admin_token = admin_token or config.admin_token()
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
+    app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
     for name in ROUTE_MODULES:
         module = importlib.import_module(name)
         app.include_router(module.router, include_in_schema=False)

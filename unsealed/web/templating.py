@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -60,9 +61,12 @@ def text_source_label(source: str | None, confidence: float | None = None) -> st
 
 
 def query_url(request: Request, **changes: Any) -> str:
-    """The current URL with some query parameters replaced (None removes one); for facets and paging."""
+    """The current URL with some query parameters replaced: None or "" removes one, a list repeats it
+    (facet filters `f`); for facets, sorting and paging."""
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in changes]
-    params += [(k, str(v)) for k, v in changes.items() if v is not None and v != ""]
+    for key, value in changes.items():
+        values = value if isinstance(value, list | tuple) else [value]
+        params += [(key, str(v)) for v in values if v is not None and v != ""]
     query = urlencode(params)
     return f"{request.url.path}?{query}" if query else request.url.path
 
@@ -92,3 +96,11 @@ templates = Jinja2Templates(env=_environment())
 
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> HTMLResponse:
     return templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def render_model(
+    request: Request, name: str, model: BaseModel, status_code: int = 200, **extra: Any
+) -> HTMLResponse:
+    """A page from the same model its JSON twin returns: its fields as names, the model as `model`."""
+    context = {field: getattr(model, field) for field in type(model).model_fields}
+    return render(request, name, {**context, "model": model, **extra}, status_code=status_code)

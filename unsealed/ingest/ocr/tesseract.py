@@ -25,6 +25,7 @@ from typing import Any
 
 from PIL import Image
 
+from unsealed import config
 from unsealed.analysis.bates import BOTTOM_BAND
 from unsealed.errors import MissingDependencyError
 from unsealed.ingest.ocr.base import OcrError, OcrResult, OcrTimeoutError
@@ -87,7 +88,7 @@ class TesseractEngine:
 
     @property
     def tessdata(self) -> Path | None:
-        return find_tessdata(self._tessdata_prefix or os.environ.get("TESSDATA_PREFIX") or None)
+        return find_tessdata(self._tessdata_prefix or config.tessdata_prefix())
 
     def _missing(self) -> list[str]:
         if _load_binding() is None:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from starlette.responses import RedirectResponse
 
 from unsealed.errors import NotFoundError
 from unsealed.store.documents import locate_bates
+from unsealed.views.models import Located
 from unsealed.web.deps import ConnDep
 
 router = APIRouter()
@@ -29,13 +28,13 @@ def bates_redirect(conn: ConnDep, bates: str) -> RedirectResponse:
 
 
 @api.get("/bates/{bates}")
-def bates_json(conn: ConnDep, bates: str) -> dict[str, Any]:
+def bates_json(conn: ConnDep, bates: str) -> Located:
     """The document and page a Bates number belongs to."""
     document_id, page = _resolve(conn, bates)
-    return {
-        "bates": bates.strip().upper(),
-        "document_id": document_id,
-        "page": page,
-        "url": f"/documents/{document_id}#page-{page}",
-        "api": f"/api/v1/documents/{document_id}/pages/{page}",
-    }
+    return Located(
+        bates=bates.strip().upper(),
+        document_id=document_id,
+        page=page,
+        url=f"/documents/{document_id}#page-{page}",
+        api=f"/api/v1/documents/{document_id}/pages/{page}",
+    )

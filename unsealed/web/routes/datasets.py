@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
@@ -10,8 +10,9 @@ from starlette.responses import HTMLResponse
 
 from unsealed.views import catalog
 from unsealed.views.dataset import dataset_view
+from unsealed.views.models import Dataset, DatasetSummary
 from unsealed.web.deps import ConnDep
-from unsealed.web.templating import render
+from unsealed.web.templating import render_model
 
 router = APIRouter()
 api = APIRouter(tags=["datasets"])
@@ -33,13 +34,13 @@ def dataset_page(
     doc_type: TypeParam = None,
 ) -> HTMLResponse:
     data = dataset_view(conn, name, sort=sort, order=order, page=page, doc_type=doc_type)
-    return render(request, "dataset.html", data)
+    return render_model(request, "dataset.html", data)
 
 
 @api.get("/datasets")
-def datasets_json(conn: ConnDep) -> list[dict[str, Any]]:
+def datasets_json(conn: ConnDep) -> list[DatasetSummary]:
     """Every data set with its document, page and failed-file counts."""
-    return catalog.list_datasets(conn)
+    return [DatasetSummary(**d) for d in catalog.list_datasets(conn)]
 
 
 @api.get("/datasets/{name}")
@@ -50,6 +51,6 @@ def dataset_json(
     order: Order = "asc",
     page: PageNo = 1,
     doc_type: TypeParam = None,
-) -> dict[str, Any]:
+) -> Dataset:
     """A data set: summary, counts by type, one page of documents (sorted), failed files."""
     return dataset_view(conn, name, sort=sort, order=order, page=page, doc_type=doc_type)

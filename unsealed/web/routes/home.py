@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from unsealed.views.home import home_view, status_view
-from unsealed.web.deps import ConnDep
-from unsealed.web.templating import render
+from unsealed.views.models import Home, Status
+from unsealed.web.deps import ArchiveDep, ConnDep
+from unsealed.web.templating import render_model
 
 router = APIRouter()
 api = APIRouter(tags=["archive"])
@@ -18,12 +17,12 @@ api = APIRouter(tags=["archive"])
 
 @router.get("/", response_class=HTMLResponse)
 def home_page(request: Request, conn: ConnDep) -> HTMLResponse:
-    return render(request, "home.html", home_view(conn))
+    return render_model(request, "home.html", home_view(conn))
 
 
 @router.get("/status", response_class=HTMLResponse)
-def status_page(request: Request, conn: ConnDep) -> HTMLResponse:
-    return render(request, "status.html", status_view(conn))
+def status_page(request: Request, archive: ArchiveDep) -> HTMLResponse:
+    return render_model(request, "status.html", status_view(archive))
 
 
 @router.get("/favicon.ico")
@@ -32,12 +31,12 @@ def favicon() -> RedirectResponse:
 
 
 @api.get("/home")
-def home_json(conn: ConnDep) -> dict[str, Any]:
-    """Data sets, ingest status, recent failures and top entities (the home page's data)."""
+def home_json(conn: ConnDep) -> Home:
+    """Data sets, ingest totals, recent failures and top entities (the home page's data)."""
     return home_view(conn)
 
 
 @api.get("/status")
-def status_json(conn: ConnDep) -> dict[str, Any]:
-    """Ingest status: counts by state and text source, data sets, and every failed file's reason."""
-    return status_view(conn)
+def status_json(archive: ArchiveDep) -> Status:
+    """Ingest status: totals, pages by text source, data sets, failed files, the search index."""
+    return status_view(archive)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -9,10 +10,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, StreamingResponse
 
 from unsealed.search.errors import QueryError
-from unsealed.search.service import Searcher, Sort
-from unsealed.views.search import EMPTY_RESULTS, FACET_LABELS, export_csv, search_view, snippet_html
-from unsealed.web.deps import ArchiveDep
-from unsealed.web.templating import render
+from unsealed.search.service import Group, Sort, document_page_cursor
+from unsealed.views.models import SearchResults
+from unsealed.views.search import FACET_LABELS, compose_query, export_csv, facet_of, search_view, snippet_html
+from unsealed.web.deps import SearcherDep
+from unsealed.web.templating import render, render_model
 
 router = APIRouter()
 api = APIRouter(tags=["search"])
@@ -20,40 +22,62 @@ api = APIRouter(tags=["search"])
 Q = Annotated[str, Query(max_length=2000, description="Query (see /search/help)")]
 Cursor = Annotated[str | None, Query(max_length=2000, description="`next_cursor` of the previous page")]
 Limit = Annotated[int, Query(ge=1, le=100)]
+Filters = Annotated[
+    list[str], Query(alias="f", max_length=500, description="Facet clauses (a facet's `refine`); repeatable")
+]
 Copies = Literal["collapse", "all"]
-
-
-def _searcher(request: Request, archive: ArchiveDep) -> Searcher:
-    """One Searcher per app (it keeps the index open and reopens it after a rebuild)."""
-    state = request.app.state
-    if getattr(state, "searcher", None) is None:
-        state.searcher = Searcher(archive)
-    return state.searcher  # type: ignore[no-any-return]
+PAGE_SIZE = 20  # documents per results page
+PAGES_SHOWN = 2  # best pages shown per document (the rest: "N more hits in this document")
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search_page(
     request: Request,
-    archive: ArchiveDep,
+    searcher: SearcherDep,
     q: Q = "",
     sort: Sort = "relevance",
-    cursor: Cursor = None,
-    limit: Limit = 20,
+    filters: Filters = [],  # noqa: B006
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     copies: Copies = "collapse",
 ) -> HTMLResponse:
+    """Results grouped by document, PAGE_SIZE documents a page; facets as removable filters."""
     try:
+        query = compose_query(q, filters)
+        cursor = document_page_cursor(query, sort, (page - 1) * PAGE_SIZE) if query else None
         data = search_view(
-            _searcher(request, archive), q, sort=sort, cursor=cursor, limit=limit, copies=copies
+            searcher,
+            q,
+            sort=sort,
+            cursor=cursor,
+            limit=PAGE_SIZE,
+            filters=filters,
+            group="document",
+            per_document=PAGES_SHOWN,
+            copies=copies,
         )
     except QueryError as exc:  # the page keeps the query box, with the reason, instead of an error page
-        data = {**EMPTY_RESULTS, "query": q, "error": str(exc)}
-        return render(request, "search.html", _context(data, q), status_code=400)
-    return render(request, "search.html", _context(data, q))
+        empty = SearchResults(query=q, total=0, sort=sort, filters=filters)
+        return render_model(
+            request, "search.html", empty, status_code=400, **_context(empty, q, str(exc), page)
+        )
+    return render_model(request, "search.html", data, **_context(data, q, None, page))
 
 
-def _context(data: dict[str, Any], q: str) -> dict[str, Any]:
-    snippets = [snippet_html(h) for h in data["hits"]]
-    return {"error": None, **data, "q": q, "site_q": q, "facet_labels": FACET_LABELS, "snippets": snippets}
+def _context(data: SearchResults, q: str, error: str | None, page: int) -> dict[str, Any]:
+    groups = data.groups or []
+    first = (page - 1) * PAGE_SIZE
+    return {
+        "error": error,
+        "q": q,
+        "site_q": q,
+        "page": page,
+        "first": first + 1 if groups else 0,
+        "last": first + len(groups),
+        "has_next": data.next_cursor is not None,
+        "facet_labels": FACET_LABELS,
+        "facet_of": facet_of,
+        "snippets": {(h.document_id, h.page): snippet_html(h) for g in groups for h in g.hits},
+    }
 
 
 @router.get("/search/help", response_class=HTMLResponse)
@@ -62,9 +86,16 @@ def search_help(request: Request) -> HTMLResponse:
 
 
 @router.get("/search/export.csv")
-def search_export(request: Request, archive: ArchiveDep, q: Q, sort: Sort = "date") -> StreamingResponse:
-    """Every hit of the query as CSV (no cap), for spreadsheets and reports."""
-    lines = export_csv(_searcher(request, archive), q, sort=sort)
+def search_export(
+    request: Request,
+    searcher: SearcherDep,
+    q: Q,
+    sort: Sort = "date",
+    filters: Filters = [],  # noqa: B006
+) -> StreamingResponse:
+    """Every hit of the query as CSV (no cap): citation, URL of the page, and their parts."""
+    base = str(request.base_url)
+    lines = export_csv(searcher, q, sort=sort, base_url=base, filters=filters)
     first = next(lines)  # runs the query now, so a bad query is an error page rather than a broken file
     return StreamingResponse(
         _chain(first, lines),
@@ -73,24 +104,27 @@ def search_export(request: Request, archive: ArchiveDep, q: Q, sort: Sort = "dat
     )
 
 
-def _chain(first: str, rest: Any) -> Any:
+def _chain(first: str, rest: Iterator[str]) -> Iterator[str]:
     yield first
     yield from rest
 
 
 @api.get("/search")
 def search_json(
-    request: Request,
-    archive: ArchiveDep,
+    searcher: SearcherDep,
     q: Q,
     sort: Sort = "relevance",
     cursor: Cursor = None,
     limit: Limit = 20,
+    group: Group = "page",
+    filters: Filters = [],  # noqa: B006
     copies: Copies = "collapse",
-) -> dict[str, Any]:
-    """Page-level hits with snippets and citations, facets (each with its `refine` clause), cursor.
-    Hits on near-identical pages are one hit with the others in `copies` (`copies=all`: every hit)."""
-    return search_view(_searcher(request, archive), q, sort=sort, cursor=cursor, limit=limit, copies=copies)
+) -> SearchResults:
+    """Page-level hits (or documents, with `group=document`) with snippets and citations, facets
+    (each with its `refine` clause, `selected` when in `f`), and the cursor of the next page."""
+    return search_view(
+        searcher, q, sort=sort, cursor=cursor, limit=limit, filters=filters, group=group, copies=copies
+    )
 
 
 CSV_ANSWER: dict[int | str, dict[str, Any]] = {
@@ -102,8 +136,12 @@ CSV_ANSWER: dict[int | str, dict[str, Any]] = {
 
 
 @api.get("/search/export.csv", response_class=StreamingResponse, responses=CSV_ANSWER)
-def search_export_json_twin(
-    request: Request, archive: ArchiveDep, q: Q, sort: Sort = "date"
+def search_export_api(
+    request: Request,
+    searcher: SearcherDep,
+    q: Q,
+    sort: Sort = "date",
+    filters: Filters = [],  # noqa: B006
 ) -> StreamingResponse:
     """Every hit of the query as CSV."""
-    return search_export(request, archive, q, sort)
+    return search_export(request, searcher, q, sort, filters)

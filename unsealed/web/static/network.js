@@ -28,8 +28,8 @@
         },
         style: [
           { selector: "node", style: {
-            "label": "data(label)", "font-size": 10, "text-valign": "bottom", "text-margin-y": 3,
-            "text-wrap": "ellipsis", "text-max-width": 110, "color": "#1d1d1f",
+            "label": "data(label)", "font-size": 13, "font-weight": function (n) { return n.data("center") ? 700 : 400; }, "text-valign": "bottom", "text-margin-y": 3,
+            "text-wrap": "ellipsis", "text-max-width": 150, "min-zoomed-font-size": 8, "color": "#1d1d1f",
             "text-background-color": "#ffffff", "text-background-opacity": 0.75, "text-background-padding": 1,
             "background-color": function (n) { return colours[n.data("type")] || "#777"; },
             "width": function (n) { return n.data("center") ? 34 : 20; },
@@ -37,10 +37,18 @@
             "border-width": function (n) { return n.data("center") ? 3 : 0; }, "border-color": "#15263f" } },
           { selector: "edge", style: {
             "width": function (e) { return 1 + 5 * e.data("w") / maxW; },
-            "line-color": "#b9c3d3", "curve-style": "haystack", "opacity": 0.8 } }
+            "line-color": "#9fb0c8", "curve-style": "bezier", "opacity": 0.8 } },
+          { selector: "edge:selected, edge.hover", style: { "line-color": "#f5a623", "opacity": 1 } }
         ]
       });
       cy.on("tap", "node", function (evt) { window.location.href = "/entities/" + encodeURIComponent(evt.target.id()); });
+      // an edge opens the documents both ends are named in
+      cy.on("tap", "edge", function (evt) {
+        var e = evt.target;
+        window.location.href = "/entities/" + encodeURIComponent(e.data("source")) + "/shared/" + encodeURIComponent(e.data("target"));
+      });
+      cy.on("mouseover", "edge", function (evt) { evt.target.addClass("hover"); });
+      cy.on("mouseout", "edge", function (evt) { evt.target.removeClass("hover"); });
       box.setAttribute("data-rendered", String(cy.nodes().length));
     })
     .catch(function (err) { box.textContent = "The graph could not be drawn (" + err.message + "); the table below lists the same links."; });

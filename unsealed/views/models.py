@@ -1,0 +1,510 @@
+"""The read layer's typed models: what `--json`, `/api/v1` (as response models) and the templates render.
+
+One model per thing a reader looks at (document, page, entity, network, status, data set, search
+results). The CLI prints `model.model_dump(mode="json")`, the API returns the model itself (so
+`/openapi.json` documents every body), and the templates read the same attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    def json_data(self) -> Any:
+        """The model as JSON-ready data: what the CLI's `--json` prints and the API sends."""
+        return self.model_dump(mode="json", by_alias=True)
+
+
+class Paging(Model):
+    page: int
+    pages: int
+    per_page: int
+    total: int
+
+    @property
+    def first(self) -> int:
+        """1-based index of the first item on this page (0 when there are none)."""
+        return 0 if self.total == 0 else (self.page - 1) * self.per_page + 1
+
+    @property
+    def last(self) -> int:
+        return min(self.total, self.page * self.per_page)
+
+
+def paging(page: int, per_page: int, total: int) -> Paging:
+    return Paging(page=page, pages=max(1, -(-total // per_page)), per_page=per_page, total=total)
+
+
+# ---------------------------------------------------------------- documents
+
+
+class Page(Model):
+    number: int
+    text: str | None = None  # None where the listing leaves text out
+    char_count: int
+    text_source: str
+    ocr_confidence: float | None = None
+    quality: float | None = None
+    bates: str | None = None
+    bates_source: str | None = None
+    width: float | None = None
+    height: float | None = None
+    redaction_count: int | None = None
+    redactions: list[list[float]] = Field(default_factory=list, description="[x0, y0, x1, y1] in page points")
+    error: str | None = None
+    bates_printed: str | None = Field(default=None, description="the stamp printed, where it disagrees")
+    hits: int = 0
+    image_url: str = ""
+
+
+class Source(Model):
+    storage_key: str
+
+
+class OtherCopy(Model):
+    id: str
+    dataset: str
+    storage_key: str
+
+
+class Person(Model):
+    name: str | None = None
+    address: str | None = None
+
+
+class Email(Model):
+    seq: int
+    page: int
+    sender: Person = Field(alias="from")
+    to: list[Person] = Field(default_factory=list)
+    cc: list[Person] = Field(default_factory=list)
+    bcc: list[Person] = Field(default_factory=list)
+    subject: str | None = None
+    sent_at: str | None = None
+    sent_raw: str | None = None
+    kind: str | None = Field(default=None, description="header | original-message | on-wrote | forwarded")
+    line: int | None = Field(default=None, description="the header's first line on its page")
+    from_printed: str | None = None
+    from_address_printed: str | None = None
+    sent_clock: str | None = Field(default=None, description="the printed clock time, HH:MM")
+    body_hash: str | None = None
+
+
+class EmailRef(Email):
+    """An e-mail header with the document it is printed in (entity pages)."""
+
+    document_id: str
+    filename: str
+
+
+class MentionSpan(Model):
+    page: int
+    start: int
+    end: int
+    text: str
+    rule: str | None = None
+
+
+class DocumentEntity(Model):
+    id: str
+    type: str
+    name: str
+    count: int
+    first_page: int
+    first_anchor: str
+    mentions: list[MentionSpan]
+
+
+class EntityGroup(Model):
+    type: str
+    label: str
+    count: int
+    entities: list[DocumentEntity]
+
+
+class DocumentEntities(Model):
+    extracted: bool
+    total: int
+    groups: list[EntityGroup]
+
+
+class Processing(Model):
+    state: str  # ok | processing | failed
+    message: str
+
+
+class SearchInPage(Model):
+    number: int
+    bates: str | None
+    hits: int
+
+
+class DocumentSearch(Model):
+    q: str
+    terms: list[str]
+    total_hits: int
+    pages: list[SearchInPage]
+
+
+class DocumentLinks(Model):
+    html: str
+    original: str
+    api: str
+
+
+class Document(Model):
+    """A document with its pages, e-mail headers and entities (`show --json`, `/api/v1/documents/{id}`)."""
+
+    id: str
+    dataset: str
+    filename: str
+    storage_key: str
+    md5: str
+    sha256: str
+    size_bytes: int
+    mime_type: str
+    page_count: int
+    status: str
+    error: str | None = None
+    notes: str | None = None
+    pipeline_version: str
+    created_at: str | None = None
+    updated_at: str | None = None
+    bates_first: str | None = None
+    bates_last: str | None = None
+    doc_type: str | None = None
+    language: str | None = None
+    title: str | None = None
+    doc_date: str | None = None
+    enriched_at: str | None = None
+    page: int | None = Field(default=None, description="the page a Bates number named, when looked up by one")
+    processing: Processing
+    sources: list[Source]
+    also_in: list[OtherCopy]
+    email: Email | None = Field(
+        default=None, description="the document's own header (seq 0), if it is an e-mail"
+    )
+    emails: list[Email]
+    entities: DocumentEntities
+    pages: list[Page]
+    search: DocumentSearch
+    links: DocumentLinks
+    # the evidence layer (issue 13): load-file fields, attachments, near-duplicate copies, what other
+    # copies reveal under this one's redactions, the e-mail threads it belongs to
+    fields: list[dict[str, Any]] = Field(default_factory=list)
+    attachments: dict[str, Any] = Field(default_factory=dict)
+    copies: dict[str, Any] = Field(default_factory=dict)
+    redaction_diff: list[dict[str, Any]] = Field(default_factory=list)
+    threads: list[dict[str, Any]] = Field(default_factory=list)
+    _hit_spans: dict[int, list[tuple[int, int]]] = PrivateAttr(default_factory=dict)
+
+
+class Located(Model):
+    bates: str | None = None
+    document_id: str
+    page: int | None
+    url: str
+    api: str
+
+
+# ---------------------------------------------------------------- entities
+
+
+class EntitySummary(Model):
+    id: str
+    type: str
+    name: str
+    hidden: bool
+    mention_count: int
+    document_count: int
+
+
+class EntityList(Model):
+    type: str | None
+    filter: str = ""
+    entities: list[EntitySummary]
+    paging: Paging
+
+
+class Alias(Model):
+    text: str
+    count: int
+
+
+class EntityDocument(Model):
+    id: str
+    filename: str
+    dataset: str
+    doc_type: str | None = None
+    bates_first: str | None = None
+    doc_date: str | None = None
+    mentions: int
+
+
+class Snippet(Model):
+    before: str
+    match: str
+    after: str
+
+
+class EntityMention(Model):
+    id: int
+    document_id: str
+    page_number: int
+    start: int
+    end: int
+    bates: str | None = None
+    filename: str
+    dataset: str
+    snippet: Snippet
+
+
+class CoMention(Model):
+    id: str
+    type: str
+    name: str
+    documents: int
+
+
+class LinkCount(Model):
+    """An address a person wrote from or to (or a name an address was used under), and how often."""
+
+    value: str
+    count: int
+
+
+class MonthCount(Model):
+    month: str
+    mentions: int
+
+
+class EntityLinks(Model):
+    html: str
+    api: str
+    network: str
+
+
+class Entity(EntitySummary):
+    """An entity (`entity X --json`, `/api/v1/entities/{id}`)."""
+
+    key: str
+    aliases: list[Alias]
+    rules: dict[str, int]
+    documents: list[EntityDocument]
+    mentions: list[EntityMention]
+    paging: Paging
+    co_mentions: list[CoMention]
+    linked: list[LinkCount] = Field(description="addresses of a person, or names of an address")
+    emails_sent: list[EmailRef]
+    emails_received: list[EmailRef]
+    timeline: list[MonthCount]
+    links: EntityLinks
+
+
+class Node(Model):
+    id: str
+    name: str
+    type: str
+    center: bool
+    documents: int = 0
+
+
+class Edge(Model):
+    source: str
+    target: str
+    documents: int
+
+
+class Network(Model):
+    center: EntitySummary
+    nodes: list[Node]
+    edges: list[Edge]
+    min_shared: int = 1
+    types: list[str] = Field(default_factory=list)
+
+
+class SharedDocuments(Model):
+    a: EntitySummary
+    b: EntitySummary
+    documents: list[EntityDocument]
+
+
+# ---------------------------------------------------------------- archive
+
+
+class DatasetSummary(Model):
+    name: str
+    documents: int
+    ok: int
+    pages: int
+    failed: int
+    enriched: int
+    last_update: str | None = None
+    bates_first: str | None = None
+    bates_last: str | None = None
+
+
+class Totals(Model):
+    documents: int
+    ok: int
+    failed: int
+    pages: int
+    enriched: int = Field(description="documents (not failed) whose entities and e-mails are extracted")
+    last_update: str | None = None
+
+
+class FailedFile(Model):
+    id: str
+    dataset: str
+    filename: str
+    storage_key: str
+    error: str | None = None
+
+
+class IndexState(Model):
+    engine: str
+    exists: bool
+    pages: int
+    documents_indexed: int
+    documents_pending: int
+    documents_orphaned: int
+    needs_rebuild: str | None = None
+    in_step: bool
+    summary: str
+
+
+class Status(Model):
+    """Ingest status (`status --json`, `/api/v1/status`)."""
+
+    totals: Totals
+    pages_by_source: dict[str, int]
+    entities: int
+    mentions: int
+    datasets: list[DatasetSummary]
+    failed: list[FailedFile]
+    search_index: IndexState
+    queue: dict[str, Any] = Field(
+        default_factory=dict, description="files handed to the queue: per data set and per worker"
+    )
+
+
+class Home(Model):
+    totals: Totals
+    entities: int
+    datasets: list[DatasetSummary]
+    failed: list[FailedFile]
+    top_entities: list[EntitySummary]
+
+
+class TypeCount(Model):
+    type: str | None
+    documents: int
+
+
+class DocumentRow(Model):
+    id: str
+    dataset: str
+    filename: str
+    doc_type: str | None = None
+    title: str | None = None
+    doc_date: str | None = None
+    page_count: int
+    size_bytes: int
+    status: str
+    error: str | None = None
+    bates_first: str | None = None
+    bates_last: str | None = None
+
+
+class DatasetSort(Model):
+    by: str
+    order: str
+    type: str | None = None
+
+
+class Dataset(Model):
+    dataset: DatasetSummary
+    types: list[TypeCount]
+    documents: list[DocumentRow]
+    paging: Paging
+    sort: DatasetSort
+    failed: list[FailedFile]
+
+
+# ---------------------------------------------------------------- search
+
+
+class HitSnippet(Model):
+    text: str
+    highlights: list[list[int]]
+    html: str
+
+
+class HitCopy(Model):
+    document_id: str
+    page: int
+    bates: str | None = None
+    dataset: str
+    filename: str
+    citation: str
+
+
+class Hit(Model):
+    document_id: str
+    dataset: str
+    filename: str
+    page: int
+    bates: str | None = None
+    citation: str
+    doc_type: str | None = None
+    date: str | None = None
+    score: float
+    snippet: HitSnippet | None = None
+    url: str = ""
+    copies: list[HitCopy] = Field(default_factory=list, description="near-identical pages collapsed into it")
+    copy_count: int = Field(default=1, description="pages in its near-duplicate cluster")
+
+
+class ResultGroup(Model):
+    """Hits of one document: its title (e-mail subject and sender, else file name) and best pages."""
+
+    document_id: str
+    title: str
+    sender: str | None = None
+    date: str | None = None
+    dataset: str
+    filename: str
+    doc_type: str | None = None
+    matching_pages: int
+    hits: list[Hit]
+    more_hits: int = Field(default=0, description="matching pages of this document beyond the ones shown")
+    also_in: list[OtherCopy] = Field(
+        default_factory=list, description="the same file in other data sets, collapsed into this result"
+    )
+
+
+class Facet(Model):
+    value: str
+    count: int
+    refine: str
+    selected: bool = False
+
+
+class SearchResults(Model):
+    """One page of results (`search --json`, `/api/v1/search`)."""
+
+    query: str
+    total: int
+    took_ms: float = 0.0
+    warnings: list[str] = Field(default_factory=list)
+    next_cursor: str | None = None
+    sort: str = "relevance"
+    filters: list[str] = Field(default_factory=list, description="facet clauses the query is narrowed by")
+    hits: list[Hit] = Field(default_factory=list)
+    groups: list[ResultGroup] | None = Field(default=None, description="set when grouped by document")
+    facets: dict[str, list[Facet]] = Field(default_factory=dict)

@@ -1,0 +1,71 @@
+"""Where a document's search hits sit on its page images: boxes from the PDF text layer.
+
+PDFium finds each marked word in the page's text layer (whole word, any case) and gives the
+rectangles its characters cover, in page points with the origin at the bottom left. Pages whose
+text came from OCR have no text layer to ask, and get no boxes (their text view still marks hits).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from unsealed.store.archive import Archive
+from unsealed.views.models import Document
+
+log = logging.getLogger(__name__)
+MAX_BOXES_PER_PAGE = 500
+
+
+def hit_boxes(archive: Archive, doc: Document, words: dict[int, set[str]]) -> dict[int, list[list[float]]]:
+    """Boxes [x0, y0, x1, y1] (page points, top-left origin, like redactions) of the words per page."""
+    wanted = {n: w for n, w in words.items() if w}
+    layer_pages = {p.number: p for p in doc.pages if p.text_source == "layer"}
+    wanted = {n: w for n, w in wanted.items() if n in layer_pages}
+    if not wanted or doc.mime_type != "application/pdf" or not archive.blobs.exists(doc.storage_key):
+        return {}
+    local = archive.blobs.local_path(doc.storage_key)
+    if local is None:
+        return {}
+    try:
+        return _boxes(Path(local), wanted)
+    except pdfium.PdfiumError as exc:  # a damaged original: the text view still marks the hits
+        log.warning("no hit boxes for %s: %s", doc.id, exc)
+        return {}
+
+
+def _boxes(path: Path, wanted: dict[int, set[str]]) -> dict[int, list[list[float]]]:
+    out: dict[int, list[list[float]]] = {}
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for number, page_words in sorted(wanted.items()):
+            if not 1 <= number <= len(pdf):
+                continue
+            page = pdf[number - 1]
+            height = page.get_height()
+            text = page.get_textpage()
+            boxes: list[list[float]] = []
+            for word in sorted(page_words):
+                searcher = text.search(word, match_case=False, match_whole_word=True)
+                while (found := searcher.get_next()) is not None and len(boxes) < MAX_BOXES_PER_PAGE:
+                    index, count = found
+                    for i in range(text.count_rects(index, count)):
+                        left, bottom, right, top = text.get_rect(i)
+                        boxes.append(
+                            [
+                                round(left, 1),
+                                round(height - top, 1),
+                                round(right, 1),
+                                round(height - bottom, 1),
+                            ]
+                        )
+                searcher.close()
+            text.close()
+            page.close()
+            if boxes:
+                out[number] = boxes
+    finally:
+        pdf.close()
+    return out
