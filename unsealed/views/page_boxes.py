@@ -1,8 +1,9 @@
 """Where a document's search hits sit on its page images: boxes from the PDF text layer.
 
-PDFium finds each marked word in the page's text layer (whole word, any case) and gives the
-rectangles its characters cover, in page points with the origin at the bottom left. Pages whose
-text came from OCR have no text layer to ask, and get no boxes (their text view still marks hits).
+PDFium (one thread at a time in this process: PDFIUM_LOCK) finds each marked word in the page's
+text layer (whole word, any case) and gives the rectangles its characters cover, in page points with
+the origin at the bottom left. Pages whose text came from OCR have no text layer to ask, and get no
+boxes (their text view still marks hits).
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
+from unsealed.errors import NotFoundError
+from unsealed.ingest.formats.pdf import PDFIUM_LOCK
+from unsealed.render.page_images import original_path
 from unsealed.store.archive import Archive
 from unsealed.views.models import Document
 
@@ -24,14 +28,12 @@ def hit_boxes(archive: Archive, doc: Document, words: dict[int, set[str]]) -> di
     wanted = {n: w for n, w in words.items() if w}
     layer_pages = {p.number: p for p in doc.pages if p.text_source == "layer"}
     wanted = {n: w for n, w in wanted.items() if n in layer_pages}
-    if not wanted or doc.mime_type != "application/pdf" or not archive.blobs.exists(doc.storage_key):
-        return {}
-    local = archive.blobs.local_path(doc.storage_key)
-    if local is None:
+    if not wanted or doc.mime_type != "application/pdf":
         return {}
     try:
-        return _boxes(Path(local), wanted)
-    except pdfium.PdfiumError as exc:  # a damaged original: the text view still marks the hits
+        with original_path(archive, doc.sha256, doc.storage_key) as local, PDFIUM_LOCK:
+            return _boxes(local, wanted)
+    except (pdfium.PdfiumError, NotFoundError) as exc:  # damaged or missing: the text view still marks hits
         log.warning("no hit boxes for %s: %s", doc.id, exc)
         return {}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -58,7 +58,18 @@ def create_app(archive: Archive, admin_token: str | None = None) -> FastAPI:
     app.state.admin_token = admin_token or config.admin_token()
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
-    app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=5)
+    # Pages, JSON and CSV are compressed; originals and page images are sent as they are, with
+    # the Content-Length their hashes are checked against.
+    app.add_middleware(
+        GZipMiddleware,
+        minimum_size=1000,
+        compresslevel=5,
+        exclude_content_types=(
+            *DEFAULT_EXCLUDED_CONTENT_TYPES,
+            "application/octet-stream",
+            "application/pdf",
+        ),
+    )
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
     for name in ROUTE_MODULES:
         module = importlib.import_module(name)

@@ -12,12 +12,13 @@ from typing import Literal
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from unsealed.pipeline.curate import apply
 from unsealed.web.deps import ArchiveDep
+from unsealed.web.errors import ErrorBody
 
 router = APIRouter()
 api = APIRouter(tags=["curation"])
@@ -48,13 +49,21 @@ def check_token(request: Request, given: str | None) -> None:
 async def curate_form(request: Request, archive: ArchiveDep, entity_id: str) -> RedirectResponse:
     form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
     check_token(request, form.get("token"))
-    decision = Decision(action=form.get("action", ""), other=form.get("other"))  # type: ignore[arg-type]
+    try:
+        decision = Decision(action=form.get("action", ""), other=form.get("other"))  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise HTTPException(400, "action must be merge, split, hide or unhide") from exc
     result = apply(archive, decision.action, entity_id, decision.other)
     target = result.get("new_entity") or result["entity"]
     return RedirectResponse(f"/entities/{target}?curated={decision.action}", status_code=303)
 
 
-@api.post("/entities/{entity_id}/curate")
+READ_ONLY: dict[int | str, dict[str, object]] = {
+    403: {"model": ErrorBody, "description": "The server is read-only, or the curator token is wrong"}
+}
+
+
+@api.post("/entities/{entity_id}/curate", responses=READ_ONLY)
 def curate_json(request: Request, archive: ArchiveDep, entity_id: str, decision: Decision) -> Decided:
     """Merge, split, hide or unhide an entity (needs `Authorization: Bearer $UNSEALED_ADMIN_TOKEN`)."""
     header = request.headers.get("authorization", "")
