@@ -90,3 +90,24 @@ def test_phone_numbers_normalise_to_e164_with_the_default_region(monkeypatch: py
     monkeypatch.setenv("UNSEALED_PHONE_REGION", "GB")
     assert phone_value("020 7946 0958") == "+442079460958"
     assert phone_value("12") is None
+
+
+def test_phone_matches_are_the_libraries_own_on_real_pages_and_short_numbers() -> None:
+    """The matcher that skips candidates too short to be valid finds exactly what phonenumbers'
+    own matcher finds: real corpus pages, and numbers of the shortest valid length (Niue, 4 digits)."""
+    import phonenumbers
+
+    from unsealed.enrich.patterns import find_phones, shortest_valid_length
+    from unsealed.sample.real import load_corpus
+
+    assert 2 <= shortest_valid_length() <= 4
+    corpus = load_corpus()
+    texts = [page for document in corpus[::60] for page in document.pages]
+    texts += [
+        "Niue +683 4002, page 3 of 12, room 12 ext. 7, Vienna +43 1 2345, call 555-0199 or (212) 555-0199"
+    ]
+    for region in ("US", "NU", "AT"):
+        for text in texts:
+            library = phonenumbers.PhoneNumberMatcher(text, region, phonenumbers.Leniency.VALID)
+            expected = [(m.start, m.end, m.raw_string) for m in library]
+            assert [(f.start, f.end, f.text) for f in find_phones(text, region)] == expected

@@ -9,8 +9,10 @@ is found again where the tagger missed it, also in OCR-damaged form (`liarpaz` f
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
+from itertools import accumulate
 
 from unsealed.domain import NAME_TYPES
 from unsealed.enrich import ner, patterns, tagging
@@ -161,6 +163,20 @@ def _extend_person(m: PageMention, text: str, known: Counter[str], taken: list[F
         m.found = Found(f.start, match.end(), text[f.start : match.end()], "PERSON", f.extractor)
 
 
+class _Spans:
+    """Spans of a page, asked many times whether any overlaps [start, end): sorted by start, with
+    the furthest end reached so far, so each question is one bisection."""
+
+    def __init__(self, spans: list[Found]):
+        ordered = sorted(spans, key=lambda f: f.start)
+        self.starts = [f.start for f in ordered]
+        self.reach = list(accumulate((f.end for f in ordered), max))
+
+    def overlap(self, start: int, end: int) -> bool:
+        before = bisect_left(self.starts, end)  # the spans starting before `end`
+        return before > 0 and self.reach[before - 1] > start
+
+
 def _sweep_surnames(pages: list[tuple[int, str]], items: list[PageMention]) -> list[PageMention]:
     """Surnames of the document's full names where the tagger missed them, OCR variants included."""
     surnames: dict[str, str] = {}
@@ -175,17 +191,19 @@ def _sweep_surnames(pages: list[tuple[int, str]], items: list[PageMention]) -> l
     by_page: dict[int, list[Found]] = {}
     for m in items:
         by_page.setdefault(m.page_number, []).append(m.found)
+    skeletons: dict[str, bool] = {}  # a word as printed → whether it is a surname's skeleton
     for number, text in pages:
-        taken = by_page.get(number, [])
+        taken = _Spans(by_page.get(number, []))
         for match in _WORD.finditer(text):
-            if len(match.group()) < 5:
+            printed = match.group()
+            if len(printed) < 5:
                 continue
-            word = fold(match.group())
-            if ocr_skeleton(word) not in surnames:
+            hit = skeletons.get(printed)
+            if hit is None:
+                hit = skeletons[printed] = ocr_skeleton(fold(printed)) in surnames
+            if not hit or taken.overlap(match.start(), match.end()):
                 continue
-            if any(t.start < match.end() and match.start() < t.end for t in taken):
-                continue
-            found = Found(match.start(), match.end(), match.group(), "PERSON", "rule:surname")
+            found = Found(match.start(), match.end(), printed, "PERSON", "rule:surname")
             added.append(PageMention(number, found))
     return added
 
