@@ -23,6 +23,7 @@ import numpy as np
 
 from unsealed.analysis.emails import Message
 from unsealed.analysis.neardup import signature, similarity
+from unsealed.analysis.union_find import UnionFind
 from unsealed.config import DedupOptions
 
 BODY_OPTIONS = DedupOptions(shingle=2, permutations=64)
@@ -128,23 +129,6 @@ def candidate_pairs(prints: Sequence[Fingerprint]) -> Iterable[tuple[Fingerprint
                 yield p, q
 
 
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 @dataclass
 class Linked:
     message_of: dict[str, str]  # appearance key -> message key (its smallest appearance key)
@@ -158,7 +142,7 @@ def thread_id(message_key: str) -> str:
 
 def link(prints: Sequence[Fingerprint]) -> Linked:
     """Group appearances into messages and messages into threads."""
-    same = _UnionFind()
+    same = UnionFind()
     for a, b in candidate_pairs(prints):
         if same_message(a, b):
             same.union(a.key, b.key)
@@ -169,7 +153,7 @@ def link(prints: Sequence[Fingerprint]) -> Linked:
     for p in prints:
         by_doc[p.document][p.position] = message_of[p.key]
     reply_to: dict[str, str] = {}
-    threads = _UnionFind()
+    threads = UnionFind()
     for positions in by_doc.values():
         for position, message in positions.items():
             threads.find(message)

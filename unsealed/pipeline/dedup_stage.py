@@ -27,6 +27,7 @@ from unsealed.analysis.neardup import (
     similarity,
     unpack_bands,
 )
+from unsealed.analysis.union_find import UnionFind
 from unsealed.config import DedupOptions
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
@@ -154,7 +155,7 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
             by_band.setdefault(band, []).append((r.document_id, r.page_number))
     if not new:
         return
-    groups = _UnionFind()
+    groups = UnionFind()
     best: dict[tuple[str, int], float] = {}
 
     def match(a: tuple[str, int], b: tuple[str, int], other: bytes | None, cluster: str) -> None:
@@ -198,23 +199,6 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
     touched = {groups.find(cluster_key(d, p)) for d, p in new if (d, p) in best}
     if touched:
         _choose_canonical(conn, touched)
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def find(self, x: str) -> str:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def _choose_canonical(conn: Connection, clusters: set[str]) -> None:
