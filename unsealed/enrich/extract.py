@@ -16,7 +16,7 @@ from itertools import accumulate
 
 from unsealed.domain import NAME_TYPES
 from unsealed.enrich import ner, patterns, tagging
-from unsealed.enrich.furniture import cut_at_labels, furniture_spans, is_place, on_furniture
+from unsealed.enrich.furniture import cut_at_labels, furniture_spans, is_place, load_places, on_furniture
 from unsealed.enrich.header_names import header_people
 from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
 from unsealed.enrich.names import clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
@@ -206,6 +206,13 @@ def _sweep_surnames(pages: list[tuple[int, str]], items: list[PageMention]) -> l
             found = Found(match.start(), match.end(), printed, "PERSON", "rule:surname")
             added.append(PageMention(number, found))
     return added
+
+
+def preload(model: str | None = None) -> None:
+    """Load what finding mentions needs (the spaCy pipeline, the gazetteer) in this process, so that
+    worker processes forked from it share them instead of each loading its own."""
+    ner.load_nlp(model)
+    load_places()
 
 
 def extract_document(

@@ -52,6 +52,11 @@ def _places() -> frozenset[str]:
     return frozenset(fold(n) for n in names)
 
 
+def load_places() -> None:
+    """Load the gazetteer now (a quarter of a second), e.g. once before forking workers that use it."""
+    _places()
+
+
 def is_place(form: str) -> bool:
     """A country, US state, continent or big city by name (`Azerbaijan`, `Florida`, `Moscow`)."""
     return fold(form) in _places()

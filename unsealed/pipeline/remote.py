@@ -20,7 +20,7 @@ from sqlalchemy import Connection, text
 
 from unsealed.analysis import language
 from unsealed.config import Limits, Settings
-from unsealed.enrich import ner
+from unsealed.enrich import extract
 from unsealed.model import FileDone, FileResult, SourceFile
 from unsealed.pipeline import wire
 from unsealed.pipeline.enrich_stages import mark_enriched
@@ -52,7 +52,7 @@ def reader(limits: Limits) -> WorkerPool:
     limit, replaced when a file kills it (kept for the life of the worker process)."""
     if limits not in _readers:
         language.preload()  # here, shared by the reader child through fork
-        ner.load_nlp()
+        extract.preload()
         _readers[limits] = WorkerPool(1, limits)
     return _readers[limits]
 
