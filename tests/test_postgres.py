@@ -3,31 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from tests.builders import write_pdf
-
-ADMIN_URL = os.environ.get(
-    "UNSEALED_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+from tests.queue_support import postgres_database
 
 
 @pytest.fixture
 def postgres_url():
-    name = f"unsealed_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))  # name is generated above, not user input
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    """A new, empty PostgreSQL database for the test, dropped after it."""
+    with postgres_database() as url:
+        yield url
 
 
 def test_ingest_show_and_status_on_postgresql(cli, tmp_path, postgres_url):

@@ -107,20 +107,7 @@ def shared_documents_view(conn: Connection, a: str, b: str, limit: int = 200) ->
         .group_by(mentions.c.document_id)
         .subquery()
     )
-    rows = conn.execute(
-        select(
-            documents.c.id,
-            documents.c.filename,
-            documents.c.dataset,
-            documents.c.doc_type,
-            documents.c.bates_first,
-            documents.c.doc_date,
-            per_doc.c.mentions,
-        )
-        .join(per_doc, per_doc.c.document_id == documents.c.id)
-        .order_by(per_doc.c.mentions.desc(), documents.c.filename)
-        .limit(limit)
-    ).mappings()
+    rows = detail.documents_by_mentions(conn, per_doc, documents.c.filename, limit)
     return SharedDocuments(
         a=EntitySummary.model_validate(first),
         b=EntitySummary.model_validate(second),

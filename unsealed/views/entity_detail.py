@@ -9,7 +9,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, Connection, String, Subquery, and_, cast, func, or_, select
 
 from unsealed.enrich.names import name_key
 from unsealed.store.schema import documents, emails, entities, mentions, pages
@@ -58,7 +58,15 @@ def entity_documents(conn: Connection, entity_id: str, limit: int = 200) -> list
         .limit(limit)
         .subquery()
     )
-    rows = conn.execute(
+    return documents_by_mentions(conn, per_doc, documents.c.bates_first)
+
+
+def documents_by_mentions(
+    conn: Connection, per_doc: Subquery, tiebreak: ColumnElement[Any], limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The documents of `per_doc` (document_id, mentions) with their citation fields, most
+    mentions first."""
+    stmt = (
         select(
             documents.c.id,
             documents.c.filename,
@@ -69,9 +77,11 @@ def entity_documents(conn: Connection, entity_id: str, limit: int = 200) -> list
             per_doc.c.mentions,
         )
         .join(per_doc, per_doc.c.document_id == documents.c.id)
-        .order_by(per_doc.c.mentions.desc(), documents.c.bates_first)
-    ).mappings()
-    return [dict(r) for r in rows]
+        .order_by(per_doc.c.mentions.desc(), tiebreak)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 def _snippet(text: str, start: int, end: int) -> dict[str, str]:
