@@ -70,11 +70,14 @@ def run() -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     truth_message: dict[str, str] = {}
     truth_thread: dict[str, str] = {}
+    truth_parent: dict[str, str] = {}  # key message -> the key message it quotes
     predicted: dict[str, str] = {}
     unmatched = 0
     used: set[int] = set()
     for thread in key["threads"]:
         for index, message in enumerate(thread["messages"]):
+            if message.get("in_reply_to") is not None:
+                truth_parent[f"{thread['id']}/{index}"] = f"{thread['id']}/{message['in_reply_to']}"
             for a in message["appearances"]:
                 found = _match(
                     parsed[a["file"]], a["page"], a["position"], message["sender"], message.get("sent"), used
@@ -92,6 +95,7 @@ def run() -> dict[str, Any]:
         return {(a, b) for a, b in combinations(keys, 2) if label[a] == label[b]}
 
     thread_pred = {k: linked.thread_of[predicted[k]] for k in keys}
+    found_parents, true_parents = _parent_links(keys, predicted, truth_message, truth_parent, linked.reply_to)
     return {
         "threads": len(key["threads"]),
         "appearances": sum(len(m["appearances"]) for t in key["threads"] for m in t["messages"]),
@@ -100,7 +104,33 @@ def run() -> dict[str, Any]:
         "link_s": round(elapsed, 2),
         "message": _prf(pairs(predicted), pairs(truth_message)),
         "thread": _prf(pairs(thread_pred), pairs(truth_thread)),
+        "parent": _prf(found_parents, true_parents),
+        "parent_links": len(true_parents),
     }
+
+
+def _parent_links(
+    keys: list[str],
+    predicted: dict[str, str],
+    truth_message: dict[str, str],
+    truth_parent: dict[str, str],
+    reply_to: dict[str, str],
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """Reply links as (key message, key message) pairs: those linked (a matched appearance's
+    message quotes a message some matched appearance of the key belongs to) and those the key
+    records, counted only where both ends have a matched appearance."""
+    truth_of_predicted: dict[str, set[str]] = {}
+    for k in keys:
+        truth_of_predicted.setdefault(predicted[k], set()).add(truth_message[k])
+    matched = set(truth_message.values())
+    found = {
+        (truth_message[k], parent)
+        for k in keys
+        if (quoted := reply_to.get(predicted[k])) is not None
+        for parent in truth_of_predicted.get(quoted, set())
+    }
+    truth = {(c, p) for c, p in truth_parent.items() if c in matched and p in matched}
+    return found, truth
 
 
 def main() -> None:

@@ -1,15 +1,18 @@
 """Threads and the timeline on real release text: a message printed in two documents (two data
-sets) is one message with both appearances; the thread page, its JSON twin, the CLI and the
-timeline show it; the document page links to its thread and lists its copies."""
+sets) is one message with both appearances; a reply printed without its parent links to the
+parent another document prints; the thread page, its JSON twin, the CLI and the timeline show it;
+the document page links to its thread and lists its copies."""
 
 from __future__ import annotations
 
 import json
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from bench.threads import run as score_key
 from unsealed.config import Settings
 from unsealed.pipeline import dedup_stage, thread_stage
 from unsealed.pipeline.enrich_stages import run_emails, unenriched
@@ -24,6 +27,57 @@ from unsealed.views.threads import document_threads, thread_view
 from unsealed.web.app import create_app
 
 IDS = ("HOUSE_OVERSIGHT_030218", "EFTA01748674")
+# Read from the text (tests/fixtures/real/threads_key.json, thread t23): EFTA01456731 is Brian
+# Gartner's 4:47 PM "FW: Private Placement Variable Annuity (PPVA) Investment Account" to "Paul and
+# Rich"; below it it prints his 4:09 PM forward ("Sent: Thursday. / 2014 4:09 PM", the date half
+# lost) whose body, "Here is the material Michael is referring to that will help guide the
+# discussion. PPVA Overview: ...", is the body of EFTA01447441, that forward printed on its own
+# ("Sent: 6/5/2014 4:08:33 PM", To: Paul Morris). The 4:09 header is not read as a message, so only
+# the quoted body and the subject tie the reply to its parent in the other document.
+REPLY, PARENT = "EFTA01456731", "EFTA01447441"
+
+
+def _stages() -> list[Stage]:
+    return [
+        Stage("e-mail headers", run_emails, pending=unenriched),
+        dedup_stage.stage(),
+        thread_stage.stage(),
+        Stage("search index", indexer.run_stage, pending=indexer.pending_ids),
+    ]
+
+
+def test_the_hand_read_key_scores_and_every_thread_is_a_tree():
+    """Same-message pairs and reply links against the key; each message one parent, no cycle."""
+    result = score_key()
+    assert result["message"]["f1"] >= 0.9, result["message"]
+    assert result["parent"]["f1"] >= 0.88 and result["parent_links"] >= 90, result["parent"]
+    assert result["thread"]["precision"] >= 0.95, result["thread"]
+
+
+@pytest.mark.parametrize("first", [PARENT, REPLY], ids=["parent-first", "reply-first"])
+def test_a_reply_links_to_its_parent_printed_in_another_document(tmp_path, archive_dir, first):
+    corpus = {d.id: d for d in load_corpus(ids=(REPLY, PARENT))}
+    second = REPLY if first == PARENT else PARENT
+    write_corpus([corpus[first]], tmp_path / "one")
+    write_corpus([corpus[second]], tmp_path / "two")
+    settings = Settings(archive_dir=archive_dir, workers=1)
+    with Archive.open(archive_dir) as archive:
+        ingest(archive, [tmp_path / "one"], "one", settings, stages=_stages())
+        ingest(archive, [tmp_path / "two"], "two", settings, stages=_stages())
+        with archive.engine.connect() as conn:
+            ids = {r.filename: r.id for r in conn.execute(select(documents.c.id, documents.c.filename))}
+            threads = document_threads(conn, ids[f"{REPLY}.pdf"])
+            other = document_threads(conn, ids[f"{PARENT}.pdf"])
+            assert [t["id"] for t in threads] == [t["id"] for t in other]
+            view = thread_view(conn, threads[0]["id"])
+    by_sent = {m["sent"]: m for m in view["messages"]}
+    assert sorted(by_sent) == ["2014-06-05T16:08", "2014-06-05T16:47"], view["messages"]
+    parent, reply = by_sent["2014-06-05T16:08"], by_sent["2014-06-05T16:47"]
+    assert reply["reply_to"] == parent["id"] and parent["reply_to"] is None
+    assert [m["id"] for m in view["messages"]] == [parent["id"], reply["id"]]  # the tree, each once
+    assert (parent["depth"], reply["depth"]) == (0, 1)
+    assert [a["filename"] for a in parent["appearances"]] == [f"{PARENT}.pdf"]
+    assert [a["filename"] for a in reply["appearances"]] == [f"{REPLY}.pdf"]
 
 
 def test_a_message_printed_twice_is_one_message_of_one_thread(tmp_path, cli, archive_dir):
@@ -31,12 +85,7 @@ def test_a_message_printed_twice_is_one_message_of_one_thread(tmp_path, cli, arc
     write_corpus([corpus[IDS[0]]], tmp_path / "ho")
     write_corpus([corpus[IDS[1]]], tmp_path / "efta")
     settings = Settings(archive_dir=archive_dir, workers=1)
-    stages = [
-        Stage("e-mail headers", run_emails, pending=unenriched),
-        dedup_stage.stage(),
-        thread_stage.stage(),
-        Stage("search index", indexer.run_stage, pending=indexer.pending_ids),
-    ]
+    stages = _stages()
     with Archive.open(archive_dir) as archive:
         ingest(archive, [tmp_path / "ho"], "house", settings, stages=stages)
         ingest(archive, [tmp_path / "efta"], "efta", settings, stages=stages)

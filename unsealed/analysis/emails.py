@@ -54,6 +54,7 @@ class Message:
     importance: str | None = None
     attachments: str | None = None
     body: str = ""
+    quoted: str = ""  # the `>` lines below its header (what it quotes without a printed header)
     end_line: int = 0  # the line after its header on its page
     labels: frozenset[str] = frozenset()  # the header labels printed, with or without values
 
@@ -123,15 +124,16 @@ def _messages_of_page(number: int, text: str, known: set[str]) -> list[Message]:
 
 
 def _attach_bodies(messages: list[Message], pages: list[tuple[int, str]]) -> None:
-    """Each message's body: the lines after its header up to the next message, quotes left out."""
+    """Each message's body: the lines after its header up to the next message, `>` quotes apart."""
     lines = [(n, i, t) for n, text in pages for i, t in enumerate(text.split("\n"))]
     order = {(n, i): k for k, (n, i, _) in enumerate(lines)}
     starts = [order.get((m.page, m.line), 0) for m in messages]
     for k, message in enumerate(messages):
         begin = order.get((message.page, message.end_line), len(lines))
         stop = starts[k + 1] if k + 1 < len(messages) else len(lines)
-        kept = [t for _, _, t in lines[begin:stop] if not t.lstrip().startswith(">")]
-        message.body = "\n".join(kept).strip()
+        below = [t for _, _, t in lines[begin:stop]]
+        message.body = "\n".join(t for t in below if not t.lstrip().startswith(">")).strip()
+        message.quoted = "\n".join(t for t in below if t.lstrip().startswith(">")).strip()
 
 
 def parse_document(pages: list[tuple[int, str]], known: Iterable[str] = ()) -> list[Message]:

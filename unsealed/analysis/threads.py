@@ -6,8 +6,9 @@ and a MinHash of its body without quoted lines. Two appearances are one message 
 agrees, the clocks agree to the minute (one minute of rounding), or by whole hours between a top
 message and a quoted one (a top "Sent:" line is often UTC where a quoted "On … wrote:" line is the
 sender's local time), and
-the subject or the body agrees. Within a document the message at position p+1 is the one the
-message at position p quotes or forwards; a thread is every message reachable through those links.
+the subject or the body agrees. Which message each one quotes is decided in `thread_replies`: the
+next one printed below it in a document, else a message of another document it quotes or answers;
+a thread is every message reachable through those links, a tree with each message once.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from datetime import datetime
 import numpy as np
 
 from unsealed.analysis.emails import Message
-from unsealed.analysis.neardup import signature, similarity
+from unsealed.analysis.neardup import shingles, signature_of_words, similarity, words
+from unsealed.analysis.thread_replies import Evidence, acyclic, document_parents, quoted_elsewhere
 from unsealed.analysis.union_find import UnionFind
 from unsealed.config import DedupOptions
 
@@ -41,6 +43,11 @@ class Fingerprint:
     clock: datetime | None  # printed clock, to the minute
     subject: str  # normalised, without Re:/Fw:
     body: np.ndarray | None  # MinHash of the body without quotes
+    body_size: int = 0  # its distinct shingles
+    recipients: frozenset[str] = frozenset()  # To/CC, normalised as senders are
+    replying: bool = False  # the subject printed with Re:/Fw:
+    printed: np.ndarray | None = None  # MinHash of body and `>` quotes, where it quotes that way
+    printed_size: int = 0
 
 
 def sender_key(name: str | None, address: str | None) -> str:
@@ -55,7 +62,18 @@ def subject_key(subject: str | None) -> str:
 
 
 def body_signature(body: str) -> np.ndarray | None:
-    return signature(body, BODY_OPTIONS)
+    return signed_body(body)[0]
+
+
+def signed_body(text: str) -> tuple[np.ndarray | None, int]:
+    """A body's MinHash (None when too short to compare) and its number of distinct shingles."""
+    tokens = words(text)
+    sig = signature_of_words(tokens, BODY_OPTIONS)
+    return sig, len(set(shingles(tokens, BODY_OPTIONS.shingle))) if sig is not None else 0
+
+
+def is_replying(subject: str | None) -> bool:
+    return bool(subject and _PREFIX.match(subject))
 
 
 def minute_of_hour(clock: datetime | None) -> int | None:
@@ -141,7 +159,8 @@ def thread_id(message_key: str) -> str:
 
 
 def link(prints: Sequence[Fingerprint]) -> Linked:
-    """Group appearances into messages and messages into threads."""
+    """Group appearances into messages, link each message to the one it quotes, and messages
+    into threads."""
     same = UnionFind()
     for a, b in candidate_pairs(prints):
         if same_message(a, b):
@@ -149,20 +168,69 @@ def link(prints: Sequence[Fingerprint]) -> Linked:
     for p in prints:
         same.find(p.key)
     message_of = {p.key: same.find(p.key) for p in prints}
-    by_doc: dict[str, dict[int, str]] = defaultdict(dict)
+    chains: dict[str, dict[int, str]] = defaultdict(dict)
     for p in prints:
-        by_doc[p.document][p.position] = message_of[p.key]
-    reply_to: dict[str, str] = {}
+        chains[p.document][p.position] = message_of[p.key]
+    in_document, support = document_parents(chains)
+    evidence = _evidence(prints, message_of)
+    orphans = [e for e in evidence.values() if e.key not in in_document]
+    by_subject: dict[str, list[Evidence]] = defaultdict(list)
+    for e in evidence.values():
+        if e.subject:
+            by_subject[e.subject].append(e)
+    elsewhere = quoted_elsewhere(orphans, by_subject, _senders_agree, MAX_HOURS)
+    # the best-supported links first: where two close a cycle, the weaker is dropped
+    links = sorted(in_document.items(), key=lambda kv: (-support[kv[0]], kv[0]))
+    links += [(c, p) for c, (p, _) in sorted(elsewhere.items(), key=lambda kv: (-kv[1][1], kv[0]))]
+    reply_to = acyclic(links)
+    # every pair a document prints together is one conversation, also where the tree keeps only
+    # the nearest of a message's parents
     threads = UnionFind()
-    for positions in by_doc.values():
-        for position, message in positions.items():
-            threads.find(message)
-            quoted = positions.get(position + 1)
-            if quoted is not None and quoted != message:
-                reply_to.setdefault(message, quoted)
+    for message in evidence:
+        threads.find(message)
+    for chain in chains.values():
+        for position, message in chain.items():
+            if (quoted := chain.get(position + 1)) is not None:
                 threads.union(message, quoted)
-    thread_of = {m: thread_id(threads.find(m)) for m in set(message_of.values())}
+    for child, parent in reply_to.items():
+        threads.union(child, parent)
+    thread_of = {m: thread_id(threads.find(m)) for m in evidence}
     return Linked(message_of, reply_to, thread_of)
+
+
+def _printed(p: Fingerprint) -> tuple[np.ndarray, int]:
+    """What an appearance prints below its header: its body with its `>` quotes, else its body."""
+    if p.printed is not None:
+        return p.printed, p.printed_size
+    assert p.body is not None
+    return p.body, p.body_size
+
+
+def _evidence(prints: Sequence[Fingerprint], message_of: dict[str, str]) -> dict[str, Evidence]:
+    """Each message's appearances taken together, for linking it to a message of another document."""
+    groups: dict[str, list[Fingerprint]] = defaultdict(list)
+    for p in prints:
+        groups[message_of[p.key]].append(p)
+    out: dict[str, Evidence] = {}
+    for key, group in groups.items():
+        tops = [p for p in group if p.position == 0]
+        clocks = [p.clock for p in (tops or group) if p.clock is not None]
+        with_body = [p for p in group if p.body is not None]
+        own = max(with_body, key=lambda p: p.body_size) if with_body else None
+        out[key] = Evidence(
+            key=key,
+            documents=frozenset(p.document for p in group),
+            subject=next((p.subject for p in group if p.subject), ""),
+            replying=any(p.replying for p in group),
+            clock=min(clocks) if clocks else None,
+            top=bool(tops),
+            sender=next((p.sender for p in group if p.sender), ""),
+            recipients=frozenset(r for p in group for r in p.recipients),
+            body=own.body if own else None,
+            body_size=own.body_size if own else 0,
+            printed=tuple(_printed(p) for p in group if p.printed is not None or p.body is not None),
+        )
+    return out
 
 
 def appearance_key(document_id: str, position: int) -> str:
@@ -171,15 +239,24 @@ def appearance_key(document_id: str, position: int) -> str:
 
 def fingerprints_of(document_id: str, messages: Iterable[Message]) -> list[Fingerprint]:
     """Fingerprints of a document's parsed messages."""
-    return [
-        Fingerprint(
-            key=appearance_key(document_id, m.position),
-            document=document_id,
-            position=m.position,
-            sender=sender_key(m.sender.name, m.sender.address) if m.sender else "",
-            clock=m.sent if m.sent_has_time else None,
-            subject=subject_key(m.subject),
-            body=body_signature(m.body),
-        )
-        for m in messages
-    ]
+    return [_fingerprint(document_id, m) for m in messages]
+
+
+def _fingerprint(document_id: str, m: Message) -> Fingerprint:
+    body, body_size = signed_body(m.body)
+    printed, printed_size = signed_body(f"{m.body}\n{m.quoted}") if m.quoted else (None, 0)
+    recipients = {sender_key(a.name, a.address) for a in (*m.to, *m.cc)}
+    return Fingerprint(
+        key=appearance_key(document_id, m.position),
+        document=document_id,
+        position=m.position,
+        sender=sender_key(m.sender.name, m.sender.address) if m.sender else "",
+        clock=m.sent if m.sent_has_time else None,
+        subject=subject_key(m.subject),
+        body=body,
+        body_size=body_size,
+        recipients=frozenset(r for r in recipients if r),
+        replying=is_replying(m.subject),
+        printed=printed,
+        printed_size=printed_size,
+    )

@@ -3,9 +3,10 @@
 For each changed document its printed messages are fingerprinted (analysis/threads.py) and stored
 in `email_threads`. Linking then runs over a neighbourhood, not the archive: the new messages, the
 stored ones they could be the same as (clock minute within one of theirs, within the time-zone
-window; or the same subject when no clock is printed), every message of the threads and documents
-those belong to. The neighbourhood's messages and threads are written back; thread ids are those
-of the thread's smallest message key, so they stay put unless two threads join.
+window; or the same subject when no clock is printed) or could reply to or be replied to by (the
+same subject within `MAX_DAYS`), every message of the threads and documents those belong to. The
+neighbourhood's messages and threads are written back; thread ids are those of the thread's
+smallest message key, so they stay put unless two threads join.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from unsealed.analysis.emails import parse_document
 from unsealed.analysis.neardup import from_bytes, to_bytes
+from unsealed.analysis.thread_replies import MAX_DAYS
 from unsealed.analysis.threads import MAX_HOURS, Fingerprint, fingerprints_of, link
 from unsealed.pipeline.enrich_stages import document_pages, known_addresses
 from unsealed.pipeline.stage import Stage
@@ -57,6 +59,11 @@ def _rows(conn: Connection, doc_id: str, known: set[str]) -> list[dict[str, Any]
             "subject": fp.subject,
             "subject_display": m.subject,
             "body": to_bytes(fp.body) if fp.body is not None else None,
+            "body_size": fp.body_size,
+            "printed": to_bytes(fp.printed) if fp.printed is not None else None,
+            "printed_size": fp.printed_size,
+            "recipients": "\n".join(sorted(fp.recipients)),
+            "replying": fp.replying,
             "message": fp.key,
             "reply_to": None,
             "thread": "",
@@ -74,11 +81,17 @@ def _fingerprint(row: Any) -> Fingerprint:
         clock=row.clock,
         subject=row.subject,
         body=from_bytes(row.body) if row.body is not None else None,
+        body_size=row.body_size or 0,
+        recipients=frozenset((row.recipients or "").split("\n")) - {""},
+        replying=bool(row.replying),
+        printed=from_bytes(row.printed) if row.printed is not None else None,
+        printed_size=row.printed_size or 0,
     )
 
 
 def _neighbourhood(conn: Connection, new: list[dict[str, Any]]) -> list[Any]:
     window = timedelta(hours=MAX_HOURS, minutes=1)
+    replies = timedelta(days=MAX_DAYS, hours=MAX_HOURS)
     clauses: list[Any] = [email_threads.c.document_id.in_({r["document_id"] for r in new})]
     for r in new:
         if r["clock"] is not None:
@@ -87,6 +100,11 @@ def _neighbourhood(conn: Connection, new: list[dict[str, Any]]) -> list[Any]:
                 email_threads.c.minute.in_(minutes)
                 & email_threads.c.clock.between(r["clock"] - window, r["clock"] + window)
             )
+            if r["subject"]:
+                clauses.append(
+                    (email_threads.c.subject == r["subject"])
+                    & email_threads.c.clock.between(r["clock"] - replies, r["clock"] + replies)
+                )
         elif r["subject"]:
             clauses.append(email_threads.c.subject == r["subject"])
     first = conn.execute(select(email_threads).where(or_(*clauses))).all()

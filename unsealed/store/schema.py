@@ -182,6 +182,11 @@ email_threads = Table(
     Column("subject", Text, nullable=False),  # normalised, without Re:/Fw:
     Column("subject_display", Text),
     Column("body", LargeBinary),  # MinHash of the body without quotes
+    Column("body_size", Integer),  # its distinct shingles
+    Column("printed", LargeBinary),  # MinHash of the body with its `>` quotes, where it has some
+    Column("printed_size", Integer),
+    Column("recipients", Text),  # To/CC normalised as `sender`, one a line
+    Column("replying", Boolean),  # the subject printed with Re:/Fw:
     Column("message", Text, nullable=False),  # "<document id>:<position>" of its first appearance
     Column("reply_to", Text),  # the message it quotes
     Column("thread", String(12), nullable=False),
