@@ -68,8 +68,8 @@ def test_a_reply_links_to_its_parent_printed_in_another_document(tmp_path, archi
             ids = {r.filename: r.id for r in conn.execute(select(documents.c.id, documents.c.filename))}
             threads = document_threads(conn, ids[f"{REPLY}.pdf"])
             other = document_threads(conn, ids[f"{PARENT}.pdf"])
-            assert [t["id"] for t in threads] == [t["id"] for t in other]
-            view = thread_view(conn, threads[0]["id"])
+            assert [t.id for t in threads] == [t.id for t in other]
+            view = thread_view(conn, threads[0].id).json_data()
     by_sent = {m["sent"]: m for m in view["messages"]}
     assert sorted(by_sent) == ["2014-06-05T16:08", "2014-06-05T16:47"], view["messages"]
     parent, reply = by_sent["2014-06-05T16:08"], by_sent["2014-06-05T16:47"]
@@ -93,7 +93,7 @@ def test_a_message_printed_twice_is_one_message_of_one_thread(tmp_path, cli, arc
             ids = {r.filename: r.id for r in conn.execute(select(documents.c.id, documents.c.filename))}
             threads = document_threads(conn, ids[f"{IDS[1]}.pdf"])
             assert threads
-            view = thread_view(conn, threads[0]["id"])
+            view = thread_view(conn, threads[0].id).json_data()
         shared = [m for m in view["messages"] if len({a["dataset"] for a in m["appearances"]}) == 2]
         assert shared, view["messages"]
         assert any(m["sent"] == "2015-05-12T21:42" for m in shared)

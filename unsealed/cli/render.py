@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from unsealed.views.models import Document, Status
+from unsealed.views.models import Document, Queue, Status
 
 
 def human_size(size: int) -> str:
@@ -87,18 +87,18 @@ def print_status(summary: Status, console: Console) -> None:
             console.print(f"  {escape(failure.storage_key)}: {escape(failure.error or '')}", soft_wrap=True)
 
 
-def print_queue(queue: dict[str, Any], console: Console) -> None:
+def print_queue(queue: Queue, console: Console) -> None:
     """The queue's files per data set and per worker (nothing when nothing was ever queued)."""
-    if not queue["datasets"]:
+    if not queue.datasets:
         return
     table = Table("queued files", "queued", "running", "done", "failed", box=None, pad_edge=False)
-    for name, counts in queue["datasets"].items():
+    for name, counts in queue.datasets.items():
         table.add_row(
             escape(name), *(str(counts[state]) for state in ("queued", "running", "done", "failed"))
         )
     console.print(table)
-    if queue["workers"]:
+    if queue.workers:
         workers = Table("worker", "running", "done", "failed", box=None, pad_edge=False)
-        for name, counts in queue["workers"].items():
+        for name, counts in queue.workers.items():
             workers.add_row(escape(name), *(str(counts[state]) for state in ("running", "done", "failed")))
         console.print(workers)

@@ -10,40 +10,39 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
 
 from sqlalchemy import Connection, and_, select
 
 from unsealed.store.schema import document_fields, documents, near_duplicates, pages
+from unsealed.views.models import Attachments, Copies, Copy, FamilyMember, LoadField, RedactionDiff
 
 _WORD = re.compile(r"\S+")
 MAX_CHANGES = 50  # per page pair
 
 
-def fields_view(conn: Connection, document_id: str) -> list[dict[str, str]]:
+def fields_view(conn: Connection, document_id: str) -> list[LoadField]:
     rows = conn.execute(
         select(document_fields.c.name, document_fields.c.value).where(
             document_fields.c.document_id == document_id
         )
     )
-    return [{"name": name, "value": value} for name, value in rows]
+    return [LoadField(name=name, value=value) for name, value in rows]
 
 
-def _field(fields: list[dict[str, str]], *keys: str) -> str | None:
+def _field(fields: list[LoadField], *keys: str) -> str | None:
     for f in fields:
-        if "".join(c for c in f["name"].lower() if c.isalnum()) in keys:
-            return f["value"]
+        if "".join(c for c in f.name.lower() if c.isalnum()) in keys:
+            return f.value
     return None
 
 
-def attachments_view(conn: Connection, document_id: str, fields: list[dict[str, str]]) -> dict[str, Any]:
+def attachments_view(conn: Connection, document_id: str, fields: list[LoadField]) -> Attachments:
     """The family a load file gives: the parent (first Bates of the attachment range) and children."""
     begin = _field(fields, "begbates", "beginbates", "begdoc", "prodbeg")
     first = _field(fields, "begattach", "beginattach", "attachbeg", "begfamily")
     last = _field(fields, "endattach", "attachend", "endfamily")
-    out: dict[str, Any] = {"parent": None, "children": []}
     if not (begin and first and last):
-        return out
+        return Attachments()
     dataset = conn.execute(select(documents.c.dataset).where(documents.c.id == document_id)).scalar()
     family = conn.execute(
         select(documents.c.id, documents.c.bates_first, documents.c.filename)
@@ -57,12 +56,10 @@ def attachments_view(conn: Connection, document_id: str, fields: list[dict[str, 
         )
         .order_by(document_fields.c.value)
     ).all()
-    members = [{"id": r.id, "bates": r.bates_first, "filename": r.filename} for r in family]
+    members = [FamilyMember(id=r.id, bates=r.bates_first, filename=r.filename) for r in family]
     if begin == first:
-        out["children"] = members
-    else:
-        out["parent"] = next((m for m in members if m["bates"] == first), None)
-    return out
+        return Attachments(children=members)
+    return Attachments(parent=next((m for m in members if m.bates == first), None))
 
 
 def _cluster_of(conn: Connection, document_id: str, page: int) -> str | None:
@@ -75,11 +72,11 @@ def _cluster_of(conn: Connection, document_id: str, page: int) -> str | None:
     return cluster or None
 
 
-def copies_view(conn: Connection, document_id: str) -> dict[str, Any]:
+def copies_view(conn: Connection, document_id: str) -> Copies:
     """The document's near-duplicate cluster: every copy with its Bates range and data set."""
     cluster = _cluster_of(conn, document_id, 0)
     if cluster is None:
-        return {"cluster": None, "count": 0, "canonical": None, "copies": []}
+        return Copies()
     rows = conn.execute(
         select(
             documents.c.id,
@@ -97,21 +94,21 @@ def copies_view(conn: Connection, document_id: str) -> dict[str, Any]:
     ).all()
     own_sha = next((r.sha256 for r in rows if r.id == document_id), None)
     copies = [
-        {
-            "id": r.id,
-            "dataset": r.dataset,
-            "filename": r.filename,
-            "bates_first": r.bates_first,
-            "bates_last": r.bates_last,
-            "canonical": bool(r.canonical),
-            "exact": r.sha256 == own_sha,
-            "url": f"/documents/{r.id}",
-        }
+        Copy(
+            id=r.id,
+            dataset=r.dataset,
+            filename=r.filename,
+            bates_first=r.bates_first,
+            bates_last=r.bates_last,
+            canonical=bool(r.canonical),
+            exact=r.sha256 == own_sha,
+            url=f"/documents/{r.id}",
+        )
         for r in rows
         if r.id != document_id
     ]
     canonical = next((r.id for r in rows if r.canonical), document_id)
-    return {"cluster": cluster, "count": len(rows), "canonical": canonical, "copies": copies}
+    return Copies(cluster=cluster, count=len(rows), canonical=canonical, copies=copies)
 
 
 def _words(text: str) -> list[str]:
@@ -133,7 +130,7 @@ def _diff(this: str, other: str) -> tuple[list[str], list[str]]:
     return shown[:MAX_CHANGES], hidden[:MAX_CHANGES]
 
 
-def redaction_diff(conn: Connection, document_id: str) -> list[dict[str, Any]]:
+def redaction_diff(conn: Connection, document_id: str) -> list[RedactionDiff]:
     """Per page with copies where either side is redacted: what each copy shows that the other hides."""
     own = {
         r.number: r
@@ -187,17 +184,17 @@ def redaction_diff(conn: Connection, document_id: str) -> list[dict[str, Any]]:
             if not revealed and not hidden:
                 continue
             out.append(
-                {
-                    "page": number,
-                    "bates": page.bates,
-                    "redactions": page.redaction_count or 0,
-                    "other_document": other.document_id,
-                    "other_page": other.number,
-                    "other_bates": other.bates,
-                    "other_redactions": other.redaction_count or 0,
-                    "revealed_by_other": revealed,  # in the other copy, not in this one
-                    "revealed_here": hidden,  # in this copy, not in the other
-                    "url": f"/documents/{other.document_id}#page-{other.number}",
-                }
+                RedactionDiff(
+                    page=number,
+                    bates=page.bates,
+                    redactions=page.redaction_count or 0,
+                    other_document=other.document_id,
+                    other_page=other.number,
+                    other_bates=other.bates,
+                    other_redactions=other.redaction_count or 0,
+                    revealed_by_other=revealed,  # in the other copy, not in this one
+                    revealed_here=hidden,  # in this copy, not in the other
+                    url=f"/documents/{other.document_id}#page-{other.number}",
+                )
             )
     return out

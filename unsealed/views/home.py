@@ -9,7 +9,16 @@ from unsealed.store import work
 from unsealed.store.archive import Archive
 from unsealed.views import catalog
 from unsealed.views.entity_detail import entity_count
-from unsealed.views.models import DatasetSummary, EntitySummary, FailedFile, Home, IndexState, Status, Totals
+from unsealed.views.models import (
+    DatasetSummary,
+    EntitySummary,
+    FailedFile,
+    Home,
+    IndexState,
+    Queue,
+    Status,
+    Totals,
+)
 from unsealed.views.queries import list_entities
 
 FAILED_ON_STATUS = 1000
@@ -30,7 +39,7 @@ def status_view(archive: Archive) -> Status:
         datasets=[DatasetSummary(**d) for d in datasets],
         failed=[FailedFile(**f) for f in failed],
         search_index=IndexState.model_validate(index_status(archive)),
-        queue=queue,
+        queue=Queue.model_validate(queue),
     )
 
 

@@ -157,6 +157,149 @@ class DocumentLinks(Model):
     api: str
 
 
+# ---------------------------------------------------------------- evidence (issue 13)
+
+
+class LoadField(Model):
+    """One load-file (DAT) field of a document, its name as the load file writes it."""
+
+    name: str
+    value: str
+
+
+class FamilyMember(Model):
+    id: str
+    bates: str | None = None
+    filename: str
+
+
+class Attachments(Model):
+    """The family a load file's attachment range gives: the parent, or the attachments."""
+
+    parent: FamilyMember | None = None
+    children: list[FamilyMember] = Field(default_factory=list)
+
+
+class Copy(Model):
+    id: str
+    dataset: str
+    filename: str
+    bates_first: str | None = None
+    bates_last: str | None = None
+    canonical: bool = Field(description="the most complete copy of the cluster")
+    exact: bool = Field(description="byte for byte the same file as this document")
+    url: str
+
+
+class Copies(Model):
+    """The document's near-duplicate cluster (`cluster` null before the near-duplicate stage ran)."""
+
+    cluster: str | None = None
+    count: int = Field(default=0, description="documents in the cluster, this one included")
+    canonical: str | None = Field(default=None, description="id of the most complete copy")
+    copies: list[Copy] = Field(default_factory=list, description="the other copies")
+
+
+class RedactionDiff(Model):
+    """One page against one copy of it where either is redacted: what each shows that the other hides."""
+
+    page: int
+    bates: str | None = None
+    redactions: int
+    other_document: str
+    other_page: int
+    other_bates: str | None = None
+    other_redactions: int
+    revealed_by_other: list[str] = Field(description="words the other copy prints where this one differs")
+    revealed_here: list[str] = Field(description="words this copy prints where the other differs")
+    url: str
+
+
+class ThreadRef(Model):
+    """A thread a document's printed messages belong to."""
+
+    id: str
+    messages: int
+    url: str
+
+
+class ThreadAppearance(Model):
+    """Where a message is printed: the page to cite."""
+
+    document_id: str
+    filename: str
+    dataset: str
+    page: int
+    position: int = Field(description="0 for the document's top message, 1 for the first quoted one, ...")
+    bates: str | None = None
+    url: str
+
+
+class ThreadMessage(Model):
+    id: str = Field(description="the message key: `<document id>:<position>` of its first appearance")
+    sender: str | None = None
+    sent: str | None = Field(default=None, description="the printed clock, to the minute")
+    subject: str | None = None
+    reply_to: str | None = Field(default=None, description="the id of the message it quotes or answers")
+    depth: int = Field(description="its depth in the thread's tree (0 for a root)")
+    appearances: list[ThreadAppearance]
+
+
+class ThreadLinks(Model):
+    html: str
+    api: str
+
+
+class Thread(Model):
+    """An e-mail thread (`thread ID --json`, `/api/v1/threads/{id}`): its tree in reading order
+    (each message after the one it replies to), each message once with every page it is printed on."""
+
+    id: str
+    subject: str | None = None
+    message_count: int
+    appearance_count: int
+    messages: list[ThreadMessage]
+    links: ThreadLinks
+
+
+class TimelineFilters(Model):
+    start: str = ""
+    end: str = ""
+    entity: str = ""
+    sender: str = ""
+    dataset: str = ""
+
+
+class TimelineMonth(Model):
+    month: str
+    count: int
+    url: str = Field(description="the timeline narrowed to this month")
+
+
+class TimelineEvent(Model):
+    when: str = Field(description="ISO date-time to the minute")
+    kind: str = Field(description="`e-mail`, `document`, or `load file <field>`")
+    label: str
+    document_id: str
+    page: int
+    bates: str | None = None
+    dataset: str
+    filename: str
+    thread: str | None = None
+    url: str
+
+
+class Timeline(Model):
+    """Dated events with citations and a histogram by month (`timeline --json`, `/api/v1/timeline`)."""
+
+    filters: TimelineFilters
+    total: int
+    histogram: list[TimelineMonth]
+    max_count: int
+    events: list[TimelineEvent]
+    truncated: bool = Field(description="more events matched than are listed")
+
+
 class Document(Model):
     """A document with its pages, e-mail headers and entities (`show --json`, `/api/v1/documents/{id}`)."""
 
@@ -196,11 +339,11 @@ class Document(Model):
     links: DocumentLinks
     # the evidence layer (issue 13): load-file fields, attachments, near-duplicate copies, what other
     # copies reveal under this one's redactions, the e-mail threads it belongs to
-    fields: list[dict[str, Any]] = Field(default_factory=list)
-    attachments: dict[str, Any] = Field(default_factory=dict)
-    copies: dict[str, Any] = Field(default_factory=dict)
-    redaction_diff: list[dict[str, Any]] = Field(default_factory=list)
-    threads: list[dict[str, Any]] = Field(default_factory=list)
+    fields: list[LoadField] = Field(default_factory=list)
+    attachments: Attachments = Field(default_factory=Attachments)
+    copies: Copies = Field(default_factory=Copies)
+    redaction_diff: list[RedactionDiff] = Field(default_factory=list)
+    threads: list[ThreadRef] = Field(default_factory=list)
     _hit_spans: dict[int, list[tuple[int, int]]] = PrivateAttr(default_factory=dict)
 
 
@@ -378,6 +521,15 @@ class IndexState(Model):
     summary: str
 
 
+class Queue(Model):
+    datasets: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="per data set: files queued, running, done, failed"
+    )
+    workers: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="per worker: files running, done, failed"
+    )
+
+
 class Status(Model):
     """Ingest status (`status --json`, `/api/v1/status`)."""
 
@@ -388,9 +540,7 @@ class Status(Model):
     datasets: list[DatasetSummary]
     failed: list[FailedFile]
     search_index: IndexState
-    queue: dict[str, Any] = Field(
-        default_factory=dict, description="files handed to the queue: per data set and per worker"
-    )
+    queue: Queue = Field(default_factory=Queue, description="files handed to the queue")
 
 
 class Home(Model):

@@ -10,8 +10,8 @@ is over the filtered events; each bar links to the timeline narrowed to that mon
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from dateutil import parser as dateparser
 from sqlalchemy import Connection, select
@@ -19,8 +19,38 @@ from sqlalchemy import Connection, select
 from unsealed.search.errors import QueryError
 from unsealed.search.values import parse_date_value
 from unsealed.store.schema import document_fields, documents, email_threads, entities, mentions, pages
+from unsealed.views.models import Timeline, TimelineEvent, TimelineFilters, TimelineMonth
 
 MAX_EVENTS = 500
+
+
+@dataclass(slots=True)
+class _Event:
+    """An event before it is listed (only the listed ones become models)."""
+
+    when: datetime
+    kind: str
+    label: str
+    document_id: str
+    page: int
+    bates: str | None
+    dataset: str
+    filename: str
+    thread: str | None = None
+
+    def listed(self) -> TimelineEvent:
+        return TimelineEvent(
+            when=self.when.isoformat(timespec="minutes"),
+            kind=self.kind,
+            label=self.label,
+            document_id=self.document_id,
+            page=self.page,
+            bates=self.bates,
+            dataset=self.dataset,
+            filename=self.filename,
+            thread=self.thread,
+            url=f"/documents/{self.document_id}#page-{self.page}",
+        )
 
 
 def _day(value: str, *, end: bool) -> date | None:
@@ -46,8 +76,8 @@ def _entity_documents(conn: Connection, entity: str) -> set[str]:
     return set(conn.execute(select(mentions.c.document_id).where(mentions.c.entity_id.in_(ids))).scalars())
 
 
-def _events(conn: Connection, dataset: str, sender: str) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
+def _events(conn: Connection, dataset: str, sender: str) -> list[_Event]:
+    events: list[_Event] = []
     mails = (
         select(
             email_threads.c.message,
@@ -80,17 +110,17 @@ def _events(conn: Connection, dataset: str, sender: str) -> list[dict[str, Any]]
             continue
         seen.add(r.message)
         events.append(
-            {
-                "when": r.clock,
-                "kind": "e-mail",
-                "label": f"{r.sender_display or '[sender unknown]'}: {r.subject_display or '(no subject)'}",
-                "document_id": r.document_id,
-                "page": r.page_number,
-                "bates": r.bates,
-                "dataset": r.dataset,
-                "filename": r.filename,
-                "thread": r.thread,
-            }
+            _Event(
+                when=r.clock,
+                kind="e-mail",
+                label=f"{r.sender_display or '[sender unknown]'}: {r.subject_display or '(no subject)'}",
+                document_id=r.document_id,
+                page=r.page_number,
+                bates=r.bates,
+                dataset=r.dataset,
+                filename=r.filename,
+                thread=r.thread,
+            )
         )
     if sender:
         return events
@@ -109,47 +139,42 @@ def _events(conn: Connection, dataset: str, sender: str) -> list[dict[str, Any]]
         fields = fields.where(documents.c.dataset == dataset)
     for d in conn.execute(docs):
         events.append(
-            {"when": d.doc_date.replace(tzinfo=None), "kind": "document", "label": d.title or d.filename,
-             "document_id": d.id, "page": 1, "bates": d.bates_first, "dataset": d.dataset,
-             "filename": d.filename, "thread": None}
+            _Event(d.doc_date.replace(tzinfo=None), "document", d.title or d.filename, d.id, 1, d.bates_first,
+                   d.dataset, d.filename)
         )  # fmt: skip
     for f in conn.execute(fields):
         when = _field_date(f.value)
         if when is not None:
             events.append(
-                {"when": when.replace(tzinfo=None), "kind": f"load file {f.name}", "label": f.filename,
-                 "document_id": f.document_id, "page": 1, "bates": f.bates_first, "dataset": f.dataset,
-                 "filename": f.filename, "thread": None}
+                _Event(when.replace(tzinfo=None), f"load file {f.name}", f.filename, f.document_id, 1,
+                       f.bates_first, f.dataset, f.filename)
             )  # fmt: skip
     return events
 
 
 def timeline_view(
     conn: Connection, *, start: str = "", end: str = "", entity: str = "", sender: str = "", dataset: str = ""
-) -> dict[str, Any]:
+) -> Timeline:
+    """`timeline --json`, `/api/v1/timeline` and `/timeline`."""
     events = _events(conn, dataset, sender)
     if entity:
         allowed = _entity_documents(conn, entity)
-        events = [e for e in events if e["document_id"] in allowed]
+        events = [e for e in events if e.document_id in allowed]
     low, high = _day(start, end=False), _day(end or start, end=True)
     if low is not None:
-        events = [e for e in events if e["when"].date() >= low]
+        events = [e for e in events if e.when.date() >= low]
     if high is not None:
-        events = [e for e in events if e["when"].date() < high]
-    events.sort(key=lambda e: e["when"])
-    months = Counter(e["when"].strftime("%Y-%m") for e in events)
+        events = [e for e in events if e.when.date() < high]
+    events.sort(key=lambda e: e.when)
+    months = Counter(e.when.strftime("%Y-%m") for e in events)
     histogram = [
-        {"month": m, "count": n, "url": f"/timeline?start={m}&end={m}"} for m, n in sorted(months.items())
+        TimelineMonth(month=m, count=n, url=f"/timeline?start={m}&end={m}") for m, n in sorted(months.items())
     ]
-    shown = events[:MAX_EVENTS]
-    for e in shown:
-        e["when"] = e["when"].isoformat(timespec="minutes")
-        e["url"] = f"/documents/{e['document_id']}#page-{e['page']}"
-    return {
-        "filters": {"start": start, "end": end, "entity": entity, "sender": sender, "dataset": dataset},
-        "total": len(events),
-        "histogram": histogram,
-        "max_count": max(months.values(), default=0),
-        "events": shown,
-        "truncated": len(events) > MAX_EVENTS,
-    }
+    return Timeline(
+        filters=TimelineFilters(start=start, end=end, entity=entity, sender=sender, dataset=dataset),
+        total=len(events),
+        histogram=histogram,
+        max_count=max(months.values(), default=0),
+        events=[e.listed() for e in events[:MAX_EVENTS]],
+        truncated=len(events) > MAX_EVENTS,
+    )
