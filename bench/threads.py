@@ -4,7 +4,8 @@ Every document of the key is parsed from its raw text (analysis/emails.py), fing
 (analysis/threads.py). Each key appearance (file, page, position) is matched to the parsed message
 at that position (else the one on that page with the same sender). Scores, over pairs of key
 appearances: `message` (same message: the key's `appearances` of one entry) and `thread` (same
-thread) precision, recall and F1.
+thread) precision, recall and F1; `parent`: the reply links (the key's `in_reply_to`) between
+messages that have a matched appearance, precision, recall and F1.
 
     python -m bench.threads
 """

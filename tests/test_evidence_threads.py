@@ -13,6 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bench.threads import run as score_key
+from unsealed.analysis.emails import parse_document
+from unsealed.analysis.threads import fingerprints_of, link
 from unsealed.config import Settings
 from unsealed.pipeline import dedup_stage, thread_stage
 from unsealed.pipeline.enrich_stages import run_emails, unenriched
@@ -47,11 +49,26 @@ def _stages() -> list[Stage]:
 
 
 def test_the_hand_read_key_scores_and_every_thread_is_a_tree():
-    """Same-message pairs and reply links against the key; each message one parent, no cycle."""
+    """Same-message pairs and reply links against the key; over the whole real corpus each message
+    has one parent, in its own thread, and following parents never comes back (a forest)."""
     result = score_key()
     assert result["message"]["f1"] >= 0.9, result["message"]
     assert result["parent"]["f1"] >= 0.88 and result["parent_links"] >= 90, result["parent"]
     assert result["thread"]["precision"] >= 0.95, result["thread"]
+    prints = [
+        fp
+        for d in load_corpus()
+        for fp in fingerprints_of(d.file, parse_document(list(enumerate(d.pages, start=1))))
+    ]
+    linked = link(prints)
+    assert len(linked.reply_to) > 300
+    for child, parent in linked.reply_to.items():
+        assert linked.thread_of[child] == linked.thread_of[parent]
+        seen = {child}
+        while parent is not None:
+            assert parent not in seen, (child, parent)
+            seen.add(parent)
+            parent = linked.reply_to.get(parent)
 
 
 @pytest.mark.parametrize("first", [PARENT, REPLY], ids=["parent-first", "reply-first"])
