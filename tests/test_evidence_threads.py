@@ -138,3 +138,5 @@ def test_a_message_printed_twice_is_one_message_of_one_thread(tmp_path, cli, arc
     assert json.loads(out.stdout)["id"] == view["id"]
     text = cli("thread", f"{IDS[1]}.pdf", check=True).stdout
     assert re.search(r"thread [0-9a-f]{12}", text)
+    listed = cli("timeline", "--start", "2015-05", "--end", "2015-05", check=True).stdout
+    assert re.search(r"^\d+ dated events", listed) and "2015-05-12T21:42  e-mail: Brandon Thompson" in listed
