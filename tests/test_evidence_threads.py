@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bench.threads import run as score_key
+from tests.queue_support import postgres_database
 from unsealed.analysis.emails import parse_document
 from unsealed.analysis.threads import fingerprints_of, link
 from unsealed.config import Settings
@@ -95,6 +96,22 @@ def test_a_reply_links_to_its_parent_printed_in_another_document(tmp_path, archi
     assert (parent["depth"], reply["depth"]) == (0, 1)
     assert [a["filename"] for a in parent["appearances"]] == [f"{PARENT}.pdf"]
     assert [a["filename"] for a in reply["appearances"]] == [f"{REPLY}.pdf"]
+
+
+def test_a_reply_links_across_documents_on_postgresql(cli, tmp_path):
+    """The same through the CLI on PostgreSQL: reply ingested first, its parent in a later run."""
+    corpus = {d.id: d for d in load_corpus(ids=(REPLY, PARENT))}
+    write_corpus([corpus[REPLY]], tmp_path / "one")
+    write_corpus([corpus[PARENT]], tmp_path / "two")
+    with postgres_database() as url:
+        env = {"UNSEALED_DATABASE_URL": url}
+        cli("ingest", tmp_path / "one", "--dataset", "one", env=env, check=True)
+        cli("ingest", tmp_path / "two", "--dataset", "two", env=env, check=True)
+        thread = json.loads(cli("thread", f"{REPLY}.pdf", "--json", env=env, check=True).stdout)
+    by_sent = {m["sent"]: m for m in thread["messages"]}
+    parent, reply = by_sent["2014-06-05T16:08"], by_sent["2014-06-05T16:47"]
+    assert reply["reply_to"] == parent["id"] and (parent["depth"], reply["depth"]) == (0, 1)
+    assert [a["dataset"] for a in parent["appearances"]] == ["two"]
 
 
 def test_a_message_printed_twice_is_one_message_of_one_thread(tmp_path, cli, archive_dir):
