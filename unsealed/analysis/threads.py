@@ -209,7 +209,7 @@ def _printed(p: Fingerprint) -> tuple[np.ndarray, int]:
 def _evidence(prints: Sequence[Fingerprint], message_of: dict[str, str]) -> dict[str, Evidence]:
     """Each message's appearances taken together, for linking it to a message of another document."""
     groups: dict[str, list[Fingerprint]] = defaultdict(list)
-    for p in prints:
+    for p in sorted(prints, key=lambda p: p.key):  # the same answer whatever order rows come in
         groups[message_of[p.key]].append(p)
     out: dict[str, Evidence] = {}
     for key, group in groups.items():
