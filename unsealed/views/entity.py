@@ -35,13 +35,13 @@ def entity_view(conn: Connection, entity_id: str, page: int = 1) -> Entity:
     """One entity: aliases, rules, documents, a page of mentions, co-mentions, e-mails, timeline."""
     entity = _entity_row(conn, entity_id)
     found = detail.entity_mentions(conn, entity_id, page=page, per_page=MENTIONS_PER_PAGE)
-    aliases = detail.entity_aliases(conn, entity_id)
+    aliases, rules = detail.entity_forms(conn, entity_id)
     mail = detail.entity_emails(conn, entity, [a["text"] for a in aliases])
     return Entity.model_validate(
         {
             **entity,
             "aliases": aliases,
-            "rules": detail.entity_rules(conn, entity_id),
+            "rules": rules,
             "documents": [
                 {**d, "doc_date": iso(d["doc_date"])} for d in detail.entity_documents(conn, entity_id)
             ],
