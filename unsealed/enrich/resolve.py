@@ -199,15 +199,15 @@ def write(conn: Connection, resolved: Resolved) -> int:
         for row in changed_entities
         if (old[row["id"]].name, old[row["id"]].hidden) != (row["name"], row["hidden"])
     ]
-    _mark_enrichment_changed(conn, relinked + unlinked, renamed)
-    entity_links.sync(conn, resolved.links)
+    touched = _mark_enrichment_changed(conn, relinked + unlinked, renamed)
+    entity_links.sync(conn, resolved.links, touched)
     entity_links.sync_forms(conn, resolved.forms)
     return len(changes)
 
 
-def _mark_enrichment_changed(conn: Connection, mention_ids: list[int], entity_ids: list[str]) -> None:
+def _mark_enrichment_changed(conn: Connection, mention_ids: list[int], entity_ids: list[str]) -> set[str]:
     """Bump `enriched_at` of documents whose mentions were relinked or whose entities were renamed
-    or hidden, so the search index (which holds entity names per page) re-indexes them."""
+    or hidden, so the search index (which holds entity names per page) re-indexes them; returns them."""
     touched: set[str] = set()
     for i in range(0, len(mention_ids), 500):
         chunk = mention_ids[i : i + 500]
@@ -225,6 +225,7 @@ def _mark_enrichment_changed(conn: Connection, mention_ids: list[int], entity_id
         conn.execute(
             update(documents).where(documents.c.id.in_(ordered[i : i + 500])).values(enriched_at=now)
         )
+    return touched
 
 
 def resolve_archive(conn: Connection) -> Resolved:

@@ -30,21 +30,44 @@ def _chunks(values: Iterable[str]) -> Iterable[list[str]]:
         yield ordered[i : i + CHUNK]
 
 
-def stored_links(conn: Connection) -> tuple[dict[str, dict[str, int]], dict[str, str | None]]:
-    """The stored summary: document → entity → mentions, and document → month."""
+def stored_links(
+    conn: Connection, only: Iterable[str] | None = None
+) -> tuple[dict[str, dict[str, int]], dict[str, str | None]]:
+    """The stored summary (of the documents `only`, else all): document → entity → mentions, and
+    document → month."""
     out: dict[str, dict[str, int]] = defaultdict(dict)
     months: dict[str, str | None] = {}
-    for entity, document, count, month in conn.execute(
-        select(
-            document_entities.c.entity_id,
-            document_entities.c.document_id,
-            document_entities.c.mentions,
-            document_entities.c.month,
-        )
-    ):
-        out[document][entity] = count
-        months[document] = month
+    columns = select(
+        document_entities.c.entity_id,
+        document_entities.c.document_id,
+        document_entities.c.mentions,
+        document_entities.c.month,
+    )
+    queries = (
+        [columns]
+        if only is None
+        else [columns.where(document_entities.c.document_id.in_(chunk)) for chunk in _chunks(only)]
+    )
+    for query in queries:
+        for entity, document, count, month in conn.execute(query):
+            out[document][entity] = count
+            months[document] = month
     return out, months
+
+
+def _candidates(conn: Connection, touched: Iterable[str], months: Mapping[str, str | None]) -> set[str]:
+    """Documents whose summary may be out of step: those resolution relinked, those summarised that
+    no longer have a linked mention (deleted, or re-read without one), and those whose month moved."""
+    linked = (
+        select(mentions.c.id)
+        .where(mentions.c.document_id == document_entities.c.document_id, mentions.c.entity_id.is_not(None))
+        .exists()
+    )
+    out = set(touched)
+    out.update(conn.execute(select(document_entities.c.document_id).where(~linked).distinct()).scalars())
+    filed = select(document_entities.c.document_id, document_entities.c.month).distinct()
+    out.update(doc for doc, month in conn.execute(filed) if months.get(doc) != month)
+    return out
 
 
 def _month(value: datetime | None) -> str | None:
@@ -65,14 +88,20 @@ def document_months(conn: Connection) -> dict[str, str | None]:
     return {doc: _month(date or sent) for doc, date, sent in rows}
 
 
-def sync(conn: Connection, links: Links) -> int:
+def sync(conn: Connection, links: Links, touched: Iterable[str] | None = None) -> int:
     """Make the summaries match `links` (every document with linked mentions) and the documents'
-    months; returns the number of documents rewritten."""
-    stored, stored_months = stored_links(conn)
+    months; returns the number of documents rewritten. With `touched` (the documents whose links
+    resolution changed), only those and the documents `_candidates` finds are compared."""
     months = document_months(conn)
+    if touched is None:
+        stored, stored_months = stored_links(conn)
+        candidates = stored.keys() | links.keys()
+    else:
+        candidates = _candidates(conn, touched, months)
+        stored, stored_months = stored_links(conn, candidates)
     changed = [
         d
-        for d in stored.keys() | links.keys()
+        for d in candidates
         if stored.get(d, {}) != dict(links.get(d, {}))
         or (d in links and stored_months.get(d) != months.get(d))
     ]

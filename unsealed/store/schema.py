@@ -253,7 +253,7 @@ document_entities = Table(
     sqlite_with_rowid=False,
 )
 Index("ix_document_entities_ranked", document_entities.c.entity_id, document_entities.c.mentions)
-Index("ix_document_entities_document", document_entities.c.document_id)
+Index("ix_document_entities_document", document_entities.c.document_id, document_entities.c.month)
 
 entity_pairs = Table(
     "entity_pairs",

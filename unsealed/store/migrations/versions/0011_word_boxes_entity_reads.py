@@ -28,7 +28,7 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.create_index("ix_document_entities_ranked", "document_entities", ["entity_id", "mentions"])
-    op.create_index("ix_document_entities_document", "document_entities", ["document_id"])
+    op.create_index("ix_document_entities_document", "document_entities", ["document_id", "month"])
     op.create_table(
         "entity_pairs",
         sa.Column("entity_id", sa.String(36), primary_key=True),
