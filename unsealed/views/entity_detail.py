@@ -1,11 +1,12 @@
 """Read functions for an entity: aliases, rules, documents, mentions with citations, co-mentions,
-e-mails, timeline. They page through mentions and aggregate per document first, so a hub entity's
-page stays fast. Plain dicts; views/entity.py makes the typed model.
+e-mails, timeline. None reads every mention of a hub entity: mentions are paged from the entity
+index; documents, timeline, co-mentions, aliases and rules come from the summaries resolution keeps
+(store/entity_links.py), e-mails from the `email_people` key index. Plain dicts; views/entity.py
+makes the typed model.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
@@ -26,16 +27,6 @@ from unsealed.store.schema import entity_forms as forms_table
 from unsealed.views.queries import email_dict
 
 SNIPPET_CHARS = 90
-
-
-def _recipients(raw: str | None) -> dict[str, list[dict[str, str | None]]]:
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def entity_count(conn: Connection) -> int:
