@@ -188,15 +188,15 @@ def _messages(conn: Connection, ids: Subquery, limit: int) -> list[dict[str, Any
 
 def entity_emails(
     conn: Connection, entity: dict[str, Any], aliases: list[str], limit: int = 100
-) -> dict[str, list[dict[str, Any]]]:
-    """E-mails a PERSON or EMAIL entity sent and received (the first `limit` of each by date), and
-    the addresses (names) it went by.
+) -> dict[str, Any]:
+    """E-mails a PERSON or EMAIL entity sent and received (the first `limit` of each by date, and
+    how many there are), and the addresses (names) it went by.
 
     Matched by alias key: a person by `name_key` of any surface form it was printed as (OCR variants
     and curator merges included), an address by the address itself, through the `email_people`
     index of those keys (enrich/email_people.py) rather than by reading every e-mail.
     """
-    empty: dict[str, list[dict[str, Any]]] = {"sent": [], "received": [], "linked": []}
+    empty: dict[str, Any] = {"sent": [], "received": [], "linked": [], "sent_total": 0, "received_total": 0}
     if entity["type"] == "EMAIL":
         keys = {entity["key"].lower()}
     elif entity["type"] == "PERSON":
@@ -224,6 +224,9 @@ def entity_emails(
         .where(named, email_people.c.role != "from", ~as_sender.exists())
         .distinct()
     )
+    totals = [
+        conn.execute(select(func.count()).select_from(q.subquery())).scalar_one() for q in (sent, received)
+    ]
     linked = conn.execute(
         select(email_people.c.other, func.count())
         .where(named, email_people.c.other.is_not(None))
@@ -234,6 +237,8 @@ def entity_emails(
         "sent": _messages(conn, sent.subquery(), limit),
         "received": _messages(conn, received.subquery(), limit),
         "linked": [{"value": value, "count": int(n)} for value, n in linked],
+        "sent_total": totals[0],
+        "received_total": totals[1],
     }
 
 
