@@ -9,10 +9,11 @@ Two archives: the sample release (ingested and enriched for real) and a generate
 rows inserted in bulk through the schema tables (with the summaries resolution keeps for entity
 pages), then indexed by the real search indexer. Each is served by `unsealed serve` in its own
 process; a thread pool of --concurrency clients sends --requests requests per page kind over
-loopback, then one client a quarter of them. Page kinds: document, search, entity (random), and
-entity_top (the most-mentioned entity, the goal's case). Raw: the bare query behind each page, in
-this process, one client. The generated archive is cached in --work (default bench/work/; delete
-it to regenerate). Writes bench/results/web.json.
+loopback, then one client a quarter of them; the server process's CPU time per request (user +
+system, /proc) is the figure other work on the machine does not inflate. Page kinds: document,
+search, entity (random), and entity_top (the most-mentioned entity, the goal's case). Raw: the bare
+query behind each page, in this process, one client. The generated archive is cached in --work
+(default bench/work/; delete it to regenerate). Writes bench/results/web.json.
 """
 
 from __future__ import annotations
@@ -290,6 +291,12 @@ def serve(archive_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the server did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (/proc): the server's cost, whatever else runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(url: str, paths: list[str], concurrency: int) -> dict[str, Any]:
     """Send every path once with `concurrency` clients; latency percentiles in milliseconds."""
 
@@ -395,7 +402,10 @@ def measure(name: str, archive: Archive, requests: int, concurrency: int) -> dic
         out: dict[str, Any] = {"documents": n_docs}
         work = workload(archive, requests, rng)
         for kind, paths in work.items():
+            cpu = cpu_seconds(proc.pid)
             out[kind] = load(url, paths, concurrency)
+            spent = cpu_seconds(proc.pid) - cpu  # the warm-up requests (one per client) included
+            out[kind]["server_cpu_ms_per_request"] = round(spent * 1000 / (len(paths) + concurrency), 1)
             single = load(url, paths[: max(20, requests // 4)], 1)
             out[kind]["single_client_p50_ms"] = single["p50_ms"]
             out[kind]["single_client_p95_ms"] = single["p95_ms"]
