@@ -2,6 +2,7 @@
 
     python bench/ocr.py                      # 20 noisy pages (+ 20 clean for CER), ~7 min on 2 cores
     python bench/ocr.py --rss-pages 500      # also: peak RSS while reading a 500-page scanned PDF
+    python bench/ocr.py --word-boxes         # only: what storing the OCR word boxes costs a page
 
 Legs, on the same 300-dpi page images:
 1. raw  - `tesseract IMAGE stdout` with OMP_THREAD_LIMIT=1, two processes at a time (one per core);
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -211,6 +213,97 @@ def measure_rss(clean: ScannedDocument, pages: int, engine: str) -> dict:
     return dict(rss, uptime=load())
 
 
+def word_box_cost(images: list[Path], repeats: int) -> dict:
+    """What keeping the OCR's word boxes costs a page, beside the OCR itself: placing each word in
+    the text (in the engine's pass over the words) and encoding the blob (best of `repeats`), its
+    size, and writing the pages rows with and without it to a SQLite archive (best of `repeats`)."""
+    import tempfile
+
+    from PIL import Image
+
+    from unsealed.analysis import word_boxes
+    from unsealed.ingest.ocr.tesseract import TesseractEngine, _place_words
+    from unsealed.store.archive import Archive
+    from unsealed.store.bulk import insert_many
+    from unsealed.store.schema import documents, pages
+
+    engine = TesseractEngine()
+    ocr_s, results = [], []
+    for path in images:
+        started = time.perf_counter()
+        results.append(engine.recognize(Image.open(path), dpi=DPI, timeout_s=120))
+        ocr_s.append(time.perf_counter() - started)
+    found = [[(r.text[a:b], box) for a, b, box in r.words] for r in results]
+    scale = 72.0 / DPI
+
+    def place_and_encode() -> list[bytes | None]:
+        return [
+            word_boxes.encode(
+                (a, b, (x0 * scale, y0 * scale, x1 * scale, y1 * scale))
+                for a, b, (x0, y0, x1, y1) in _place_words(r.text, words)
+            )
+            for r, words in zip(results, found, strict=True)
+        ]
+
+    encode_s = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        blobs = place_and_encode()
+        encode_s.append(time.perf_counter() - started)
+    write_s: dict[str, list[float]] = {"without": [], "with": []}
+    with tempfile.TemporaryDirectory() as tmp, Archive.open(Path(tmp)) as archive:
+        for n in range(repeats):
+            for kind in ("without", "with"):
+                doc = f"{kind}-{n}"
+                now = datetime.now(UTC)
+                rows = [
+                    {"document_id": doc, "number": i + 1, "text": r.text, "char_count": len(r.text),
+                     "text_source": "ocr:tesseract", "width": 612.0, "height": 792.0,
+                     "word_boxes": blobs[i] if kind == "with" else None}
+                    for i, r in enumerate(results)
+                ]  # fmt: skip
+                with archive.engine.begin() as conn:
+                    conn.execute(
+                        documents.insert().values(
+                            id=doc,
+                            dataset="bench",
+                            filename=doc,
+                            storage_key=doc,
+                            source_path=doc,
+                            md5="0" * 32,
+                            sha256=doc.ljust(64, "0"),
+                            size_bytes=0,
+                            mime_type="image/png",
+                            page_count=len(rows),
+                            status="ok",
+                            pipeline_version="bench",
+                            created_at=now,
+                            updated_at=now,
+                        )  # fmt: skip
+                    )
+                    started = time.perf_counter()
+                    insert_many(conn, pages, rows)
+                write_s[kind].append(time.perf_counter() - started)
+    n_pages = len(images)
+    words = sum(len(w) for w in found)
+    sizes = [len(b or b"") for b in blobs]
+    out = {
+        "pages": n_pages,
+        "words_per_page": round(words / n_pages, 1),
+        "ocr_s_per_page": round(sum(ocr_s) / n_pages, 3),
+        "place_and_encode_ms_per_page": round(min(encode_s) / n_pages * 1000, 3),
+        "blob_bytes_per_page": round(sum(sizes) / n_pages),
+        "text_bytes_per_page": round(sum(len(r.text.encode()) for r in results) / n_pages),
+        "write_ms_per_page_without": round(min(write_s["without"]) / n_pages * 1000, 3),
+        "write_ms_per_page_with": round(min(write_s["with"]) / n_pages * 1000, 3),
+    }
+    write_ms = out["write_ms_per_page_with"] - out["write_ms_per_page_without"]
+    extra_ms = out["place_and_encode_ms_per_page"] + write_ms
+    out["share_of_ocr"] = round(extra_ms / 1000 / out["ocr_s_per_page"], 5)
+    print(f"word boxes: {out}", flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -225,9 +318,23 @@ def main() -> None:
         "--rss-only", action="store_true", help="only the RSS run (kept with earlier figures)"
     )
     parser.add_argument("--rss-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--word-boxes", action="store_true", help="only the cost of storing word boxes (other figures kept)"
+    )
     args = parser.parse_args()
     if args.rss_child:
         rss_child(args.rss_child, args.rss_engine)
+        return
+    if args.word_boxes:
+        noisy = make_scanned_document(WORK / "noisy", args.pages, noisy=True)
+        previous = RESULTS_FILE.read_text() if RESULTS_FILE.exists() else "{}"
+        result = {
+            k: v for k, v in json.loads(previous).items() if k not in ("benchmark", "measured_at", "machine")
+        }
+        before = load()
+        result["word_boxes"] = word_box_cost(render_pages(noisy.pdf, WORK / "noisy-rendered"), args.repeats)
+        result["word_boxes"]["uptime"] = [before, load()]
+        print(f"word boxes -> {write_result('ocr', result)}")
         return
 
     if args.rss_only:

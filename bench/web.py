@@ -1,12 +1,19 @@
-"""Web latency: p50/p95 of the document, search and entity pages under a loopback load.
+"""Web latency: p50/p95 of the document, search and entity pages under a loopback load, beside
+the raw queries behind them in the same run.
 
     python bench/web.py [--documents 100000] [--requests 200] [--concurrency 4] [--skip-sample]
+                        [--work DIR]
 
 Two archives: the sample release (ingested and enriched for real) and a generated one of
---documents documents (rows inserted in bulk through the schema tables, then indexed by the real
-search indexer). Each is served by `unsealed serve` in its own process; a thread pool of
---concurrency clients sends --requests requests per page kind over loopback. The generated archive
-is cached in bench/work/ (delete it to regenerate). Writes bench/results/web.json.
+--documents documents: real release pages (../shared/corpus) with generated entity names put in,
+rows inserted in bulk through the schema tables (with the summaries resolution keeps for entity
+pages), then indexed by the real search indexer. Each is served by `unsealed serve` in its own
+process; a thread pool of --concurrency clients sends --requests requests per page kind over
+loopback, then one client a quarter of them; the server process's CPU time per request (user +
+system, /proc) is the figure other work on the machine does not inflate. Page kinds: document,
+search, entity (random), and entity_top (the most-mentioned entity, the goal's case). Raw: the bare
+query behind each page, in this process, one client. The generated archive is cached in --work
+(default bench/work/; delete it to regenerate). Writes bench/results/web.json.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -24,10 +32,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -35,15 +43,19 @@ sys.path.insert(0, str(ROOT))
 from bench.common import write_result  # noqa: E402
 from unsealed import PIPELINE_VERSION  # noqa: E402
 from unsealed.config import Settings  # noqa: E402
+from unsealed.enrich.email_people import people_rows  # noqa: E402
 from unsealed.enrich.resolve import entity_id  # noqa: E402
 from unsealed.pipeline.enrich_stages import enrichment_stages  # noqa: E402
 from unsealed.pipeline.ingest import SilentObserver, ingest, run_stages  # noqa: E402
 from unsealed.pipeline.stages import post_ingest_stages  # noqa: E402
 from unsealed.sample.corpus import write_sample_corpus  # noqa: E402
+from unsealed.sample.real import load_corpus  # noqa: E402
 from unsealed.search import indexer  # noqa: E402
+from unsealed.store import entity_links  # noqa: E402
 from unsealed.store.archive import Archive  # noqa: E402
+from unsealed.store.bulk import insert_many  # noqa: E402
 from unsealed.store.documents import document_id  # noqa: E402
-from unsealed.store.schema import documents, emails, entities, mentions, pages  # noqa: E402
+from unsealed.store.schema import documents, email_people, emails, entities, mentions, pages  # noqa: E402
 
 WORK = ROOT / "bench" / "work"
 FIRST = ["Martin", "Dana", "Oliver", "Helena", "Rafael", "Priya", "Samuel", "Claire", "Ilham", "Avigdor"]
@@ -87,21 +99,32 @@ def _entities() -> list[tuple[str, str, str]]:
     return [(entity_id(t, n.lower()), n, t) for n, t in named]
 
 
+def _real_pages() -> list[str]:
+    """Page texts of the real corpus (../shared/corpus), at most 3,000 characters each."""
+    texts = [page[:3000] for doc in load_corpus() for page in doc.pages if len(page.split()) >= 20]
+    if not texts:
+        raise SystemExit("no real corpus pages: ../shared/corpus is missing")
+    return texts
+
+
 def _page_text(
-    rng: random.Random, chosen: list[tuple[str, str, str]]
+    rng: random.Random, chosen: list[tuple[str, str, str]], base: str
 ) -> tuple[str, list[tuple[int, int, int]]]:
-    """~700 characters of filler with the chosen entities' names placed in it; (entity index, span)."""
+    """A real page's text with the chosen entities' names put in at word gaps; (entity index, span)."""
+    gaps = [m.start() for m in re.finditer(r"\s+", base)] or [len(base)]
+    cuts = sorted(rng.sample(gaps, min(len(chosen), len(gaps))))
     parts: list[str] = []
     spans: list[tuple[int, int, int]] = []
-    length = 0
-    for k, (_, name, _) in enumerate(chosen):
-        filler = " ".join(rng.choices(WORDS, k=rng.randint(15, 35))) + " "
-        parts.append(filler)
-        length += len(filler)
+    length, previous = 0, 0
+    for k, cut in enumerate(cuts):
+        parts.append(base[previous:cut] + " ")
+        length += cut - previous + 1
+        name = chosen[k][1]
         spans.append((k, length, length + len(name)))
-        parts.append(name + ". ")
-        length += len(name) + 2
-    parts.append(" ".join(rng.choices(WORDS, k=40)))
+        parts.append(name)
+        length += len(name)
+        previous = cut
+    parts.append(base[previous:])
     return "".join(parts), spans
 
 
@@ -113,6 +136,7 @@ def generated_archive(folder: Path, count: int, seed: int = 7) -> Archive:
         return archive
     rng = random.Random(seed)
     ents = _entities()
+    real = _real_pages()
     now = datetime.now(UTC)
     mention_count = {e[0]: 0 for e in ents}
     doc_count = {e[0]: 0 for e in ents}
@@ -135,7 +159,7 @@ def generated_archive(folder: Path, count: int, seed: int = 7) -> Archive:
             seen: set[str] = set()
             for p in range(1, n_pages + 1):
                 chosen = rng.sample(ents, rng.randint(2, 5))
-                text, spans = _page_text(rng, chosen)
+                text, spans = _page_text(rng, chosen, rng.choice(real))
                 page_rows.append(
                     {
                         "document_id": doc,
@@ -216,6 +240,7 @@ def generated_archive(folder: Path, count: int, seed: int = 7) -> Archive:
             conn.execute(insert(mentions), mention_rows)
             if email_rows:
                 conn.execute(insert(emails), email_rows)
+                insert_many(conn, email_people, people_rows(email_rows))
         print(f"  generated {min(start + batch, count):,} documents", file=sys.stderr)
     with archive.engine.begin() as conn:
         for eid in mention_count:
@@ -224,6 +249,8 @@ def generated_archive(folder: Path, count: int, seed: int = 7) -> Archive:
                 .where(entities.c.id == eid)
                 .values(mention_count=mention_count[eid], document_count=doc_count[eid])
             )
+    with archive.engine.begin() as conn:  # what resolution keeps for an entity's page
+        entity_links.rebuild(conn)
     print("  indexing for search", file=sys.stderr)
     indexer.rebuild(archive)
     marker.touch()
@@ -264,6 +291,12 @@ def serve(archive_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the server did not start")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (/proc): the server's cost, whatever else runs."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load(url: str, paths: list[str], concurrency: int) -> dict[str, Any]:
     """Send every path once with `concurrency` clients; latency percentiles in milliseconds."""
 
@@ -298,6 +331,11 @@ def workload(archive: Archive, requests: int, rng: random.Random) -> dict[str, l
         ent_rows = conn.execute(
             select(entities.c.id, entities.c.name).where(entities.c.hidden.is_(False))
         ).all()
+        top = conn.execute(
+            select(entities.c.id)
+            .where(entities.c.hidden.is_(False))
+            .order_by(entities.c.mention_count.desc())
+        ).scalar()
     names = [n for _, n in ent_rows]
     queries = [rng.choice(names).split()[-1] for _ in range(requests // 2)]
     queries += [f'"{rng.choice(names)}" {rng.choice(WORDS[30:])}' for _ in range(requests - len(queries))]
@@ -305,7 +343,54 @@ def workload(archive: Archive, requests: int, rng: random.Random) -> dict[str, l
         "document": [f"/documents/{rng.choice(doc_ids)}" for _ in range(requests)],
         "search": [f"/search?q={quote(q)}" for q in queries],
         "entity": [f"/entities/{rng.choice(ent_rows).id}" for _ in range(requests)],
+        "entity_top": [f"/entities/{top}"] * requests,  # the most-mentioned entity (the goal's case)
     }
+
+
+# -- the raw queries, in this process: what each page needs at the least, hand-written ------------
+
+RAW_ENTITY = (
+    "SELECT document_id, count(*) AS n FROM mentions WHERE entity_id = :e "
+    "GROUP BY document_id ORDER BY n DESC LIMIT 200"
+)
+
+
+def raw_timings(archive: Archive, paths: dict[str, list[str]]) -> dict[str, dict[str, float]]:
+    """Per page kind, p50/p95 (ms) of the bare query behind it, one client in this process: the
+    document's row and its pages' text; a Tantivy query of the words (top 20 with stored fields);
+    the entity's documents by mention count straight from the mentions table."""
+    index = indexer.open_index(archive).index
+    out: dict[str, dict[str, float]] = {}
+    with archive.engine.connect() as conn:
+
+        def document(path: str) -> None:
+            doc = path.rsplit("/", 1)[-1]
+            conn.execute(select(documents).where(documents.c.id == doc)).all()
+            conn.execute(select(pages.c.number, pages.c.text).where(pages.c.document_id == doc)).all()
+
+        def search(path: str) -> None:
+            query = index.parse_query(parse_qs(urlsplit(path).query)["q"][0], ["text"])
+            found = index.searcher().search(query, 20)
+            for _, address in found.hits:
+                index.searcher().doc(address)
+
+        def entity(path: str) -> None:
+            conn.execute(text(RAW_ENTITY), {"e": path.rsplit("/", 1)[-1]}).all()
+
+        run = {"document": document, "search": search, "entity": entity, "entity_top": entity}
+        for kind, kind_paths in paths.items():
+            run[kind](kind_paths[0])  # warm-up
+            times = []
+            for path in kind_paths:
+                started = time.perf_counter()
+                run[kind](path)
+                times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            out[kind] = {
+                "raw_p50_ms": round(statistics.median(times), 2),
+                "raw_p95_ms": round(times[int(0.95 * (len(times) - 1))], 2),
+            }
+    return out
 
 
 def measure(name: str, archive: Archive, requests: int, concurrency: int) -> dict[str, Any]:
@@ -315,9 +400,19 @@ def measure(name: str, archive: Archive, requests: int, concurrency: int) -> dic
     proc, url = serve(archive.root)
     try:
         out: dict[str, Any] = {"documents": n_docs}
-        for kind, paths in workload(archive, requests, rng).items():
+        work = workload(archive, requests, rng)
+        for kind, paths in work.items():
+            cpu = cpu_seconds(proc.pid)
             out[kind] = load(url, paths, concurrency)
-            print(f"{name:>10} {kind:>8}: {out[kind]}", file=sys.stderr)
+            spent = cpu_seconds(proc.pid) - cpu  # the warm-up requests (one per client) included
+            out[kind]["server_cpu_ms_per_request"] = round(spent * 1000 / (len(paths) + concurrency), 1)
+            single = load(url, paths[: max(20, requests // 4)], 1)
+            out[kind]["single_client_p50_ms"] = single["p50_ms"]
+            out[kind]["single_client_p95_ms"] = single["p95_ms"]
+            print(f"{name:>10} {kind:>10}: {out[kind]}", file=sys.stderr)
+        for kind, raw in raw_timings(archive, work).items():
+            out[kind].update(raw)
+            print(f"{name:>10} {kind:>10} raw: {raw}", file=sys.stderr)
         return out
     finally:
         proc.terminate()
@@ -332,15 +427,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--skip-sample", action="store_true")
+    parser.add_argument("--work", type=Path, default=WORK, help="where the generated archive is cached")
     args = parser.parse_args()
-    WORK.mkdir(parents=True, exist_ok=True)
+    args.work.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"requests_per_page": args.requests, "concurrency": args.concurrency}
     if not args.skip_sample:
-        sample_dir = WORK / f"web-sample-{os.getpid()}"
+        sample_dir = args.work / f"web-sample-{os.getpid()}"
         results["sample"] = measure("sample", sample_archive(sample_dir), args.requests, args.concurrency)
         subprocess.run(["rm", "-rf", str(sample_dir)], check=False)
     started = time.perf_counter()
-    generated = generated_archive(WORK / f"web-generated-{args.documents}", args.documents)
+    generated = generated_archive(args.work / f"web-real-{args.documents}", args.documents)
     results["generation_s"] = round(time.perf_counter() - started, 1)
     results["generated"] = measure("generated", generated, args.requests, args.concurrency)
     results["load_after"] = [round(x, 2) for x in os.getloadavg()]

@@ -46,6 +46,7 @@ class ExtractedPage:
     redactions: list[tuple[float, float, float, float]] | None = None
     error: str | None = None
     layer_text: str | None = None  # the text layer, when OCR text replaced it (kept, never thrown away)
+    word_boxes: bytes | None = None  # OCR pages: each word's span and box (analysis/word_boxes.py)
     ocr_seconds: float | None = None  # time the OCR engine spent on the page (not stored; progress)
     signature: bytes | None = None  # near-duplicate MinHash of the page's text (analysis/neardup.py)
     bands: list[int] = field(default_factory=list)  # its LSH band keys

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 from markupsafe import escape
+from sqlalchemy import Connection, select
 
+from unsealed.enrich import curate
+from unsealed.store import entity_links
 from unsealed.store.archive import Archive
 from unsealed.store.documents import locate_document
+from unsealed.store.schema import document_entities, entities, entity_forms, entity_pairs, mentions
 
 
 def seed_view(client: TestClient, archive: Archive) -> tuple[str, dict]:
@@ -117,3 +121,60 @@ def test_home_lists_top_entities(client: TestClient) -> None:
     body = client.get("/").text
     for entity in top:
         assert f'href="/entities/{entity["id"]}"' in body
+
+
+def _summaries(conn: Connection) -> dict[str, list[tuple[object, ...]]]:
+    return {
+        t.name: sorted(tuple(r) for r in conn.execute(select(t)))
+        for t in (document_entities, entity_pairs, entity_forms)
+    }
+
+
+def _live_co_mentions(conn: Connection, entity_id: str) -> dict[str, int]:
+    """Documents shared with each other entity, counted from the mentions themselves."""
+    linked = mentions.c.entity_id.is_not(None)
+    rows = conn.execute(select(mentions.c.document_id, mentions.c.entity_id).where(linked))
+    docs: dict[str, set[str]] = {}
+    for doc, ent in rows:
+        docs.setdefault(ent, set()).add(doc)
+    mine = docs[entity_id]
+    return {e: len(d & mine) for e, d in docs.items() if e != entity_id and d & mine}
+
+
+def test_the_entity_summaries_follow_every_resolution(client: TestClient, sample_archive: Archive) -> None:
+    """The sample was ingested data set by data set, so resolution updated the summaries in steps;
+    they equal a rebuild from the mentions, also after a curator merge (rolled back afterwards)."""
+    with sample_archive.engine.connect() as conn:
+        kept = _summaries(conn)
+        assert all(kept.values())
+        top = conn.execute(select(entities.c.id).order_by(entities.c.mention_count.desc())).scalars().first()
+        assert top is not None
+        detail = client.get(f"/api/v1/entities/{top}").json()
+        live = _live_co_mentions(conn, top)
+        hidden = set(conn.execute(select(entities.c.id).where(entities.c.hidden.is_(True))).scalars())
+        assert {c["id"]: c["documents"] for c in detail["co_mentions"]} == {
+            c["id"]: live[c["id"]] for c in detail["co_mentions"]
+        }
+        shown = sorted((n for e, n in live.items() if e not in hidden), reverse=True)
+        assert [c["documents"] for c in detail["co_mentions"]] == shown[: len(detail["co_mentions"])]
+        conn.rollback()  # end the reads' transaction
+        trans = conn.begin()
+        try:
+            entity_links.rebuild(conn)
+            assert _summaries(conn) == kept
+        finally:
+            trans.rollback()
+        trans = conn.begin()
+        try:
+            by_mentions = entities.c.mention_count.desc()
+            people = conn.execute(
+                select(entities.c.id).where(entities.c.type == "PERSON").order_by(by_mentions)
+            ).scalars()
+            first, second = next(people), next(people)
+            curate.merge(conn, first, second)
+            merged = _summaries(conn)
+            assert merged != kept
+            entity_links.rebuild(conn)
+            assert _summaries(conn) == merged
+        finally:
+            trans.rollback()

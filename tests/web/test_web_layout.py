@@ -146,8 +146,8 @@ def test_page_viewer_tools(tab: Any, server: LiveServer, sample_archive: Archive
     tab.goto(f"{server.url}/documents/{seed}?q=Harpaz&view=both")
     assert tab.locator(".thumbs img").count() == 6
     data = tab.request.get(f"{server.url}/api/v1/documents/{seed}?q=Harpaz").json()
-    boxed = [p["number"] for p in data["pages"] if p["hits"] and p["text_source"] == "layer"]
-    for number in boxed:  # hits on a text-layer page are boxed on its image
+    boxed = [p["number"] for p in data["pages"] if p["hits"] and p["text_source"] != "none"]
+    for number in boxed:  # hits on a text-layer or OCR'd page are boxed on its image
         assert tab.locator(f"#page-{number} .overlay .hitbox").count() >= 1, number
     redacted = [p["number"] for p in data["pages"] if p["redactions"]]
     for number in redacted:

@@ -31,6 +31,7 @@ from unsealed.enrich.names import clean_form, display_name, fold, name_key
 from unsealed.enrich.patterns import phone_value
 from unsealed.enrich.resolve_types import Item
 from unsealed.enrich.variants import Candidate, CrossKey, Plausibility, merge_variants
+from unsealed.store import entity_links
 from unsealed.store.schema import documents, entities, mentions
 
 ENTITY_NAMESPACE = uuid.UUID("6f1d7c1e-3b0a-5d2e-9a51-2c8e4f0b7a13")
@@ -46,6 +47,10 @@ class Resolved:
 
     assignments: dict[int, tuple[str, str]] = field(default_factory=dict)  # mention id → (entity id, rule)
     entities: dict[str, dict[str, object]] = field(default_factory=dict)  # entity id → row
+    # document id → entity id → mentions linked (store/entity_links.py keeps the summaries of it)
+    links: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    # entity id → (surface form as printed, rule) → mentions
+    forms: dict[str, Counter[tuple[str, str]]] = field(default_factory=lambda: defaultdict(Counter))
 
 
 def make_item(mention_id: int, document_id: str, entity_type: str, text: str) -> Item | None:
@@ -134,6 +139,8 @@ def resolve_items(items: list[Item], decisions: Iterable[curation.Decision] = ()
         }
         for it in members:
             result.assignments[it.mention_id] = (eid, it.rule)
+            result.links[it.document_id][eid] += 1
+            result.forms[eid][(it.text, it.rule)] += 1
     return result
 
 
@@ -148,7 +155,7 @@ def load_items(conn: Connection) -> list[Item]:
             cache[ck] = (made.key, made.form) if made else None
         hit = cache[ck]
         if hit is not None:
-            items.append(Item(mid, doc, etype, hit[0], hit[1]))
+            items.append(Item(mid, doc, etype, hit[0], hit[1], text=text))
     return items
 
 
@@ -192,13 +199,15 @@ def write(conn: Connection, resolved: Resolved) -> int:
         for row in changed_entities
         if (old[row["id"]].name, old[row["id"]].hidden) != (row["name"], row["hidden"])
     ]
-    _mark_enrichment_changed(conn, relinked + unlinked, renamed)
+    touched = _mark_enrichment_changed(conn, relinked + unlinked, renamed)
+    entity_links.sync(conn, resolved.links, touched)
+    entity_links.sync_forms(conn, resolved.forms)
     return len(changes)
 
 
-def _mark_enrichment_changed(conn: Connection, mention_ids: list[int], entity_ids: list[str]) -> None:
+def _mark_enrichment_changed(conn: Connection, mention_ids: list[int], entity_ids: list[str]) -> set[str]:
     """Bump `enriched_at` of documents whose mentions were relinked or whose entities were renamed
-    or hidden, so the search index (which holds entity names per page) re-indexes them."""
+    or hidden, so the search index (which holds entity names per page) re-indexes them; returns them."""
     touched: set[str] = set()
     for i in range(0, len(mention_ids), 500):
         chunk = mention_ids[i : i + 500]
@@ -216,6 +225,7 @@ def _mark_enrichment_changed(conn: Connection, mention_ids: list[int], entity_id
         conn.execute(
             update(documents).where(documents.c.id.in_(ordered[i : i + 500])).values(enriched_at=now)
         )
+    return touched
 
 
 def resolve_archive(conn: Connection) -> Resolved:

@@ -13,6 +13,7 @@ class Item:
     key: str  # matching key; rewritten by document rules
     form: str  # display form the key came from
     rules: list[str] = field(default_factory=list)
+    text: str = ""  # the surface form as printed (the entity's aliases)
 
     def set(self, entity_type: str, key: str, form: str, rule: str) -> None:
         if (entity_type, key) != (self.type, self.key):

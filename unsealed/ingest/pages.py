@@ -19,6 +19,7 @@ import time
 import numpy as np
 from PIL import Image
 
+from unsealed.analysis import word_boxes
 from unsealed.analysis.quality import SPARSE_CHARS_PER_SQIN, QualityReport, assess, quality_score
 from unsealed.analysis.redactions import DETECT_DPI, Box, detect_redactions
 from unsealed.config import OCR_MODES, OcrMode, PageOptions
@@ -176,3 +177,7 @@ def _keep_better(
     page.quality = ocr_quality
     page.ocr_confidence = result.confidence
     page.bottom_text = result.bottom_text
+    scale = 72.0 / options.ocr_dpi  # the image was rendered at ocr_dpi: pixels → page points
+    page.word_boxes = word_boxes.encode(
+        (a, b, (x0 * scale, y0 * scale, x1 * scale, y1 * scale)) for a, b, (x0, y0, x1, y1) in result.words
+    )

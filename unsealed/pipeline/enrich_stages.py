@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from unsealed.analysis.emails import Message, is_email_document, parse_document
-from unsealed.enrich import tagging
+from unsealed.enrich import email_people, tagging
 from unsealed.enrich.extract import PageMention, extract_document, soften_newlines
 from unsealed.enrich.resolve import resolve_archive
 from unsealed.enrich.tagging import TagStats
@@ -100,6 +100,7 @@ def analyse_emails(conn: Connection, document_id: str, known: Iterable[str] = ()
         conn.execute(delete(emails).where(emails.c.document_id == document_id))
         if rows:
             conn.execute(insert(emails), rows)
+        email_people.replace(conn, document_id, rows)
     if is_email_document(parsed, doc_pages):
         conn.execute(
             update(documents)

@@ -43,7 +43,7 @@ def encode(value: Any) -> Any:
         return {"__type__": name, **{f.name: encode(getattr(value, f.name)) for f in fields(value)}}
     if isinstance(value, PurePath):
         return {"__path__": str(value)}
-    if isinstance(value, bytes):  # a near-duplicate signature
+    if isinstance(value, bytes):  # a near-duplicate signature, OCR word boxes
         return {"__bytes__": base64.b64encode(value).decode("ascii")}
     if isinstance(value, tuple):
         return {"__tuple__": [encode(v) for v in value]}

@@ -130,7 +130,8 @@ def document_record(conn: Connection, doc_id: str, *, with_text: bool = True) ->
             .order_by(documents.c.dataset)
         )
     ]
-    columns = [c for c in pages.c if with_text or c.name != "text"]
+    left_out = {"word_boxes"} | (set() if with_text else {"text"})  # boxes: page_word_boxes
+    columns = [c for c in pages.c if c.name not in left_out]
     record["pages"] = []
     for page in conn.execute(select(*columns).where(pages.c.document_id == doc_id).order_by(pages.c.number)):
         data = dict(page._mapping)
@@ -138,6 +139,16 @@ def document_record(conn: Connection, doc_id: str, *, with_text: bool = True) ->
         data["redactions"] = json.loads(data["redactions"]) if data["redactions"] else []
         record["pages"].append(data)
     return record
+
+
+def page_word_boxes(conn: Connection, doc_id: str, numbers: list[int]) -> dict[int, bytes]:
+    """The stored OCR word boxes (analysis/word_boxes.py) of some of a document's pages."""
+    rows = conn.execute(
+        select(pages.c.number, pages.c.word_boxes).where(
+            pages.c.document_id == doc_id, pages.c.number.in_(numbers), pages.c.word_boxes.is_not(None)
+        )
+    )
+    return {int(n): bytes(blob) for n, blob in rows}
 
 
 def natural_key(name: str) -> list[int | str]:

@@ -92,6 +92,7 @@ pages = Table(
     Column("redactions", Text),  # JSON list of [x0, y0, x1, y1] boxes in page points
     Column("error", Text),  # a page-level problem (OCR time limit, ...) that did not fail the document
     Column("layer_text", Text),  # the file's own text layer, kept when OCR text replaced it
+    Column("word_boxes", LargeBinary),  # OCR pages: words' spans in `text` and boxes (analysis/word_boxes.py)
 )
 Index("ix_pages_bates", pages.c.bates)
 
@@ -167,6 +168,20 @@ emails = Table(
 Index("ix_emails_sender_address", emails.c.sender_address)
 Index("ix_emails_body_hash", emails.c.body_hash)
 
+# Who each printed e-mail names, one row per message, role and matching key: a person's name key or
+# an address in lower case (owned by enrich/email_people.py; an entity's e-mails by its alias keys).
+email_people = Table(
+    "email_people",
+    metadata,
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
+    Column("seq", Integer, primary_key=True),  # = emails.seq
+    Column("role", String(4), primary_key=True),  # from | to | cc | bcc
+    Column("key", Text, primary_key=True),
+    Column("other", Text),  # printed beside it: the address beside a name, the name beside an address
+    sqlite_with_rowid=False,
+)
+Index("ix_email_people_key", email_people.c.key)
+
 # E-mail threads: each printed message's fingerprint, the message it is one appearance of, the
 # message it quotes, and its thread (owned by pipeline/thread_stage.py).
 email_threads = Table(
@@ -227,6 +242,45 @@ mentions = Table(
 # the indexes alone (migration 0004).
 Index("ix_mentions_document", mentions.c.document_id, mentions.c.page_number, mentions.c.entity_id)
 Index("ix_mentions_entity", mentions.c.entity_id, mentions.c.document_id)
+
+# Summaries of the mention links, written with them by resolution (owned by store/entity_links.py):
+# how many mentions each document has of each entity, and how many documents each pair of entities
+# shares (both directions). An entity's page reads its documents, timeline and co-mentions from
+# these instead of every mention. No foreign keys on purpose: a row that outlives its document or
+# entity is corrected by the next resolution, and readers join to the live rows.
+document_entities = Table(
+    "document_entities",
+    metadata,
+    Column("entity_id", String(36), primary_key=True),
+    Column("document_id", String(36), primary_key=True),
+    Column("mentions", Integer, nullable=False),
+    Column("month", String(7)),  # 'YYYY-MM' of the document's date, else its e-mail's (the timeline)
+    sqlite_with_rowid=False,
+)
+Index("ix_document_entities_ranked", document_entities.c.entity_id, document_entities.c.mentions)
+Index("ix_document_entities_document", document_entities.c.document_id, document_entities.c.month)
+
+entity_pairs = Table(
+    "entity_pairs",
+    metadata,
+    Column("entity_id", String(36), primary_key=True),
+    Column("other_id", String(36), primary_key=True),
+    Column("documents", Integer, nullable=False),  # documents mentioning both
+    sqlite_with_rowid=False,
+)
+Index("ix_entity_pairs_ranked", entity_pairs.c.entity_id, entity_pairs.c.documents)
+
+# and each entity's surface forms as printed, per resolution rule (its aliases and rules). The form
+# is not in a key: mention text has no length limit, PostgreSQL's index entries have.
+entity_forms = Table(
+    "entity_forms",
+    metadata,
+    Column("entity_id", String(36), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("rule", String(40), nullable=False),
+    Column("mentions", Integer, nullable=False),
+)
+Index("ix_entity_forms_entity", entity_forms.c.entity_id)
 
 # Curator decisions (merge / split / hide) replayed after every re-resolution.
 curations = Table(

@@ -62,6 +62,7 @@ def page_rows(doc_id: str, result: FileResult) -> list[dict[str, Any]]:
             "redactions": json.dumps([list(box) for box in p.redactions]) if p.redactions else None,
             "error": p.error,
             "layer_text": p.layer_text,
+            "word_boxes": p.word_boxes,
         }
         for p in result.pages
     ]

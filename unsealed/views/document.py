@@ -193,11 +193,6 @@ def page_segments(view: Document) -> dict[int, Markup]:
     return out
 
 
-def hit_words(view: Document) -> dict[int, set[str]]:
-    """The words marked as hits on each page, as printed (what to find on the page image)."""
-    out: dict[int, set[str]] = {}
-    for page in view.pages:
-        spans = view._hit_spans.get(page.number, [])
-        if spans and page.text:
-            out[page.number] = {page.text[a:b] for a, b in spans if b > a}
-    return out
+def hit_spans(view: Document) -> dict[int, list[tuple[int, int]]]:
+    """The character spans marked as hits on each page (what to box on the page image)."""
+    return {page.number: list(spans) for page in view.pages if (spans := view._hit_spans.get(page.number))}

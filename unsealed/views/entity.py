@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from sqlalchemy import Connection, func, select
 
 from unsealed.errors import NotFoundError
@@ -22,6 +24,8 @@ from unsealed.views.queries import count_entities, iso, list_entities
 
 MENTIONS_PER_PAGE = 50
 ENTITIES_PER_PAGE = 100
+DOCUMENTS_SHOWN = 50  # most mentions first; the rest through links.all_documents (a search)
+EMAILS_SHOWN = 25  # of each of sent and received, by date
 
 
 def _entity_row(conn: Connection, entity_id: str) -> dict[str, object]:
@@ -35,15 +39,16 @@ def entity_view(conn: Connection, entity_id: str, page: int = 1) -> Entity:
     """One entity: aliases, rules, documents, a page of mentions, co-mentions, e-mails, timeline."""
     entity = _entity_row(conn, entity_id)
     found = detail.entity_mentions(conn, entity_id, page=page, per_page=MENTIONS_PER_PAGE)
-    aliases = detail.entity_aliases(conn, entity_id)
-    mail = detail.entity_emails(conn, entity, [a["text"] for a in aliases])
+    aliases, rules = detail.entity_forms(conn, entity_id)
+    mail = detail.entity_emails(conn, entity, [a["text"] for a in aliases], limit=EMAILS_SHOWN)
     return Entity.model_validate(
         {
             **entity,
             "aliases": aliases,
-            "rules": detail.entity_rules(conn, entity_id),
+            "rules": rules,
             "documents": [
-                {**d, "doc_date": iso(d["doc_date"])} for d in detail.entity_documents(conn, entity_id)
+                {**d, "doc_date": iso(d["doc_date"])}
+                for d in detail.entity_documents(conn, entity_id, limit=DOCUMENTS_SHOWN)
             ],
             "mentions": found["mentions"],
             "paging": paging(page, MENTIONS_PER_PAGE, found["total"]),
@@ -51,11 +56,14 @@ def entity_view(conn: Connection, entity_id: str, page: int = 1) -> Entity:
             "linked": mail["linked"],
             "emails_sent": mail["sent"],
             "emails_received": mail["received"],
+            "emails_sent_total": mail["sent_total"],
+            "emails_received_total": mail["received_total"],
             "timeline": detail.entity_timeline(conn, entity_id),
             "links": EntityLinks(
                 html=f"/entities/{entity_id}",
                 api=f"/api/v1/entities/{entity_id}",
                 network=f"/network?entity={entity_id}",
+                all_documents="/search?q=" + quote(f'entity:"{str(entity["name"]).replace(chr(34), " ")}"'),
             ),
         }
     )

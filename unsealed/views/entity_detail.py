@@ -1,31 +1,32 @@
 """Read functions for an entity: aliases, rules, documents, mentions with citations, co-mentions,
-e-mails, timeline. They page through mentions and aggregate per document first, so a hub entity's
-page stays fast. Plain dicts; views/entity.py makes the typed model.
+e-mails, timeline. None reads every mention of a hub entity: mentions are paged from the entity
+index; documents, timeline, co-mentions, aliases and rules come from the summaries resolution keeps
+(store/entity_links.py), e-mails from the `email_people` key index. Plain dicts; views/entity.py
+makes the typed model.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, String, Subquery, and_, cast, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Subquery, and_, func, select
 
 from unsealed.enrich.names import name_key
-from unsealed.store.schema import documents, emails, entities, mentions, pages
+from unsealed.store.schema import (
+    document_entities,
+    documents,
+    email_people,
+    emails,
+    entities,
+    entity_pairs,
+    mentions,
+    pages,
+)
+from unsealed.store.schema import entity_forms as forms_table
 from unsealed.views.queries import email_dict
 
 SNIPPET_CHARS = 90
-
-
-def _recipients(raw: str | None) -> dict[str, list[dict[str, str | None]]]:
-    if not raw:
-        return {}
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError:
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def entity_count(conn: Connection) -> int:
@@ -37,25 +38,32 @@ def get_entity(conn: Connection, entity_id: str) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-def entity_aliases(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
-    """Surface forms the entity was printed as (OCR variants included), most frequent first."""
+def entity_forms(conn: Connection, entity_id: str) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """The surface forms the entity was printed as (OCR variants included), most frequent first,
+    and how its mentions were linked to it (resolution rule → mentions; "exact" when none), from
+    the forms summary resolution keeps (store/entity_links.py)."""
     rows = conn.execute(
-        select(mentions.c.text, func.count().label("count"))
-        .where(mentions.c.entity_id == entity_id)
-        .group_by(mentions.c.text)
-        .order_by(func.count().desc(), mentions.c.text)
-    ).mappings()
-    return [dict(r) for r in rows]
+        select(forms_table.c.text, forms_table.c.rule, forms_table.c.mentions).where(
+            forms_table.c.entity_id == entity_id
+        )
+    ).all()
+    forms: Counter[str] = Counter()
+    rules: Counter[str] = Counter()
+    for text, how, n in rows:
+        forms[text] += n
+        rules[how] += n
+    aliases = [{"text": t, "count": n} for t, n in sorted(forms.items(), key=lambda tn: (-tn[1], tn[0]))]
+    return aliases, dict(sorted(rules.items(), key=lambda rn: (-rn[1], rn[0])))
 
 
 def entity_documents(conn: Connection, entity_id: str, limit: int = 200) -> list[dict[str, Any]]:
-    """Documents that mention the entity, with mention counts, most mentions first."""
+    """Documents that mention the entity, with mention counts, most mentions first (read from the
+    link summary's (entity, mentions) index: the first `limit` without counting the rest)."""
     per_doc = (
-        select(mentions.c.document_id, func.count().label("mentions"))
-        .where(mentions.c.entity_id == entity_id)
-        .group_by(mentions.c.document_id)
-        .order_by(func.count().desc(), mentions.c.document_id)
-        .limit(limit)
+        select(document_entities.c.document_id, document_entities.c.mentions)
+        .where(document_entities.c.entity_id == entity_id)
+        .order_by(document_entities.c.mentions.desc(), document_entities.c.document_id.desc())
+        .limit(limit)  # both descending: the index read backwards, no sort
         .subquery()
     )
     return documents_by_mentions(conn, per_doc, documents.c.bates_first)
@@ -99,6 +107,17 @@ def entity_mentions(conn: Connection, entity_id: str, *, page: int = 1, per_page
     total = conn.execute(
         select(func.count()).select_from(mentions).where(mentions.c.entity_id == entity_id)
     ).scalar_one()
+    # the page of mentions first, from the entity index alone (it holds the ids; extraction order,
+    # by document as ingested: cheap at any depth), then their rows, pages and documents: the joins
+    # run for `per_page` mentions, not for all of them
+    page_ids = (
+        select(mentions.c.id)
+        .where(mentions.c.entity_id == entity_id)
+        .order_by(mentions.c.id)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+        .subquery()
+    )
     rows = conn.execute(
         select(
             mentions.c.id,
@@ -111,15 +130,14 @@ def entity_mentions(conn: Connection, entity_id: str, *, page: int = 1, per_page
             documents.c.filename,
             documents.c.dataset,
         )
+        .select_from(page_ids)
+        .join(mentions, mentions.c.id == page_ids.c.id)
         .join(documents, documents.c.id == mentions.c.document_id)
         .join(
             pages,
             and_(pages.c.document_id == mentions.c.document_id, pages.c.number == mentions.c.page_number),
         )
-        .where(mentions.c.entity_id == entity_id)
-        .order_by(mentions.c.id)  # extraction order (by document as ingested): cheap at any depth
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
+        .order_by(mentions.c.id)
     ).mappings()
     items = []
     for r in rows:
@@ -132,55 +150,54 @@ def entity_mentions(conn: Connection, entity_id: str, *, page: int = 1, per_page
 def co_mentioned(
     conn: Connection, entity_id: str, limit: int = 30, *, min_shared: int = 1, types: list[str] | None = None
 ) -> list[dict[str, Any]]:
-    """Entities mentioned in the same documents, with the number of documents they share."""
-    mine = select(mentions.c.document_id).where(mentions.c.entity_id == entity_id).distinct()
-    shared = func.count(func.distinct(mentions.c.document_id))
-    counts = (
-        select(mentions.c.entity_id, shared.label("documents"))
-        .where(mentions.c.document_id.in_(mine), mentions.c.entity_id != entity_id)
-        .group_by(mentions.c.entity_id)
-        .having(shared >= min_shared)
-        .subquery()
-    )
+    """Entities mentioned in the same documents, with the number of documents they share (read
+    from the pair summary, most shared first)."""
     query = (
-        select(entities.c.id, entities.c.type, entities.c.name, counts.c.documents)
-        .join(counts, counts.c.entity_id == entities.c.id)
-        .where(entities.c.hidden.is_(False))
+        select(entities.c.id, entities.c.type, entities.c.name, entity_pairs.c.documents)
+        .join(entities, entities.c.id == entity_pairs.c.other_id)
+        .where(
+            entity_pairs.c.entity_id == entity_id,
+            entity_pairs.c.documents >= min_shared,
+            entities.c.hidden.is_(False),
+        )
     )
     if types:
         query = query.where(entities.c.type.in_(types))
-    rows = conn.execute(query.order_by(counts.c.documents.desc(), entities.c.name).limit(limit)).mappings()
-    return [dict(r) for r in rows]
-
-
-def entity_rules(conn: Connection, entity_id: str) -> dict[str, int]:
-    """How the entity's mentions were linked to it (resolution rule → mentions; "exact" when none)."""
-    rule = func.coalesce(mentions.c.rule, "exact")
     rows = conn.execute(
-        select(rule, func.count())
-        .where(mentions.c.entity_id == entity_id)
-        .group_by(rule)
-        .order_by(func.count().desc(), rule)
-    ).all()
-    return {str(r): int(n) for r, n in rows}
+        query.order_by(entity_pairs.c.documents.desc(), entities.c.name).limit(limit)
+    ).mappings()
+    return [dict(r) for r in rows]
 
 
 def _email_dict(row: Any) -> dict[str, Any]:
     return {**email_dict(row), "document_id": row.document_id, "filename": row.filename}
 
 
+def _messages(conn: Connection, ids: Subquery, limit: int) -> list[dict[str, Any]]:
+    """The e-mails of `ids` (document_id, seq) in date order, with their file names."""
+    rows = conn.execute(
+        select(emails, documents.c.filename)
+        .select_from(ids)
+        .join(emails, and_(emails.c.document_id == ids.c.document_id, emails.c.seq == ids.c.seq))
+        .join(documents, documents.c.id == emails.c.document_id)
+        .order_by(emails.c.sent_at, documents.c.filename, emails.c.seq)
+        .limit(limit)
+    )
+    return [_email_dict(r) for r in rows]
+
+
 def entity_emails(
     conn: Connection, entity: dict[str, Any], aliases: list[str], limit: int = 100
-) -> dict[str, list[dict[str, Any]]]:
-    """E-mails a PERSON or EMAIL entity sent and received, and the addresses (names) it went by.
+) -> dict[str, Any]:
+    """E-mails a PERSON or EMAIL entity sent and received (the first `limit` of each by date, and
+    how many there are), and the addresses (names) it went by.
 
     Matched by alias key: a person by `name_key` of any surface form it was printed as (OCR variants
-    and curator merges included), an address by the address itself. A cheap LIKE on the surname
-    narrows the rows first; the key decides.
+    and curator merges included), an address by the address itself, through the `email_people`
+    index of those keys (enrich/email_people.py) rather than by reading every e-mail.
     """
-    empty: dict[str, list[dict[str, Any]]] = {"sent": [], "received": [], "linked": []}
-    is_email = entity["type"] == "EMAIL"
-    if is_email:
+    empty: dict[str, Any] = {"sent": [], "received": [], "linked": [], "sent_total": 0, "received_total": 0}
+    if entity["type"] == "EMAIL":
         keys = {entity["key"].lower()}
     elif entity["type"] == "PERSON":
         keys = {name_key(a, "PERSON") for a in {entity["name"], *aliases}} - {""}
@@ -189,65 +206,50 @@ def entity_emails(
     probes = sorted(keys)[:20]
     if not probes:
         return empty
-    like = [func.lower(emails.c.sender_address).in_(probes)] if is_email else []
-    for probe in probes:
-        word = probe if is_email else probe.split()[-1]
-        like += [emails.c.recipients.ilike(f"%{word}%"), emails.c.sender_name.ilike(f"%{word}%")]
-
-    def matches(person: dict[str, Any]) -> bool:
-        if is_email:
-            return (person.get("address") or "").lower() in keys
-        name = person.get("name")
-        return isinstance(name, str) and bool(name) and name_key(name, "PERSON") in keys
-
-    # the e-mails naming it are in the documents it is mentioned in (header lines are read for
-    # entities too): the mentions index narrows the rows before any LIKE
-    mine = select(mentions.c.document_id).where(mentions.c.entity_id == entity["id"]).distinct()
-    rows = conn.execute(
-        select(emails, documents.c.filename)
-        .join(documents, documents.c.id == emails.c.document_id)
-        .where(emails.c.document_id.in_(mine), or_(*like))
-        .order_by(emails.c.sent_at, documents.c.filename, emails.c.seq)
-        .limit(2000)
+    named = email_people.c.key.in_(probes)
+    sent = (
+        select(email_people.c.document_id, email_people.c.seq)
+        .where(named, email_people.c.role == "from")
+        .distinct()
     )
-    linked: Counter[str] = Counter()
-    sent, received = [], []
-    for r in rows:
-        data = _email_dict(r)
-        people = [data["from"], *data["to"], *data["cc"], *data["bcc"]]
-        for person in people:
-            other = person.get("name") if is_email else person.get("address")
-            if other and matches(person):
-                linked[other] += 1
-        if matches(data["from"]):
-            sent.append(data)
-        elif any(matches(p) for p in people[1:]):
-            received.append(data)
+    sender = email_people.alias("sender")
+    as_sender = select(sender.c.document_id).where(
+        sender.c.document_id == email_people.c.document_id,
+        sender.c.seq == email_people.c.seq,
+        sender.c.role == "from",
+        sender.c.key.in_(probes),
+    )
+    received = (
+        select(email_people.c.document_id, email_people.c.seq)
+        .where(named, email_people.c.role != "from", ~as_sender.exists())
+        .distinct()
+    )
+    totals = [
+        conn.execute(select(func.count()).select_from(q.subquery())).scalar_one() for q in (sent, received)
+    ]
+    linked = conn.execute(
+        select(email_people.c.other, func.count())
+        .where(named, email_people.c.other.is_not(None))
+        .group_by(email_people.c.other)
+        .order_by(func.count().desc(), email_people.c.other)
+    ).all()
     return {
-        "sent": sent[:limit],
-        "received": received[:limit],
-        "linked": [{"value": k, "count": n} for k, n in linked.most_common()],
+        "sent": _messages(conn, sent.subquery(), limit),
+        "received": _messages(conn, received.subquery(), limit),
+        "linked": [{"value": value, "count": int(n)} for value, n in linked],
+        "sent_total": totals[0],
+        "received_total": totals[1],
     }
 
 
 def entity_timeline(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
-    """Mentions per month, dated by the document's date or its own e-mail's sent date; undated left out."""
-    per_doc = (
-        select(mentions.c.document_id, func.count().label("n"))
-        .where(mentions.c.entity_id == entity_id)
-        .group_by(mentions.c.document_id)
-        .subquery()
-    )
-    # 'YYYY-MM' cut from the stored value: no datetime parsing per row (SQLite text, PostgreSQL cast).
-    month = func.substr(
-        func.coalesce(cast(documents.c.doc_date, String), cast(emails.c.sent_at, String)), 1, 7
-    ).label("month")
+    """Mentions per month, dated by the document's date or its own e-mail's sent date; undated left
+    out (the month each document is filed under in the link summary, store/entity_links.py)."""
+    month = document_entities.c.month
     rows = conn.execute(
-        select(month, func.sum(per_doc.c.n))
-        .select_from(per_doc)
-        .join(documents, documents.c.id == per_doc.c.document_id)
-        .outerjoin(emails, and_(emails.c.document_id == per_doc.c.document_id, emails.c.seq == 0))
+        select(month, func.sum(document_entities.c.mentions))
+        .where(document_entities.c.entity_id == entity_id, month.is_not(None))
         .group_by(month)
         .order_by(month)
     ).all()
-    return [{"month": m, "mentions": int(n)} for m, n in rows if m]
+    return [{"month": m, "mentions": int(n)} for m, n in rows]

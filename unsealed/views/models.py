@@ -430,6 +430,7 @@ class EntityLinks(Model):
     html: str
     api: str
     network: str
+    all_documents: str = Field(default="", description="a search for every document that mentions it")
 
 
 class Entity(EntitySummary):
@@ -438,13 +439,17 @@ class Entity(EntitySummary):
     key: str
     aliases: list[Alias]
     rules: dict[str, int]
-    documents: list[EntityDocument]
+    documents: list[EntityDocument] = Field(
+        description="the documents with most mentions (at most 50; links.all_documents finds all)"
+    )
     mentions: list[EntityMention]
     paging: Paging
     co_mentions: list[CoMention]
     linked: list[LinkCount] = Field(description="addresses of a person, or names of an address")
-    emails_sent: list[EmailRef]
-    emails_received: list[EmailRef]
+    emails_sent: list[EmailRef] = Field(description="the first 25 by date")
+    emails_received: list[EmailRef] = Field(description="the first 25 by date")
+    emails_sent_total: int = 0
+    emails_received_total: int = 0
     timeline: list[MonthCount]
     links: EntityLinks
 

@@ -21,6 +21,8 @@ class OcrResult:
     confidence: float | None  # mean word confidence, 0-1; None when the engine reports none
     word_count: int = 0
     bottom_text: str = ""  # words read near the page bottom, where Bates stamps are printed
+    # Each word's (start, end) in `text` and its box (x0, y0, x1, y1) in image pixels, top-left origin.
+    words: tuple[tuple[int, int, tuple[int, int, int, int]], ...] = ()
 
 
 class OcrError(UnsealedError):

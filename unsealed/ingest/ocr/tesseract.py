@@ -140,12 +140,13 @@ class TesseractEngine:
 
 
 def _read_result(api: Any, image_height: int) -> OcrResult:
-    """Text, mean word confidence and bottom-band words of the recognised page."""
+    """Text, mean word confidence, bottom-band words and each word's place in the text and image."""
     from tesserocr import RIL, iterate_level
 
     bottom_from = (1.0 - BOTTOM_BAND) * image_height
     confidences: list[float] = []
     bottom: list[str] = []
+    found: list[tuple[str, tuple[int, int, int, int] | None]] = []
     iterator = api.GetIterator()
     if iterator is not None:
         for word in iterate_level(iterator, RIL.WORD):
@@ -157,6 +158,7 @@ def _read_result(api: Any, image_height: int) -> OcrResult:
                 continue
             confidences.append(word.Confidence(RIL.WORD))
             box = word.BoundingBox(RIL.WORD)
+            found.append((text, box))
             if box is not None and box[1] >= bottom_from:
                 bottom.append(text)
     text = "\n".join(line.rstrip() for line in api.GetUTF8Text().strip().splitlines())
@@ -165,4 +167,21 @@ def _read_result(api: Any, image_height: int) -> OcrResult:
         confidence=sum(confidences) / len(confidences) / 100.0 if confidences else None,
         word_count=len(confidences),
         bottom_text=" ".join(bottom),
+        words=_place_words(text, found),
     )
+
+
+def _place_words(
+    text: str, found: list[tuple[str, tuple[int, int, int, int] | None]]
+) -> tuple[tuple[int, int, tuple[int, int, int, int]], ...]:
+    """Each word's span in the page text: the text lists the words in the iterator's order, so one
+    forward search per word finds it (a word the text lacks is skipped, the search not moved)."""
+    placed = []
+    position = 0
+    for word, box in found:
+        start = text.find(word, position)
+        if start < 0 or box is None:
+            continue
+        position = start + len(word)
+        placed.append((start, position, (int(box[0]), int(box[1]), int(box[2]), int(box[3]))))
+    return tuple(placed)

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response, Stream
 from unsealed.errors import NotFoundError
 from unsealed.render.page_images import page_png
 from unsealed.store.documents import document_record, locate_bates, locate_document
-from unsealed.views.document import document_view, hit_words, page_segments
+from unsealed.views.document import document_view, hit_spans, page_segments
 from unsealed.views.models import Document, Located, Page
 from unsealed.views.page_boxes import hit_boxes
 from unsealed.web.deps import ArchiveDep, ConnDep, SearcherDep, highlighter
@@ -35,7 +35,7 @@ def document_page(
     view: Literal["text", "images", "both"] = "text",
 ) -> HTMLResponse:
     data = document_view(conn, document_id, q, highlight=highlighter(searcher, q))
-    boxes = hit_boxes(archive, data, hit_words(data)) if view != "text" else {}
+    boxes = hit_boxes(archive, conn, data, hit_spans(data)) if view != "text" else {}
     return render_model(
         request,
         "document.html",
