@@ -1,17 +1,17 @@
 """pages: the OCR'd words' spans and boxes (hit boxes on OCR pages). For an entity's page: the
-summaries of mention links (each document's entities, the documents each pair of entities shares)
-(its forms as printed per rule) and who each printed e-mail names, by matching key (email_people)
+summaries of mention links (each document's entities, the documents each pair of entities shares,
+each entity's forms as printed per rule) and who each printed e-mail names, by matching key (email_people)
 
-Revision ID: 0011_word_boxes_entity_reads
-Revises: 0010_page_layer_text
+Revision ID: 0012_word_boxes_entity_reads
+Revises: 0011_thread_replies
 Create Date: 2026-12-01
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_word_boxes_entity_reads"
-down_revision = "0010_page_layer_text"
+revision = "0012_word_boxes_entity_reads"
+down_revision = "0011_thread_replies"
 branch_labels = None
 depends_on = None
 
