@@ -4,8 +4,9 @@ A synthetic corpus of pages is built with planted near-duplicates: copies of a p
 (characters changed in 3 % of words), reflowed lines, a redacted word and a different footer (and a
 Bates stamp of their own, as every copy has). Part 1 times MinHash signatures by both libraries on
 the same pages. Part 2 runs the archive's own functions (unsealed/analysis/neardup.py: normalise,
-shingle, MinHash, LSH bands, verify by estimated Jaccard) over the whole corpus with an in-memory
-band index and union-find, and scores the pairs of pages put together against the planted pairs.
+shingle, MinHash, LSH bands, verify by estimated Jaccard; pages signed in bulk, as the ingest
+workers sign them) over the whole corpus with an in-memory band index and union-find, and scores
+the pairs of pages put together against the planted pairs.
 
     python -m bench.dedup --pages 100000
 """
@@ -19,7 +20,7 @@ from collections import defaultdict
 from itertools import combinations
 
 from bench.common import write_result
-from unsealed.analysis.neardup import Banding, band_keys, shingles, signature, similarity, words
+from unsealed.analysis.neardup import Banding, band_keys, page_signatures, shingles, similarity, words
 from unsealed.config import DedupOptions
 
 
@@ -111,7 +112,9 @@ def cluster(texts: list[str], options: DedupOptions) -> tuple[list[int], dict[st
     """Cluster label per text by the archive's functions, with the seconds each step took."""
     banding = Banding.for_options(options)
     started = time.perf_counter()
-    sigs = [signature(t, options) for t in texts]
+    sigs: list = []  # as the ingest workers sign pages: in bulk
+    for start in range(0, len(texts), 1000):
+        sigs.extend(page_signatures(texts[start : start + 1000], options))
     signed = time.perf_counter()
     parent = list(range(len(texts)))
 
