@@ -242,22 +242,16 @@ def _merge_bridged(conn: Connection, groups: UnionFind) -> None:
 
 
 def _choose_canonical(conn: Connection, clusters: set[str]) -> None:
-    """The most complete copy of each cluster: fewest redaction boxes, most text, earliest Bates."""
-    multi = [
-        c
-        for c, n in conn.execute(
-            select(near_duplicates.c.cluster, func.count())
-            .where(near_duplicates.c.cluster.in_(clusters))
-            .group_by(near_duplicates.c.cluster)
-        )
-        if n > 1
-    ]
-    for cluster in multi:
+    """The most complete copy of each cluster: fewest redaction boxes, most text, earliest Bates (a
+    cluster left with one member after `forget` has it as canonical)."""
+    for cluster in sorted(clusters):
         members = conn.execute(
             select(near_duplicates.c.document_id, near_duplicates.c.page_number).where(
                 near_duplicates.c.cluster == cluster
             )
         ).all()
+        if not members:
+            continue
         ranked = sorted(_completeness(conn, members), key=lambda m: m[0])
         best = ranked[0][1]
         conn.execute(
