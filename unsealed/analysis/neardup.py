@@ -29,6 +29,7 @@ from unsealed.domain import BATES_TOKEN
 
 _WORD = re.compile(r"[a-z0-9]+")
 _BATES_WORD = re.compile(r"\b[a-z]{2,}[_-]?\d{6,10}\b")
+_SIX_DIGITS = re.compile(r"\d{6}")
 SEED = 20261201
 MIN_WORDS = 8  # a page with fewer words (a cover, a blank) gets no signature
 EDGE_LINES = 3  # lines at the top and at the foot of a page searched for Bates stamps
@@ -99,10 +100,15 @@ def page_words(text: str) -> list[str]:
     printed in its first or last lines."""
     head, tail = _edges(text)
     if tail <= head:
-        text = BATES_TOKEN.sub(" ", text)
+        text = _unstamped(text)
     else:
-        text = BATES_TOKEN.sub(" ", text[:head]) + text[head:tail] + BATES_TOKEN.sub(" ", text[tail:])
+        text = _unstamped(text[:head]) + text[head:tail] + _unstamped(text[tail:])
     return text.lower().translate(_PUNCTUATION).split()
+
+
+def _unstamped(part: str) -> str:
+    """`part` without its Bates stamps (the stamp pattern is tried only where 6 digits are)."""
+    return BATES_TOKEN.sub(" ", part) if _SIX_DIGITS.search(part) else part
 
 
 def shingle_hashes(tokens: list[str], size: int) -> np.ndarray:
