@@ -148,14 +148,17 @@ class _BatchBands:
         distinct = np.ones(len(keys), dtype=bool)  # each (key, text) once
         distinct[1:] = (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])
         self.keys, self.owners = keys[distinct], owners[distinct]
+        first = np.ones(len(self.keys), dtype=bool)  # where each key's run starts
+        first[1:] = self.keys[1:] != self.keys[:-1]
+        self.starts = np.flatnonzero(first)
+        self.distinct = self.keys[self.starts]
 
     def shared(self) -> Iterator[np.ndarray]:
         """The texts (indexes) of each key held by more than one text of the batch."""
-        same = np.flatnonzero(self.keys[1:] == self.keys[:-1])
-        if not len(same):
-            return
-        for key in np.unique(self.keys[same]):
-            yield self.owners[np.searchsorted(self.keys, key) : np.searchsorted(self.keys, key, "right")]
+        ends = np.append(self.starts[1:], len(self.keys))
+        several = ends - self.starts > 1
+        for start, end in zip(self.starts[several].tolist(), ends[several].tolist(), strict=True):
+            yield self.owners[start:end]
 
     def holders(self, key: int) -> np.ndarray:
         return self.owners[np.searchsorted(self.keys, key) : np.searchsorted(self.keys, key, "right")]
@@ -193,7 +196,7 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
             for b in members[i + 1 :].tolist():
                 match(a, texts[b], sigs[b], "")
                 match(b, texts[a], sigs[a], "")
-    for band, doc_id, number, signature, cluster in _stored(conn, np.unique(bands.keys).tolist()):
+    for band, doc_id, number, signature, cluster in _stored(conn, bands.distinct.tolist()):
         for a in bands.holders(band).tolist():  # and the texts indexed before
             match(a, (doc_id, number), signature, cluster)
     _merge_bridged(conn, groups)
