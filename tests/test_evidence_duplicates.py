@@ -8,11 +8,12 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tests.builders import write_pdf
-from unsealed.config import Settings
+from tests.helpers_ocr import image_pdf, scan
+from unsealed.config import DedupOptions, Settings
 from unsealed.pipeline import dedup_stage
 from unsealed.pipeline.ingest import ingest
 from unsealed.store.archive import Archive
-from unsealed.store.schema import documents, near_duplicates
+from unsealed.store.schema import documents, near_duplicate_bands, near_duplicates
 from unsealed.views.document import document_view
 
 MEMO = [
@@ -83,3 +84,49 @@ def test_copies_across_data_sets_and_the_redaction_diff(tmp_path):
             clusters_before = {c for *_, c in before}
             assert rows == len(after) == len(before)
             assert len({c for *_, c in after}) == len(clusters_before)
+
+
+def _document_rows(archive: Archive) -> dict[str, dict[int, tuple[str, bytes | None, float | None, bool]]]:
+    """Near-duplicate rows by file name, then page number: (cluster, signature, similarity, canonical)."""
+    out: dict[str, dict[int, tuple[str, bytes | None, float | None, bool]]] = {}
+    query = select(documents.c.storage_key, near_duplicates).join(
+        near_duplicates, near_duplicates.c.document_id == documents.c.id
+    )
+    with archive.engine.connect() as conn:
+        for r in conn.execute(query):
+            name = r.storage_key.rsplit("/", 1)[-1]
+            out.setdefault(name, {})[r.page_number] = (r.cluster, r.signature, r.similarity, r.canonical)
+    return out
+
+
+def test_reprocess_re_signs_and_re_clusters_a_document_whose_text_changed(cli, open_archive, tmp_path):
+    folder = tmp_path / "in"
+    write_pdf(folder / "EFTA00000400.pdf", [MEMO], ["EFTA00000400"])  # typed, with a text layer
+    image_pdf(folder / "EFTA00000500.pdf", [scan(MEMO, dpi=200, font_pt=11)])  # the same memo, scanned
+    cli("ingest", folder, "--dataset", "ds", "--ocr", "never", check=True)
+    with open_archive() as archive:
+        before = _document_rows(archive)
+    typed, scanned = before["EFTA00000400.pdf"], before["EFTA00000500.pdf"]
+    assert scanned[0][1] is None and scanned[1][1] is None  # nothing read: no text to sign
+    assert scanned[0][0] != typed[0][0] and scanned[1][0] != typed[1][0]  # so no copy of the memo
+
+    result = cli("reprocess", "--dataset", "ds", "--ocr", "auto", check=True)
+    assert "1 re-read" in result.stdout
+    with open_archive() as archive:
+        after = _document_rows(archive)
+        with archive.engine.connect() as conn:
+            indexed = set(
+                conn.execute(select(near_duplicate_bands.c.document_id, near_duplicate_bands.c.page_number))
+            )
+            scanned_id = conn.execute(
+                select(documents.c.id).where(documents.c.storage_key.endswith("EFTA00000500.pdf"))
+            ).scalar_one()
+    typed, scanned = after["EFTA00000400.pdf"], after["EFTA00000500.pdf"]
+    for number in (0, 1):  # the document and its page now belong with the typed copy
+        cluster, signature, similarity, _ = scanned[number]
+        assert signature is not None
+        assert cluster == typed[number][0]
+        assert similarity is not None and similarity >= DedupOptions().threshold
+        assert [typed[number][3], scanned[number][3]].count(True) == 1  # one canonical copy
+        assert (scanned_id, number) in indexed  # its new bands are in the index
+    assert typed[0][1] == before["EFTA00000400.pdf"][0][1]  # the typed copy was not re-signed

@@ -49,7 +49,7 @@ class ExtractedPage:
     word_boxes: bytes | None = None  # OCR pages: each word's span and box (analysis/word_boxes.py)
     ocr_seconds: float | None = None  # time the OCR engine spent on the page (not stored; progress)
     signature: bytes | None = None  # near-duplicate MinHash of the page's text (analysis/neardup.py)
-    bands: list[int] = field(default_factory=list)  # its LSH band keys
+    bands: bytes = b""  # its LSH band keys (int64, little-endian; analysis/neardup.py)
 
 
 @dataclass
@@ -81,7 +81,7 @@ class FileResult:
     fields: dict[str, str] = field(default_factory=dict)  # load-file (DAT) fields of the document
     analysis: DocumentAnalysis | None = None  # entity mentions, when the worker was asked for them
     signature: bytes | None = None  # near-duplicate MinHash of the whole text
-    bands: list[int] = field(default_factory=list)  # its LSH band keys
+    bands: bytes = b""  # its LSH band keys (int64, little-endian)
     signed: bool = False  # signatures were computed (pages without one are too short to compare)
 
     @property

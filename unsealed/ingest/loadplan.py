@@ -39,9 +39,10 @@ def apply_load(result: FileResult, load: DocumentLoad) -> None:
         bates = _page_bates(load.bates, index)
         if bates is None:
             continue
-        printed = printed_stamps(page.text, page.bottom_text)
-        if printed and bates not in printed:
-            page.bates_printed = printed[0]
+        if page.bates != bates or page.bates_source != "stamped":  # else the page prints this number
+            printed = printed_stamps(page.text, page.bottom_text)
+            if printed and bates not in printed:
+                page.bates_printed = printed[0]
         page.bates, page.bates_source = bates, "loadfile"
 
 

@@ -2,39 +2,38 @@
 
 Each new document has a MinHash signature of its whole text (page_number 0) and one per page, with
 their LSH band keys, computed by the ingest workers and written with the document (cluster "" until
-this stage runs; documents without them are signed here). One query per batch finds the stored
-texts sharing a band with the batch's (only those are compared,
-so adding 1 % more documents costs about 1 % of a full build), it joins the cluster of every copy
-whose estimated Jaccard similarity reaches the threshold (clusters it bridges are merged), and each
-cluster it touched gets its canonical member again: the most complete copy (fewest redaction boxes,
-then most text, then the earliest Bates). Every document and every page has a row, so each belongs
-to a cluster (a singleton one when it has no copy). A text of fewer than MIN_WORDS words gets no
-signature; it is a copy only of texts with exactly the same words.
+this stage runs; documents without them are signed here). Per batch, one look-up of all the
+batch's band keys in the band index finds the stored texts that share one (only those are compared,
+so adding 1 % more documents costs about 1 % of a full build); texts of the batch are compared with
+each other in memory. A text joins the cluster of every copy whose estimated Jaccard similarity
+reaches the threshold (clusters it bridges are merged), and each cluster it touched gets its
+canonical member again: the most complete copy (fewest redaction boxes, then most text, then the
+earliest Bates). Then the batch's clusters are written and its bands indexed, in bulk: the index
+holds only clustered texts, so the look-up never meets the batch itself. Every document and every
+page has a row, so each belongs to a cluster (a singleton one when it has no copy). A text of fewer
+than MIN_WORDS words gets no signature; it is a copy only of texts with exactly the same words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+import numpy as np
+from sqlalchemy import Connection, delete, func, select, update
 
-from unsealed.analysis.neardup import (
-    Banding,
-    from_bytes,
-    pack_bands,
-    signed_document,
-    similarity,
-    unpack_bands,
-)
+from unsealed.analysis.neardup import Banding, from_bytes, signed_document, similarity
 from unsealed.analysis.union_find import UnionFind
 from unsealed.config import DedupOptions
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
-from unsealed.store.bulk import insert_many
+from unsealed.store.bulk import execute_many, insert_many, insert_tuples, marks
 from unsealed.store.schema import documents, near_duplicate_bands, near_duplicates, pages
 
 BATCH = 500
+KEYS_PER_QUERY = 4000  # band keys per look-up (SQLite allows 32,766 parameters)
+
+Text = tuple[str, int]  # (document id, page number; 0: the whole document)
 
 
 def cluster_key(document_id: str, page_number: int) -> str:
@@ -60,6 +59,21 @@ def run_stage(archive: Archive, document_ids: Sequence[str], options: DedupOptio
         with archive.engine.begin() as conn:
             _sign_missing(conn, ids[start : start + BATCH], options, banding)
             _cluster(conn, ids[start : start + BATCH], options)
+
+
+def forget(conn: Connection, document_ids: Sequence[str]) -> None:
+    """Drop the documents' signatures, bands and cluster rows (their text changed: `unsealed
+    reprocess`), so that the next run signs and clusters them again; a cluster that loses its
+    canonical member gets another."""
+    nd = near_duplicates.c
+    ids = list(document_ids)
+    clusters = set(
+        conn.execute(select(nd.cluster).where(nd.document_id.in_(ids), nd.cluster != "")).scalars()
+    )
+    conn.execute(delete(near_duplicate_bands).where(near_duplicate_bands.c.document_id.in_(ids)))
+    conn.execute(delete(near_duplicates).where(nd.document_id.in_(ids)))
+    if clusters:
+        _choose_canonical(conn, clusters)
 
 
 def _texts(conn: Connection, ids: Sequence[str]) -> dict[str, list[tuple[int, str]]]:
@@ -88,51 +102,32 @@ def _sign_missing(conn: Connection, ids: Sequence[str], options: DedupOptions, b
     if not missing:
         return
     rows: list[dict[str, Any]] = []
-    bands: list[dict[str, Any]] = []
     for doc_id, page_texts in _texts(conn, missing).items():
         whole, signed_pages = signed_document([t for _, t in page_texts], options, banding)
         numbers = [0] + [n for n, _ in page_texts]
         for number, (sig, keys) in zip(numbers, [whole, *signed_pages], strict=True):
             rows.append(
                 {"document_id": doc_id, "page_number": number, "cluster": "", "canonical": True,
-                 "signature": sig, "similarity": None, "bands": pack_bands(keys)}
+                 "signature": sig, "similarity": None, "bands": keys}
             )  # fmt: skip
-            bands.extend(
-                {"band": k, "document_id": doc_id, "page_number": number} for k in dict.fromkeys(keys)
-            )
-    if rows:
-        insert_many(conn, near_duplicates, rows)
-    if bands:
-        insert_many(conn, near_duplicate_bands, bands)
+    insert_many(conn, near_duplicates, rows)
 
 
 _CANDIDATES = (
-    select(
-        near_duplicate_bands.c.band,
-        near_duplicates.c.document_id,
-        near_duplicates.c.page_number,
-        near_duplicates.c.signature,
-        near_duplicates.c.cluster,
-    )
-    .join(
-        near_duplicates,
-        (near_duplicates.c.document_id == near_duplicate_bands.c.document_id)
-        & (near_duplicates.c.page_number == near_duplicate_bands.c.page_number),
-    )
-    .where(
-        near_duplicate_bands.c.band.in_(bindparam("band_keys", expanding=True)),
-        near_duplicate_bands.c.document_id.not_in(bindparam("batch", expanding=True)),
-    )
+    "SELECT b.band, n.document_id, n.page_number, n.signature, n.cluster FROM near_duplicate_bands b "
+    "JOIN near_duplicates n ON n.document_id = b.document_id AND n.page_number = b.page_number "
+    "WHERE b.band IN ({keys})"
 )
-BANDS_PER_QUERY = 900
 _SET_CLUSTER = (
-    update(near_duplicates)
-    .where(
-        near_duplicates.c.document_id == bindparam("b_doc"),
-        near_duplicates.c.page_number == bindparam("b_page"),
-    )
-    .values(cluster=bindparam("b_cluster"), similarity=bindparam("b_sim"))
+    "UPDATE near_duplicates SET cluster = ?, similarity = ? WHERE document_id = ? AND page_number = ?"
 )
+
+
+def _stored(conn: Connection, keys: list[int]) -> Iterator[Any]:
+    """(band, document_id, page_number, signature, cluster) of the indexed texts with these bands."""
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start : start + KEYS_PER_QUERY]
+        yield from conn.exec_driver_sql(_CANDIDATES.format(keys=marks(conn, len(chunk))), tuple(chunk))
 
 
 def _score(a: bytes | None, b: bytes | None) -> float:
@@ -141,41 +136,99 @@ def _score(a: bytes | None, b: bytes | None) -> float:
     return similarity(from_bytes(a), from_bytes(b))
 
 
-def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> None:
-    """Cluster the batch's unclustered texts against everything that shares a band with them."""
-    nd = near_duplicates.c
-    unclustered = select(nd.document_id, nd.page_number, nd.signature, nd.bands).where(
-        nd.document_id.in_(ids), nd.cluster == ""
-    )
-    new: dict[tuple[str, int], bytes | None] = {}
-    by_band: dict[int, list[tuple[str, int]]] = {}
-    for r in conn.execute(unclustered):
-        new[(r.document_id, r.page_number)] = r.signature
-        for band in unpack_bands(r.bands):
-            by_band.setdefault(band, []).append((r.document_id, r.page_number))
-    if not new:
-        return
-    groups = UnionFind()
-    best: dict[tuple[str, int], float] = {}
+class _BatchBands:
+    """The batch's texts' band keys, sorted (numpy): which texts share one, which hold one."""
 
-    def match(a: tuple[str, int], b: tuple[str, int], other: bytes | None, cluster: str) -> None:
-        score = _score(new[a], other)
+    def __init__(self, packed: list[bytes | None]):
+        arrays = [np.frombuffer(p or b"", dtype="<i8") for p in packed]
+        keys = np.concatenate(arrays) if arrays else np.empty(0, dtype="<i8")
+        owners = np.repeat(np.arange(len(arrays)), [len(a) for a in arrays])
+        order = np.lexsort((owners, keys))
+        keys, owners = keys[order], owners[order]
+        distinct = np.ones(len(keys), dtype=bool)  # each (key, text) once
+        distinct[1:] = (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])
+        self.keys, self.owners = keys[distinct], owners[distinct]
+        first = np.ones(len(self.keys), dtype=bool)  # where each key's run starts
+        first[1:] = self.keys[1:] != self.keys[:-1]
+        self.starts = np.flatnonzero(first)
+        self.distinct = self.keys[self.starts]
+
+    def shared(self) -> Iterator[np.ndarray]:
+        """The texts (indexes) of each key held by more than one text of the batch."""
+        ends = np.append(self.starts[1:], len(self.keys))
+        several = ends - self.starts > 1
+        for start, end in zip(self.starts[several].tolist(), ends[several].tolist(), strict=True):
+            yield self.owners[start:end]
+
+    def holders(self, key: int) -> np.ndarray:
+        return self.owners[np.searchsorted(self.keys, key) : np.searchsorted(self.keys, key, "right")]
+
+
+def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> None:
+    """Cluster the batch's unclustered texts against each other and everything that shares a band
+    with them, then write their clusters and index their bands."""
+    nd = near_duplicates.c
+    rows = conn.execute(
+        select(nd.document_id, nd.page_number, nd.signature, nd.bands).where(
+            nd.document_id.in_(ids), nd.cluster == ""
+        )
+    ).all()
+    if not rows:
+        return
+    texts: list[Text] = [(r[0], r[1]) for r in rows]
+    sigs: list[bytes | None] = [r[2] for r in rows]
+    bands = _BatchBands([r[3] for r in rows])
+    groups = UnionFind()
+    best: dict[int, float] = {}
+    compared: set[tuple[int, Text]] = set()
+
+    def match(a: int, b: Text, other: bytes | None, cluster: str) -> None:
+        if (a, b) in compared:  # the pair shares more than one band
+            return
+        compared.add((a, b))
+        score = _score(sigs[a], other)
         if score >= options.threshold:
-            groups.union(cluster_key(*a), cluster or cluster_key(*b))
+            groups.union(cluster_key(*texts[a]), cluster or cluster_key(*b))
             best[a] = max(best.get(a, 0.0), score)
 
-    for members in by_band.values():  # copies within the batch
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if a != b:
-                    match(a, b, new[b], "")
-                    match(b, a, new[a], "")
-    keys, batch = list(by_band), sorted({d for d, _ in new})
-    for start in range(0, len(keys), BANDS_PER_QUERY):  # and everything stored before
-        params = {"band_keys": keys[start : start + BANDS_PER_QUERY], "batch": batch}
-        for r in conn.execute(_CANDIDATES, params):
-            for a in by_band[r.band]:
-                match(a, (r.document_id, r.page_number), r.signature, r.cluster)
+    for members in bands.shared():  # copies within the batch
+        for i, a in enumerate(members.tolist()):
+            for b in members[i + 1 :].tolist():
+                match(a, texts[b], sigs[b], "")
+                match(b, texts[a], sigs[a], "")
+    for band, doc_id, number, signature, cluster in _stored(conn, bands.distinct.tolist()):
+        for a in bands.holders(band).tolist():  # and the texts indexed before
+            match(a, (doc_id, number), signature, cluster)
+    _merge_bridged(conn, groups)
+    execute_many(
+        conn,
+        _SET_CLUSTER,
+        [(groups.find(cluster_key(*text)), best.get(i), *text) for i, text in enumerate(texts)],
+    )
+    doc_ids = np.array([t[0] for t in texts], dtype=object)
+    numbers = np.array([t[1] for t in texts])
+    insert_tuples(
+        conn,
+        near_duplicate_bands,
+        ("band", "document_id", "page_number"),
+        list(
+            zip(
+                bands.keys.tolist(),
+                doc_ids[bands.owners].tolist(),
+                numbers[bands.owners].tolist(),
+                strict=True,
+            )
+        ),
+    )
+    touched = {groups.find(cluster_key(*texts[i])) for i in best}
+    if touched:
+        _choose_canonical(conn, touched)
+
+
+def _merge_bridged(conn: Connection, groups: UnionFind) -> None:
+    """Stored clusters that a new text joined together become one."""
+    if not groups.parent:
+        return
     existing = set(
         conn.execute(
             select(near_duplicates.c.cluster)
@@ -185,39 +238,23 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
     )
     for cluster in existing:
         target = groups.find(cluster)
-        if target != cluster:  # a new text bridged two clusters: they become one
+        if target != cluster:
             conn.execute(
                 update(near_duplicates).where(near_duplicates.c.cluster == cluster).values(cluster=target)
             )
-    conn.execute(
-        _SET_CLUSTER,
-        [
-            {"b_doc": d, "b_page": p, "b_cluster": groups.find(cluster_key(d, p)), "b_sim": best.get((d, p))}
-            for d, p in new
-        ],
-    )
-    touched = {groups.find(cluster_key(d, p)) for d, p in new if (d, p) in best}
-    if touched:
-        _choose_canonical(conn, touched)
 
 
 def _choose_canonical(conn: Connection, clusters: set[str]) -> None:
-    """The most complete copy of each cluster: fewest redaction boxes, most text, earliest Bates."""
-    multi = [
-        c
-        for c, n in conn.execute(
-            select(near_duplicates.c.cluster, func.count())
-            .where(near_duplicates.c.cluster.in_(clusters))
-            .group_by(near_duplicates.c.cluster)
-        )
-        if n > 1
-    ]
-    for cluster in multi:
+    """The most complete copy of each cluster: fewest redaction boxes, most text, earliest Bates (a
+    cluster left with one member after `forget` has it as canonical)."""
+    for cluster in sorted(clusters):
         members = conn.execute(
             select(near_duplicates.c.document_id, near_duplicates.c.page_number).where(
                 near_duplicates.c.cluster == cluster
             )
         ).all()
+        if not members:
+            continue
         ranked = sorted(_completeness(conn, members), key=lambda m: m[0])
         best = ranked[0][1]
         conn.execute(

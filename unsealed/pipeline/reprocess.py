@@ -2,8 +2,10 @@
 
 For a new OCR mode or engine, or a better page reader: nothing is copied again, document ids stay
 (they derive from data set and content), and only documents whose pages changed are rewritten and
-handed to the post-ingest stages. A document that cannot be re-read keeps its pages; the reason is
-reported. Documents recorded as failed are left alone (`unsealed ingest` retries those).
+handed to the post-ingest stages. A rewritten document's near-duplicate rows are dropped with its
+old pages, so that the near-duplicate stage signs and clusters its new text (pipeline/dedup_stage.py).
+A document that cannot be re-read keeps its pages; the reason is reported. Documents recorded as
+failed are left alone (`unsealed ingest` retries those).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from unsealed import PIPELINE_VERSION
 from unsealed.config import Settings
 from unsealed.ingest.ocr import check_engine
 from unsealed.model import FileDone, FileResult, SourceFile
+from unsealed.pipeline.dedup_stage import forget as forget_near_duplicates
 from unsealed.pipeline.executor import Executor, LocalExecutor
 from unsealed.pipeline.ingest import IngestObserver, IngestReport, SilentObserver, run_stages
 from unsealed.pipeline.process_pool import WorkerFailure
@@ -116,6 +119,7 @@ def replace_pages(conn: Connection, document_id: str, result: FileResult) -> Wri
     ]:
         return WriteOutcome(document_id, "unchanged", "ok")
     conn.execute(delete(pages).where(pages.c.document_id == document_id))
+    forget_near_duplicates(conn, [document_id])
     if rows:
         conn.execute(insert(pages), rows)
     conn.execute(

@@ -57,3 +57,32 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     values = [plan.values(row) for row in rows]
     params = values if plan.positional else [dict(zip(plan.keys, v, strict=True)) for v in values]
     conn.exec_driver_sql(plan.sql, params)
+
+
+def insert_tuples(
+    conn: Connection, table: Table, keys: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Insert `rows`, tuples of the `keys` columns' values (no dict per row: for the many small rows
+    of an index such as near_duplicate_bands)."""
+    if not rows:
+        return
+    plan = _plan(table, keys, conn.dialect)
+    if plan.processors or not plan.positional or plan.keys != keys:
+        insert_many(conn, table, [dict(zip(keys, row, strict=True)) for row in rows])
+        return
+    conn.exec_driver_sql(plan.sql, list(rows))
+
+
+def marks(conn: Connection, count: int) -> str:
+    """`count` positional parameter marks in the driver's style, comma-separated."""
+    return ",".join([_mark(conn.dialect)] * count)
+
+
+def execute_many(conn: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Run `sql`, written with `?` marks, once per row of positional values, in one driver call."""
+    if rows:
+        conn.exec_driver_sql(sql.replace("?", _mark(conn.dialect)), list(rows))
+
+
+def _mark(dialect: Dialect) -> str:
+    return "?" if dialect.paramstyle == "qmark" else "%s"

@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, select, update
 
 from unsealed import PIPELINE_VERSION
-from unsealed.analysis.neardup import pack_bands
 from unsealed.domain import display_path
 from unsealed.model import DocumentAnalysis, FileResult
 from unsealed.store.bulk import insert_many
@@ -28,7 +27,6 @@ from unsealed.store.schema import (
     document_sources,
     documents,
     mentions,
-    near_duplicate_bands,
     near_duplicates,
     pages,
 )
@@ -187,7 +185,6 @@ class DocumentWriter:
         self._fields: list[dict[str, Any]] = []
         self._analyses: list[tuple[str, DocumentAnalysis]] = []  # mentions the workers found
         self._signatures: list[dict[str, Any]] = []
-        self._bands: list[dict[str, Any]] = []
         self._held_ids: set[str] = set()  # documents held for the next flush
         self._held_sources: set[tuple[str, str]] = set()
         self.midway = False
@@ -206,13 +203,12 @@ class DocumentWriter:
             (document_sources, self._sources),
             (document_fields, self._fields),
             (near_duplicates, self._signatures),
-            (near_duplicate_bands, self._bands),
         ):
             if rows:
                 insert_many(self._conn, table, rows)
         self._write_mentions()
         self._documents, self._pages, self._sources, self._fields, self._analyses = [], [], [], [], []
-        self._signatures, self._bands = [], []
+        self._signatures = []
         self._held_ids.clear()
         self._held_sources.clear()
         self.midway = False
@@ -276,18 +272,16 @@ class DocumentWriter:
             insert_many(self._conn, mentions, rows)
 
     def _hold_signatures(self, doc_id: str, result: FileResult) -> None:
-        """Signatures and bands from the worker, not yet clustered (cluster "") until the stage runs."""
+        """Signatures and band keys from the worker, not yet clustered (cluster "") until the
+        near-duplicate stage compares them and indexes their bands (pipeline/dedup_stage.py)."""
         members = [(0, result.signature, result.bands)] + [
             (p.number, p.signature, p.bands) for p in result.pages
         ]
-        for number, signature, bands in members:
-            self._signatures.append(
-                {"document_id": doc_id, "page_number": number, "cluster": "", "canonical": True,
-                 "signature": signature, "similarity": None, "bands": pack_bands(bands)}
-            )  # fmt: skip
-            self._bands.extend(
-                {"band": band, "document_id": doc_id, "page_number": number} for band in dict.fromkeys(bands)
-            )
+        self._signatures.extend(
+            {"document_id": doc_id, "page_number": number, "cluster": "", "canonical": True,
+             "signature": signature, "similarity": None, "bands": bands}
+            for number, signature, bands in members
+        )  # fmt: skip
 
     def _unhold(self, doc_id: str) -> None:
         """Drop a held document and its pages (its sources stay: they are still where it was found)."""
@@ -296,7 +290,6 @@ class DocumentWriter:
         self._fields = [row for row in self._fields if row["document_id"] != doc_id]
         self._analyses = [(held, analysis) for held, analysis in self._analyses if held != doc_id]
         self._signatures = [row for row in self._signatures if row["document_id"] != doc_id]
-        self._bands = [row for row in self._bands if row["document_id"] != doc_id]
 
     def _record_source(self, doc_id: str, result: FileResult, now: datetime) -> None:
         """Remember the path this content was found at (a second copy in the same data set adds a row)."""
