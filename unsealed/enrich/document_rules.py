@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from unsealed.enrich.names import fold, ocr_skeleton, ocr_variant_of
+from unsealed.enrich.furniture import is_place
+from unsealed.enrich.names import fold, name_key, ocr_skeleton, ocr_variant_of
 from unsealed.enrich.orgs import HEADS
 from unsealed.enrich.resolve_types import Item
 
@@ -64,6 +65,48 @@ def join_surnames(items: list[Item]) -> None:
             it.set("PERSON", key, forms[key], "surname_in_document")
 
 
+def join_first_names(items: list[Item]) -> None:
+    """A lone first name (`Diana`, tagged any name type) joins the one full person name of the same
+    document that starts with it (`Diana DeGette`); not when two people share it (`Jeff Bezos`,
+    `Jeff Skoll`), and never a place of the gazetteer (`Austin` the city stays a place)."""
+    full: dict[str, set[str]] = defaultdict(set)
+    forms: dict[str, str] = {}
+    for it in items:
+        words = it.key.split()
+        if it.type == "PERSON" and len(words) >= 2 and len(words[0]) >= 3:
+            full[words[0]].add(it.key)
+            forms.setdefault(it.key, it.form)
+    if not full:
+        return
+    for it in items:
+        if it.type not in ("PERSON", "ORG", "LOCATION") or " " in it.key or len(it.key) < 3:
+            continue
+        owners = full.get(it.key)
+        if owners and len(owners) == 1 and not (it.type == "LOCATION" and is_place(it.form)):
+            key = next(iter(owners))
+            it.set("PERSON", key, forms[key], "first_name_in_document")
+
+
+def vote_types_in_document(items: list[Item]) -> None:
+    """A form the document tags both PERSON and ORG/LOCATION takes the type of most of its mentions
+    there (`Carlo` twice PERSON, once ORG); a tie changes nothing. ORG against LOCATION alone is left
+    as tagged: the `White House` is a building and an institution, and context tells which."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for it in items:
+        if it.type in ("PERSON", "ORG", "LOCATION"):
+            votes[fold(it.form)][it.type] += 1
+    winners = {}
+    for form, counts in votes.items():
+        if len(counts) > 1 and "PERSON" in counts:
+            (top, n), (_, second) = counts.most_common(2)
+            if n > second:
+                winners[form] = top
+    for it in items:
+        voted = winners.get(fold(it.form))
+        if voted and voted != it.type and it.type in ("PERSON", "ORG", "LOCATION"):
+            it.set(voted, name_key(it.form, voted), it.form, "type_vote_in_document")
+
+
 def join_org_short_forms(items: list[Item]) -> None:
     """`AJC` or `JNS` joins the one longer organisation name of the same document it abbreviates
     (initials) or begins (first word)."""
@@ -109,7 +152,9 @@ def join_org_word_orders(items: list[Item]) -> None:
 
 
 def apply_document_rules(items: list[Item]) -> None:
+    vote_types_in_document(items)
     repair_ocr_tokens(items)
     join_surnames(items)
+    join_first_names(items)
     join_org_word_orders(items)
     join_org_short_forms(items)

@@ -57,8 +57,9 @@ def is_noise(form: str, entity_type: str) -> bool:
         return True
     if any(phrase in lowered for phrase in BOILERPLATE):
         return True
-    if entity_type == "PERSON" and (any(c.isdigit() for c in text) or words[-1] in HEADER_LABELS):
-        return True
+    label_end = len(words[-1]) > 1 and words[-1] in HEADER_LABELS
+    if entity_type == "PERSON" and (any(c.isdigit() for c in text) or label_end):
+        return True  # `John Doe Sent`; an initial (`jeffrey E.`) is not the `e` of `e mail`
     if re.search(r"\w\.(?:html?|php|aspx?|pdf|jpe?g|png|gif|com|org|net)\b", text, re.IGNORECASE):
         return True  # a file or web name (`job.html`), not a name
     if entity_type == "PERSON" and len(words) == 1 and words[0].endswith(NOT_NAME_SUFFIXES):
