@@ -12,6 +12,7 @@ from unsealed.enrich.furniture import is_place
 from unsealed.enrich.names import fold, name_key, ocr_skeleton, ocr_variant_of
 from unsealed.enrich.orgs import HEADS
 from unsealed.enrich.resolve_types import Item
+from unsealed.enrich.statements import word_fits
 
 STOPWORDS = frozenset("of and the for & in on at to de la".split())
 
@@ -107,6 +108,35 @@ def vote_types_in_document(items: list[Item]) -> None:
             it.set(voted, name_key(it.form, voted), it.form, "type_vote_in_document")
 
 
+def _abbreviates(short: str, full: str) -> bool:
+    """Every word of `short` fits the word of `full` at its place (`w palm bch` / `west palm bea`)."""
+    a, b = short.split(), full.split()
+    return len(a) == len(b) and all(
+        word_fits(x, y, i == len(a) - 1) or word_fits(y, x, i == len(a) - 1)
+        for i, (x, y) in enumerate(zip(a, b, strict=True))
+    )
+
+
+def join_abbreviated_places(items: list[Item]) -> None:
+    """Places printed cut short or abbreviated in one document (`W PALM BCH`, `WEST PALM BEA`, a
+    statement's city column) join its most printed form they fit, word by word."""
+    counts = Counter(it.key for it in items if it.type == "LOCATION" and " " in it.key)
+    if len(counts) < 2:
+        return
+    forms = {it.key: it.form for it in items if it.type == "LOCATION"}
+    ranked = [k for k, _ in counts.most_common()]
+    target: dict[str, str] = {}
+    for i, key in enumerate(ranked):
+        for top in ranked[:i]:
+            if top not in target and _abbreviates(key, top):
+                target[key] = top
+                break
+    for it in items:
+        if it.type == "LOCATION" and it.key in target:
+            top = target[it.key]
+            it.set("LOCATION", top, forms[top], "abbreviated_place_in_document")
+
+
 def join_org_short_forms(items: list[Item]) -> None:
     """`AJC` or `JNS` joins the one longer organisation name of the same document it abbreviates
     (initials) or begins (first word)."""
@@ -156,5 +186,6 @@ def apply_document_rules(items: list[Item]) -> None:
     repair_ocr_tokens(items)
     join_surnames(items)
     join_first_names(items)
+    join_abbreviated_places(items)
     join_org_word_orders(items)
     join_org_short_forms(items)

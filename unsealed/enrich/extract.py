@@ -23,6 +23,7 @@ from unsealed.enrich.names import clean_form, fold, ocr_skeleton, ocr_variant_of
 from unsealed.enrich.noise import is_common_word, is_noise
 from unsealed.enrich.orgs import head_runs, is_company_name, merge_org_names
 from unsealed.enrich.spans import Found
+from unsealed.enrich.statements import descriptor_spans
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 ADDRESS_WORDS = frozenset("st street ave avenue rd road blvd boulevard suite ste floor lane drive".split())
@@ -235,7 +236,10 @@ def extract_document(
     for (number, text), names in zip(pages, tagged, strict=True):
         found_patterns = patterns.find_patterns(text)
         stamps = furniture_spans(text)
-        runs = head_runs(text, names) + header_people(text)
+        described, lines_read = descriptor_spans(text)
+        if lines_read:
+            names = [n for n in names if not on_furniture(n, lines_read)]
+        runs = head_runs(text, names) + header_people(text) + described
         kept = []
         for f in [n for n in names if not any(r.overlaps(n) for r in runs)] + runs:
             if f.type == ner.NORP:
