@@ -19,7 +19,7 @@ from unsealed.enrich import ner, patterns, tagging
 from unsealed.enrich.furniture import cut_at_labels, furniture_spans, is_place, load_places, on_furniture
 from unsealed.enrich.header_names import header_people
 from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
-from unsealed.enrich.names import clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
+from unsealed.enrich.names import HONORIFICS, clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
 from unsealed.enrich.noise import is_common_word, is_noise
 from unsealed.enrich.orgs import head_runs, is_company_name, merge_org_names
 from unsealed.enrich.spans import Found
@@ -73,9 +73,54 @@ def _drop_common_edges(form: str, lowercase: frozenset[str]) -> str:
     return " ".join(words)
 
 
+def _role_words(piece: str, lowercase: frozenset[str]) -> bool:
+    """A line piece of nothing but titles and words the document prints in lower case (`PhD`,
+    `Please`); an organisation's name ends with common nouns (`Private` / `Equity`), so for it
+    `lowercase` is empty."""
+    words = fold(piece).split()
+    return all(w in HONORIFICS or w in lowercase for w in words)
+
+
+def _cut_at_breaks(found: Found, lowercase: frozenset[str]) -> Found | None:
+    """A span over line breaks without its edge lines of titles or ordinary words (`PhD` /
+    `Karin Hehenberger`, `New York City` / `Please`); over two breaks or more (a letterhead or a
+    column: `EverWatch Financial` / `Team Bios` / `CARLO ...`), only its first line with a name."""
+    if "\n" not in found.text:
+        return found
+    pieces, offset = [], found.start
+    for line in found.text.split("\n"):
+        if line.strip():
+            pieces.append((offset, line))
+        offset += len(line) + 1
+    if found.type == "ORG":
+        lowercase = frozenset()
+    while pieces and _role_words(pieces[0][1], lowercase):
+        pieces.pop(0)
+    while pieces and _role_words(pieces[-1][1], lowercase):
+        pieces.pop()
+    if not pieces:
+        return None
+    if len(pieces) >= 3:
+        pieces = pieces[:1]
+    start, end = pieces[0][0], pieces[-1][0] + len(pieces[-1][1])
+    return Found(start, end, found.text[start - found.start : end - found.start], found.type, found.extractor)
+
+
+def _cut_after_possessive(found: Found) -> Found:
+    """`Obama’s State` → `Obama’s`: a person's name ends at a possessive."""
+    m = re.search(r"\w['’]s\b(?=\s+\S)", found.text)
+    if found.type != "PERSON" or m is None:
+        return found
+    return Found(found.start, found.start + m.end(), found.text[: m.end()], found.type, found.extractor)
+
+
 def trim(found: Found, text: str, lowercase: frozenset[str] = frozenset()) -> Found | None:
     """The span without a leading "the", edge punctuation, a trailing possessive, a table code, or
-    (people) edge words the document prints in lower case."""
+    (people) edge words the document prints in lower case; cut at line breaks and possessives."""
+    cut = _cut_at_breaks(found, lowercase)
+    if cut is None:
+        return None
+    found = _cut_after_possessive(cut)
     form = clean_form(found.text)
     if found.type == "PERSON":
         form = _drop_code_prefix(form)
