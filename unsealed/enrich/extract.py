@@ -151,11 +151,25 @@ def _ends_with_demonym(form: str, demonyms: frozenset[str]) -> bool:
     return last in demonyms or last.removesuffix("s") in demonyms or last.removesuffix("es") in demonyms
 
 
+# Common nouns that, printed just before a name, say it is an organisation's (`the airline Azal`).
+ORG_NOUNS_BEFORE = frozenset(
+    "airline carrier company firm bank newspaper magazine paper agency network channel broadcaster "
+    "station brand maker manufacturer retailer chain website site fund charity foundation outlet "
+    "publisher label studio startup insurer lender".split()
+)
+_WORD_BEFORE = re.compile(r"([a-z]+)[ ]$")
+_ARTICLE_BEFORE = re.compile(r"\b[Aa]n?[ ](?:[a-z]+[ ])?$")  # `a new Torah scroll`
+
+
 def retype(found: Found, text: str) -> Found:
     """Fix the type of spans whose form gives it away: a street address (`214 Lincoln St.`) or a
-    country, state or big city of the gazetteer (`Azerbaijan`) is a place."""
+    country, state or big city of the gazetteer (`Azerbaijan`) is a place; a "person" named just
+    after an organisation noun (`the airline Azal`) is that organisation."""
     if found.type == "PERSON" and is_place(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
+    before = _WORD_BEFORE.search(text, max(0, found.start - 20), found.start)
+    if found.type == "PERSON" and before and before.group(1) in ORG_NOUNS_BEFORE:
+        return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     if is_company_name(clean_form(found.text), heads=found.type == "PERSON") and found.type != "ORG":
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     numbered = re.search(r"\d+\s*$", text[max(0, found.start - 12) : found.start]) is not None
@@ -278,6 +292,7 @@ def extract_document(
     lowercase = _lowercase_words(texts)
     demonyms = _demonyms(tagged)
     items: list[PageMention] = []
+    org_forms: set[str] = set()  # forms a rule found to be an organisation's where tagged PERSON
     for (number, text), names in zip(pages, tagged, strict=True):
         found_patterns = patterns.find_patterns(text)
         stamps = furniture_spans(text)
@@ -296,6 +311,8 @@ def extract_document(
                 continue
             if any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
                 continue
+            if f.type == "PERSON" and t.type == "ORG":
+                org_forms.add(fold(clean_form(t.text)))
             kept.append(t)
         kept = merge_org_names(_join_adjacent(kept, text), text)
         for f in kept:
@@ -304,8 +321,14 @@ def extract_document(
                 continue
             if f.type in ("PERSON", "ORG") and _ends_with_demonym(form, demonyms):
                 continue
+            if f.type == "PERSON" and _ARTICLE_BEFORE.search(text, max(0, f.start - 30), f.start):
+                continue  # people are not "a new Torah"
             items.append(PageMention(number, f))
         items.extend(PageMention(number, p) for p in found_patterns)
+    for m in items:  # `the airline Azal` ... `Azal did not stop flights`: one organisation
+        if m.found.type == "PERSON" and org_forms and fold(clean_form(m.found.text)) in org_forms:
+            f = m.found
+            m.found = Found(f.start, f.end, f.text, "ORG", f.extractor, f.value)
     known = _name_words(items)
     texts_by_page = dict(pages)
     by_page: dict[int, list[PageMention]] = {}
