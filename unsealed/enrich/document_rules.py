@@ -66,6 +66,22 @@ def join_surnames(items: list[Item]) -> None:
             it.set("PERSON", key, forms[key], "surname_in_document")
 
 
+def join_longer_names(items: list[Item]) -> None:
+    """A person's name with words before another full name of the same document (`State Hillary
+    Clinton`, `Congresswoman Kay Granger` beside `Hillary Clinton`) is that name: the tagger took
+    a title or the word before it in."""
+    full = {it.key: it.form for it in items if it.type == "PERSON" and len(it.key.split()) >= 2}
+    for it in items:
+        words = it.key.split()
+        if it.type != "PERSON" or len(words) < 3:
+            continue
+        for i in range(1, len(words) - 1):
+            tail = " ".join(words[i:])
+            if tail in full:
+                it.set("PERSON", tail, full[tail], "longer_name_in_document")
+                break
+
+
 def join_first_names(items: list[Item]) -> None:
     """A lone first name (`Diana`, tagged any name type) joins the one full person name of the same
     document that starts with it (`Diana DeGette`); not when two people share it (`Jeff Bezos`,
@@ -184,6 +200,7 @@ def join_org_word_orders(items: list[Item]) -> None:
 def apply_document_rules(items: list[Item]) -> None:
     vote_types_in_document(items)
     repair_ocr_tokens(items)
+    join_longer_names(items)
     join_surnames(items)
     join_first_names(items)
     join_abbreviated_places(items)

@@ -157,6 +157,9 @@ ORG_NOUNS_BEFORE = frozenset(
     "station brand maker manufacturer retailer chain website site fund charity foundation outlet "
     "publisher label studio startup insurer lender".split()
 )
+# `Edward C. Kramer`, `EDWARD C. KRAMER`: a first name, a middle initial and a surname is a person's
+# (a company with such a name ends with a company word, and that is checked after).
+_INITIALLED = re.compile(r"[A-Z][A-Za-z'’-]+\s+[A-Z]\.\s+[A-Z][A-Za-z'’-]+")
 _WORD_BEFORE = re.compile(r"([a-z]+)[ ]$")
 _ARTICLE_BEFORE = re.compile(r"\b[Aa]n?[ ](?:[a-z]+[ ])?$")  # `a new Torah scroll`
 
@@ -170,6 +173,8 @@ def retype(found: Found, text: str) -> Found:
     before = _WORD_BEFORE.search(text, max(0, found.start - 20), found.start)
     if found.type == "PERSON" and before and before.group(1) in ORG_NOUNS_BEFORE:
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
+    if found.type != "PERSON" and _INITIALLED.fullmatch(clean_form(found.text)):
+        return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
     if is_company_name(clean_form(found.text), heads=found.type == "PERSON") and found.type != "ORG":
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     numbered = re.search(r"\d+\s*$", text[max(0, found.start - 12) : found.start]) is not None
