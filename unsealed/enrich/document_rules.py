@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 
 from unsealed.enrich.furniture import is_place
 from unsealed.enrich.names import fold, name_key, ocr_skeleton, ocr_variant_of
-from unsealed.enrich.orgs import HEADS
+from unsealed.enrich.orgs import HEADS, is_company_name
 from unsealed.enrich.resolve_types import Item
 from unsealed.enrich.statements import word_fits
 
@@ -153,26 +153,62 @@ def join_abbreviated_places(items: list[Item]) -> None:
             it.set("LOCATION", top, forms[top], "abbreviated_place_in_document")
 
 
+def _blend(short: str, words: list[str], used: int = 0) -> bool:
+    """`stanchart` is made of the starts of `standard chartered`, word after word (two or more)."""
+    if not short:
+        return used >= 2
+    if not words:
+        return False
+    word = words[0]
+    return any(
+        short.startswith(word[:n]) and _blend(short[n:], words[1:], used + 1) for n in range(len(word), 1, -1)
+    )
+
+
+def _short_form_owner(it: Item, by_short: dict[str, set[str]], orgs: dict[str, str]) -> str | None:
+    owners = by_short.get(it.key)
+    if owners and len(owners) == 1:
+        return next(iter(owners))
+    if it.type != "ORG":
+        return None
+    blends = [k for k in orgs if " " in k and _blend(it.key, k.split())]
+    if not blends and it.form.isupper() and len(it.key) >= 3:  # `JPM` printed beside `JPMorgan`
+        blends = [k for k in orgs if k != it.key and k.startswith(it.key) and not orgs[k].isupper()]
+    return blends[0] if len(blends) == 1 else None
+
+
 def join_org_short_forms(items: list[Item]) -> None:
     """`AJC` or `JNS` joins the one longer organisation name of the same document it abbreviates
-    (initials) or begins (first word)."""
+    (initials), begins (first word: also a lone `Pomona` tagged as a person beside `Pomona
+    Capital`, unless it is a place), or blends (`StanChart` / `Standard Chartered`, `JPM` /
+    `JPMorgan`)."""
     by_short: dict[str, set[str]] = defaultdict(set)
-    forms: dict[str, str] = {}
+    by_first: dict[str, set[str]] = defaultdict(set)
+    orgs: dict[str, str] = {}
     for it in items:
         words = it.key.split()
+        if it.type == "ORG":
+            orgs.setdefault(it.key, it.form)
         if it.type == "ORG" and len(words) >= 2:
-            forms.setdefault(it.key, it.form)
             by_short[words[0]].add(it.key)
+            if is_company_name(it.form):  # `Pomona Capital`, not `ADAM GRAEV` mistagged
+                by_first[words[0]].add(it.key)
             for initials in {_initials(it.key), "".join(w[0] for w in words if w not in ("the", "and", "&"))}:
                 if len(initials) >= 2:
                     by_short[initials].add(it.key)  # `AJC`; `DOJ` for Department of Justice
     for it in items:
-        if it.type != "ORG" or " " in it.key:
+        if " " in it.key or len(it.key) < 2:
             continue
-        owners = by_short.get(it.key)
-        if owners and len(owners) == 1:
-            key = next(iter(owners))
-            it.set("ORG", key, forms[key], "org_short_form_in_document")
+        if it.type == "ORG":
+            key = _short_form_owner(it, by_short, orgs)
+        elif (
+            it.type in ("PERSON", "LOCATION") and len(by_first.get(it.key, ())) == 1 and not is_place(it.form)
+        ):
+            key = next(iter(by_first[it.key]))
+        else:
+            continue
+        if key is not None:
+            it.set("ORG", key, orgs[key], "org_short_form_in_document")
 
 
 def _reordered(key: str) -> str | None:
