@@ -114,6 +114,27 @@ def _cut_after_possessive(found: Found) -> Found:
     return Found(found.start, found.start + m.end(), found.text[: m.end()], found.type, found.extractor)
 
 
+# Words a sentence may start with that no name starts with (`Before Deutsche Bank`).
+LEADING_FUNCTION_WORDS = frozenset(
+    "before after at in on with from since during by and or but while when for to of as if than "
+    "then also so yet via per".split()
+)
+_AMOUNT_TAIL = re.compile(r"\s+\S*\d\S*\s+(?:million|billion|bn|m|k|thousand)$", re.IGNORECASE)
+
+
+def _drop_function_edges(form: str, kind: str) -> str:
+    """`Before Deutsche Bank` → `Deutsche Bank`; `Craig the` → `Craig`; `Deutsche Barks E6 billion`
+    → `Deutsche Barks`: a sentence's first word, a lower-case word after a person's name and an
+    amount after an organisation's are not part of the name."""
+    words = form.split(" ")
+    while len(words) > 1 and words[0].lower() in LEADING_FUNCTION_WORDS:
+        words = words[1:]
+    while kind == "PERSON" and len(words) > 1 and words[-1].isalpha() and words[-1].islower():
+        words = words[:-1]
+    joined = " ".join(words)
+    return _AMOUNT_TAIL.sub("", joined) if kind == "ORG" else joined
+
+
 def trim(found: Found, text: str, lowercase: frozenset[str] = frozenset()) -> Found | None:
     """The span without a leading "the", edge punctuation, a trailing possessive, a table code, or
     (people) edge words the document prints in lower case; cut at line breaks and possessives."""
@@ -121,10 +142,10 @@ def trim(found: Found, text: str, lowercase: frozenset[str] = frozenset()) -> Fo
     if cut is None:
         return None
     found = _cut_after_possessive(cut)
-    form = clean_form(found.text)
+    form = _drop_function_edges(clean_form(found.text), found.type)
     if found.type == "PERSON":
         form = _drop_code_prefix(form)
-        form = _drop_common_edges(form, lowercase)
+        form = _drop_function_edges(_drop_common_edges(form, lowercase), found.type)
     if not form:
         return None
     start = text.find(form.split(" ")[0], found.start, found.end)
@@ -181,6 +202,22 @@ def retype(found: Found, text: str) -> Found:
     if found.type != "LOCATION" and numbered and ADDRESS_WORDS & set(fold(found.text).split()):
         return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
     return found
+
+
+def _split_at_slash(found: Found) -> list[Found]:
+    """`Chatterjee/Soros`, `Eden Roc/Fountain Blue`: two names printed with a slash between them
+    (each side three letters or more, capitalised: `AC/DC` stays whole)."""
+    parts = found.text.split("/")
+    if len(parts) != 2 or not all(len(p.strip()) >= 3 for p in parts):
+        return [found]
+    if not (parts[0].split()[-1][:1].isupper() and parts[1].split()[0][:1].isupper()):
+        return [found]
+    left, right = parts
+    cut = found.start + len(left)
+    return [
+        Found(found.start, cut, left, found.type, found.extractor),
+        Found(cut + 1, found.end, right, found.type, found.extractor),
+    ]
 
 
 def _lowercase_words(texts: list[str]) -> frozenset[str]:
@@ -306,7 +343,8 @@ def extract_document(
             names = [n for n in names if not on_furniture(n, lines_read)]
         runs = head_runs(text, names) + header_people(text) + described
         kept = []
-        for f in [n for n in names if not any(r.overlaps(n) for r in runs)] + runs:
+        spans = [n for n in names if not any(r.overlaps(n) for r in runs)] + runs
+        for f in [piece for n in spans for piece in _split_at_slash(n)]:
             if f.type == ner.NORP:
                 continue
             f.text = text[f.start : f.end]
@@ -328,6 +366,8 @@ def extract_document(
                 continue
             if f.type == "PERSON" and _ARTICLE_BEFORE.search(text, max(0, f.start - 30), f.start):
                 continue  # people are not "a new Torah"
+            if f.type == "PERSON" and f.extractor.startswith("spacy") and form.isupper() and " " not in form:
+                continue  # a lone word in capitals (`TMT`, `XPLANATION`) is a heading or a code
             items.append(PageMention(number, f))
         items.extend(PageMention(number, p) for p in found_patterns)
     for m in items:  # `the airline Azal` ... `Azal did not stop flights`: one organisation
