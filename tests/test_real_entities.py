@@ -152,6 +152,10 @@ def test_first_names_and_titles_join_the_full_name_in_the_document(tmp_path) -> 
         },
     )
     assert "Diana" in found["A"]["PERSON Diana DeGette"] and "PERSON Diana" not in found["A"]
+    # tagged ORG and LOCATION, but the page prints her address `behnbom@aol.com`: a person
+    assert "PERSON Barbro Ehnbom" in found["A"] and not [
+        k for k in found["A"] if k.endswith(" Barbro Ehnbom") and not k.startswith("PERSON")
+    ]
     clinton = found["B"]["PERSON Hillary Clinton"]
     assert {"Clinton", "State Hillary Clinton"} <= clinton  # "Secretary of State Hillary Clinton"
     # two Jeffs in one document (Bezos, Skoll): a lone "Jeff" stays apart

@@ -310,6 +310,37 @@ def _sweep_surnames(pages: list[tuple[int, str]], items: list[PageMention]) -> l
     return added
 
 
+def _address_names(form: str) -> set[str]:
+    """The local parts a person's address is commonly made of (`barbro ehnbom` → `behnbom`,
+    `barbro.ehnbom`, `barbroehnbom`, `bEhnbom`...), letters only."""
+    words = fold(form).split()
+    if not 2 <= len(words) <= 3 or min(len(w) for w in (words[0], words[-1])) < 2:
+        return set()
+    first, last = words[0], words[-1]
+    return {first + last, first[0] + last, last + first, last + first[0], first + "." + last}
+
+
+def _people_by_address(items: list[PageMention]) -> None:
+    """A name tagged ORG or LOCATION is a person's when the document prints an address made of it
+    (`Barbro Ehnbom` ... `behnbom@aol.com`): every mention of that form becomes PERSON."""
+    locals_ = {
+        re.sub(r"[^a-z.]", "", m.found.text.split("@")[0].lower())
+        for m in items
+        if m.found.type == "EMAIL" and "@" in m.found.text
+    }
+    if not locals_:
+        return
+    people = {
+        fold(clean_form(m.found.text))
+        for m in items
+        if m.found.type in ("ORG", "LOCATION") and _address_names(clean_form(m.found.text)) & locals_
+    }
+    for m in items:
+        if m.found.type in ("ORG", "LOCATION") and fold(clean_form(m.found.text)) in people:
+            f = m.found
+            m.found = Found(f.start, f.end, f.text, "PERSON", f.extractor, f.value)
+
+
 def preload(model: str | None = None) -> None:
     """Load what finding mentions needs (the spaCy pipeline, the gazetteer) in this process, so that
     worker processes forked from it share them instead of each loading its own."""
@@ -370,6 +401,7 @@ def extract_document(
                 continue  # a lone word in capitals (`TMT`, `XPLANATION`) is a heading or a code
             items.append(PageMention(number, f))
         items.extend(PageMention(number, p) for p in found_patterns)
+    _people_by_address(items)
     for m in items:  # `the airline Azal` ... `Azal did not stop flights`: one organisation
         if m.found.type == "PERSON" and org_forms and fold(clean_form(m.found.text)) in org_forms:
             f = m.found
