@@ -21,10 +21,18 @@ from unsealed.enrich.names import fold
 from unsealed.enrich.spans import Found
 
 MIN_LINES = 3  # lines of descriptor shape that make a page a statement
+# A line ending in a two-letter code; its words are checked one by one (a single pattern over the
+# whole line backtracks badly on long lines that do not end so).
+_LINE = re.compile(r"^[ \t]*(\S.*?)[ ]([A-Z]{2})[ \t]*$", re.M)
 # An all-caps token, or a store number that OCR printed partly in lower case (`it050W`).
-_WORD = r"(?:[A-Z0-9#&'./,@*-]+|[\w#]*\d[\w#]*)"
-_LINE = re.compile(rf"^[ \t]*({_WORD}(?:[ ]{_WORD})*)[ ]([A-Z]{{2}})[ \t]*$", re.M)
-_UPPER_LINE = re.compile(rf"[ \t]*([A-Z]{_WORD}?(?:[ ]{_WORD})*)[ \t]*$")
+_LINE_END = re.compile(r"[ ][A-Z]{2}[ \t]*$", re.M)  # a cheap first look
+_WORD = re.compile(r"[A-Z0-9#&'./,@*-]+|(?=[\w#]*\d)[\w#]+")
+
+
+def _descriptor_words(line: str) -> bool:
+    return all(_WORD.fullmatch(w) for w in line.split(" "))
+
+
 _TOKEN = re.compile(r"\S+")
 _DIRECTIONS = {"w": "west", "e": "east", "n": "north", "s": "south"}
 EXTRACTOR = "rule:card-descriptor"
@@ -97,7 +105,9 @@ def _span(text: str, words: list[re.Match[str]], kind: str) -> Found:
 def descriptor_spans(text: str) -> tuple[list[Found], list[tuple[int, int]]]:
     """(merchant ORG and city LOCATION spans, the character ranges of the lines read) of a page;
     nothing when the page has fewer than MIN_LINES descriptor lines."""
-    lines = list(_LINE.finditer(text))
+    if len(_LINE_END.findall(text)) < MIN_LINES:
+        return [], []
+    lines = [m for m in _LINE.finditer(text) if _descriptor_words(m.group(1))]
     if len(lines) < MIN_LINES:
         return [], []
     places = _us_places()
@@ -137,8 +147,11 @@ def _wrapped_merchant(text: str, line_start: int, covered: list[tuple[int, int]]
     if prev_end < 0:
         return []
     prev_start = text.rfind("\n", 0, prev_end) + 1
-    line = _UPPER_LINE.match(text, prev_start, prev_end)
-    if not line or _LINE.match(text, prev_start, prev_end):
+    line = text[prev_start:prev_end].strip()
+    if not line[:1].isupper() or not _descriptor_words(line):
+        return []
+    ends = _LINE.match(text, prev_start, prev_end)
+    if ends and _descriptor_words(ends.group(1)):
         return []
     words = list(_TOKEN.finditer(text, prev_start, prev_end))
     covered.append((prev_start, prev_end))
