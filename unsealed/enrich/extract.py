@@ -119,6 +119,7 @@ LEADING_FUNCTION_WORDS = frozenset(
     "before after at in on with from since during by and or but while when for to of as if than "
     "then also so yet via per".split()
 )
+TRAILING_CONNECTORS = frozenset("of for and & the on at in to".split())
 _AMOUNT_TAIL = re.compile(r"\s+\S*\d\S*\s+(?:million|billion|bn|m|k|thousand)$", re.IGNORECASE)
 
 
@@ -131,6 +132,8 @@ def _drop_function_edges(form: str, kind: str) -> str:
         words = words[1:]
     while kind == "PERSON" and len(words) > 1 and words[-1].isalpha() and words[-1].islower():
         words = words[:-1]
+    while len(words) > 1 and words[-1].lower() in TRAILING_CONNECTORS:
+        words = words[:-1]  # `Global Head of`
     joined = " ".join(words)
     return _AMOUNT_TAIL.sub("", joined) if kind == "ORG" else joined
 
