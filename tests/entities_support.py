@@ -79,9 +79,11 @@ def score_entities(found: list[dict], truth: dict) -> dict:
     expected entity is credited once: a second found entity for it (an unmerged variant) is a
     false positive. Found entities whose words all belong to an `optional` entry are ignored.
     """
-    from unsealed.enrich.names import fold, name_key
+    from unsealed.enrich.names import clean_form, fold, name_key
 
     def keys(names: list[str], entity_type: str) -> set[str]:
+        # a name is keyed as the archive keys a mention: cleaned first (`The Home Depot`)
+        names = [*names, *(clean_form(n) for n in names)]
         return {name_key(n, entity_type) for n in names} | {fold(n) for n in names}
 
     expected = [(e, keys([e["name"], *e["aliases"]], e["type"])) for e in truth["expected"]]

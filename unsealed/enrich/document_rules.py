@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from unsealed.enrich.names import fold, ocr_skeleton, ocr_variant_of
-from unsealed.enrich.orgs import HEADS
+from unsealed.enrich.furniture import is_place
+from unsealed.enrich.names import fold, name_key, ocr_skeleton, ocr_variant_of
+from unsealed.enrich.orgs import HEADS, is_company_name
 from unsealed.enrich.resolve_types import Item
+from unsealed.enrich.statements import word_fits
 
 STOPWORDS = frozenset("of and the for & in on at to de la".split())
 
@@ -64,26 +66,149 @@ def join_surnames(items: list[Item]) -> None:
             it.set("PERSON", key, forms[key], "surname_in_document")
 
 
-def join_org_short_forms(items: list[Item]) -> None:
-    """`AJC` or `JNS` joins the one longer organisation name of the same document it abbreviates
-    (initials) or begins (first word)."""
-    by_short: dict[str, set[str]] = defaultdict(set)
+def join_longer_names(items: list[Item]) -> None:
+    """A person's name with words before another full name of the same document (`State Hillary
+    Clinton`, `Congresswoman Kay Granger` beside `Hillary Clinton`) is that name: the tagger took
+    a title or the word before it in."""
+    full = {it.key: it.form for it in items if it.type == "PERSON" and len(it.key.split()) >= 2}
+    for it in items:
+        words = it.key.split()
+        if it.type != "PERSON" or len(words) < 3:
+            continue
+        for i in range(1, len(words) - 1):
+            tail = " ".join(words[i:])
+            if tail in full:
+                it.set("PERSON", tail, full[tail], "longer_name_in_document")
+                break
+
+
+def join_first_names(items: list[Item]) -> None:
+    """A lone first name (`Diana`, tagged any name type) joins the one full person name of the same
+    document that starts with it (`Diana DeGette`); not when two people share it (`Jeff Bezos`,
+    `Jeff Skoll`), and never a place of the gazetteer (`Austin` the city stays a place)."""
+    full: dict[str, set[str]] = defaultdict(set)
     forms: dict[str, str] = {}
     for it in items:
         words = it.key.split()
-        if it.type == "ORG" and len(words) >= 2:
+        if it.type == "PERSON" and len(words) >= 2 and len(words[0]) >= 3:
+            full[words[0]].add(it.key)
             forms.setdefault(it.key, it.form)
+    if not full:
+        return
+    for it in items:
+        if it.type not in ("PERSON", "ORG", "LOCATION") or " " in it.key or len(it.key) < 3:
+            continue
+        owners = full.get(it.key)
+        if owners and len(owners) == 1 and not (it.type == "LOCATION" and is_place(it.form)):
+            key = next(iter(owners))
+            it.set("PERSON", key, forms[key], "first_name_in_document")
+
+
+def vote_types_in_document(items: list[Item]) -> None:
+    """A form the document tags both PERSON and ORG/LOCATION takes the type of most of its mentions
+    there (`Carlo` twice PERSON, once ORG); a tie changes nothing. ORG against LOCATION alone is left
+    as tagged: the `White House` is a building and an institution, and context tells which."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for it in items:
+        if it.type in ("PERSON", "ORG", "LOCATION"):
+            votes[fold(it.form)][it.type] += 1
+    winners = {}
+    for form, counts in votes.items():
+        if len(counts) > 1 and "PERSON" in counts:
+            (top, n), (_, second) = counts.most_common(2)
+            if n > second:
+                winners[form] = top
+    for it in items:
+        voted = winners.get(fold(it.form))
+        if voted and voted != it.type and it.type in ("PERSON", "ORG", "LOCATION"):
+            it.set(voted, name_key(it.form, voted), it.form, "type_vote_in_document")
+
+
+def _abbreviates(short: str, full: str) -> bool:
+    """Every word of `short` fits the word of `full` at its place (`w palm bch` / `west palm bea`)."""
+    a, b = short.split(), full.split()
+    return len(a) == len(b) and all(
+        word_fits(x, y, i == len(a) - 1) or word_fits(y, x, i == len(a) - 1)
+        for i, (x, y) in enumerate(zip(a, b, strict=True))
+    )
+
+
+def join_abbreviated_places(items: list[Item]) -> None:
+    """Places printed cut short or abbreviated in one document (`W PALM BCH`, `WEST PALM BEA`, a
+    statement's city column) join its most printed form they fit, word by word."""
+    counts = Counter(it.key for it in items if it.type == "LOCATION" and " " in it.key)
+    if len(counts) < 2:
+        return
+    forms = {it.key: it.form for it in items if it.type == "LOCATION"}
+    ranked = [k for k, _ in counts.most_common()]
+    target: dict[str, str] = {}
+    for i, key in enumerate(ranked):
+        for top in ranked[:i]:
+            if top not in target and _abbreviates(key, top):
+                target[key] = top
+                break
+    for it in items:
+        if it.type == "LOCATION" and it.key in target:
+            top = target[it.key]
+            it.set("LOCATION", top, forms[top], "abbreviated_place_in_document")
+
+
+def _blend(short: str, words: list[str], used: int = 0) -> bool:
+    """`stanchart` is made of the starts of `standard chartered`, word after word (two or more)."""
+    if not short:
+        return used >= 2
+    if not words:
+        return False
+    word = words[0]
+    return any(
+        short.startswith(word[:n]) and _blend(short[n:], words[1:], used + 1) for n in range(len(word), 1, -1)
+    )
+
+
+def _short_form_owner(it: Item, by_short: dict[str, set[str]], orgs: dict[str, str]) -> str | None:
+    owners = by_short.get(it.key)
+    if owners and len(owners) == 1:
+        return next(iter(owners))
+    if it.type != "ORG":
+        return None
+    blends = [k for k in orgs if " " in k and _blend(it.key, k.split())]
+    if not blends and it.form.isupper() and len(it.key) >= 3:  # `JPM` printed beside `JPMorgan`
+        blends = [k for k in orgs if k != it.key and k.startswith(it.key) and not orgs[k].isupper()]
+    return blends[0] if len(blends) == 1 else None
+
+
+def join_org_short_forms(items: list[Item]) -> None:
+    """`AJC` or `JNS` joins the one longer organisation name of the same document it abbreviates
+    (initials), begins (first word: also a lone `Pomona` tagged as a person beside `Pomona
+    Capital`, unless it is a place), or blends (`StanChart` / `Standard Chartered`, `JPM` /
+    `JPMorgan`)."""
+    by_short: dict[str, set[str]] = defaultdict(set)
+    by_first: dict[str, set[str]] = defaultdict(set)
+    orgs: dict[str, str] = {}
+    for it in items:
+        words = it.key.split()
+        if it.type == "ORG":
+            orgs.setdefault(it.key, it.form)
+        if it.type == "ORG" and len(words) >= 2:
             by_short[words[0]].add(it.key)
+            if is_company_name(it.form):  # `Pomona Capital`, not `ADAM GRAEV` mistagged
+                by_first[words[0]].add(it.key)
             for initials in {_initials(it.key), "".join(w[0] for w in words if w not in ("the", "and", "&"))}:
                 if len(initials) >= 2:
                     by_short[initials].add(it.key)  # `AJC`; `DOJ` for Department of Justice
     for it in items:
-        if it.type != "ORG" or " " in it.key:
+        if " " in it.key or len(it.key) < 2:
             continue
-        owners = by_short.get(it.key)
-        if owners and len(owners) == 1:
-            key = next(iter(owners))
-            it.set("ORG", key, forms[key], "org_short_form_in_document")
+        if it.type == "ORG":
+            key = _short_form_owner(it, by_short, orgs)
+        elif (
+            it.type in ("PERSON", "LOCATION") and len(by_first.get(it.key, ())) == 1 and not is_place(it.form)
+        ):
+            key = next(iter(by_first[it.key]))
+        else:
+            continue
+        if key is not None:
+            it.set("ORG", key, orgs[key], "org_short_form_in_document")
 
 
 def _reordered(key: str) -> str | None:
@@ -109,7 +234,11 @@ def join_org_word_orders(items: list[Item]) -> None:
 
 
 def apply_document_rules(items: list[Item]) -> None:
+    vote_types_in_document(items)
     repair_ocr_tokens(items)
+    join_longer_names(items)
     join_surnames(items)
+    join_first_names(items)
+    join_abbreviated_places(items)
     join_org_word_orders(items)
     join_org_short_forms(items)

@@ -19,10 +19,11 @@ from unsealed.enrich import ner, patterns, tagging
 from unsealed.enrich.furniture import cut_at_labels, furniture_spans, is_place, load_places, on_furniture
 from unsealed.enrich.header_names import header_people
 from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
-from unsealed.enrich.names import clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
+from unsealed.enrich.names import HONORIFICS, clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
 from unsealed.enrich.noise import is_common_word, is_noise
 from unsealed.enrich.orgs import head_runs, is_company_name, merge_org_names
 from unsealed.enrich.spans import Found
+from unsealed.enrich.statements import descriptor_spans
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 ADDRESS_WORDS = frozenset("st street ave avenue rd road blvd boulevard suite ste floor lane drive".split())
@@ -72,13 +73,82 @@ def _drop_common_edges(form: str, lowercase: frozenset[str]) -> str:
     return " ".join(words)
 
 
+def _role_words(piece: str, lowercase: frozenset[str]) -> bool:
+    """A line piece of nothing but titles and words the document prints in lower case (`PhD`,
+    `Please`); an organisation's name ends with common nouns (`Private` / `Equity`), so for it
+    `lowercase` is empty."""
+    words = fold(piece).split()
+    return all(w in HONORIFICS or w in lowercase for w in words)
+
+
+def _cut_at_breaks(found: Found, lowercase: frozenset[str]) -> Found | None:
+    """A span over line breaks without its edge lines of titles or ordinary words (`PhD` /
+    `Karin Hehenberger`, `New York City` / `Please`); over two breaks or more (a letterhead or a
+    column: `EverWatch Financial` / `Team Bios` / `CARLO ...`), only its first line with a name."""
+    if "\n" not in found.text:
+        return found
+    pieces, offset = [], found.start
+    for line in found.text.split("\n"):
+        if line.strip():
+            pieces.append((offset, line))
+        offset += len(line) + 1
+    if found.type == "ORG":
+        lowercase = frozenset()
+    while pieces and _role_words(pieces[0][1], lowercase):
+        pieces.pop(0)
+    while pieces and _role_words(pieces[-1][1], lowercase):
+        pieces.pop()
+    if not pieces:
+        return None
+    if len(pieces) >= 3:
+        pieces = pieces[:1]
+    start, end = pieces[0][0], pieces[-1][0] + len(pieces[-1][1])
+    return Found(start, end, found.text[start - found.start : end - found.start], found.type, found.extractor)
+
+
+def _cut_after_possessive(found: Found) -> Found:
+    """`Obama’s State` → `Obama’s`: a person's name ends at a possessive."""
+    m = re.search(r"\w['’]s\b(?=\s+\S)", found.text)
+    if found.type != "PERSON" or m is None:
+        return found
+    return Found(found.start, found.start + m.end(), found.text[: m.end()], found.type, found.extractor)
+
+
+# Words a sentence may start with that no name starts with (`Before Deutsche Bank`).
+LEADING_FUNCTION_WORDS = frozenset(
+    "before after at in on with from since during by and or but while when for to of as if than "
+    "then also so yet via per".split()
+)
+TRAILING_CONNECTORS = frozenset("of for and & the on at in to".split())
+_AMOUNT_TAIL = re.compile(r"\s+\S*\d\S*\s+(?:million|billion|bn|m|k|thousand)$", re.IGNORECASE)
+
+
+def _drop_function_edges(form: str, kind: str) -> str:
+    """`Before Deutsche Bank` → `Deutsche Bank`; `Craig the` → `Craig`; `Deutsche Barks E6 billion`
+    → `Deutsche Barks`: a sentence's first word, a lower-case word after a person's name and an
+    amount after an organisation's are not part of the name."""
+    words = form.split(" ")
+    while len(words) > 1 and words[0].lower() in LEADING_FUNCTION_WORDS:
+        words = words[1:]
+    while kind == "PERSON" and len(words) > 1 and words[-1].isalpha() and words[-1].islower():
+        words = words[:-1]
+    while len(words) > 1 and words[-1].lower() in TRAILING_CONNECTORS:
+        words = words[:-1]  # `Global Head of`
+    joined = " ".join(words)
+    return _AMOUNT_TAIL.sub("", joined) if kind == "ORG" else joined
+
+
 def trim(found: Found, text: str, lowercase: frozenset[str] = frozenset()) -> Found | None:
     """The span without a leading "the", edge punctuation, a trailing possessive, a table code, or
-    (people) edge words the document prints in lower case."""
-    form = clean_form(found.text)
+    (people) edge words the document prints in lower case; cut at line breaks and possessives."""
+    cut = _cut_at_breaks(found, lowercase)
+    if cut is None:
+        return None
+    found = _cut_after_possessive(cut)
+    form = _drop_function_edges(clean_form(found.text), found.type)
     if found.type == "PERSON":
         form = _drop_code_prefix(form)
-        form = _drop_common_edges(form, lowercase)
+        form = _drop_function_edges(_drop_common_edges(form, lowercase), found.type)
     if not form:
         return None
     start = text.find(form.split(" ")[0], found.start, found.end)
@@ -105,17 +175,52 @@ def _ends_with_demonym(form: str, demonyms: frozenset[str]) -> bool:
     return last in demonyms or last.removesuffix("s") in demonyms or last.removesuffix("es") in demonyms
 
 
+# Common nouns that, printed just before a name, say it is an organisation's (`the airline Azal`).
+ORG_NOUNS_BEFORE = frozenset(
+    "airline carrier company firm bank newspaper magazine paper agency network channel broadcaster "
+    "station brand maker manufacturer retailer chain website site fund charity foundation outlet "
+    "publisher label studio startup insurer lender".split()
+)
+# `Edward C. Kramer`, `EDWARD C. KRAMER`: a first name, a middle initial and a surname is a person's
+# (a company with such a name ends with a company word, and that is checked after).
+_INITIALLED = re.compile(r"[A-Z][A-Za-z'’-]+\s+[A-Z]\.\s+[A-Z][A-Za-z'’-]+")
+_WORD_BEFORE = re.compile(r"([a-z]+)[ ]$")
+_ARTICLE_BEFORE = re.compile(r"\b[Aa]n?[ ](?:[a-z]+[ ])?$")  # `a new Torah scroll`
+
+
 def retype(found: Found, text: str) -> Found:
     """Fix the type of spans whose form gives it away: a street address (`214 Lincoln St.`) or a
-    country, state or big city of the gazetteer (`Azerbaijan`) is a place."""
+    country, state or big city of the gazetteer (`Azerbaijan`) is a place; a "person" named just
+    after an organisation noun (`the airline Azal`) is that organisation."""
     if found.type == "PERSON" and is_place(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
+    before = _WORD_BEFORE.search(text, max(0, found.start - 20), found.start)
+    if found.type == "PERSON" and before and before.group(1) in ORG_NOUNS_BEFORE:
+        return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
+    if found.type != "PERSON" and _INITIALLED.fullmatch(clean_form(found.text)):
+        return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
     if is_company_name(clean_form(found.text), heads=found.type == "PERSON") and found.type != "ORG":
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     numbered = re.search(r"\d+\s*$", text[max(0, found.start - 12) : found.start]) is not None
     if found.type != "LOCATION" and numbered and ADDRESS_WORDS & set(fold(found.text).split()):
         return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
     return found
+
+
+def _split_at_slash(found: Found) -> list[Found]:
+    """`Chatterjee/Soros`, `Eden Roc/Fountain Blue`: two names printed with a slash between them
+    (each side three letters or more, capitalised: `AC/DC` stays whole)."""
+    parts = found.text.split("/")
+    if len(parts) != 2 or not all(len(p.strip()) >= 3 for p in parts):
+        return [found]
+    if not (parts[0].split()[-1][:1].isupper() and parts[1].split()[0][:1].isupper()):
+        return [found]
+    left, right = parts
+    cut = found.start + len(left)
+    return [
+        Found(found.start, cut, left, found.type, found.extractor),
+        Found(cut + 1, found.end, right, found.type, found.extractor),
+    ]
 
 
 def _lowercase_words(texts: list[str]) -> frozenset[str]:
@@ -208,6 +313,37 @@ def _sweep_surnames(pages: list[tuple[int, str]], items: list[PageMention]) -> l
     return added
 
 
+def _address_names(form: str) -> set[str]:
+    """The local parts a person's address is commonly made of (`barbro ehnbom` → `behnbom`,
+    `barbro.ehnbom`, `barbroehnbom`, `bEhnbom`...), letters only."""
+    words = fold(form).split()
+    if not 2 <= len(words) <= 3 or min(len(w) for w in (words[0], words[-1])) < 2:
+        return set()
+    first, last = words[0], words[-1]
+    return {first + last, first[0] + last, last + first, last + first[0], first + "." + last}
+
+
+def _people_by_address(items: list[PageMention]) -> None:
+    """A name tagged ORG or LOCATION is a person's when the document prints an address made of it
+    (`Barbro Ehnbom` ... `behnbom@aol.com`): every mention of that form becomes PERSON."""
+    locals_ = {
+        re.sub(r"[^a-z.]", "", m.found.text.split("@")[0].lower())
+        for m in items
+        if m.found.type == "EMAIL" and "@" in m.found.text
+    }
+    if not locals_:
+        return
+    people = {
+        fold(clean_form(m.found.text))
+        for m in items
+        if m.found.type in ("ORG", "LOCATION") and _address_names(clean_form(m.found.text)) & locals_
+    }
+    for m in items:
+        if m.found.type in ("ORG", "LOCATION") and fold(clean_form(m.found.text)) in people:
+            f = m.found
+            m.found = Found(f.start, f.end, f.text, "PERSON", f.extractor, f.value)
+
+
 def preload(model: str | None = None) -> None:
     """Load what finding mentions needs (the spaCy pipeline, the gazetteer) in this process, so that
     worker processes forked from it share them instead of each loading its own."""
@@ -232,12 +368,17 @@ def extract_document(
     lowercase = _lowercase_words(texts)
     demonyms = _demonyms(tagged)
     items: list[PageMention] = []
+    org_forms: set[str] = set()  # forms a rule found to be an organisation's where tagged PERSON
     for (number, text), names in zip(pages, tagged, strict=True):
         found_patterns = patterns.find_patterns(text)
         stamps = furniture_spans(text)
-        runs = head_runs(text, names) + header_people(text)
+        described, lines_read = descriptor_spans(text)
+        if lines_read:
+            names = [n for n in names if not on_furniture(n, lines_read)]
+        runs = head_runs(text, names) + header_people(text) + described
         kept = []
-        for f in [n for n in names if not any(r.overlaps(n) for r in runs)] + runs:
+        spans = [n for n in names if not any(r.overlaps(n) for r in runs)] + runs
+        for f in [piece for n in spans for piece in _split_at_slash(n)]:
             if f.type == ner.NORP:
                 continue
             f.text = text[f.start : f.end]
@@ -247,6 +388,8 @@ def extract_document(
                 continue
             if any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
                 continue
+            if f.type == "PERSON" and t.type == "ORG":
+                org_forms.add(fold(clean_form(t.text)))
             kept.append(t)
         kept = merge_org_names(_join_adjacent(kept, text), text)
         for f in kept:
@@ -255,8 +398,17 @@ def extract_document(
                 continue
             if f.type in ("PERSON", "ORG") and _ends_with_demonym(form, demonyms):
                 continue
+            if f.type == "PERSON" and _ARTICLE_BEFORE.search(text, max(0, f.start - 30), f.start):
+                continue  # people are not "a new Torah"
+            if f.type == "PERSON" and f.extractor.startswith("spacy") and form.isupper() and " " not in form:
+                continue  # a lone word in capitals (`TMT`, `XPLANATION`) is a heading or a code
             items.append(PageMention(number, f))
         items.extend(PageMention(number, p) for p in found_patterns)
+    _people_by_address(items)
+    for m in items:  # `the airline Azal` ... `Azal did not stop flights`: one organisation
+        if m.found.type == "PERSON" and org_forms and fold(clean_form(m.found.text)) in org_forms:
+            f = m.found
+            m.found = Found(f.start, f.end, f.text, "ORG", f.extractor, f.value)
     known = _name_words(items)
     texts_by_page = dict(pages)
     by_page: dict[int, list[PageMention]] = {}

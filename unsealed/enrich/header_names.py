@@ -30,6 +30,17 @@ def _printed_name(piece: str) -> str | None:
     return re.sub(r"\s+", " ", name)
 
 
+def _two_names(piece: str) -> list[str]:
+    """`Pierre Omidyar, Larry Page` (`;` read as `,`) and `J.E. Safra/Doumanian` are two people;
+    `Weingarten, Reid` stays one (`Last, First`)."""
+    for sep in (",", "/"):
+        parts = piece.split(sep)
+        if len(parts) == 2 and all(p.strip() for p in parts):
+            if sep == "/" or all(len(p.split()) >= 2 for p in parts):
+                return [p.strip() for p in parts]
+    return [piece]
+
+
 def header_people(text: str) -> list[Found]:
     """PERSON spans of the names printed in the page's e-mail headers."""
     lines = text.split("\n")
@@ -43,7 +54,7 @@ def header_people(text: str) -> list[Found]:
         for label in ("from", "to", "cc", "bcc"):
             value = block.fields.get(label)
             if value:
-                pieces += [(block.line, p) for p in split_recipients(value)]
+                pieces += [(block.line, n) for p in split_recipients(value) for n in _two_names(p)]
     skip = {i for b in blocks for i in range(b.line, b.end)}
     pieces += [(w.line, w.who) for w in find_on_wrote(text, skip) if w.who]
     for line, piece in pieces:

@@ -29,6 +29,10 @@ BOILERPLATE = (
     "redacted",
 )
 NOT_NAME_SUFFIXES = ("ism", "isms", "ology", "ologies")
+# Academic degrees and professional letters (`MA in Economics`, `BA`, `PEng`): never an organisation.
+DEGREES = frozenset("ba bsc bs ma msc ms mba phd dphil md jd llm llb peng cfa cpa acma frcs mphil".split())
+# A company suffix alone (`Inc`) names nothing.
+COMPANY_SUFFIXES = frozenset("inc llc ltd corp co plc lp llp pllc gmbh ag sa pc".split())
 PRONOUNS = frozenset("i me he him his she her hers they them their we us our you your it its who".split())
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
@@ -57,13 +61,24 @@ def is_noise(form: str, entity_type: str) -> bool:
         return True
     if any(phrase in lowered for phrase in BOILERPLATE):
         return True
-    if entity_type == "PERSON" and (any(c.isdigit() for c in text) or words[-1] in HEADER_LABELS):
-        return True
+    label_end = len(words[-1]) > 1 and words[-1] in HEADER_LABELS
+    if entity_type == "PERSON" and (any(c.isdigit() for c in text) or label_end):
+        return True  # `John Doe Sent`; an initial (`jeffrey E.`) is not the `e` of `e mail`
     if re.search(r"\w\.(?:html?|php|aspx?|pdf|jpe?g|png|gif|com|org|net)\b", text, re.IGNORECASE):
         return True  # a file or web name (`job.html`), not a name
+    if entity_type == "ORG" and _is_degree_or_suffix(text, words):
+        return True  # `MA in Economics`, `PEng`, `Inc`
     if entity_type == "PERSON" and len(words) == 1 and words[0].endswith(NOT_NAME_SUFFIXES):
         return True  # "Wahhabism", "Catholicism": doctrines, not people
     return False
+
+
+def _is_degree_or_suffix(text: str, words: list[str]) -> bool:
+    """A degree and its subject (`MA in Economics`, `MA, Cambridge`), a degree in mixed case
+    (`PEng`, `MSc`: `BA` or `MS` in capitals may be an airline or a bank), a company suffix alone."""
+    if len(words) == 1:
+        return words[0] in COMPANY_SUFFIXES or (words[0] in DEGREES and not text.isupper())
+    return words[0] in DEGREES and re.match(r"^\S+(?:,| in | of )", text) is not None
 
 
 def is_common_word(form: str, lowercase_words: frozenset[str] | set[str]) -> bool:

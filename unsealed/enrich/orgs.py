@@ -22,7 +22,7 @@ HEADS = frozenset(
 )
 # Last words that make a name a company's, whatever the tagger says (`Glendower Capital`).
 COMPANY_WORDS = frozenset(
-    "capital partners management financial holdings advisors advisers securities investments "
+    "capital partners management financial co holdings advisors advisers securities investments "
     "ventures aviation airlines airways inc llc ltd plc corp pllc lp gmbh ag sa associates "
     "consulting technologies media news press times journal review".split()
 )
