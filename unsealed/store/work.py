@@ -78,10 +78,13 @@ def enqueue(conn: Connection, items: Sequence[WorkItem]) -> list[WorkItem]:
     if not items:
         return []
     recorded: dict[tuple[str, str], tuple[str, str]] = {}
-    for dataset in {item.dataset for item in items}:
+    by_dataset: dict[str, list[str]] = {}
+    for item in items:
+        by_dataset.setdefault(item.dataset, []).append(item.storage_key)
+    for dataset, storage_keys in by_dataset.items():  # these items' rows only, not the data set's
         rows = conn.execute(
             select(work_items.c.storage_key, work_items.c.sha256, work_items.c.state).where(
-                work_items.c.dataset == dataset
+                work_items.c.dataset == dataset, work_items.c.storage_key.in_(storage_keys)
             )
         )
         recorded.update({(dataset, r.storage_key): (r.sha256, r.state) for r in rows})
