@@ -40,7 +40,7 @@ from unsealed.pipeline.reprocess import reread
 from unsealed.pipeline.worker import FileTask, WorkerOptions, hash_original, put_original
 from unsealed.store import work
 from unsealed.store.archive import Archive
-from unsealed.store.documents import document_id, recorded_contents, utcnow
+from unsealed.store.documents import document_id, recorded_contents
 from unsealed.store.work import WorkItem
 from unsealed.store.writer import KnownDocuments, WriteOutcome
 
@@ -48,7 +48,9 @@ T = TypeVar("T")
 
 INGEST_TASK = "unsealed.ingest_file"
 CALL_TASK = "unsealed.call"
-FOLLOW_MARGIN = timedelta(minutes=2)  # workers' clocks may differ from this machine's by this much
+# A file's finish is stamped by the database's clock just before its transaction commits; one that
+# commits this much later than its stamp is still seen by the next look.
+FOLLOW_MARGIN = timedelta(seconds=30)
 SEND_BATCH = 32  # files stored and recorded before their messages go out
 UPLOADS = 8  # originals put into the blob store at once by `ingest --queue`
 UPLOAD_IN_MEMORY = 8 * 1024 * 1024  # larger originals are read again from disk to be put
@@ -165,6 +167,10 @@ def run_worker(settings: Settings, concurrency: int, queues: Sequence[str], name
         f"--queues={','.join(queues)}",
         "--loglevel=INFO",
         "--task-events",
+        # no worker-to-worker chatter on the broker (revokes and clocks shared between workers):
+        # every fact about a file is in the database
+        "--without-gossip",
+        "--without-mingle",
         f"--hostname={name or f'unsealed-{os.getpid()}@{socket.gethostname()}'}",
     ]
     app.worker_main(argv)
@@ -232,9 +238,10 @@ def follow(
         remaining = set(keys) if keys is not None else work.open_keys(conn, dataset)
     since = None
     while remaining:
-        polled = utcnow()
         with archive.engine.connect() as conn:
             finished = work.finished_since(conn, dataset, since)
+        if finished and finished[-1].finished_at is not None:  # look again from the latest, less the margin
+            since = finished[-1].finished_at - FOLLOW_MARGIN
         for item in finished:
             if item.storage_key in remaining:
                 remaining.discard(item.storage_key)
@@ -244,7 +251,6 @@ def follow(
                     item.storage_key, item.pages, item.ocr_pages, item.error, analysed=item.analysed
                 )
                 yield done, outcome
-        since = polled - FOLLOW_MARGIN
         if remaining:
             time.sleep(poll_s)
 
