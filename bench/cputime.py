@@ -89,6 +89,12 @@ class Classes:
         }
         for name, pids in {**self.own, **self.detail}.items():
             out[name] = sum(tree_seconds(stats, pid, own_only=True) for pid in pids)
+        if self.detail:  # a Celery worker's pool processes, alone, and their readers (the grandchildren)
+            roots = {pid for pids in self.detail.values() for pid in pids}
+            pool = [pid for pid, stat in stats.items() if stat.ppid in roots]
+            readers = [pid for pid, stat in stats.items() if stat.ppid in set(pool)]
+            out["worker_pool"] = sum(stats[pid].own for pid in pool)
+            out["worker_readers"] = sum(tree_seconds(stats, pid) for pid in readers)
         out["machine"] = machine_busy()
         return out
 
@@ -96,6 +102,6 @@ class Classes:
 def spent(classes: Classes, before: Mapping[str, float], after: Mapping[str, float]) -> dict[str, float]:
     """CPU seconds per class between two `Classes.seconds()`; `other` is the rest of the machine."""
     out = {name: round(after[name] - before.get(name, 0.0), 2) for name in after}
-    ours = sum(value for name, value in out.items() if name != "machine" and name not in classes.detail)
+    ours = sum(value for name, value in out.items() if name in classes.trees or name in classes.own)
     out["other"] = round(out["machine"] - ours, 2)
     return out

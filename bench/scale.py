@@ -7,7 +7,8 @@ Renders `--docs` documents of the real corpus (`unsealed.sample.real`, text laye
 whole default ingest (reading, entity mentions, e-mails, resolution, search index) of them, each leg
 into a fresh archive, `--repeat` times (best and median):
 
-* local: `ingest()` with the local process pool (2 processes), the embedded archive (SQLite + folder);
+* local, local_1: `ingest()` with the local process pool (2 processes / 1), the embedded archive
+  (SQLite + folder); local against local_1 is what 2 processes gain on this box without a queue;
 * celery_1, celery_2: `ingest(..., executor=CeleryExecutor)` with one `unsealed worker -c 1` / `-c 2`,
   PostgreSQL and an S3 server as the stores;
 * celery_2_machines: two `unsealed worker -c 1`, each with its own archive and temporary folder and,
@@ -94,7 +95,9 @@ def _figures(clock: Clock, pages: int) -> dict[str, Any]:
     seconds = time.perf_counter() - clock.started
     files_seconds = clock.last_file - clock.started
     cpu = spent(clock.classes, clock.cpu_before, clock.classes.seconds())
-    ours = sum(value for name, value in cpu.items() if name not in ("machine", "other", "worker_main"))
+    ours = sum(
+        value for name, value in cpu.items() if name in clock.classes.trees or name in clock.classes.own
+    )
     return {
         "pages": pages,
         "seconds": round(seconds, 2),
@@ -108,8 +111,8 @@ def _figures(clock: Clock, pages: int) -> dict[str, Any]:
     }
 
 
-def local_leg(folder: Path, root: Path, services: Services) -> dict[str, Any]:
-    settings = Settings.from_env().with_overrides(workers=2)
+def local_leg(folder: Path, root: Path, services: Services, processes: int = 2) -> dict[str, Any]:
+    settings = Settings.from_env().with_overrides(workers=processes)
     classes = Classes(trees={"front": [os.getpid()], **{n: [p] for n, p in services.pids.items()}}, own={})
     with Archive.open(root / "local") as archive:
         clock = Clock(classes)
@@ -222,7 +225,7 @@ def indexer_alone(root: Path, repeat: int) -> dict[str, Any]:
     }
 
 
-INGEST_LEGS = ("local", "celery_1", "celery_2", "celery_2_machines")
+INGEST_LEGS = ("local", "local_1", "celery_1", "celery_2", "celery_2_machines")
 
 
 def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -239,7 +242,7 @@ def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 def cpu_shares(runs: list[dict[str, Any]]) -> dict[str, float]:
     """The median share of the leg's own CPU time per process class."""
-    names = [n for n in runs[0]["cpu_s"] if n not in ("machine", "other")]
+    names = [n for n in runs[0]["cpu_s"] if n not in ("machine", "other")]  # with the details
     return {
         name: round(statistics.median(run["cpu_s"][name] / run["cpu_s_ours"] for run in runs), 3)
         for name in names
@@ -290,6 +293,7 @@ def main() -> None:
         write_corpus(docs, tmp / "in")
         plan = {
             "local": lambda run: local_leg(tmp / "in", tmp / f"local-{run}", services),
+            "local_1": lambda run: local_leg(tmp / "in", tmp / f"local1-{run}", services, processes=1),
             "celery_1": lambda run: celery_leg(tmp / "in", tmp / f"c1-{run}", [1], services),
             "celery_2": lambda run: celery_leg(tmp / "in", tmp / f"c2-{run}", [2], services),
             "celery_2_machines": lambda run: celery_leg(
@@ -316,6 +320,8 @@ def main() -> None:
         "speedup_2_processes": ("celery_2", "celery_1"),
         "two_machines_vs_local": ("celery_2_machines", "local"),
         "celery_2_vs_local": ("celery_2", "local"),
+        # the same work without a queue, 2 processes against 1: what this box allows
+        "local_2_vs_1": ("local", "local_1"),
     }
     for name, (top, bottom) in ratios.items():
         if top in result and bottom in result:

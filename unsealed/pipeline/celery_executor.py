@@ -155,8 +155,12 @@ def register_tasks(app: Celery, settings: Settings) -> None:
         return wire.encode(function(wire.decode(item), *wire.decode(args)))
 
 
-def run_worker(settings: Settings, concurrency: int, queues: Sequence[str], name: str | None) -> None:
-    """`unsealed worker`: a Celery worker with `concurrency` processes, task events on (Flower)."""
+def run_worker(
+    settings: Settings, concurrency: int, queues: Sequence[str], name: str | None, events: bool = False
+) -> None:
+    """`unsealed worker`: a Celery worker with `concurrency` processes. Task events are off unless
+    `events`: three broker messages per file that nobody may read; Flower (or `celery control
+    enable_events`) turns them on when someone watches."""
     app = make_app(settings)
     # The models load here, once, before the pool forks its processes (and each of them its reader):
     # not in every process at its first file, on the clock of the run.
@@ -166,7 +170,7 @@ def run_worker(settings: Settings, concurrency: int, queues: Sequence[str], name
         f"--concurrency={concurrency}",
         f"--queues={','.join(queues)}",
         "--loglevel=INFO",
-        "--task-events",
+        *(["--task-events"] if events else []),
         # no worker-to-worker chatter on the broker (revokes and clocks shared between workers):
         # every fact about a file is in the database
         "--without-gossip",
