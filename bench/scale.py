@@ -249,6 +249,32 @@ def cpu_shares(runs: list[dict[str, Any]]) -> dict[str, float]:
     }
 
 
+def cpu_model(result: dict[str, Any]) -> dict[str, Any]:
+    """What the CPU seconds say the 2-process gain is on a machine with nothing else running, from
+    the medians of the files phase: with one process, a file waits for its worker's processes and for
+    the services' answers in turn (`chain`: the worker's pool and reader processes, PostgreSQL, the
+    S3 server), while the front, Redis and the Celery main process run beside it on the other core;
+    with two, both cores are busy with everything (`total`), so the gain is 2 x chain / total. The
+    same for the local pool: one reading process (the chain) while the writer runs beside it."""
+
+    def median(leg: str, names: tuple[str, ...]) -> float:
+        runs = result[leg]["runs"]
+        return statistics.median(sum(run["cpu_s_files"].get(n, 0.0) for n in names) for run in runs)
+
+    model: dict[str, Any] = {}
+    if "celery_1" in result and "celery_2" in result:
+        chain = median("celery_1", ("worker_pool", "worker_readers", "postgres", "s3"))
+        total = median("celery_2", ("front", "workers", "postgres", "redis", "s3"))
+        model["celery"] = {"chain_1_cpu_s": round(chain, 2), "total_2_cpu_s": round(total, 2),
+                           "speedup_2_processes": round(2 * chain / total, 2)}  # fmt: skip
+    if "local" in result and "local_1" in result:
+        one = median("local_1", ("front",))
+        total = median("local", ("front",))
+        model["local"] = {"total_1_cpu_s": round(one, 2), "total_2_cpu_s": round(total, 2),
+                          "cpu_growth_2_processes": round(total / one, 3)}  # fmt: skip
+    return model
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=160, help="documents of the corpus (an even spread)")
@@ -329,10 +355,11 @@ def main() -> None:
                 kind: round(result[top][f"pages_per_s_{kind}"] / result[bottom][f"pages_per_s_{kind}"], 2)
                 for kind in ("best", "median")
             }
+    result["cpu_model"] = cpu_model(result)
     result["load_after"] = uptime()
     path = write_result(args.out, result)
     print(f"wrote {path}")
-    for name in ratios:
+    for name in [*ratios, "cpu_model"]:
         if name in result:
             print(name, result[name])
 
