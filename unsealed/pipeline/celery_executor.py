@@ -15,6 +15,7 @@ REMOTE_FUNCTIONS can be called that way, and every message is plain JSON (wire.p
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import socket
@@ -45,6 +46,7 @@ from unsealed.store.work import WorkItem
 from unsealed.store.writer import KnownDocuments, WriteOutcome
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 INGEST_TASK = "unsealed.ingest_file"
 CALL_TASK = "unsealed.call"
@@ -125,6 +127,20 @@ def _fresh_process(**_: Any) -> None:
     multiprocessing.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
 
 
+def warm_up(settings: Settings) -> None:
+    """A new pool process starts its reader, connects to the database and makes its S3 client now,
+    before it takes a file (each costs a few tenths of a CPU second once). A service that is down
+    is not this process's failure: the first file finds it so, and is retried."""
+    try:
+        remote.reader(settings.limits)  # forked before any connection is open here
+        archive = worker_archive(settings)
+        with archive.engine.connect():
+            pass
+        archive.blobs.exists(".unsealed-warm-up")
+    except Exception as exc:  # noqa: BLE001 - only a head start; the work itself reports failures
+        logger.warning("warm-up of a worker process failed: %s", exc)
+
+
 def register_tasks(app: Celery, settings: Settings) -> None:
     q = settings.queue
 
@@ -165,6 +181,10 @@ def run_worker(
     # The models load here, once, before the pool forks its processes (and each of them its reader):
     # not in every process at its first file, on the clock of the run.
     remote.preload()
+    # Each pool process starts its reader and opens its connections as it starts (`warm_up`), which
+    # may take longer than Celery's 4 s for a process to report in on a busy machine.
+    app.conf.worker_proc_alive_timeout = 60.0
+    signals.worker_process_init.connect(lambda **_: warm_up(settings), weak=False)
     argv = [
         "worker",
         f"--concurrency={concurrency}",
