@@ -1,38 +1,48 @@
 """Scaling out: Celery workers with 1 and 2 processes, 2 workers sharing only PostgreSQL, S3 and the
 broker, against the local process pool; the database writer and the indexer alone.
 
-    python bench/scale.py [--docs 60] [--repeat 1]
+    python bench/scale.py [--docs 160] [--repeat 3] [--netns auto|on|off]
 
 Renders `--docs` documents of the real corpus (`unsealed.sample.real`, text layer) and times the
 whole default ingest (reading, entity mentions, e-mails, resolution, search index) of them, each leg
-into a fresh archive:
+into a fresh archive, `--repeat` times (best and median):
 
-* local: `ingest()` with the local process pool (2 processes), the embedded archive (SQLite + folder);
+* local, local_1: `ingest()` with the local process pool (2 processes / 1), the embedded archive
+  (SQLite + folder); local against local_1 is what 2 processes gain on this box without a queue;
 * celery_1, celery_2: `ingest(..., executor=CeleryExecutor)` with one `unsealed worker -c 1` / `-c 2`,
-  PostgreSQL and the S3 server (scripts/services.sh) as the stores;
-* celery_2_machines: two `unsealed worker -c 1`, each with its own archive and temporary folder,
-  sharing only PostgreSQL, S3 and the broker.
+  PostgreSQL and an S3 server as the stores;
+* celery_2_machines: two `unsealed worker -c 1`, each with its own archive and temporary folder and,
+  as root, its own network namespace (bench/services.py), sharing only PostgreSQL, S3 and the broker.
 
-Workers are started and ready before the clock starts. Then, alone: the database writer (the
-documents' and pages' rows into PostgreSQL, rows/s) and the indexer (a rebuild of the Tantivy index
-from the database, pages/s). Writes bench/results/scale.json with `uptime`'s load before and after:
-this machine is shared, so the figures move with what else runs.
+The Celery legs use a PostgreSQL, Redis and S3 server (moto) of the benchmark's own
+(bench/services.py), so that their CPU time is this run's alone. Each leg records the CPU seconds
+of every process class (bench/cputime.py: the front, the workers, PostgreSQL, Redis, the S3 server,
+and the rest of the machine): on a shared machine the wall-clock rates move with the load, the CPU
+seconds much less. Workers are started and ready before the clock starts. Then, alone: the database
+writer (the documents' and pages' rows into PostgreSQL, rows/s) and the indexer (a rebuild of the
+Tantivy index from the database, pages/s). Writes bench/results/scale.json (or `--out NAME`).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import write_result  # noqa: E402
+from bench.cputime import Classes, spent  # noqa: E402
+from bench.services import LOOPBACK, Network, Services, bench_services, can_use_namespaces, namespaces  # noqa: E402
 from tests.queue_support import cluster  # noqa: E402
 from unsealed.config import Settings  # noqa: E402
 from unsealed.ingest.sources import walk_sources  # noqa: E402
@@ -43,8 +53,6 @@ from unsealed.sample.real import load_corpus, write_corpus  # noqa: E402
 from unsealed.search import indexer  # noqa: E402
 from unsealed.store.archive import Archive  # noqa: E402
 from unsealed.store.writer import DocumentWriter, KnownDocuments, WriteOutcome  # noqa: E402
-
-INGEST_LEGS = ("local", "celery_1", "celery_2", "celery_2_machines")
 
 
 def uptime() -> str:
@@ -68,82 +76,132 @@ def _restore(saved: dict[str, str | None]) -> None:
 class Clock(SilentObserver):
     """When the last file was recorded: the files' phase, before the post-ingest stages."""
 
-    def __init__(self) -> None:
+    def __init__(self, classes: Classes) -> None:
+        self.classes = classes
+        self.cpu_before = classes.seconds()
+        self.cpu_files: dict[str, float] | None = None
         self.started = time.perf_counter()
         self.last_file = self.started
 
     def file_done(self, done: FileDone, outcome: WriteOutcome) -> None:
         self.last_file = time.perf_counter()
 
+    def stage_started(self, stage: str, documents: int) -> None:
+        if self.cpu_files is None:  # the files are done: what they cost, before the stages
+            self.cpu_files = spent(self.classes, self.cpu_before, self.classes.seconds())
+
 
 def _figures(clock: Clock, pages: int) -> dict[str, Any]:
     seconds = time.perf_counter() - clock.started
     files_seconds = clock.last_file - clock.started
+    cpu = spent(clock.classes, clock.cpu_before, clock.classes.seconds())
+    ours = sum(
+        value for name, value in cpu.items() if name in clock.classes.trees or name in clock.classes.own
+    )
     return {
         "pages": pages,
         "seconds": round(seconds, 2),
         "pages_per_s": round(pages / seconds, 2),
         "files_seconds": round(files_seconds, 2),  # until the last file was recorded
         "files_pages_per_s": round(pages / files_seconds, 2),
+        "cpu_s": cpu,  # CPU seconds per process class (bench/cputime.py)
+        "cpu_s_ours": round(ours, 2),
+        "cpu_s_files": clock.cpu_files,  # until the post-ingest stages started
+        "pages_per_cpu_s": round(pages / ours, 2) if ours else None,
     }
 
 
-def local_leg(folder: Path, root: Path) -> dict[str, Any]:
-    settings = Settings.from_env().with_overrides(workers=2)
+def local_leg(folder: Path, root: Path, services: Services, processes: int = 2) -> dict[str, Any]:
+    settings = Settings.from_env().with_overrides(workers=processes)
+    classes = Classes(trees={"front": [os.getpid()], **{n: [p] for n, p in services.pids.items()}}, own={})
     with Archive.open(root / "local") as archive:
-        clock = Clock()
+        clock = Clock(classes)
         report = ingest(archive, [folder], "bench", settings, clock)
-    return _figures(clock, report.pages)
+        return _figures(clock, report.pages)
 
 
-def celery_leg(folder: Path, root: Path, workers: list[int]) -> dict[str, Any]:
-    """`workers`: the processes of each `unsealed worker` started (one entry per worker)."""
+def celery_leg(
+    folder: Path,
+    root: Path,
+    workers: list[int],
+    services: Services,
+    network: Network | None = None,
+) -> dict[str, Any]:
+    """`workers`: the processes of each `unsealed worker` started (one entry per worker); with a
+    `network`, worker i runs in network namespace i (sharing nothing with the others but the
+    services' address)."""
     from unsealed.pipeline.celery_executor import CeleryExecutor
 
-    with cluster(root, UNSEALED_FILE_TIMEOUT="300") as running:
-        for number, processes in enumerate(workers, start=1):
-            running.start_worker(f"w{number}", concurrency=processes)
+    with cluster(
+        root,
+        services.broker_url,
+        admin_url=services.admin_url,
+        s3_endpoint=services.s3_endpoint,
+        UNSEALED_FILE_TIMEOUT="300",
+    ) as running:
+        names = [f"w{number}" for number in range(1, len(workers) + 1)]
+        if network is not None:
+            running.wrap = {name: network.wrap(index) for index, name in enumerate(names)}
+        for name, processes in zip(names, workers, strict=True):
+            running.start_worker(name, concurrency=processes)
         saved = _with_env({**running.env, "TMPDIR": str(root / "front-tmp")})
         (root / "front-tmp").mkdir(exist_ok=True)
+        worker_pids = [process.pid for process in running.workers.values()]
+        classes = Classes(
+            trees={
+                "front": [os.getpid()],
+                "workers": worker_pids,
+                **{name: [pid] for name, pid in services.pids.items()},
+            },
+            own={},
+            detail={"worker_main": worker_pids},
+        )
         try:
             settings = Settings.from_env()
             with Archive.open(root / "front") as archive:
                 executor = CeleryExecutor(settings)
-                clock = Clock()
+                clock = Clock(classes)
                 report = ingest(archive, [folder], "bench", settings, clock, executor=executor)
                 figures = _figures(clock, report.pages)
         finally:
             _restore(saved)
-    return {"workers": workers, **figures}
+    return {"workers": workers, "netns": network is not None, **figures}
 
 
-def writer_alone(folder: Path, root: Path) -> dict[str, Any]:
-    """The documents' and pages' rows of already-read files into PostgreSQL, nothing else running."""
+def writer_alone(folder: Path, root: Path, services: Services, copies: int) -> dict[str, Any]:
+    """The documents' and pages' rows of already-read files into PostgreSQL, nothing else running:
+    the files written `copies` times, each time as another data set (so each copy is new)."""
     settings = Settings.from_env()
     options = WorkerOptions(blob_root=str(root / "writer-blobs"), limits=settings.limits)
     results = [process_file(FileTask(source), options) for source in walk_sources([folder], "bench")]
-    with cluster(root / "writer") as running:
+    with cluster(
+        root / "writer", services.broker_url, admin_url=services.admin_url, s3_endpoint=services.s3_endpoint
+    ) as running:
         saved = _with_env(running.env)
         try:
             with Archive.open(root / "writer-archive") as archive, archive.engine.connect() as conn:
-                known = KnownDocuments.load(conn, "bench")
-                conn.commit()
-                writer = DocumentWriter(conn, known)
-                started = time.perf_counter()
-                for index, result in enumerate(results, start=1):
-                    writer.write(result)
-                    if index % 64 == 0:
-                        writer.flush()
-                        conn.commit()
-                writer.flush()
-                conn.commit()
-                seconds = time.perf_counter() - started
+                seconds = 0.0
+                for copy in range(copies):
+                    dataset = f"bench-{copy}"
+                    batch = [replace(r, source=replace(r.source, dataset=dataset)) for r in results]
+                    known = KnownDocuments.load(conn, dataset)
+                    conn.commit()
+                    writer = DocumentWriter(conn, known)
+                    started = time.perf_counter()
+                    for index, result in enumerate(batch, start=1):
+                        writer.write(result)
+                        if index % 64 == 0:
+                            writer.flush()
+                            conn.commit()
+                    writer.flush()
+                    conn.commit()
+                    seconds += time.perf_counter() - started
         finally:
             _restore(saved)
-    pages = sum(len(r.pages) for r in results)
-    rows = len(results) * 2 + pages  # a document, a source and its pages per file
+    pages = sum(len(r.pages) for r in results) * copies
+    rows = len(results) * 2 * copies + pages  # a document, a source and its pages per file
     return {
-        "documents": len(results),
+        "documents": len(results) * copies,
         "rows": rows,
         "seconds": round(seconds, 3),
         "rows_per_s": round(rows / seconds),
@@ -151,12 +209,15 @@ def writer_alone(folder: Path, root: Path) -> dict[str, Any]:
     }
 
 
-def indexer_alone(root: Path) -> dict[str, Any]:
-    """A rebuild of the local leg's search index from its database."""
+def indexer_alone(root: Path, repeat: int) -> dict[str, Any]:
+    """Rebuilds of the local leg's search index from its database (the best of `repeat`)."""
+    times = []
     with Archive.open(root / "local") as archive:
-        started = time.perf_counter()
-        report = indexer.rebuild(archive)
-        seconds = time.perf_counter() - started
+        for _ in range(repeat):
+            started = time.perf_counter()
+            report = indexer.rebuild(archive)
+            times.append(time.perf_counter() - started)
+    seconds = min(times)
     return {
         "pages": report.pages_indexed,
         "seconds": round(seconds, 3),
@@ -164,43 +225,143 @@ def indexer_alone(root: Path) -> dict[str, Any]:
     }
 
 
+INGEST_LEGS = ("local", "local_1", "celery_1", "celery_2", "celery_2_machines")
+
+
+def summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Best and median of a leg's runs (by pages/s), and each run."""
+    rates = [run["pages_per_s"] for run in runs]
+    per_cpu = [run["pages_per_cpu_s"] for run in runs]
+    return {
+        "pages_per_s_best": max(rates),
+        "pages_per_s_median": round(statistics.median(rates), 2),
+        "pages_per_cpu_s_median": round(statistics.median(per_cpu), 2),
+        "runs": runs,
+    }
+
+
+def cpu_shares(runs: list[dict[str, Any]]) -> dict[str, float]:
+    """The median share of the leg's own CPU time per process class."""
+    names = [n for n in runs[0]["cpu_s"] if n not in ("machine", "other")]  # with the details
+    return {
+        name: round(statistics.median(run["cpu_s"][name] / run["cpu_s_ours"] for run in runs), 3)
+        for name in names
+    }
+
+
+def cpu_model(result: dict[str, Any]) -> dict[str, Any]:
+    """What the CPU seconds say the 2-process gain is on a machine with nothing else running, from
+    the medians of the files phase: with one process, a file waits for its worker's processes and for
+    the services' answers in turn (`chain`: the worker's pool and reader processes, PostgreSQL, the
+    S3 server), while the front, Redis and the Celery main process run beside it on the other core;
+    with two, both cores are busy with everything (`total`), so the gain is 2 x chain / total. The
+    same for the local pool: one reading process (the chain) while the writer runs beside it."""
+
+    def median(leg: str, names: tuple[str, ...]) -> float:
+        runs = result[leg]["runs"]
+        return statistics.median(sum(run["cpu_s_files"].get(n, 0.0) for n in names) for run in runs)
+
+    model: dict[str, Any] = {}
+    if "celery_1" in result and "celery_2" in result:
+        chain = median("celery_1", ("worker_pool", "worker_readers", "postgres", "s3"))
+        total = median("celery_2", ("front", "workers", "postgres", "redis", "s3"))
+        model["celery"] = {"chain_1_cpu_s": round(chain, 2), "total_2_cpu_s": round(total, 2),
+                           "speedup_2_processes": round(2 * chain / total, 2)}  # fmt: skip
+    if "local" in result and "local_1" in result:
+        one = median("local_1", ("front",))
+        total = median("local", ("front",))
+        model["local"] = {"total_1_cpu_s": round(one, 2), "total_2_cpu_s": round(total, 2),
+                          "cpu_growth_2_processes": round(total / one, 3)}  # fmt: skip
+    return model
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=60, help="documents of the corpus (an even spread)")
+    parser.add_argument("--docs", type=int, default=160, help="documents of the corpus (an even spread)")
     parser.add_argument("--legs", default="local,celery_1,celery_2,celery_2_machines,writer,indexer")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each ingest leg (best, median)")
+    parser.add_argument(
+        "--netns",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="celery_2_machines' workers in network namespaces of their own (auto: when root)",
+    )
+    parser.add_argument("--out", default="scale", help="bench/results/OUT.json")
     args = parser.parse_args()
     legs = args.legs.split(",")
+    why_not = can_use_namespaces()
+    if args.netns == "on" and why_not:
+        parser.error(why_not)
+    use_netns = args.netns == "on" or (args.netns == "auto" and why_not is None)
     corpus = load_corpus()
     step = max(1, len(corpus) // args.docs)
     docs = corpus[::step][: args.docs]
-    result: dict[str, Any] = {"documents": len(docs), "load_before": uptime()}
-    with tempfile.TemporaryDirectory(prefix="unsealed-scale-") as tmp_name:
-        tmp = Path(tmp_name)
+    result: dict[str, Any] = {
+        "documents": len(docs),
+        "repeat": args.repeat,
+        "netns": use_netns if "celery_2_machines" in legs else None,
+        "netns_unavailable": why_not if not use_netns else None,
+        "load_before": uptime(),
+    }
+    # What a front loads once per process is loaded before any clock starts, as the workers load
+    # theirs before they say they are ready: every leg and run then starts alike.
+    from unsealed.enrich import extract, names
+    from unsealed.pipeline import celery_executor  # noqa: F401
+
+    extract.preload()
+    names.warm_up()
+    # SIGTERM ends the run like Ctrl-C, so the namespaces and services are removed
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    with contextlib.ExitStack() as stack:
+        network = stack.enter_context(namespaces(2)) if use_netns and "celery_2_machines" in legs else None
+        services = stack.enter_context(bench_services(network.host if network else LOOPBACK))
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="unsealed-scale-")))
         write_corpus(docs, tmp / "in")
         plan = {
-            "local": lambda: local_leg(tmp / "in", tmp / "local-leg"),
-            "celery_1": lambda: celery_leg(tmp / "in", tmp / "c1", [1]),
-            "celery_2": lambda: celery_leg(tmp / "in", tmp / "c2", [2]),
-            "celery_2_machines": lambda: celery_leg(tmp / "in", tmp / "c2m", [1, 1]),
-            "writer": lambda: writer_alone(tmp / "in", tmp / "writer-leg"),
-            "indexer": lambda: indexer_alone(tmp / "local-leg"),
+            "local": lambda run: local_leg(tmp / "in", tmp / f"local-{run}", services),
+            "local_1": lambda run: local_leg(tmp / "in", tmp / f"local1-{run}", services, processes=1),
+            "celery_1": lambda run: celery_leg(tmp / "in", tmp / f"c1-{run}", [1], services),
+            "celery_2": lambda run: celery_leg(tmp / "in", tmp / f"c2-{run}", [2], services),
+            "celery_2_machines": lambda run: celery_leg(
+                tmp / "in", tmp / f"c2m-{run}", [1, 1], services, network
+            ),
         }
-        for leg in legs:
-            result[leg] = plan[leg]()
-            result[leg]["load_after"] = uptime()
-            print(leg, result[leg], flush=True)
-    rate = {
-        leg: result[leg]["pages_per_s"]
-        for leg in legs
-        if leg in ("local", "celery_1", "celery_2", "celery_2_machines")
+        for run in range(args.repeat):  # the legs take turns, so a burst of load hits all of them
+            for leg in legs:
+                if leg in plan:
+                    figures = plan[leg](run)
+                    figures["load_after"] = uptime()
+                    result.setdefault(leg, []).append(figures)
+                    print(leg, run, figures, flush=True)
+        for leg in INGEST_LEGS:
+            if leg in result:
+                result[leg] = {**summary(result[leg]), "cpu_share": cpu_shares(result[leg])}
+        if "writer" in legs:
+            result["writer"] = writer_alone(tmp / "in", tmp / "writer-leg", services, copies=10)
+            print("writer", result["writer"], flush=True)
+        if "indexer" in legs and "local" in legs:
+            result["indexer"] = indexer_alone(tmp / "local-0", repeat=3)
+            print("indexer", result["indexer"], flush=True)
+    ratios = {
+        "speedup_2_processes": ("celery_2", "celery_1"),
+        "two_machines_vs_local": ("celery_2_machines", "local"),
+        "celery_2_vs_local": ("celery_2", "local"),
+        # the same work without a queue, 2 processes against 1: what this box allows
+        "local_2_vs_1": ("local", "local_1"),
     }
-    if "celery_1" in rate and "celery_2" in rate:
-        result["speedup_2_processes"] = round(rate["celery_2"] / rate["celery_1"], 2)
-    if "local" in rate and "celery_2_machines" in rate:
-        result["two_machines_vs_local"] = round(rate["celery_2_machines"] / rate["local"], 2)
+    for name, (top, bottom) in ratios.items():
+        if top in result and bottom in result:
+            result[name] = {
+                kind: round(result[top][f"pages_per_s_{kind}"] / result[bottom][f"pages_per_s_{kind}"], 2)
+                for kind in ("best", "median")
+            }
+    result["cpu_model"] = cpu_model(result)
     result["load_after"] = uptime()
-    path = write_result("scale", result)
+    path = write_result(args.out, result)
     print(f"wrote {path}")
+    for name in [*ratios, "cpu_model"]:
+        if name in result:
+            print(name, result[name])
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(libicu-dev pkg-config g++ libmagic1 tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev
-  poppler-utils chromium fonts-dejavu-core)
+  poppler-utils chromium fonts-dejavu-core iproute2)
 missing=()
 for pkg in "${APT_PACKAGES[@]}"; do
   dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")

@@ -28,23 +28,23 @@ READY_S = 60.0
 
 
 @contextmanager
-def postgres_database() -> Iterator[str]:
+def postgres_database(admin_url: str = ADMIN_URL) -> Iterator[str]:
     name = f"unsealed_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))  # name is generated above, not user input
     try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 
-def s3_env(bucket: str) -> dict[str, str]:
+def s3_env(bucket: str, endpoint: str = S3_ENDPOINT) -> dict[str, str]:
     return {
         "UNSEALED_STORAGE": f"s3://{bucket}/archive",
-        "AWS_ENDPOINT_URL": S3_ENDPOINT,
+        "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": "us-east-1",
@@ -58,6 +58,8 @@ class Cluster:
     root: Path
     env: dict[str, str]
     workers: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    # a command prefix per worker name (bench/scale.py: `ip netns exec NAME`, a network of its own)
+    wrap: dict[str, list[str]] = field(default_factory=dict)
 
     def run_env(self, name: str) -> dict[str, str]:
         """A process's environment: the shared settings, and folders of its own."""
@@ -78,7 +80,17 @@ class Cluster:
         """Start the workers together, then wait until each one is ready."""
         for name in names:
             self.workers[name] = subprocess.Popen(
-                [sys.executable, "-m", "unsealed", "worker", "-c", str(concurrency), "-n", f"{name}@test"],
+                [
+                    *self.wrap.get(name, []),
+                    sys.executable,
+                    "-m",
+                    "unsealed",
+                    "worker",
+                    "-c",
+                    str(concurrency),
+                    "-n",
+                    f"{name}@test",
+                ],
                 env=self.run_env(name),
                 stdout=(self.root / f"{name}.log").open("wb"),
                 stderr=subprocess.STDOUT,
@@ -135,15 +147,22 @@ class Cluster:
 
 
 @contextmanager
-def cluster(root: Path, broker_url: str = BROKER_URL, **settings: str) -> Iterator[Cluster]:
+def cluster(
+    root: Path,
+    broker_url: str = BROKER_URL,
+    *,
+    admin_url: str = ADMIN_URL,
+    s3_endpoint: str = S3_ENDPOINT,
+    **settings: str,
+) -> Iterator[Cluster]:
     """PostgreSQL + S3 + a queue of this test's own on the broker; workers stopped at the end."""
-    with postgres_database() as database_url:
+    with postgres_database(admin_url) as database_url:
         engine = create_archive_engine(database_url)
         upgrade_schema(engine)  # before anything polls its tables
         engine.dispose()
         env = {
             "UNSEALED_DATABASE_URL": database_url,
-            **s3_env(f"unsealed-test-{uuid.uuid4().hex[:12]}"),
+            **s3_env(f"unsealed-test-{uuid.uuid4().hex[:12]}", s3_endpoint),
             "UNSEALED_BROKER_URL": broker_url,
             "UNSEALED_QUEUE": f"test-{uuid.uuid4().hex[:12]}",
             "UNSEALED_RESTORE_INTERVAL": "1",

@@ -22,6 +22,14 @@ def worker_command(
         str | None, typer.Option("--queues", "-Q", help="Queues to take work from, comma-separated.")
     ] = None,
     name: Annotated[str | None, typer.Option("--name", "-n", help="Worker name (Celery hostname).")] = None,
+    events: Annotated[
+        bool,
+        typer.Option(
+            "--events/--no-events",
+            help="Send Celery's task events from the start (Flower and `celery control enable_events` "
+            "turn them on when they are wanted; each costs a broker message).",
+        ),
+    ] = False,
 ) -> None:
     """Start a Celery worker: it reads queued files and enrichment batches and records them in the
     archive's database and blob store (UNSEALED_DATABASE_URL, UNSEALED_STORAGE, UNSEALED_BROKER_URL)."""
@@ -29,7 +37,7 @@ def worker_command(
 
     settings = Settings.from_env()
     chosen = [q for q in (queues or settings.queue.queue).split(",") if q]
-    run_worker(settings, concurrency or settings.workers, chosen, name)
+    run_worker(settings, concurrency or settings.workers, chosen, name, events=events)
 
 
 def follow_command(

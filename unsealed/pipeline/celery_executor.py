@@ -15,11 +15,14 @@ REMOTE_FUNCTIONS can be called that way, and every message is plain JSON (wire.p
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -27,6 +30,7 @@ from celery import Celery, signals
 from celery.exceptions import Retry
 
 from unsealed.config import Settings
+from unsealed.ingest.hashing import Original
 from unsealed.model import FileDone, FileResult
 from unsealed.pipeline import remote, wire
 from unsealed.pipeline.enrich_stages import enrich_batch
@@ -34,19 +38,24 @@ from unsealed.pipeline.executor import ArchiveFunction
 from unsealed.pipeline.ingest import IngestObserver, IngestReport, run_stages
 from unsealed.pipeline.process_pool import WorkerFailure
 from unsealed.pipeline.reprocess import reread
-from unsealed.pipeline.worker import FileTask, WorkerOptions, store_original
+from unsealed.pipeline.worker import FileTask, WorkerOptions, hash_original, put_original
 from unsealed.store import work
 from unsealed.store.archive import Archive
-from unsealed.store.documents import document_id, utcnow
+from unsealed.store.documents import document_id, recorded_contents
 from unsealed.store.work import WorkItem
 from unsealed.store.writer import KnownDocuments, WriteOutcome
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 INGEST_TASK = "unsealed.ingest_file"
 CALL_TASK = "unsealed.call"
-FOLLOW_MARGIN = timedelta(minutes=2)  # workers' clocks may differ from this machine's by this much
+# A file's finish is stamped by the database's clock just before its transaction commits; one that
+# commits this much later than its stamp is still seen by the next look.
+FOLLOW_MARGIN = timedelta(seconds=30)
 SEND_BATCH = 32  # files stored and recorded before their messages go out
+UPLOADS = 8  # originals put into the blob store at once by `ingest --queue`
+UPLOAD_IN_MEMORY = 8 * 1024 * 1024  # larger originals are read again from disk to be put
 
 
 def _name(function: Callable[..., Any]) -> str:
@@ -118,6 +127,20 @@ def _fresh_process(**_: Any) -> None:
     multiprocessing.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
 
 
+def warm_up(settings: Settings) -> None:
+    """A new pool process starts its reader, connects to the database and makes its S3 client now,
+    before it takes a file (each costs a few tenths of a CPU second once). A service that is down
+    is not this process's failure: the first file finds it so, and is retried."""
+    try:
+        remote.reader(settings.limits)  # forked before any connection is open here
+        archive = worker_archive(settings)
+        with archive.engine.connect():
+            pass
+        archive.blobs.exists(".unsealed-warm-up")
+    except Exception as exc:  # noqa: BLE001 - only a head start; the work itself reports failures
+        logger.warning("warm-up of a worker process failed: %s", exc)
+
+
 def register_tasks(app: Celery, settings: Settings) -> None:
     q = settings.queue
 
@@ -148,15 +171,30 @@ def register_tasks(app: Celery, settings: Settings) -> None:
         return wire.encode(function(wire.decode(item), *wire.decode(args)))
 
 
-def run_worker(settings: Settings, concurrency: int, queues: Sequence[str], name: str | None) -> None:
-    """`unsealed worker`: a Celery worker with `concurrency` processes, task events on (Flower)."""
+def run_worker(
+    settings: Settings, concurrency: int, queues: Sequence[str], name: str | None, events: bool = False
+) -> None:
+    """`unsealed worker`: a Celery worker with `concurrency` processes. Task events are off unless
+    `events`: three broker messages per file that nobody may read; Flower (or `celery control
+    enable_events`) turns them on when someone watches."""
     app = make_app(settings)
+    # The models load here, once, before the pool forks its processes (and each of them its reader):
+    # not in every process at its first file, on the clock of the run.
+    remote.preload()
+    # Each pool process starts its reader and opens its connections as it starts (`warm_up`), which
+    # may take longer than Celery's 4 s for a process to report in on a busy machine.
+    app.conf.worker_proc_alive_timeout = 60.0
+    signals.worker_process_init.connect(lambda **_: warm_up(settings), weak=False)
     argv = [
         "worker",
         f"--concurrency={concurrency}",
         f"--queues={','.join(queues)}",
         "--loglevel=INFO",
-        "--task-events",
+        *(["--task-events"] if events else []),
+        # no worker-to-worker chatter on the broker (revokes and clocks shared between workers):
+        # every fact about a file is in the database
+        "--without-gossip",
+        "--without-mingle",
         f"--hostname={name or f'unsealed-{os.getpid()}@{socket.gethostname()}'}",
     ]
     app.worker_main(argv)
@@ -165,24 +203,54 @@ def run_worker(settings: Settings, concurrency: int, queues: Sequence[str], name
 # --- the enqueuing side -----------------------------------------------------------------------
 
 
-def queue_item(task: FileTask, options: WorkerOptions) -> tuple[WorkItem, FileResult]:
-    """The file hashed and put into the blob store (unless recorded already), as a work item."""
-    stored = store_original(task, options)
+def work_item(task: FileTask, hashed: FileResult, options: WorkerOptions) -> WorkItem:
     source = task.source
-    item = WorkItem(
+    return WorkItem(
         dataset=source.dataset,
         storage_key=source.storage_key,
-        sha256=stored.sha256,
-        md5=stored.md5,
-        size_bytes=stored.size_bytes,
+        sha256=hashed.sha256,
+        md5=hashed.md5,
+        size_bytes=hashed.size_bytes,
         source_path=source.location,
         parts=tuple(part.storage_key for part in source.parts),
-        refused=stored.error if source.refused is not None or stored.error else None,
+        refused=hashed.error if source.refused is not None or hashed.error else None,
         load=wire.encode(task.load),
         analyse=options.analyse_with is not None,
         dedup=wire.encode(options.dedup),
     )
-    return item, stored
+
+
+def queue_item(task: FileTask, options: WorkerOptions) -> tuple[WorkItem, FileResult]:
+    """One file hashed and put into the blob store (unless recorded already), as a work item."""
+    hashed, parts = hash_original(task, options)
+    stored = put_original(hashed, parts, options)
+    return work_item(task, stored, options), stored
+
+
+def queue_items(
+    archive: Archive, tasks: Sequence[FileTask], options: WorkerOptions, uploads: ThreadPoolExecutor
+) -> list[tuple[WorkItem, FileResult]]:
+    """Files hashed (each read once) and put into the blob store, as work items.
+
+    One query says which contents the archive has recorded already (in any data set): only those
+    are looked for in the store before they are put (a copy is not sent again); the others are put
+    with a plain PUT, no HEAD first. The PUTs of the batch go out together (`uploads`), so the
+    store's round trips overlap instead of adding up."""
+    hashed = [hash_original(task, options) for task in tasks]
+    with archive.engine.connect() as conn:
+        recorded = recorded_contents(conn, {result.sha256 for result, parts in hashed if parts})
+    stored = list(
+        uploads.map(
+            lambda pair: put_original(pair[0], _lean(pair[1]), options, look=pair[0].sha256 in recorded),
+            hashed,
+        )
+    )
+    return [(work_item(task, result, options), result) for task, result in zip(tasks, stored, strict=True)]
+
+
+def _lean(parts: list[Original]) -> list[Original]:
+    """Large files are put from their path, so that a batch does not hold them all in memory."""
+    return [part if part.size <= UPLOAD_IN_MEMORY else replace(part, content=None) for part in parts]
 
 
 def follow(
@@ -194,9 +262,10 @@ def follow(
         remaining = set(keys) if keys is not None else work.open_keys(conn, dataset)
     since = None
     while remaining:
-        polled = utcnow()
         with archive.engine.connect() as conn:
             finished = work.finished_since(conn, dataset, since)
+        if finished and finished[-1].finished_at is not None:  # look again from the latest, less the margin
+            since = finished[-1].finished_at - FOLLOW_MARGIN
         for item in finished:
             if item.storage_key in remaining:
                 remaining.discard(item.storage_key)
@@ -206,7 +275,6 @@ def follow(
                     item.storage_key, item.pages, item.ocr_pages, item.error, analysed=item.analysed
                 )
                 yield done, outcome
-        since = polled - FOLLOW_MARGIN
         if remaining:
             time.sleep(poll_s)
 
@@ -222,19 +290,18 @@ class CeleryExecutor:
         self, archive: Archive, known: KnownDocuments, tasks: Sequence[FileTask], options: WorkerOptions
     ) -> Iterator[tuple[FileDone, WriteOutcome]]:
         items: list[WorkItem] = []
-        batch: list[WorkItem] = []
-        for task in tasks:
-            item, stored = queue_item(task, options)
-            if stored.unchanged:  # recorded already at this storage key: nothing to do
-                doc_id = document_id(item.dataset, item.sha256)
-                yield FileDone(item.storage_key, 0, 0), WriteOutcome(doc_id, "unchanged", "ok")
-                continue
-            items.append(item)
-            batch.append(item)
-            if len(batch) >= SEND_BATCH:  # the workers start while the rest is still being stored
-                self._send(archive, batch)
+        with ThreadPoolExecutor(UPLOADS, thread_name_prefix="upload") as uploads:
+            # batch by batch, so that the workers start while the rest is still being stored
+            for start in range(0, len(tasks), SEND_BATCH):
                 batch = []
-        self._send(archive, batch)
+                for item, stored in queue_items(archive, tasks[start : start + SEND_BATCH], options, uploads):
+                    if stored.unchanged:  # recorded already at this storage key: nothing to do
+                        doc_id = document_id(item.dataset, item.sha256)
+                        yield FileDone(item.storage_key, 0, 0), WriteOutcome(doc_id, "unchanged", "ok")
+                        continue
+                    batch.append(item)
+                self._send(archive, batch)
+                items.extend(batch)
         if items:
             yield from follow(archive, items[0].dataset, work.keys(items), self.settings.queue.poll_s)
 

@@ -67,6 +67,10 @@ class LocalExecutor:
     def ingest_files(
         self, archive: Archive, known: KnownDocuments, tasks: Sequence[FileTask], options: WorkerOptions
     ) -> Iterator[tuple[FileDone, WriteOutcome]]:
+        if options.analyse_with is not None:  # the workers find mentions: load the models once,
+            from unsealed.enrich import extract  # here, shared by the workers forked from this process
+
+            extract.preload()
         return write_results(archive, known, run_tasks(tasks, options, self.workers))
 
     def map(

@@ -194,9 +194,8 @@ def _ingest(
     )
     warm_up = None
     if analyse_with is not None:
-        from unsealed.enrich import extract, names
+        from unsealed.enrich import names
 
-        extract.preload()  # once here, shared by the forked workers
         # resolution's country tables load in this process while the workers read (once they
         # have started: no thread runs while the pool forks them)
         warm_up = threading.Thread(target=names.warm_up, name="warm-up", daemon=True)

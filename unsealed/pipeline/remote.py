@@ -28,7 +28,7 @@ from unsealed.pipeline.process_pool import WorkerFailure, WorkerPool
 from unsealed.pipeline.worker import FileTask, WorkerOptions, process_files
 from unsealed.store import work
 from unsealed.store.archive import Archive
-from unsealed.store.blobs import original_in_store
+from unsealed.store.blobs import fetch_original
 from unsealed.store.documents import document_id
 from unsealed.store.work import WorkItem
 from unsealed.store.writer import DocumentWriter, KnownDocuments, WriteOutcome
@@ -47,12 +47,18 @@ class Recorded:
 _readers: dict[Limits, WorkerPool] = {}
 
 
+def preload() -> None:
+    """What reading and finding mentions load (language and spaCy models, the gazetteer), loaded in
+    this process so that the processes forked from it share them."""
+    language.preload()
+    extract.preload()
+
+
 def reader(limits: Limits) -> WorkerPool:
     """This worker process's reader: one child process that reads one file at a time under the time
     limit, replaced when a file kills it (kept for the life of the worker process)."""
     if limits not in _readers:
-        language.preload()  # here, shared by the reader child through fork
-        extract.preload()
+        preload()  # here (a no-op when the worker loaded them before forking), shared through fork
         _readers[limits] = WorkerPool(1, limits)
     return _readers[limits]
 
@@ -94,8 +100,10 @@ def local_source(archive: Archive, item: WorkItem, folder: Path) -> SourceFile:
         archive.blobs.copy_to(key, folder / f"part-{number}")
         parts.append(SourceFile(folder / f"part-{number}", item.dataset, key))
     # a single file's original is stored by its content (store/blobs.py); a multi-file one by name
-    found = None if item.parts else original_in_store(archive.blobs, item.sha256, item.storage_key)
-    archive.blobs.copy_to(found or item.storage_key, folder / "original")
+    if item.parts:
+        archive.blobs.copy_to(item.storage_key, folder / "original")
+    else:
+        fetch_original(archive.blobs, item.sha256, item.storage_key, folder / "original")
     return SourceFile(folder / "original", item.dataset, item.storage_key, parts=tuple(parts))
 
 

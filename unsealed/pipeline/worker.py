@@ -136,15 +136,16 @@ def _hashed(task: FileTask, options: WorkerOptions) -> tuple[FileResult, list[Or
     return result, parts
 
 
-def _store(result: FileResult, parts: list[Original], options: WorkerOptions) -> None:
+def _store(result: FileResult, parts: list[Original], options: WorkerOptions, look: bool = True) -> None:
     """Copy the original to the store under its content key, unless that content is there already
-    (the same bytes under another name). A multi-file document's files keep their names' keys."""
+    (the same bytes under another name; `look=False`: the caller knows it is new, and a plain PUT
+    saves asking). A multi-file document's files keep their names' keys."""
     source = result.source
     if options.store_originals:
         store = blob_store(options.blob_root)
         for file, read in zip((source, *source.parts), parts, strict=True):
             key = file.storage_key if source.parts else original_key(read.sha256)
-            if source.parts or not store.exists(key):
+            if source.parts or not (look and store.exists(key)):
                 if read.content is not None:
                     store.put_bytes(key, read.content)
                 else:
@@ -162,18 +163,29 @@ def _reason(exc: BaseException) -> str:
     return f"unexpected error: {type(exc).__name__}: {exc}"
 
 
-def store_original(task: FileTask, options: WorkerOptions) -> FileResult:
-    """Hash the source (with its parts) and copy it into the blob store without reading it, unless
-    its content is recorded already (`unchanged`): what `ingest --queue` does, so that a worker
-    anywhere finds it there. A refused or unreadable source comes back failed."""
+def hash_original(task: FileTask, options: WorkerOptions) -> tuple[FileResult, list[Original]]:
+    """The source (with its parts) read once and hashed, not stored: what `ingest --queue` does
+    before it puts the original where a worker anywhere finds it (`put_original`). A refused or
+    unreadable source comes back failed, with no parts."""
     if task.source.refused is not None:
-        return _refused(task.source)
+        return _refused(task.source), []
     try:
-        result, parts = _hashed(task, options)
-        if not result.unchanged:
-            _store(result, parts, replace(options, store_originals=True))
+        return _hashed(task, options)
     except Exception as exc:  # noqa: BLE001 - an unreadable member, a file gone: this file's failure
-        return _refused(task.source, _reason(exc))
+        return _refused(task.source, _reason(exc)), []
+
+
+def put_original(
+    result: FileResult, parts: list[Original], options: WorkerOptions, look: bool = True
+) -> FileResult:
+    """A hashed original copied into the blob store (see `_store` for `look`); a failure to store
+    it comes back as the file's failure."""
+    if not parts or result.unchanged:
+        return result
+    try:
+        _store(result, parts, replace(options, store_originals=True), look)
+    except Exception as exc:  # noqa: BLE001 - gone meanwhile, or the store refused it: this file's failure
+        return _refused(result.source, _reason(exc))
     return result
 
 

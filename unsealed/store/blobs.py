@@ -91,6 +91,10 @@ class BlobStore:
         return None
 
     def copy_to(self, key: str, target: Path) -> None:
+        """The blob into the local file `target`; FileNotFoundError when there is none."""
+        if self._object_store:  # one GET, streamed to the file (open() would ask for its size first)
+            self.fs.get_file(self._path(key), str(target))
+            return
         with self.open(key) as src, open(target, "wb") as dst:
             shutil.copyfileobj(src, dst)
 
@@ -108,6 +112,15 @@ def original_in_store(store: BlobStore, sha256: str, storage_key: str) -> str | 
     if store.exists(key):
         return key
     return storage_key if store.exists(storage_key) else None
+
+
+def fetch_original(store: BlobStore, sha256: str, storage_key: str, target: Path) -> None:
+    """The original into the local file `target`, with one request when it is stored by content
+    (`original_in_store` asks first; a worker that was just told the content need not)."""
+    try:
+        store.copy_to(original_key(sha256), target)
+    except FileNotFoundError:
+        store.copy_to(storage_key, target)
 
 
 OBJECT_STORES = {"s3", "s3a", "gs", "gcs", "abfs", "az"}

@@ -37,6 +37,14 @@ class Located:
     page_number: int | None = None
 
 
+def recorded_contents(conn: Connection, sha256s: set[str]) -> set[str]:
+    """Which of these contents a document of the archive has, in any data set."""
+    if not sha256s:
+        return set()
+    query = select(documents.c.sha256).where(documents.c.sha256.in_(sorted(sha256s))).distinct()
+    return set(conn.execute(query).scalars())
+
+
 def locate_document(conn: Connection, key: str) -> Located | None:
     """Find a document by uuid, storage key, file name, or any Bates number inside it."""
     key = key.strip()

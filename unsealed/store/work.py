@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, and_, delete, func, select, text, update
 
 from unsealed.store.bulk import insert_many
 from unsealed.store.documents import utcnow
@@ -66,6 +66,7 @@ class FinishedItem:
     ocr_pages: int
     error: str | None
     analysed: bool  # the worker wrote its entity mentions with it (the document is enriched)
+    finished_at: datetime | None = None  # by the database's clock (PostgreSQL)
 
 
 def _key(item: WorkItem) -> Any:
@@ -78,10 +79,13 @@ def enqueue(conn: Connection, items: Sequence[WorkItem]) -> list[WorkItem]:
     if not items:
         return []
     recorded: dict[tuple[str, str], tuple[str, str]] = {}
-    for dataset in {item.dataset for item in items}:
+    by_dataset: dict[str, list[str]] = {}
+    for item in items:
+        by_dataset.setdefault(item.dataset, []).append(item.storage_key)
+    for dataset, storage_keys in by_dataset.items():  # these items' rows only, not the data set's
         rows = conn.execute(
             select(work_items.c.storage_key, work_items.c.sha256, work_items.c.state).where(
-                work_items.c.dataset == dataset
+                work_items.c.dataset == dataset, work_items.c.storage_key.in_(storage_keys)
             )
         )
         recorded.update({(dataset, r.storage_key): (r.sha256, r.state) for r in rows})
@@ -106,6 +110,10 @@ def enqueue(conn: Connection, items: Sequence[WorkItem]) -> list[WorkItem]:
 def claim(conn: Connection, item: WorkItem, worker: str) -> int | None:
     """Mark the file running on `worker`; its delivery count, or None when it needs no work (done,
     failed for good, or replaced by other content since it was sent)."""
+    if conn.dialect.name == "postgresql":
+        # The claim need not wait for the disk: lost in a database crash, the file is only claimed
+        # again when its message comes back (this transaction only; the record is durable).
+        conn.execute(text("SET LOCAL synchronous_commit = off"))
     result = conn.execute(
         update(work_items)
         .where(_key(item), work_items.c.sha256 == item.sha256, work_items.c.state.in_(("queued", "running")))
@@ -153,15 +161,32 @@ def finish(
             pages=pages,
             ocr_pages=ocr_pages,
             error=error,
-            finished_at=utcnow(),
+            finished_at=_database_clock(conn),
         )
     )
 
 
+def _database_clock(conn: Connection) -> Any:
+    """The time a file finished, by the database's clock: every worker stamps with the same clock,
+    so the process following the run needs no margin for machines' clocks that differ."""
+    return func.clock_timestamp() if conn.dialect.name == "postgresql" else utcnow()
+
+
 def finished_since(conn: Connection, dataset: str, since: datetime | None) -> list[FinishedItem]:
-    """Files of `dataset` that reached done or failed at or after `since` (all of them without)."""
+    """Files of `dataset` that reached done or failed at or after `since` (all of them without),
+    in the order they finished."""
     query = (
-        select(work_items, documents.c.enriched_at)
+        select(
+            work_items.c.storage_key,
+            work_items.c.state,
+            work_items.c.document_id,
+            work_items.c.action,
+            work_items.c.pages,
+            work_items.c.ocr_pages,
+            work_items.c.error,
+            work_items.c.finished_at,
+            documents.c.enriched_at,
+        )
         .outerjoin(documents, documents.c.id == work_items.c.document_id)
         .where(work_items.c.dataset == dataset, work_items.c.state.in_(("done", "failed")))
     )
@@ -177,8 +202,9 @@ def finished_since(conn: Connection, dataset: str, since: datetime | None) -> li
             r.ocr_pages or 0,
             r.error,
             analysed=r.state == "done" and r.enriched_at is not None,
+            finished_at=r.finished_at,
         )
-        for r in conn.execute(query)
+        for r in conn.execute(query.order_by(work_items.c.finished_at))
     ]
 
 
