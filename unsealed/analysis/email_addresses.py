@@ -83,8 +83,14 @@ def find_address(text: str) -> tuple[str, str] | None:
     return (lost.group(), f"{lost.group(1)}@{lost.group(2)}") if lost else None
 
 
+_INITIALS = re.compile(r"(?:[A-HJ-Z]\.?)(?:\s?[A-Z]\.?){0,2}")  # `J`, `J E`, `J.E.` (not a lone `I`: `|`)
+
+
 def person_name(raw: str) -> str | None:
     """The name without mailto/brackets/addresses/debris; `Last, First` → `First Last`."""
+    bare = re.sub(r"\[[^\]]*\]?|<[^>]*>?|[\s;,]+$", " ", raw).strip()
+    if _INITIALS.fullmatch(bare):
+        return bare  # a sender or recipient known by initials (`From: J`, `To: J E`)
     name = ADDRESS.sub(" ", raw)
     name = _LOST_AT.sub(" ", name)
     name = re.sub(r"\[[^\]]*\]?|<[^>]*>?|\([^)]*\)?|\S*\.(?:com|org|net|edu|gov)\b\S*", " ", name)
@@ -140,14 +146,29 @@ def _known_without_at(text: str, known: Iterable[str]) -> tuple[str, str] | None
     return None
 
 
+_MAILTO = re.compile(r"mailto\s*:\s*(" + ADDRESS.pattern + ")", re.I)
+
+
 def one_address(part: str, known: Iterable[str] = ()) -> Address | None:
-    found = find_address(part) or _known_without_at(part, known)
+    # A `mailto:` link prints the address again, often cleaner than the text beside it
+    # (`j=evacation@gmail.com <mailto:jeevacation@gmail.com>`, quoted-printable damage).
+    link = _MAILTO.search(part)
+    found = (link.group(1), link.group(1)) if link else find_address(part) or _known_without_at(part, known)
     name = person_name(part)
+    if name and found and _part_of_address(name, found[1]):
+        name = None  # `'eevacation` printed before the address it is a piece of
     if not name and not found:
         return None
     if found is None:
         return Address(name, None, None)
     return Address(name, normalise_address(found[1], known), found[0])
+
+
+def _part_of_address(name: str, address: str) -> bool:
+    """A one-word "name" that is a broken piece of the address (`'eevacation` before
+    `jeevacation@gmail.com`); a name the same as the local part (`lhsoffice`) is kept."""
+    word, local = re.sub(r"[^a-z0-9]", "", name.lower()), address.lower().split("@")[0]
+    return " " not in name.strip() and len(word) >= 4 and word in local and word != local
 
 
 def _split_lines(part: str) -> list[str]:
@@ -177,6 +198,8 @@ def _split_commas(part: str) -> list[str]:
 
 def split_recipients(value: str) -> list[str]:
     """A printed recipient list (its lines kept) cut into one piece per person."""
+    # `Name <a@b.com <mailto:a@b.com>>`: the link repeats the address before it, one person.
+    value = re.sub(r"(@[\w.=-]+\s*)[<\[]\s*mailto[^<>\[\]»;]*[>\]»]*", r"\1", value, flags=re.I)
     value = re.sub(r"([>\]])\s*,", r"\1;", value)
     if ";" in value:
         return [c for p in value.split(";") for line in _split_lines(p) for c in _split_commas(line)]

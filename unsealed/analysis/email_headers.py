@@ -35,17 +35,37 @@ LABELS = (
     "importance",
     "classification",
 )
+# Header lines we do not read but that are never a value: they end a list or a label's value.
+_OTHER_LABEL = re.compile(
+    r"^\s*(reply-to|sender|return-path|message-id|in-reply-to|references|mime-version|content-type"
+    r"|x-[\w-]+)\s*:",
+    re.I,
+)
 _MISREAD = {"ce": "cc", "bce": "bcc"}  # two-letter labels OCR misreads beyond edit distance 0
 _LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z .]{0,14}?)\s*(?:[:;]|\t)\s*(.*)$")
 _QUOTE = re.compile(r"^(?:\s*>)+(?=\s|[\w\"'(]|$)\s?")  # not `>,` (a list's debris)
+# HTML left in the text of a mail printed from its source: `<=r>`, `<=iv dir="ltr" class=...>`
+_HTML = re.compile(r"<[^<>@\s]*=[^<>@]*>|</?(?:div|br|span|p|b|font)\b[^<>@]*>", re.I)
 _RECIPIENTS = ("to", "cc", "bcc")
 _INTRO = (
     (re.compile(r"original\s*message", re.I), "original-message"),
     (re.compile(r"forwarded\s*message|begin\s*forwarded|forwarded\s*by", re.I), "forwarded"),
 )
-_ON_START = re.compile(r"^\s*On\s+(?=.*\d)", re.I)
-_WROTE = re.compile(r"\bwrote\s*:?\s*$", re.I)
-_ON_WROTE = re.compile(r"^\s*On\s+(?P<rest>.*?)\s*wrote\s*:?\s*$", re.I | re.S)
+# A line that introduces a quoted message ends the header above it: it is never a value.
+_INTRO_LINE = re.compile(
+    r"^[\W_]*(?:original\s*message|(?:begin\s*)?forwarded\s*messag\S*|forwarded\s*by\b.*)[\W_]*$", re.I
+)
+_REPLY_PREFIX = re.compile(r"^\s*(?:re|fw|fwd|aw|wg|tr)\s*:", re.I)
+# `On <date>, <who> wrote:`, and the same in French (`Le … a écrit :`), German (`Am … schrieb …:`)
+# and Spanish (`El … escribió:`), as mail programs print them.
+_ON = r"(?:On|Le|Am|El)"
+_WROTE_WORD = r"(?:wrote|a\s+[ée]crit|schrieb|escribi[óo])"
+_ON_START = re.compile(rf"^\s*{_ON}\s+(?=.*\d)", re.I)
+_WROTE = re.compile(rf"\b{_WROTE_WORD}\s*:?\s*$", re.I)
+_ON_WROTE = re.compile(rf"^\s*{_ON}\s+(?P<rest>.*?)\s*{_WROTE_WORD}\s*:?\s*$", re.I | re.S)
+# `On Sun, May 10, 2015 at 9:48 PM, Brandon Thompson` with its `wrote:` lost or printed lines
+# further down (the release's OCR moved it): English only, a date with a clock, then a name.
+_ON_NAMED = re.compile(r"^\s*On\s+(?P<rest>.*\d.*)$")
 _CLOCK = re.compile(
     r"\d{1,2}\s?[:.]\s?\d\d(?:\s?[:.]\s?\d\d)?(?:\s*[AaPp]\.?\s?[Mm]\.?)?(?:\s*\(?[A-Z]{2,5}\)?(?=[\s,]))?"
 )
@@ -81,11 +101,15 @@ def match_label(raw: str) -> str | None:
 
 
 def unquote(line: str) -> str:
-    return _QUOTE.sub("", line).strip()
+    """The line without quote markers and HTML debris."""
+    return _QUOTE.sub("", _HTML.sub(" ", line)).strip()
 
 
 def label_of(line: str) -> tuple[str, str] | None:
     """(label, value printed after it) when the line starts with a header label."""
+    other = _OTHER_LABEL.match(line)
+    if other:
+        return other.group(1).lower(), line[other.end() :].strip()
     m = _LABEL_LINE.match(line)
     if not m:
         bare = match_label(line) if re.fullmatch(r"[A-Za-z]{4,12}", line) else None
@@ -95,6 +119,8 @@ def label_of(line: str) -> tuple[str, str] | None:
 
 
 def _name_like(value: str) -> bool:
+    if _REPLY_PREFIX.match(value):
+        return False  # `Re: …` is a subject
     if "@" in value or "[" in value or "<" in value or find_address(value):
         return True
     words = value.split()
@@ -112,12 +138,39 @@ def _fit(label: str, value: str) -> float:
         listed = "@" in value or ";" in value or find_address(value)
         return 2.0 if listed else 1.0 if _name_like(value) else -2.0
     if label == "subject":
-        return 1.5 if re.match(r"\s*(re|fw|fwd)\s*:", value, re.I) else 0.5 if "@" not in value else -1.0
+        if _REPLY_PREFIX.match(value):
+            return 1.5
+        if _prose(value):
+            return -1.5  # the body's first line, after a subject left empty
+        return 0.5 if "@" not in value else -1.0
     if label == "attachments":
         return 2.0 if _FILE.search(value) else -2.0
     if label == "importance":
         return 3.0 if value.strip().lower() in ("high", "normal", "low") else -3.0
     return 0.0
+
+
+def _prose(value: str) -> bool:
+    """Sentences of the body rather than a header value: lower case, long, and a sentence ends
+    inside it (`yes but with a 2.2 billion dollar top. most planes are above …`)."""
+    words = len(value.split())
+    return bool(re.match(r"\s*[a-z]", value)) and words >= 8 and bool(re.search(r"[.!?]\s+\S", value))
+
+
+def _takes_value(label: str, text: str, after: str) -> bool:
+    """Whether a bare label in a block whose other labels print their values inline (the one-line
+    layout) has `text` as its value: only when the value is unmistakable (a recipient list, a
+    `Re:` subject, a date) or the next line is a label again. Else the label was printed empty
+    and `text` is the body (or what follows the header)."""
+    if label_of(after) is not None:
+        return True
+    if label in _RECIPIENTS:
+        return _fit(label, text) >= 2.0
+    if label == "subject":
+        return bool(_REPLY_PREFIX.match(text))
+    if label in ("sent", "date"):
+        return looks_like_date(text)
+    return _fit(label, text) > 0
 
 
 def align(labels: list[str], values: list[str]) -> tuple[dict[str, str], int]:
@@ -182,9 +235,12 @@ def _list_runs_to(lines: list[str], i: int, seen: set[str]) -> int:
     return i
 
 
-def _wrapped(value: str, text: str) -> bool:
-    """A long subject's last words, wrapped onto the next line."""
-    return len(value) >= 70 and len(text.split()) <= 8 and not re.search(r"[,.:;!?]$", text + value)
+def _wrapped(line: str, text: str) -> bool:
+    """A long subject's last words, wrapped onto the next line: the subject's last printed
+    `line` ran to the margin (a short line ends it), and `text` is a few words, not a link."""
+    if re.match(r"\s*(?:https?:|www\.)", text, re.I):
+        return False
+    return len(line) >= 70 and len(text.split()) <= 8 and not re.search(r"[,.:;!?]$", text + line)
 
 
 def _read_block(lines: list[str], start: int) -> Block:
@@ -198,11 +254,15 @@ def _read_block(lines: list[str], start: int) -> Block:
     list_until = start
     end = start
     wraps = 0  # lines a long subject wrapped onto
+    tail = ""  # the last printed line of a one-line value (where a subject may wrap from)
+    inline = 0  # labels printed with their value on the same line
+    columned = False  # a bare label took a value from a later line
 
     def close_group() -> None:
-        nonlocal group, values, last, end, last_list
+        nonlocal group, values, last, end, last_list, columned
         if group:
             got, used = align(group, values)
+            columned = columned or bool(got)
             fields.update(got)
             end -= len(values) - used
             last = group[-1] if group[-1] in got else None
@@ -220,7 +280,8 @@ def _read_block(lines: list[str], start: int) -> Block:
             seen.add(label)
             if value:
                 close_group()  # bare labels before it with no values left: redacted
-                fields[label] = value
+                inline += 1
+                fields[label] = tail = value
                 last = label
                 if label in _RECIPIENTS:
                     last_list = label
@@ -231,11 +292,21 @@ def _read_block(lines: list[str], start: int) -> Block:
                 group.append(label)
                 last = None
             end = i + 1
+        elif _INTRO_LINE.match(text):
+            break  # `-----Original Message-----`, `Forwarded message`: the next message begins
+        elif (
+            group
+            and not values
+            and inline >= 2
+            and not columned
+            and not _takes_value(group[-1], text, next((t for t in lines[i + 1 : i + 2]), ""))
+        ):
+            break  # one-line layout: the bare label was printed empty; this is the body
         elif not text:
             if not group and last not in _RECIPIENTS:
                 nxt = next((t for t in lines[i + 1 : i + 3] if t), "")
                 after = label_of(nxt)
-                wraps_on = last == "subject" and wraps < 2 and _wrapped(fields["subject"], nxt)
+                wraps_on = last == "subject" and wraps < 2 and _wrapped(tail, nxt)
                 if (after is None or after[0] in seen) and not wraps_on:
                     break
         elif re.fullmatch(r"[^\w<>\[\];]{1,3}", text) and last not in _RECIPIENTS:
@@ -255,8 +326,9 @@ def _read_block(lines: list[str], start: int) -> Block:
             else:
                 values.append(text)
             end = i + 1
-        elif last == "subject" and wraps < 2 and _wrapped(fields["subject"], text):
+        elif last == "subject" and wraps < 2 and _wrapped(tail, text):
             fields["subject"] += " " + text
+            tail = text
             wraps += 1
             end = i + 1
         elif last in _RECIPIENTS and (i < list_until or _continues_list(text, fields.get(last, ""))):
@@ -316,7 +388,8 @@ class OnWrote:
 
 
 def find_on_wrote(text: str, skip: set[int]) -> list[OnWrote]:
-    """`On <date>, <who> wrote:` lines (joined over up to three lines), outside header blocks."""
+    """`On <date>, <who> wrote:` lines (joined over up to three lines), outside header blocks;
+    also an `On <date> <clock>, <Name>` line whose `wrote:` is lost or printed further down."""
     lines = [unquote(line) for line in text.split("\n")]
     out: list[OnWrote] = []
     i = 0
@@ -324,18 +397,53 @@ def find_on_wrote(text: str, skip: set[int]) -> list[OnWrote]:
         if i in skip or not _ON_START.match(lines[i]):
             i += 1
             continue
+        alone = _named_line(lines[i])
+        found: OnWrote | None = None
         for k in range(MAX_ON_LINES):
             if i + k >= len(lines) or (k and label_of(lines[i + k])):
                 break
             if _WROTE.search(lines[i + k]):
-                joined = " ".join(lines[i : i + k + 1])
-                parsed = _split_on_wrote(joined)
+                if alone and k and not _continues_who(lines[i + 1 : i + k + 1]):
+                    break  # the lines between are the body: the `wrote:` belongs further down
+                parsed = _split_on_wrote(" ".join(lines[i : i + k + 1]))
                 if parsed:
-                    out.append(OnWrote(i, i + k + 1, *parsed))
-                    i += k
+                    found = OnWrote(i, i + k + 1, *parsed)
                 break
+        if found is None and alone:
+            found = OnWrote(i, i + 1, *alone)
+        if found is not None:
+            out.append(found)
+            i = found.end - 1
         i += 1
     return out
+
+
+def _named_line(line: str) -> tuple[str, str] | None:
+    """(date, who) of an `On <date> <clock>, <Name>` line printed without its `wrote:`."""
+    m = _ON_NAMED.match(line)
+    if not m or _WROTE.search(line):
+        return None
+    rest = m.group("rest")
+    clock = next(_CLOCK.finditer(rest), None)
+    if clock is None or not looks_like_date(rest[: clock.end()]):
+        return None
+    who = re.sub(r"[<>\[\]_|]+", " ", rest[clock.end() :]).strip(" ,;:")
+    words = who.split()
+    if not 1 <= len(words) <= 5 or re.search(r"[.!?]$", who) and not re.search(r"\b[A-Z]\.$", who):
+        return None
+    if not (find_address(who) or all(w[0].isupper() or not w[0].isalpha() for w in words)):
+        return None  # `On May 10, 2015 at 9 PM, the police arrived` is prose
+    return rest[: clock.end()].strip(" ,"), rest[clock.end() :].strip(" ,")
+
+
+def _continues_who(between: list[str]) -> bool:
+    """Whether lines after an `On … <Name>` line still belong to it: the `wrote:` alone, or an
+    address or bracket debris before it, not words of a body."""
+    for text in between:
+        head = _WROTE.sub("", text).strip()
+        if head and not (find_address(head) or re.fullmatch(r"[\W_]*(?:gt;|lt;)?[\W_]*", head)):
+            return False
+    return True
 
 
 def _split_on_wrote(joined: str) -> tuple[str, str] | None:
