@@ -170,9 +170,7 @@ def _spread(corpus: list[RealDocument], n: int) -> list[RealDocument]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument(
-        "--scans", default="all", help="key documents scanned and OCR'd (every page): N or all"
-    )
+    ap.add_argument("--scans", default="all", help="key documents scanned and OCR'd (every page): N or all")
     ap.add_argument(
         "--bates-scans", default="6", help="corpus documents scanned for the Bates figure: N or all"
     )

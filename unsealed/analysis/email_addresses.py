@@ -196,11 +196,43 @@ def _split_commas(part: str) -> list[str]:
     return [part]
 
 
+_FLOWED = 45  # a list line this long was wrapped at the margin, not ended after a name
+
+
+def _whole_name(piece: str) -> bool:
+    """Two or more words, the last no initial: `Kshitij Golani`, not `Mary C` or `Olivier`."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’.-]*", person_name(piece) or "")
+    return len(words) >= 2 and len(words[-1].strip(".")) >= 2 and not piece.rstrip().endswith((",", "-"))
+
+
+def _mark_line_breaks(value: str) -> str:
+    """A `;` put where a list printed one person a line and OCR lost the separator
+    (`Ian Salters` / `Zbynek Kozelsky <`, `Prashant Mahendru` / `zia Memon`): the line before is
+    short (not wrapped at the margin) and ends with a whole name, and the next begins a word."""
+    lines = value.split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        previous = out[-1]
+        last_piece = previous.rsplit(";", 1)[-1]
+        if (
+            len(previous.strip()) < _FLOWED
+            and not previous.rstrip().endswith(";")
+            and ADDRESS.search(last_piece) is None
+            and _whole_name(last_piece)
+            and re.match(r"[\W_]*[A-Za-z]{2}", line)
+            and not re.match(r"\s*[;>\]]", line)
+        ):
+            out[-1] = previous + ";"
+        out.append(line)
+    return "\n".join(out)
+
+
 def split_recipients(value: str) -> list[str]:
     """A printed recipient list (its lines kept) cut into one piece per person."""
     # `Name <a@b.com <mailto:a@b.com>>`: the link repeats the address before it, one person.
     value = re.sub(r"(@[\w.=-]+\s*)[<\[]\s*mailto[^<>\[\]»;]*[>\]»]*", r"\1", value, flags=re.I)
     value = re.sub(r"([>\]])\s*,", r"\1;", value)
+    value = _mark_line_breaks(value)
     if ";" in value:
         return [c for p in value.split(";") for line in _split_lines(p) for c in _split_commas(line)]
     value = re.sub(r"\s+", " ", value)

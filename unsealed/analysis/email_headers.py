@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import Levenshtein
 
 from unsealed.analysis.email_addresses import ADDRESS, find_address
-from unsealed.analysis.email_dates import looks_like_date
+from unsealed.analysis.email_dates import looks_like_date, parse_sent
+from unsealed.domain import BATES_TOKEN
 
 LABELS = (
     "from",
@@ -243,6 +244,12 @@ def _wrapped(line: str, text: str) -> bool:
     return len(line) >= 70 and len(text.split()) <= 8 and not re.search(r"[,.:;!?]$", text + line)
 
 
+def _date_goes_on(value: str, text: str) -> bool:
+    """A date broken over two lines (`Sent: Thursday.` / `2014 4:09 PM`): the printed value
+    is not a whole date and the next line holds the rest of one."""
+    return parse_sent(value) is None and bool(re.search(r"\d", text)) and looks_like_date(f"{value} {text}")
+
+
 def _read_block(lines: list[str], start: int) -> Block:
     """The header block whose first label is at `start`."""
     fields: dict[str, str] = {}
@@ -326,6 +333,9 @@ def _read_block(lines: list[str], start: int) -> Block:
             else:
                 values.append(text)
             end = i + 1
+        elif last in ("sent", "date") and not group and _date_goes_on(fields[last], text):
+            fields[last] += " " + text
+            end = i + 1
         elif last == "subject" and wraps < 2 and _wrapped(tail, text):
             fields["subject"] += " " + text
             tail = text
@@ -359,18 +369,43 @@ def is_header(block: Block) -> bool:
     return "from" in keys and (has_date or has_to) and len(block.fields) >= 1 and len(keys) >= 3
 
 
-def find_blocks(text: str) -> list[Block]:
-    """Header blocks of one page, in order."""
-    lines = [unquote(line) for line in text.split("\n")]
+def _furniture(line: str) -> bool:
+    """Page furniture after the last line of a page's text: a Bates or control number
+    (`EFTA_R1_01624504`, `DB-SDNY-0 116010`), a `CONFIDENTIAL` legend, or nothing."""
+    rest = BATES_TOKEN.sub("", line)
+    rest = re.sub(r"CONFIDENTIAL|PURSUANT TO FED\. R\. CRIM\. P\. 6\(e\)|[\W_\d]", "", rest)
+    return not rest
+
+
+def content_end(lines: list[str]) -> int:
+    """The line after a page's last line of text (its furniture left out)."""
+    end = len(lines)
+    while end and _furniture(lines[end - 1]):
+        end -= 1
+    return end
+
+
+def find_blocks(text: str, following: str | None = "", start: int = 0) -> list[Block]:
+    """Header blocks of one page, in order.
+
+    A block cut by the end of the page goes on at the top of the next page, `following` (its
+    `end` then counts the next page's lines after this page's text, `content_end` of it); at the
+    end of the document (`following` None) a From line cut off there is a message of its own.
+    `start`: the first line to read (lines above it belong to a block of the page before).
+    """
+    own = [unquote(line) for line in text.split("\n")]
+    cut = content_end(own)
+    lines = own[:cut] + [unquote(line) for line in (following or "").split("\n")] if following else own
     blocks: list[Block] = []
-    i = 0
-    while i < len(lines):
+    i = start
+    while i < cut:
         found = label_of(lines[i])
         if found is None or found[0] not in ("from", "sent", "date", "to", "subject"):
             i += 1
             continue
         block = _read_block(lines, i)
-        if is_header(block):
+        last_words = following is None and block.end >= cut and bool(block.fields.get("from"))
+        if is_header(block) or last_words:
             block.kind = _kind(lines, i)
             blocks.append(block)
             i = block.end
