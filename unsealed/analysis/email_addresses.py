@@ -196,6 +196,15 @@ def _split_commas(part: str) -> list[str]:
     return [part]
 
 
+_LINKED = re.compile(r"([\w.+'=-]*@[\w.=-]+)\s*[<\[]\s*mailto\s*:?\s*([^<>\[\]»;\s]*)[>\]»]*", re.I)
+
+
+def _one_of_linked(m: re.Match[str]) -> str:
+    """The printed address, or the link's when OCR or quoted-printable damaged the printed one."""
+    printed, link = m.group(1), m.group(2)
+    return printed if ADDRESS.fullmatch(printed) or not ADDRESS.fullmatch(link) else link
+
+
 _FLOWED = 45  # a list line this long was wrapped at the margin, not ended after a name
 
 
@@ -230,7 +239,7 @@ def _mark_line_breaks(value: str) -> str:
 def split_recipients(value: str) -> list[str]:
     """A printed recipient list (its lines kept) cut into one piece per person."""
     # `Name <a@b.com <mailto:a@b.com>>`: the link repeats the address before it, one person.
-    value = re.sub(r"(@[\w.=-]+\s*)[<\[]\s*mailto[^<>\[\]»;]*[>\]»]*", r"\1", value, flags=re.I)
+    value = _LINKED.sub(_one_of_linked, value)
     value = re.sub(r"([>\]])\s*,", r"\1;", value)
     value = _mark_line_breaks(value)
     if ";" in value:
