@@ -236,12 +236,11 @@ def _list_runs_to(lines: list[str], i: int, seen: set[str]) -> int:
     return i
 
 
-def _wrapped(line: str, text: str) -> bool:
-    """A long subject's last words, wrapped onto the next line: the subject's last printed
-    `line` ran to the margin (a short line ends it), and `text` is a few words, not a link."""
+def _wrapped(value: str, text: str) -> bool:
+    """A long subject's last words, wrapped onto the next line (a few words, not a link)."""
     if re.match(r"\s*(?:https?:|www\.)", text, re.I):
         return False
-    return len(line) >= 70 and len(text.split()) <= 8 and not re.search(r"[,.:;!?]$", text + line)
+    return len(value) >= 70 and len(text.split()) <= 8 and not re.search(r"[,.:;!?]$", text + value)
 
 
 def _date_goes_on(value: str, text: str) -> bool:
@@ -261,7 +260,6 @@ def _read_block(lines: list[str], start: int) -> Block:
     list_until = start
     end = start
     wraps = 0  # lines a long subject wrapped onto
-    tail = ""  # the last printed line of a one-line value (where a subject may wrap from)
     inline = 0  # labels printed with their value on the same line
     columned = False  # a bare label took a value from a later line
 
@@ -288,7 +286,7 @@ def _read_block(lines: list[str], start: int) -> Block:
             if value:
                 close_group()  # bare labels before it with no values left: redacted
                 inline += 1
-                fields[label] = tail = value
+                fields[label] = value
                 last = label
                 if label in _RECIPIENTS:
                     last_list = label
@@ -313,7 +311,7 @@ def _read_block(lines: list[str], start: int) -> Block:
             if not group and last not in _RECIPIENTS:
                 nxt = next((t for t in lines[i + 1 : i + 3] if t), "")
                 after = label_of(nxt)
-                wraps_on = last == "subject" and wraps < 2 and _wrapped(tail, nxt)
+                wraps_on = last == "subject" and wraps < 2 and _wrapped(fields["subject"], nxt)
                 if (after is None or after[0] in seen) and not wraps_on:
                     break
         elif re.fullmatch(r"[^\w<>\[\];]{1,3}", text) and last not in _RECIPIENTS:
@@ -336,9 +334,8 @@ def _read_block(lines: list[str], start: int) -> Block:
         elif last in ("sent", "date") and not group and _date_goes_on(fields[last], text):
             fields[last] += " " + text
             end = i + 1
-        elif last == "subject" and wraps < 2 and _wrapped(tail, text):
+        elif last == "subject" and wraps < 2 and _wrapped(fields["subject"], text):
             fields["subject"] += " " + text
-            tail = text
             wraps += 1
             end = i + 1
         elif last in _RECIPIENTS and (i < list_until or _continues_list(text, fields.get(last, ""))):
