@@ -73,9 +73,14 @@ def _misreadings(local: str) -> set[str]:
     return out
 
 
+_SPACED_AT = re.compile(r"(?<=[\w.])\s?@\s?(?=[A-Za-z0-9])")
+
+
 def find_address(text: str) -> tuple[str, str] | None:
     """The first address in the text as printed and as read, a lost `@` restored in front of a
-    common domain (`jeevacationegmail.com` → `jeevacation@gmail.com`)."""
+    common domain (`jeevacationegmail.com` → `jeevacation@gmail.com`), spaces OCR put around an
+    `@` dropped (`jeevacation @ gmail.com`)."""
+    text = _SPACED_AT.sub("@", text)
     match = ADDRESS.search(text)
     if match:
         return match.group(), match.group()
@@ -152,6 +157,7 @@ _MAILTO = re.compile(r"mailto\s*:\s*(" + ADDRESS.pattern + ")", re.I)
 def one_address(part: str, known: Iterable[str] = ()) -> Address | None:
     # A `mailto:` link prints the address again, often cleaner than the text beside it
     # (`j=evacation@gmail.com <mailto:jeevacation@gmail.com>`, quoted-printable damage).
+    part = _SPACED_AT.sub("@", part)
     link = _MAILTO.search(part)
     found = (link.group(1), link.group(1)) if link else find_address(part) or _known_without_at(part, known)
     name = person_name(part)

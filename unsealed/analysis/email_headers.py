@@ -42,7 +42,10 @@ _OTHER_LABEL = re.compile(
     r"|x-[\w-]+)\s*:",
     re.I,
 )
-_MISREAD = {"ce": "cc", "bce": "bcc"}  # two-letter labels OCR misreads beyond edit distance 0
+_MISREAD = {"ce": "cc", "bce": "bcc"}
+_LEAD_JUNK = re.compile(
+    r"^[‘’'`\"•*·|,.]{1,2}\s?(?=[A-Za-z])"
+)  # two-letter labels OCR misreads beyond edit distance 0
 _LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z .]{0,14}?)\s*(?:[:;]|\t)\s*(.*)$")
 _QUOTE = re.compile(r"^(?:\s*>)+(?=\s|[\w\"'(]|$)\s?")  # not `>,` (a list's debris)
 # HTML left in the text of a mail printed from its source: `<=r>`, `<=iv dir="ltr" class=...>`
@@ -108,6 +111,7 @@ def unquote(line: str) -> str:
 
 def label_of(line: str) -> tuple[str, str] | None:
     """(label, value printed after it) when the line starts with a header label."""
+    line = _LEAD_JUNK.sub("", line)  # `‘Subject:`, `• To:`: a speck OCR read before the label
     other = _OTHER_LABEL.match(line)
     if other:
         return other.group(1).lower(), line[other.end() :].strip()
@@ -243,6 +247,16 @@ def _wrapped(value: str, text: str) -> bool:
     return len(value) >= 70 and len(text.split()) <= 8 and not re.search(r"[,.:;!?]$", text + value)
 
 
+def _unknown_label_line(text: str, after: list[str], seen: set[str]) -> bool:
+    """A `Xx: value` line with a short label we cannot read, followed by a label not yet seen."""
+    m = _LABEL_LINE.match(text)
+    if not m or len(re.sub(r"[^A-Za-z]", "", m.group(1))) > 3 or _REPLY_PREFIX.match(text):
+        return False
+    nxt = next((t for t in after if t), "")
+    found = label_of(nxt)
+    return found is not None and found[0] not in seen
+
+
 def _date_goes_on(value: str, text: str) -> bool:
     """A date broken over two lines (`Sent: Thursday.` / `2014 4:09 PM`): the printed value
     is not a whole date and the next line holds the rest of one."""
@@ -299,6 +313,8 @@ def _read_block(lines: list[str], start: int) -> Block:
             end = i + 1
         elif _INTRO_LINE.match(text):
             break  # `-----Original Message-----`, `Forwarded message`: the next message begins
+        elif not group and seen and _unknown_label_line(text, lines[i + 1 : i + 3], seen):
+            end = i + 1  # `Ao: David Swen`: a label OCR damaged past knowing, between two known ones
         elif (
             group
             and not values
@@ -309,10 +325,13 @@ def _read_block(lines: list[str], start: int) -> Block:
             break  # one-line layout: the bare label was printed empty; this is the body
         elif not text:
             if not group and last not in _RECIPIENTS:
-                nxt = next((t for t in lines[i + 1 : i + 3] if t), "")
+                k = next((k for k in range(i + 1, min(len(lines), i + 3)) if lines[k]), i)
+                nxt = lines[k] if k > i else ""
                 after = label_of(nxt)
                 wraps_on = last == "subject" and wraps < 2 and _wrapped(fields["subject"], nxt)
-                if (after is None or after[0] in seen) and not wraps_on:
+                date_on = last in ("sent", "date") and _date_goes_on(fields[last], nxt)
+                unknown = bool(nxt) and _unknown_label_line(nxt, lines[k + 1 : k + 3], seen)
+                if (after is None or after[0] in seen) and not (wraps_on or date_on or unknown):
                     break
         elif re.fullmatch(r"[^\w<>\[\];]{1,3}", text) and last not in _RECIPIENTS:
             pass  # OCR debris of a redacted value
@@ -431,15 +450,18 @@ def find_on_wrote(text: str, skip: set[int]) -> list[OnWrote]:
             continue
         alone = _named_line(lines[i])
         found: OnWrote | None = None
-        for k in range(MAX_ON_LINES):
-            if i + k >= len(lines) or (k and label_of(lines[i + k])):
+        # the next lines with text (OCR of a scan puts a blank line between printed lines)
+        following = [k for k in range(i, min(len(lines), i + 2 * MAX_ON_LINES)) if lines[k]][:MAX_ON_LINES]
+        for n, k in enumerate(following):
+            if n and label_of(lines[k]):
                 break
-            if _WROTE.search(lines[i + k]):
-                if alone and k and not _continues_who(lines[i + 1 : i + k + 1]):
+            if _WROTE.search(lines[k]):
+                taken = [lines[j] for j in following[: n + 1]]
+                if alone and n and not _continues_who(taken[1:]):
                     break  # the lines between are the body: the `wrote:` belongs further down
-                parsed = _split_on_wrote(" ".join(lines[i : i + k + 1]))
+                parsed = _split_on_wrote(" ".join(taken))
                 if parsed:
-                    found = OnWrote(i, i + k + 1, *parsed)
+                    found = OnWrote(i, k + 1, *parsed)
                 break
         if found is None and alone:
             found = OnWrote(i, i + 1, *alone)
