@@ -67,7 +67,9 @@ def read_pages(document: RealDocument, *, scanned: bool = False) -> Read:
     pages = [(p.number, p.text, p.bottom_text) for p in read_rendered(document, scanned=scanned)]
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
-        cached.write_text(json.dumps(pages), encoding="utf-8")
+        part = cached.with_suffix(f".{os.getpid()}.part")  # renamed whole: a reader never sees half
+        part.write_text(json.dumps(pages), encoding="utf-8")
+        part.replace(cached)
     return pages
 
 
