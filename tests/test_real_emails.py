@@ -170,6 +170,11 @@ def test_empty_to_and_cc_lines_take_no_recipients() -> None:
     assert (forwarded[0].to, forwarded[0].cc) == ([], [])  # `To:` `Cc:` `>` `---Forwarded message---`
     reply_to = [m for m in _parse("HOUSE_OVERSIGHT_029433") if m.kind == "forwarded"]
     assert reply_to[0].to == []  # `To:` then `Reply-To: info…`
+    # but a value printed on the next line, with the next label after it, is the label's value
+    # (OCR of a scan puts a blank line between printed lines)
+    spaced = "From: Jane Roe\n\nSent: Monday, May 4, 2015 10:02 AM\n\nTo:\n\nJohn Smith\n\nSubject: Lunch\n"
+    (message,) = parse_document([(1, spaced)])
+    assert ([a.name for a in message.to], message.subject) == (["John Smith"], "Lunch")
 
 
 def test_a_one_line_block_with_an_empty_subject_keeps_the_body_out() -> None:

@@ -320,7 +320,7 @@ def _read_block(lines: list[str], start: int) -> Block:
             and not values
             and inline >= 2
             and not columned
-            and not _takes_value(group[-1], text, next((t for t in lines[i + 1 : i + 2]), ""))
+            and not _takes_value(group[-1], text, next((t for t in lines[i + 1 : i + 3] if t), ""))
         ):
             break  # one-line layout: the bare label was printed empty; this is the body
         elif not text:
