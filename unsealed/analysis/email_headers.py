@@ -316,7 +316,8 @@ def _read_block(lines: list[str], start: int) -> Block:
         elif not group and seen and _unknown_label_line(text, lines[i + 1 : i + 3], seen):
             end = i + 1  # `Ao: David Swen`: a label OCR damaged past knowing, between two known ones
         elif (
-            group
+            text
+            and group
             and not values
             and inline >= 2
             and not columned
