@@ -7,7 +7,12 @@
   a name or address to From/To/CC, a file name to Attachments); a redacted value leaves its label
   empty and the others keep their place;
 - To/CC lists wrapped over many lines with `;`, `[`, `]`, `<`, `>` debris;
-- `On <date>, <name> wrote:` lines, also broken over two or three lines.
+- labels printed empty: in a one-line block a bare label takes the next line only when it is
+  unmistakably its value; intro lines (`Forwarded message`) and other header lines (`Reply-To:`)
+  are never values;
+- a header cut by the end of its page, read on at the top of the next (`following`);
+- `On <date>, <name> wrote:` lines, also broken over two or three lines, in English, French,
+  German and Spanish, and `On <date> <clock>, <Name>` lines whose `wrote:` is lost.
 
 Labels survive OCR damage (`Su bj cct:`, `Fram:`) by fuzzy matching. Quote markers (`> `) are
 ignored when finding blocks.
@@ -42,10 +47,8 @@ _OTHER_LABEL = re.compile(
     r"|x-[\w-]+)\s*:",
     re.I,
 )
-_MISREAD = {"ce": "cc", "bce": "bcc"}
-_LEAD_JUNK = re.compile(
-    r"^[‘’'`\"•*·|,.]{1,2}\s?(?=[A-Za-z])"
-)  # two-letter labels OCR misreads beyond edit distance 0
+_MISREAD = {"ce": "cc", "bce": "bcc"}  # two-letter labels OCR misreads beyond edit distance 0
+_LEAD_JUNK = re.compile(r"^[‘’'`\"•*·|,.]{1,2}\s?(?=[A-Za-z])")  # `‘Subject:`: a speck before a label
 _LABEL_LINE = re.compile(r"^([A-Za-z][A-Za-z .]{0,14}?)\s*(?:[:;]|\t)\s*(.*)$")
 _QUOTE = re.compile(r"^(?:\s*>)+(?=\s|[\w\"'(]|$)\s?")  # not `>,` (a list's debris)
 # HTML left in the text of a mail printed from its source: `<=r>`, `<=iv dir="ltr" class=...>`
