@@ -139,11 +139,15 @@ def _parse(doc_id: str) -> list[Message]:
     return parse_document(list(enumerate(document.pages, 1)))
 
 
-def test_every_message_of_the_key_meets_the_goals_on_the_corpus_text() -> None:
-    """Over all 268 messages of the key (quoted and forwarded ones too), not only the top one."""
+@pytest.mark.parametrize("source", ["corpus", "layer"])
+def test_every_message_of_the_key_meets_the_goals(source: str) -> None:
+    """Over all 268 messages of the key (quoted and forwarded ones too), not only the top one,
+    on the corpus text and on the text layer of the PDFs we render from it."""
+    from bench.real import pdf_pages
     from bench.real_emails import archive_senders, load_key, raw_pages, score
 
-    got = score(raw_pages, load_key(), known=archive_senders())
+    get = raw_pages if source == "corpus" else lambda entry: pdf_pages(entry["file"])
+    got = score(get, load_key(), known=archive_senders())
     every = got["all_messages"]
     assert got["classification_precision"] >= 0.95 and got["classification_recall"] >= 0.95
     assert every["subject"] >= 0.95 and every["sent"] >= 0.95, every
