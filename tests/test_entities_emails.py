@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.entities_support import add_document, seed_pages
+from unsealed.analysis.email_dates import parse_sent
 from unsealed.analysis.emails import match_label, parse_addresses, parse_date, parse_document
 from unsealed.pipeline.enrich_stages import run_emails
 from unsealed.store.archive import Archive
@@ -73,6 +74,35 @@ def test_dates_to_utc() -> None:
     assert parse_date("Wed, 24 Dec 2014 20:52:29 +0000") == datetime(2014, 12, 24, 20, 52, 29, tzinfo=UTC)
     assert parse_date("Monday, April 16, 2018 10:01 AM") == datetime(2018, 4, 16, 10, 1, tzinfo=UTC)
     assert parse_date("no date here") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "clock"),
+    [
+        ("Wednesda Ma 09, 2018 9:30 PM", "2018-05-09 21:30"),  # Ma: May, as 9 May 2018 is a Wednesday
+        ("Friday Ma 09, 2018 9:30 PM", "2018-03-09 21:30"),  # and 9 March a Friday
+        ("29 nov. 2016 a 00:16", "2016-11-29 00:16"),  # French `Le … à 00:16`
+        ("Tue, Feb 24, 2015 at 2:20 PMSub'ect:", "2015-02-24 14:20"),  # the next label run on
+        ("Ma 09, 2018 9:30 PM", None),  # no weekday: March or May, not read
+    ],
+)
+def test_damaged_dates(raw: str, clock: str | None) -> None:
+    got = parse_sent(raw)
+    assert (got.clock.strftime("%Y-%m-%d %H:%M") if got else None) == clock
+
+
+def test_recipients_lists_as_printed() -> None:
+    """A `mailto:` link repeats its address (one person, the link's clean address); a short
+    line that ends with a whole name ends that person where OCR lost the `;`; initials are names."""
+    linked = parse_addresses("Jeffrey Epstein <jeevacation@gm=il.com <mailto:jeevacation@gmail.com>>")
+    assert [(a.name, a.address) for a in linked] == [("Jeffrey Epstein", "jeevacation@gmail.com")]
+    listed = parse_addresses("Ian Salters\nZbynek Kozelsky <\nMary C\nKeaveney")
+    assert [a.name for a in listed] == ["Ian Salters", "Zbynek Kozelsky", "Mary C Keaveney"]
+    flowed = "Paul Allen; Jeff Bezos; Sergey Brin; Hubert Burda; Steve Case; John Doerr, Jeffrey\nEpstein"
+    assert [a.name for a in parse_addresses(flowed)][-2:] == ["John Doerr", "Jeffrey Epstein"]
+    assert [a.name for a in parse_addresses("J E")] == ["J E"]
+    sender = parse_document([(1, "From: J\nSent: Monday, January 21, 2019 5:39 PM\nTo: Weingarten, Reid\n")])
+    assert sender[0].from_name == "J"
 
 
 def test_default_zone_setting(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -126,3 +126,32 @@ def test_a_zipped_volume_with_lower_case_load_files(tmp_path):
     with Archive.open(settings.archive_dir) as archive:
         ingest(archive, [release], "ds2", settings, stages=[])
         _check(archive, "ds2")
+
+
+def test_load_file_bates_shown_in_the_canonical_form(tmp_path):
+    """An OPT that writes `HOUSE OVERSIGHT 013482` (spaces, any case): every page shows
+    HOUSE_OVERSIGHT_013482, and a stamp printed the same way is no disagreement."""
+    from tests.builders import write_pdf as pdf
+
+    images = tmp_path / "VOL" / "IMAGES"
+    pdf(
+        images / "HO1.pdf",
+        [["first page"], ["second page"]],
+        ["HOUSE OVERSIGHT 013482", "HOUSE OVERSIGHT 013483"],
+    )
+    (tmp_path / "VOL" / "VOL.OPT").write_text(
+        "HOUSE OVERSIGHT 013482,VOL,IMAGES\\HO1.pdf,Y,,,2\r\n"
+        "house oversight 013483,VOL,IMAGES\\HO1.pdf,,,,\r\n"
+    )
+    archive = Archive.open(tmp_path / "archive")
+    try:
+        ingest(archive, [tmp_path / "VOL"], "house", Settings.from_env().with_overrides(workers=1))
+        with archive.engine.connect() as conn:
+            rows = conn.execute(
+                select(pages.c.bates, pages.c.bates_printed).order_by(pages.c.number)
+            ).all()
+            doc = conn.execute(select(documents.c.bates_first, documents.c.bates_last)).one()
+    finally:
+        archive.close()
+    assert [tuple(r) for r in rows] == [("HOUSE_OVERSIGHT_013482", None), ("HOUSE_OVERSIGHT_013483", None)]
+    assert tuple(doc) == ("HOUSE_OVERSIGHT_013482", "HOUSE_OVERSIGHT_013483")

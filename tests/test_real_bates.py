@@ -3,10 +3,13 @@ its stamp (never from a control number printed beside it), and every form a read
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from unsealed.analysis.bates import assign_bates
 from unsealed.config import PageOptions
@@ -17,6 +20,7 @@ from unsealed.sample.real import RealDocument, default_root, load_corpus, render
 from unsealed.search.query import parse
 from unsealed.search.tree import BatesRange, Or
 from unsealed.store.archive import Archive
+from unsealed.store.schema import documents
 from unsealed.web import create_app
 
 corpus = pytest.mark.skipif(not default_root().exists(), reason="../shared/corpus is not here")
@@ -104,5 +108,45 @@ def test_show_and_bates_route_take_every_form(cli, show_json, archive_dir: Path,
         for typed in ("HOUSE_OVERSIGHT_015674", "house oversight 15674", "HOUSE OVERSIGHT 015674"):
             found = client.get(f"/api/v1/bates/{typed}")
             assert found.status_code == 200 and found.json()["page"] == 3
+    finally:
+        archive.close()
+
+
+_BARE = re.compile(r"(?<!HOUSE[ _])(?<!HOUSE)OVERSIGHT[ _]?\d{6}")
+
+
+@corpus
+def test_every_display_shows_the_full_house_oversight_number(
+    cli, show_json, archive_dir: Path, tmp_path: Path
+) -> None:
+    """A House Oversight range is never shown as `OVERSIGHT 013482`: the CLI, the document page,
+    the API and /bates/ all show HOUSE_OVERSIGHT_013482, from the text layer and from a scan."""
+    document = load_corpus(ids=["HOUSE_OVERSIGHT_013482"])
+    write_corpus(document, tmp_path / "in" / "layer")
+    write_corpus(document, tmp_path / "in" / "scan", scanned=True, dpi=200)
+    cli("ingest", tmp_path / "in", "--dataset", "house", check=True)
+    shown = cli("show", "HOUSE_OVERSIGHT_013483", check=True).stdout
+    assert "HOUSE_OVERSIGHT_013482–HOUSE_OVERSIGHT_013483" in shown and not _BARE.search(shown)
+    archive = Archive.open(archive_dir)
+    try:
+        client = TestClient(create_app(archive))
+        found = client.get("/api/v1/bates/house oversight 13483").json()
+        assert found["page"] == 2
+        with archive.engine.connect() as conn:
+            ids = [r.id for r in conn.execute(select(documents.c.id))]
+        assert len(ids) == 2
+        for doc_id in ids:
+            api = client.get(f"/api/v1/documents/{doc_id}").json()
+            assert (api["bates_first"], api["bates_last"]) == (
+                "HOUSE_OVERSIGHT_013482",
+                "HOUSE_OVERSIGHT_013483",
+            )
+            assert [p["bates"] for p in show_json(doc_id)["pages"]] == [
+                "HOUSE_OVERSIGHT_013482",
+                "HOUSE_OVERSIGHT_013483",
+            ]
+            page = client.get(f"/documents/{doc_id}").text
+            assert "HOUSE_OVERSIGHT_013482 – HOUSE_OVERSIGHT_013483" in page
+            assert not _BARE.search(page) and not _BARE.search(json.dumps(api))
     finally:
         archive.close()

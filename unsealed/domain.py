@@ -85,6 +85,16 @@ def read_bates(value: str) -> BatesNumber | None:
     return BatesNumber(prefix, separator, int(match.group(2)), len(match.group(2)))
 
 
+def canonical_bates(value: str) -> str:
+    """A Bates number written by a person or a load file (`HOUSE OVERSIGHT 013482`,
+    `house_oversight_013482`) in its one canonical form (`HOUSE_OVERSIGHT_013482`), digits as
+    written; the value unchanged when it is not one Bates number."""
+    printed = parse_bates(value.strip().upper())
+    if len(printed) == 1 and BATES_TOKEN.fullmatch(value.strip().upper()):
+        return str(printed[0])
+    return value
+
+
 def split_bates(value: str) -> tuple[str, int] | None:
     """`EFTA01197904` -> (`EFTA`, 1197904); `house oversight 12345` -> (`HOUSEOVERSIGHT`, 12345);
     None when it is not a Bates number. The key search indexes and queries by."""

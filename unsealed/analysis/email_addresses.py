@@ -73,9 +73,14 @@ def _misreadings(local: str) -> set[str]:
     return out
 
 
+_SPACED_AT = re.compile(r"(?<=[\w.])\s?@\s?(?=[A-Za-z0-9])")
+
+
 def find_address(text: str) -> tuple[str, str] | None:
     """The first address in the text as printed and as read, a lost `@` restored in front of a
-    common domain (`jeevacationegmail.com` → `jeevacation@gmail.com`)."""
+    common domain (`jeevacationegmail.com` → `jeevacation@gmail.com`), spaces OCR put around an
+    `@` dropped (`jeevacation @ gmail.com`)."""
+    text = _SPACED_AT.sub("@", text)
     match = ADDRESS.search(text)
     if match:
         return match.group(), match.group()
@@ -83,8 +88,14 @@ def find_address(text: str) -> tuple[str, str] | None:
     return (lost.group(), f"{lost.group(1)}@{lost.group(2)}") if lost else None
 
 
+_INITIALS = re.compile(r"(?:[A-HJ-Z]\.?)(?:\s?[A-Z]\.?){0,2}")  # `J`, `J E`, `J.E.` (not a lone `I`: `|`)
+
+
 def person_name(raw: str) -> str | None:
     """The name without mailto/brackets/addresses/debris; `Last, First` → `First Last`."""
+    bare = re.sub(r"\[[^\]]*\]?|<[^>]*>?|[\s;,]+$", " ", raw).strip()
+    if _INITIALS.fullmatch(bare):
+        return bare  # a sender or recipient known by initials (`From: J`, `To: J E`)
     name = ADDRESS.sub(" ", raw)
     name = _LOST_AT.sub(" ", name)
     name = re.sub(r"\[[^\]]*\]?|<[^>]*>?|\([^)]*\)?|\S*\.(?:com|org|net|edu|gov)\b\S*", " ", name)
@@ -140,14 +151,30 @@ def _known_without_at(text: str, known: Iterable[str]) -> tuple[str, str] | None
     return None
 
 
+_MAILTO = re.compile(r"mailto\s*:\s*(" + ADDRESS.pattern + ")", re.I)
+
+
 def one_address(part: str, known: Iterable[str] = ()) -> Address | None:
-    found = find_address(part) or _known_without_at(part, known)
+    # A `mailto:` link prints the address again, often cleaner than the text beside it
+    # (`j=evacation@gmail.com <mailto:jeevacation@gmail.com>`, quoted-printable damage).
+    part = _SPACED_AT.sub("@", part)
+    link = _MAILTO.search(part)
+    found = (link.group(1), link.group(1)) if link else find_address(part) or _known_without_at(part, known)
     name = person_name(part)
+    if name and found and _part_of_address(name, found[1]):
+        name = None  # `'eevacation` printed before the address it is a piece of
     if not name and not found:
         return None
     if found is None:
         return Address(name, None, None)
     return Address(name, normalise_address(found[1], known), found[0])
+
+
+def _part_of_address(name: str, address: str) -> bool:
+    """A one-word "name" that is a broken piece of the address (`'eevacation` before
+    `jeevacation@gmail.com`); a name the same as the local part (`lhsoffice`) is kept."""
+    word, local = re.sub(r"[^a-z0-9]", "", name.lower()), address.lower().split("@")[0]
+    return " " not in name.strip() and len(word) >= 4 and word in local and word != local
 
 
 def _split_lines(part: str) -> list[str]:
@@ -175,9 +202,52 @@ def _split_commas(part: str) -> list[str]:
     return [part]
 
 
+_LINKED = re.compile(r"([\w.+'=-]*@[\w.=-]+)\s*[<\[]\s*mailto\s*:?\s*([^<>\[\]»;\s]*)[>\]»]*", re.I)
+
+
+def _one_of_linked(m: re.Match[str]) -> str:
+    """The printed address, or the link's when OCR or quoted-printable damaged the printed one."""
+    printed, link = m.group(1), m.group(2)
+    return printed if ADDRESS.fullmatch(printed) or not ADDRESS.fullmatch(link) else link
+
+
+_FLOWED = 45  # a list line this long was wrapped at the margin, not ended after a name
+
+
+def _whole_name(piece: str) -> bool:
+    """Two or more words, the last no initial: `Kshitij Golani`, not `Mary C` or `Olivier`."""
+    words = re.findall(r"[A-Za-z][A-Za-z'’.-]*", person_name(piece) or "")
+    return len(words) >= 2 and len(words[-1].strip(".")) >= 2 and not piece.rstrip().endswith((",", "-"))
+
+
+def _mark_line_breaks(value: str) -> str:
+    """A `;` put where a list printed one person a line and OCR lost the separator
+    (`Ian Salters` / `Zbynek Kozelsky <`, `Prashant Mahendru` / `zia Memon`): the line before is
+    short (not wrapped at the margin) and ends with a whole name, and the next begins a word."""
+    lines = value.split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        previous = out[-1]
+        last_piece = previous.rsplit(";", 1)[-1]
+        if (
+            len(previous.strip()) < _FLOWED
+            and not previous.rstrip().endswith(";")
+            and ADDRESS.search(last_piece) is None
+            and _whole_name(last_piece)
+            and re.match(r"[\W_]*[A-Za-z]{2}", line)
+            and not re.match(r"\s*[;>\]]", line)
+        ):
+            out[-1] = previous + ";"
+        out.append(line)
+    return "\n".join(out)
+
+
 def split_recipients(value: str) -> list[str]:
     """A printed recipient list (its lines kept) cut into one piece per person."""
+    # `Name <a@b.com <mailto:a@b.com>>`: the link repeats the address before it, one person.
+    value = _LINKED.sub(_one_of_linked, value)
     value = re.sub(r"([>\]])\s*,", r"\1;", value)
+    value = _mark_line_breaks(value)
     if ";" in value:
         return [c for p in value.split(";") for line in _split_lines(p) for c in _split_commas(line)]
     value = re.sub(r"\s+", " ", value)

@@ -58,7 +58,8 @@ def _clean(raw: str) -> str:
     text = re.sub(r"\s+", " ", raw).strip()
     text = _RUN_ON_YEAR.sub(r"\1 \2", text)
     text = _SPLIT_RUN_ON.sub(r"\1 \2\3", text)
-    text = re.sub(r"\bat\b", " ", text)
+    text = re.sub(r"\b(?:at|à|a|um)\b(?=\s*\d)|\bat\b", " ", text)  # `at 9:35`, French `à`, German `um`
+    text = re.sub(r"(\d\s?[AaPp]\.?[Mm]\.?)(?=[A-Za-z])", r"\1 ", text)  # `2:20 PMSub'ect:`
     text = re.sub(r"(\d)\s?[.]\s?(\d\d)\s?([AaPp]\.?[Mm])", r"\1:\2 \3", text)  # 10.45 AM
     text = re.sub(r"([AaPp])\.([Mm])\.?", r"\1\2", text)
     text = _WEEKDAY.sub(" ", text)
@@ -81,6 +82,7 @@ def parse_sent(raw: str) -> SentDate | None:
     text = _clean(raw)
     if not re.search(r"\d", text) or not (_YEAR.search(text) or _MONTH.search(text)):
         return None
+    text = _cut_month(raw, text)
     try:
         parsed, _ = dateparser.parse(text, fuzzy_with_tokens=True, tzinfos=ZONES)  # type: ignore[misc]
         other, _ = dateparser.parse(text, fuzzy_with_tokens=True, tzinfos=ZONES, default=_OTHER)  # type: ignore[misc]
@@ -92,6 +94,38 @@ def parse_sent(raw: str) -> SentDate | None:
         return None
     aware = parsed if parsed.tzinfo is not None else None
     return SentDate(parsed.replace(tzinfo=None), bool(_TIME.search(text)), aware)
+
+
+_MONTHS = ("january february march april may june july august september october november december").split()
+_DAYS = ("monday tuesday wednesday thursday friday saturday sunday").split()
+_CUT_MONTH = re.compile(r"\b([A-Za-z]{2,})\.?\s+(\d{1,2})\b,?\s+((?:19|20)\d\d)\b")
+
+
+def _cut_month(raw: str, text: str) -> str:
+    """A month name cut short by OCR (`Wednesda Ma 09, 2018`) read as the one month it can
+    begin that puts the day on the printed weekday (May: 9 May 2018 was a Wednesday, 9 March a
+    Friday); the text unchanged when no weekday is printed or more than one month fits."""
+    m = _CUT_MONTH.search(text)
+    if not m or _MONTH.fullmatch(m.group(1)):
+        return text
+    stem = m.group(1).lower()
+    months = [k for k, name in enumerate(_MONTHS, 1) if name.startswith(stem) and len(stem) < len(name)]
+    first = re.match(r"\s*([A-Za-z]{3,})", raw)
+    days = [k for k, name in enumerate(_DAYS) if first and name.startswith(first.group(1).lower()[:3])]
+    if len(months) < 2 or len(days) != 1:
+        return text
+    day, year = int(m.group(2)), int(m.group(3))
+    fits = [k for k in months if _weekday(year, k, day) == days[0]]
+    if len(fits) != 1:
+        return text
+    return text[: m.start(1)] + _MONTHS[fits[0] - 1] + text[m.end(1) :]
+
+
+def _weekday(year: int, month: int, day: int) -> int | None:
+    try:
+        return datetime(year, month, day).weekday()
+    except ValueError:
+        return None
 
 
 def default_zone() -> timezone | ZoneInfo:

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from unsealed.analysis.email_addresses import Address, clean_addresses, one_address, parse_addresses
 from unsealed.analysis.email_dates import parse_date, parse_sent, to_utc
-from unsealed.analysis.email_headers import find_blocks, find_on_wrote, match_label
+from unsealed.analysis.email_headers import content_end, find_blocks, find_on_wrote, match_label
 
 __all__ = [
     "Address",
@@ -55,7 +55,8 @@ class Message:
     attachments: str | None = None
     body: str = ""
     quoted: str = ""  # the `>` lines below its header (what it quotes without a printed header)
-    end_line: int = 0  # the line after its header on its page
+    end_line: int = 0  # the line after its header, on its page or on `end_page`
+    end_page: int = 0  # the next page's number when the header runs onto it
     labels: frozenset[str] = frozenset()  # the header labels printed, with or without values
 
     @property
@@ -97,13 +98,22 @@ def _set_sent(message: Message, raw: str | None) -> None:
         message.sent_at = to_utc(sent)
 
 
-def _messages_of_page(number: int, text: str, known: set[str]) -> list[Message]:
-    blocks = find_blocks(text)
-    skip = {i for b in blocks for i in range(b.line, b.end)}
+def _messages_of_page(
+    number: int, text: str, known: set[str], following: tuple[int, str] | None, start: int
+) -> tuple[list[Message], int]:
+    """The page's messages, and how many lines at the top of the next page its last header
+    took (a header cut by the end of the page goes on there)."""
+    blocks = find_blocks(text, following[1] if following else None, start)
+    cut = content_end(text.split("\n"))
+    taken = 0
+    skip = set(range(start)) | {i for b in blocks for i in range(b.line, b.end)}
     found: list[Message] = []
     for b in blocks:
         f = b.fields
         message = Message(0, number, b.line, b.kind, end_line=b.end, labels=frozenset(b.printed))
+        if following and b.end > cut:
+            message.end_page, message.end_line = following[0], b.end - cut
+            taken = message.end_line
         message.from_printed = f.get("from") or None
         if message.from_printed:
             message.sender = one_address(message.from_printed, known)
@@ -120,7 +130,7 @@ def _messages_of_page(number: int, text: str, known: set[str]) -> list[Message]:
         message.sender = one_address(w.who, known) if w.who else None
         _set_sent(message, w.date)
         found.append(message)
-    return sorted(found, key=lambda m: m.line)
+    return sorted(found, key=lambda m: m.line), taken
 
 
 def _attach_bodies(messages: list[Message], pages: list[tuple[int, str]]) -> None:
@@ -129,7 +139,7 @@ def _attach_bodies(messages: list[Message], pages: list[tuple[int, str]]) -> Non
     order = {(n, i): k for k, (n, i, _) in enumerate(lines)}
     starts = [order.get((m.page, m.line), 0) for m in messages]
     for k, message in enumerate(messages):
-        begin = order.get((message.page, message.end_line), len(lines))
+        begin = order.get((message.end_page or message.page, message.end_line), len(lines))
         stop = starts[k + 1] if k + 1 < len(messages) else len(lines)
         below = [t for _, _, t in lines[begin:stop]]
         message.body = "\n".join(t for t in below if not t.lstrip().startswith(">")).strip()
@@ -140,7 +150,12 @@ def parse_document(pages: list[tuple[int, str]], known: Iterable[str] = ()) -> l
     """Every printed message of a document, in reading order (position 0, 1, ...). `known`:
     addresses printed clean elsewhere in the archive (evidence for undoing OCR misreadings)."""
     known = clean_addresses(text for _, text in pages) | set(known)
-    messages = [m for number, text in pages for m in _messages_of_page(number, text, known)]
+    messages: list[Message] = []
+    taken = 0  # lines at the top of this page that the header above took
+    for k, (number, text) in enumerate(pages):
+        following = pages[k + 1] if k + 1 < len(pages) else None
+        found, taken = _messages_of_page(number, text, known, following, taken)
+        messages += found
     for position, message in enumerate(messages):
         message.position = position
     _attach_bodies(messages, pages)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from unsealed.analysis.bates import printed_stamps
-from unsealed.domain import bates_from_filename, parse_bates
+from unsealed.domain import bates_from_filename, canonical_bates, parse_bates
 from unsealed.ingest.loadfiles import BEGIN_NAMES, load_kind, opt_documents, parse_dat, parse_opt
 from unsealed.model import FileResult, SourceFile
 
@@ -47,8 +47,10 @@ def apply_load(result: FileResult, load: DocumentLoad) -> None:
 
 
 def _page_bates(numbers: list[str], index: int) -> str | None:
+    """The page's Bates number from the OPT, in the canonical form every display shows (a load
+    file may write `HOUSE OVERSIGHT 013482`), numbered on from the last one for pages it lacks."""
     if index < len(numbers):
-        return numbers[index]
+        return canonical_bates(numbers[index])
     if not numbers:
         return None
     parsed = parse_bates(numbers[-1])
@@ -137,7 +139,7 @@ def _apply_opt(
             absorbed.update(f.storage_key for f in files[1:])
         load = plan.documents.setdefault(head.storage_key, DocumentLoad())
         load.bates = [page.bates for page in document if finder.image(page.image) is not None]
-        first_image[document[0].bates.lower()] = head
+        first_image[canonical_bates(document[0].bates).lower()] = head
     plan.sources = [replaced.get(s.storage_key, s) for s in plan.sources]
 
 
@@ -151,7 +153,7 @@ def _apply_dat(
         if begin is None:
             plan.problems.append((key, "a record without a Begin Bates field"))
             continue
-        source = first_image.get(begin.lower()) or finder.bates(begin)
+        source = first_image.get(canonical_bates(begin).lower()) or finder.bates(begin)
         if source is None:
             plan.problems.append((key, f"no file for document {begin}"))
             continue
