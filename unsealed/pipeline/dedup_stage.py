@@ -8,7 +8,9 @@ so adding 1 % more documents costs about 1 % of a full build), it joins the clus
 whose estimated Jaccard similarity reaches the threshold (clusters it bridges are merged), and each
 cluster it touched gets its canonical member again: the most complete copy (fewest redaction boxes,
 then most text, then the earliest Bates). Every document and every page has a row, so each belongs
-to a cluster (a singleton one when it has no copy). A text of fewer than MIN_WORDS words gets no
+to a cluster (a singleton one when it has no copy). Documents whose clusters this sets or changes
+become pending in the search index (it groups results by cluster), so the next index stage
+re-reads them. A text of fewer than MIN_WORDS words gets no
 signature; it is a copy only of texts with exactly the same words.
 """
 
@@ -30,6 +32,7 @@ from unsealed.analysis.neardup import (
 from unsealed.analysis.union_find import UnionFind
 from unsealed.config import DedupOptions
 from unsealed.pipeline.stage import Stage
+from unsealed.search import indexer
 from unsealed.store.archive import Archive
 from unsealed.store.bulk import insert_many
 from unsealed.store.schema import documents, near_duplicate_bands, near_duplicates, pages
@@ -183,9 +186,17 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
             .distinct()
         ).scalars()
     )
+    changed = {d for d, _ in new}  # their copy keys in the search index change
     for cluster in existing:
         target = groups.find(cluster)
         if target != cluster:  # a new text bridged two clusters: they become one
+            changed.update(
+                conn.execute(
+                    select(near_duplicates.c.document_id)
+                    .where(near_duplicates.c.cluster == cluster)
+                    .distinct()
+                ).scalars()
+            )
             conn.execute(
                 update(near_duplicates).where(near_duplicates.c.cluster == cluster).values(cluster=target)
             )
@@ -196,6 +207,7 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
             for d, p in new
         ],
     )
+    indexer.mark_pending(conn, changed)
     touched = {groups.find(cluster_key(d, p)) for d, p in new if (d, p) in best}
     if touched:
         _choose_canonical(conn, touched)

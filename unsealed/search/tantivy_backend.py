@@ -10,7 +10,7 @@ from collections.abc import Set as AbstractSet
 import tantivy
 from tantivy import Occur, Query
 
-from unsealed.search.backend import EngineHit, EngineOrder
+from unsealed.search.backend import EngineHit, EngineOrder, GroupKey, Ranked
 from unsealed.search.tantivy_compile import Compiler
 from unsealed.search.tantivy_index import LONG_TOKEN_BYTES, TantivyIndex
 from unsealed.search.tree import Node
@@ -51,6 +51,19 @@ class TantivyBackend:
     def search(
         self, prepared: object, *, limit: int, order: EngineOrder, after: int | None = None
     ) -> tuple[list[EngineHit], int]:
+        ranked, total = self.rank(prepared, limit=limit, order=order, after=after)
+        # with `after`, the count is of the pages after it; the service keeps the first page's total
+        return self.load(ranked), total
+
+    def rank(
+        self,
+        prepared: object,
+        *,
+        limit: int,
+        order: EngineOrder,
+        group: GroupKey | None = None,
+        after: int | None = None,
+    ) -> tuple[list[Ranked], int]:
         assert isinstance(prepared, Query)
         searcher = self.index.index.searcher()
         if order == "relevance":
@@ -67,17 +80,31 @@ class TantivyBackend:
             result = searcher.search(
                 query, limit=limit, count=True, order_by_field=key_field, order=tantivy.Order.Asc
             )
-        addresses = [address for _, address in result.hits]
-        keys = searcher.fast_field_values(key_field, addresses) if addresses else []
-        hits = []
-        for (score, address), key in zip(result.hits, keys, strict=True):
-            doc = searcher.doc(address)
-            hits.append(
+        hits = result.hits
+        total = _count(result, len(hits))
+        if not hits:
+            return [], total
+        addresses = [address for _, address in hits]
+        keys = searcher.fast_field_values(key_field, addresses)
+        docs = searcher.fast_field_values("doc_key", addresses)
+        groups = searcher.fast_field_values(group, addresses) if group else [0] * len(hits)
+        scored = order == "relevance"
+        return [
+            Ranked(float(score) if scored else 0.0, int(k or 0), int(g or 0), int(d or 0), address, searcher)
+            for (score, address), k, g, d in zip(hits, keys, groups, docs, strict=True)
+        ], total
+
+    def load(self, ranked: list[Ranked]) -> list[EngineHit]:
+        out = []
+        for r in ranked:
+            assert isinstance(r.view, tantivy.Searcher)
+            doc = r.view.doc(r.address)  # type: ignore[arg-type]
+            out.append(
                 EngineHit(
                     document_id=str(doc.get_first("document_id")),
                     page=int(doc.get_first("page") or 0),
-                    score=float(score) if order == "relevance" else 0.0,
-                    key=int(key or 0),
+                    score=r.score,
+                    key=r.key,
                     dataset=str(doc.get_first("dataset")),
                     filename=str(doc.get_first("filename")),
                     bates=doc.get_first("bates"),
@@ -85,8 +112,17 @@ class TantivyBackend:
                     date=doc.get_first("date"),
                 )
             )
-        # with `after`, the count is of the pages after it; the service keeps the first page's total
-        return hits, _count(result, len(hits))
+        return out
+
+    def count_groups(self, prepared: object, group: GroupKey, cap: int) -> int | None:
+        assert isinstance(prepared, Query)
+        # a terms aggregation counts each value's pages in the engine; only `cap` buckets come back
+        # (`cap` + 1 of them: more means "more than cap"); exact below, as no segment is cut short
+        size = cap + 1
+        spec = {"g": {"terms": {"field": group, "size": size, "segment_size": size}}}
+        result = self.index.index.searcher().aggregate(prepared, spec)
+        buckets = result.get("g", {}).get("buckets", [])
+        return len(buckets) if len(buckets) <= cap else None
 
     def count_per_document(self, prepared: object, document_ids: list[str]) -> dict[str, int]:
         assert isinstance(prepared, Query)
