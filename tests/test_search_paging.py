@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -179,3 +180,42 @@ def test_collapsed_paging_shows_every_cluster_once(
         every, _ = _walk(searcher, word, limit, "page")
         assert every == len(matching)  # "all" keeps every copy
         archive.engine.dispose()
+
+
+def test_a_copy_added_later_collapses_with_the_indexed_one(tmp_path: Path) -> None:
+    """Incremental: a copy ingested after its original (another data set) joins its cluster, and a
+    sync of what is pending makes both one result."""
+    archive = Archive.open(tmp_path)
+    text = "the ledger of flights in march lists the passengers and the pilots by name"
+    first = [Doc("a.pdf", [text, "another page"], dataset="ds1"), Doc("b.pdf", ["unrelated words"])]
+    add_documents(archive, first)
+    dedup_stage.run_stage(archive, [d.id for d in first])
+    indexer.sync(archive)
+    copy = Doc("a.pdf", [text, "another page"], dataset="ds2")
+    add_documents(archive, [copy])
+    dedup_stage.run_stage(archive, [copy.id])
+    indexer.sync(archive)
+    searcher = Searcher(archive)
+    for group in ("page", "document"):
+        one = searcher.search("ledger", group=group, copies="collapse")  # type: ignore[arg-type]
+        assert one.result_count == len(one.hits) == 1 and one.total == 2
+        both = searcher.search("ledger", group=group, copies="all")  # type: ignore[arg-type]
+        assert both.result_count == 2 and {h.document_id for h in both.hits} == {first[0].id, copy.id}
+
+
+def test_group_counts_past_the_cap_say_more_than(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from unsealed.search import service
+    from unsealed.web import create_app
+
+    archive = Archive.open(tmp_path)
+    add_documents(archive, [Doc(f"n{i}.pdf", ["the note " * (1 + i % 3)] * 2) for i in range(400)])
+    indexer.sync(archive)
+    exact = Searcher(archive).search("note", group="document", limit=5)
+    assert exact.result_count == 400 and exact.result_count_exact and exact.total == 800
+    monkeypatch.setattr(service, "GROUP_COUNT_CAP", 300)
+    capped = Searcher(archive).search("note", group="document", limit=5)
+    assert capped.result_count == 300 and not capped.result_count_exact
+    body = TestClient(create_app(archive)).get("/search", params={"q": "note"}).text
+    assert "Documents 1–20 of more than 300" in body and "last page" not in body
