@@ -78,8 +78,11 @@ class SearchBackend(Protocol):
     def count_per_document(self, prepared: object, document_ids: list[str]) -> dict[str, int]:
         """Matching pages in each of these documents."""
 
-    def facets(self, prepared: object, size: int) -> dict[str, list[tuple[str, int]]]:
-        """Top values with page counts for each name in FACETS."""
+    def facets(
+        self, prepared: object, size: int, groups: tuple[GroupKey, int] | None = None
+    ) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
+        """Top values with page counts for each name in FACETS; with `groups` (key, cap), also
+        `count_groups` of them, in the same pass."""
 
     def tokens_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
         """The page text as the engine tokenises it: (token, start char, end char)."""

@@ -113,11 +113,12 @@ class Searcher:
         if sort == "relevance" and order != "relevance":
             warnings.append("no words to rank by: sorted by date")
         key = group_key(group, copies)
+        counted = True  # whether result_count is known (else the engine counts the groups below)
         if key is None:
             results = self._pages(backend, prepared, order, limit, after, fp)
         else:
             per_group = pages_per_document if group == "document" else 1
-            results = self._grouped(backend, prepared, order, limit, after, fp, key, per_group)
+            results, counted = self._grouped(backend, prepared, order, limit, after, fp, key, per_group)
             if results.window_cut:
                 warnings.append(
                     f"only the best {MAX_GROUP_WINDOW:,} matching pages are grouped: narrow the query "
@@ -126,8 +127,7 @@ class Searcher:
         results.query, results.warnings, results.copies = parsed.text, warnings, copies
         if snippets:
             self._add_snippets(backend, parsed, results)
-        if facets:
-            results.facets = facet_counts(backend.facets(prepared, facet_size))
+        _aggregate(backend, prepared, results, facet_size if facets else None, None if counted else key)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
@@ -181,8 +181,9 @@ class Searcher:
         fp: str,
         key: GroupKey,
         per_group: int,
-    ) -> SearchResults:
-        """Groups (documents, copies) in the order of their best page, each once over all pages.
+    ) -> tuple[SearchResults, bool]:
+        """Groups (documents, copies) in the order of their best page, each once over all pages;
+        and whether the window held every matching page (then `result_count` is the groups in it).
 
         The ranking is read from the top each time, keys only, until it holds the groups up to this
         page and one more; a group's place is its best hit's, whatever page a cursor starts on, so
@@ -207,10 +208,6 @@ class Searcher:
             ):
                 break
             window = min(window * 4, MAX_GROUP_WINDOW)
-        if complete:
-            count: int | None = len(groups)
-        else:
-            count = backend.count_groups(prepared, key, GROUP_COUNT_CAP)
         chosen = [groups[g] for g in list(groups)[skip : skip + limit]]
         shown = [_shown(members, per_group, key) for members in chosen]
         loaded = iter(backend.load([h for hits in shown for h in hits]))
@@ -219,8 +216,7 @@ class Searcher:
             query="",
             total=total,
             hits=[h for hits in hit_lists for h in hits],
-            result_count=count if count is not None else GROUP_COUNT_CAP,
-            result_count_exact=count is not None,
+            result_count=len(groups),
             window_cut=not complete and len(groups) < want,
         )
         if key != "page_copy":
@@ -233,7 +229,7 @@ class Searcher:
         more = len(groups) > skip + limit
         if more:
             results.next_cursor = cursors.encode(cursors.Cursor(fp, skip + len(chosen), total))
-        return results
+        return results, complete
 
     def _add_snippets(self, backend: SearchBackend, parsed: ParsedQuery, results: SearchResults) -> None:
         if not results.hits:
@@ -326,6 +322,25 @@ def _matcher(backend: SearchBackend, parsed: ParsedQuery) -> TermMatcher:
     )
     leaves = [t for t in positive_terms(parsed.tree) if getattr(t, "field", "text") in ("text", "entities")]
     return TermMatcher(leaves, tokenize)
+
+
+def _aggregate(
+    backend: SearchBackend,
+    prepared: object,
+    results: SearchResults,
+    facet_size: int | None,
+    count: GroupKey | None,
+) -> None:
+    """Facets (with `facet_size`) and the count of `count` groups, in one pass when both."""
+    found: int | None = None
+    if facet_size is not None:
+        raw, found = backend.facets(prepared, facet_size, (count, GROUP_COUNT_CAP) if count else None)
+        results.facets = facet_counts(raw)
+    elif count is not None:
+        found = backend.count_groups(prepared, count, GROUP_COUNT_CAP)
+    if count is not None:
+        results.result_count = found if found is not None else GROUP_COUNT_CAP
+        results.result_count_exact = found is not None
 
 
 def group_key(group: Group, copies: Copies) -> GroupKey | None:

@@ -27,6 +27,21 @@ _FACET_FIELDS = {
 }
 
 
+_GROUPS = "__groups"
+
+
+def _group_terms(group: GroupKey, cap: int) -> dict[str, object]:
+    """A terms aggregation that counts each value's pages in the engine; only `cap` + 1 buckets
+    come back (more than `cap`: the count is a lower bound). Below that it is exact: no segment
+    has more values than it keeps."""
+    return {"terms": {"field": group, "size": cap + 1, "segment_size": cap + 1}}
+
+
+def _group_count(result: dict, cap: int) -> int | None:
+    buckets = result.get(_GROUPS, {}).get("buckets", [])
+    return len(buckets) if len(buckets) <= cap else None
+
+
 def _label(key: object) -> str:
     """Bucket keys of numeric fields may arrive as floats (2014.0)."""
     return str(int(key)) if isinstance(key, float) and key.is_integer() else str(key)
@@ -116,13 +131,8 @@ class TantivyBackend:
 
     def count_groups(self, prepared: object, group: GroupKey, cap: int) -> int | None:
         assert isinstance(prepared, Query)
-        # a terms aggregation counts each value's pages in the engine; only `cap` buckets come back
-        # (`cap` + 1 of them: more means "more than cap"); exact below, as no segment is cut short
-        size = cap + 1
-        spec = {"g": {"terms": {"field": group, "size": size, "segment_size": size}}}
-        result = self.index.index.searcher().aggregate(prepared, spec)
-        buckets = result.get("g", {}).get("buckets", [])
-        return len(buckets) if len(buckets) <= cap else None
+        result = self.index.index.searcher().aggregate(prepared, {_GROUPS: _group_terms(group, cap)})
+        return _group_count(result, cap)
 
     def count_per_document(self, prepared: object, document_ids: list[str]) -> dict[str, int]:
         assert isinstance(prepared, Query)
@@ -134,17 +144,22 @@ class TantivyBackend:
             counts[document_id] = _count(searcher.search(both, limit=1, count=True), 0)
         return counts
 
-    def facets(self, prepared: object, size: int) -> dict[str, list[tuple[str, int]]]:
+    def facets(
+        self, prepared: object, size: int, groups: tuple[GroupKey, int] | None = None
+    ) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
         assert isinstance(prepared, Query)
-        spec = {
+        spec: dict[str, object] = {
             name: {"terms": {"field": field, "size": fixed or size}}
             for name, (field, fixed) in _FACET_FIELDS.items()
         }
+        if groups is not None:  # counted in the same pass over the matching pages
+            spec[_GROUPS] = _group_terms(*groups)
         result = self.index.index.searcher().aggregate(prepared, spec)
-        return {
+        facets = {
             name: [(_label(b["key"]), int(b["doc_count"])) for b in result.get(name, {}).get("buckets", [])]
             for name in _FACET_FIELDS
         }
+        return facets, (_group_count(result, groups[1]) if groups is not None else None)
 
     def tokens_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
         if text.isascii():
