@@ -12,7 +12,7 @@ from tantivy import Occur, Query
 
 from unsealed.search.backend import EngineHit, EngineOrder, GroupKey, Ranked
 from unsealed.search.tantivy_compile import Compiler
-from unsealed.search.tantivy_index import LONG_TOKEN_BYTES, TantivyIndex
+from unsealed.search.tantivy_index import LONG_TOKEN_BYTES, TantivyIndex, document_key
 from unsealed.search.tree import Node
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
@@ -136,13 +136,15 @@ class TantivyBackend:
 
     def count_per_document(self, prepared: object, document_ids: list[str]) -> dict[str, int]:
         assert isinstance(prepared, Query)
-        searcher = self.index.index.searcher()
-        counts = {}
-        for document_id in document_ids:
-            doc_q = Query.term_query(self.index.schema, "document_id", document_id)
-            both = Query.boolean_query([(Occur.Must, doc_q), (Occur.Must, prepared)])
-            counts[document_id] = _count(searcher.search(both, limit=1, count=True), 0)
-        return counts
+        if not document_ids:
+            return {}
+        # one pass: the query within these documents, pages counted per document key
+        within = Query.term_set_query(self.index.schema, "document_id", document_ids)
+        both = Query.boolean_query([(Occur.Must, within), (Occur.Must, prepared)])
+        spec = {"d": {"terms": {"field": "doc_key", "size": len(document_ids)}}}
+        buckets = self.index.index.searcher().aggregate(both, spec).get("d", {}).get("buckets", [])
+        counts = {int(b["key"]): int(b["doc_count"]) for b in buckets}
+        return {d: counts.get(document_key(d), 0) for d in document_ids}
 
     def facets(
         self, prepared: object, size: int, groups: tuple[GroupKey, int] | None = None

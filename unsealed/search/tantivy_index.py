@@ -94,6 +94,11 @@ def seq_base(document_id: str) -> int:
     return (int.from_bytes(digest, "big") >> 15) << _PAGE_BITS
 
 
+def document_key(document_id: str) -> int:
+    """The `doc_key` of a document's pages: the document's part of `seq`."""
+    return seq_base(document_id) >> _PAGE_BITS
+
+
 def copy_key(kind: str, value: str) -> int:
     """A 63-bit key of a copy group: `c` a near-duplicate cluster id, `s` a file's SHA-256 (exact
     copies, before the near-duplicate stage has clustered them), `d` a document id (no copy known)."""
@@ -165,7 +170,7 @@ def page_documents(doc: DocumentPages) -> Iterator[str]:
     own_people = _people_json(doc.senders, doc.recipients)
     base = seq_base(doc.document_id)
     asc_base, desc_base = date_key_bases(day)
-    head += f',"doc_key":{base >> _PAGE_BITS},"doc_copy":{_doc_copy(doc)}'
+    head += f',"doc_key":{document_key(doc.document_id)},"doc_copy":{_doc_copy(doc)}'
     page_clusters = doc.page_clusters
     entities, quoted = doc.entities, doc.quoted
     for number, text, bates in doc.pages:
