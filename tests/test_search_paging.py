@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -113,10 +114,11 @@ def test_api_and_search_page_follow_the_cursor_to_every_hit(tmp_path: Path) -> N
 
 
 def _walk_collapsed(
-    searcher: Searcher, query: str, limit: int, group: str
+    searcher: Searcher, query: str, limit: int, group: str, sort: str = "relevance"
 ) -> tuple[SearchResults, list[list[tuple[str, int]]]]:
     """Every page of collapsed results: the first page's results and each result's shown pages."""
     options = {"limit": limit, "group": group, "copies": "collapse", "facets": False, "snippets": False}
+    options["sort"] = sort
     first = results = searcher.search(query, **options)  # type: ignore[arg-type]
     seen: list[list[tuple[str, int]]] = []
     while True:
@@ -145,13 +147,19 @@ def _clusters(archive: Archive) -> dict[tuple[str, int], str]:
     copies=st.integers(1, 12),
     limit=st.integers(1, 9),
     word=st.sampled_from(WORDS),
+    sort=st.sampled_from(["relevance", "date", "date-desc"]),
 )
 def test_collapsed_paging_shows_every_cluster_once(
-    distinct: list[list[tuple[list[str], int]]], copies: int, limit: int, word: str
+    distinct: list[list[tuple[list[str], int]]], copies: int, limit: int, word: str, sort: str
 ) -> None:
     """With copies collapsed, each near-duplicate cluster of matching pages (of documents, when grouped)
     is one result over all pages, counted exactly; identical texts never show twice."""
-    docs = [Doc(f"d{i}.pdf", [_text(w, f) for w, f in pages]) for i, pages in enumerate(distinct * copies)]
+    docs = [
+        Doc(
+            f"d{i}.pdf", [_text(w, f) for w, f in pages], date=datetime(2001, 1, 1 + i % 5) if i % 4 else None
+        )
+        for i, pages in enumerate(distinct * copies)
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         archive = Archive.open(Path(tmp))
         add_documents(archive, docs)
@@ -162,7 +170,7 @@ def test_collapsed_paging_shows_every_cluster_once(
         texts = {(d.id, n): t for d in docs for n, t in enumerate(d.pages, start=1)}
         matching = {key for key, text in texts.items() if word in text.split()}
 
-        first, seen = _walk_collapsed(searcher, word, limit, "page")
+        first, seen = _walk_collapsed(searcher, word, limit, "page", sort)
         shown = [keys[0] for keys in seen]
         assert len(shown) == len(set(shown)) and set(shown) <= matching
         expected = {cluster[k] for k in matching}
@@ -170,7 +178,7 @@ def test_collapsed_paging_shows_every_cluster_once(
         assert first.result_count == len(expected) and first.total == len(matching)
         assert len(shown) <= len({texts[k] for k in matching})  # the same text: one result
 
-        first, seen = _walk_collapsed(searcher, word, limit, "document")
+        first, seen = _walk_collapsed(searcher, word, limit, "document", sort)
         leads = [keys[0][0] for keys in seen]
         assert all(d == lead for keys, lead in zip(seen, leads, strict=True) for d, _ in keys)
         expected_docs = {cluster[(d, 0)] for d, _ in matching}
