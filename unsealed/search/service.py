@@ -143,7 +143,9 @@ class Searcher:
         if order == "relevance":
             window = (after.returned if after else 0) + limit + 1 + TIE_SLACK
             while True:
-                found, total = backend.search(prepared, limit=window, order=order)
+                # keys only: with long runs of equal scores (a prefix scores every page 1.0) the
+                # window can hold every hit, and only the shown ones need their stored fields
+                found, total = backend.rank(prepared, limit=window, order=order)
                 ranked = sorted(found, key=lambda h: (-h.score, h.key))
                 if after:
                     ranked = [h for h in ranked if (-h.score, h.key) > (-after.score, after.key)]
@@ -154,10 +156,11 @@ class Searcher:
                     len(ranked) >= limit and found[-1].score < ranked[limit - 1].score
                 ):
                     break
-                window *= 2
+                # one run of equal scores so far (a constant-scored query): it takes every hit
+                window = total + 1 if found[0].score == found[-1].score else window * 2
             more = len(ranked) > limit or len(found) == window
         else:
-            found, total = backend.search(
+            found, total = backend.rank(
                 prepared, limit=limit + 1, order=order, after=after.key if after else None
             )
             ranked, more = found, len(found) > limit
@@ -168,7 +171,7 @@ class Searcher:
         if more and shown:
             last = shown[-1]
             next_cursor = cursors.encode(cursors.Cursor(fp, returned, total, last.score, last.key))
-        hits = [_hit(h) for h in shown]
+        hits = [_hit(h) for h in backend.load(shown)]
         return SearchResults(query="", total=total, hits=hits, next_cursor=next_cursor, result_count=total)
 
     def _grouped(
@@ -207,7 +210,8 @@ class Searcher:
                 order != "relevance" or ranked[-1].score < groups[list(groups)[want - 1]][0].score
             ):
                 break
-            window = min(window * 4, MAX_GROUP_WINDOW)
+            tied = order == "relevance" and ranked[0].score == ranked[-1].score  # constant-scored
+            window = min(total + 1 if tied else window * 4, MAX_GROUP_WINDOW)
         chosen = [groups[g] for g in list(groups)[skip : skip + limit]]
         shown = [_shown(members, per_group, key) for members in chosen]
         loaded = iter(backend.load([h for hits in shown for h in hits]))
