@@ -8,7 +8,10 @@ Writes bench/results/search.json. The index is built by the product's own path
 (`unsealed.search.indexer.rebuild`: archive SQLite -> DocumentPages -> Tantivy writer), and each query
 kind runs through `Searcher.search()` (parse, compile, search, citations, snippets) and, in the same
 run, as a hand-built Tantivy query ("raw": no parsing, no snippets, no facets; top-20 hits with
-their stored fields).
+their stored fields). Two more variants go through the engine's grouping: "grouped_collapsed"
+(documents, near-identical ones collapsed, with the exact count of groups: what /search asks) and
+"page_collapsed" (page hits with copies collapsed: the API's and the CLI's default). The corpus
+plants copies (search_corpus.COPY_RATE) so that there is something to collapse.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from tantivy import Occur, Query
@@ -35,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from search_corpus import Corpus, write  # noqa: E402
 
 from unsealed.search import indexer  # noqa: E402
-from unsealed.search.service import Searcher  # noqa: E402
+from unsealed.search.service import Group, Searcher  # noqa: E402
 from unsealed.search.tantivy_backend import _FACET_FIELDS  # noqa: E402
 from unsealed.store.archive import Archive  # noqa: E402
 
@@ -132,6 +136,88 @@ class QueryKinds:
         return out
 
 
+def measure_kind(
+    searcher: Searcher,
+    index: Any,
+    spec: dict,
+    cases: list[tuple[str, Callable[[], Query]]],
+    facets: bool,
+    rounds: int,
+) -> dict:
+    """p50/p95 of each variant over `cases`, alternating their order between rounds."""
+    ours: list[float] = []
+    bare: list[float] = []  # ours without snippets: what the fixed cost of snippets is
+    raw: list[float] = []
+    grouped: list[float] = []  # grouped by document, copies collapsed: what /search asks
+    collapsed: list[float] = []  # page hits, copies collapsed: the API's and the CLI's default
+    totals: list[int] = []
+    groups: list[int] = []
+    exact: list[bool] = []
+
+    def run_raw(build: Callable[[], Query], facets: bool = facets) -> None:
+        tsearcher = index.index.searcher()
+        q = build()
+        result = tsearcher.search(q, limit=20)
+        for _, address in result.hits:
+            tsearcher.doc(address)
+        if facets:
+            tsearcher.aggregate(q, spec)
+
+    def run_ours(text: str, facets: bool = facets, snippets: bool = True) -> int:
+        return searcher.search(text, limit=20, facets=facets, snippets=snippets).total
+
+    def run_grouped(text: str, group: Group, facets: bool = facets) -> None:
+        found = searcher.search(
+            text, limit=20, facets=facets, group=group, copies="collapse", pages_per_document=2
+        )
+        if group == "document":
+            groups.append(found.result_count)
+            exact.append(found.result_count_exact)
+
+    variants: list[tuple[list[float], Callable[[str, Callable[[], Query]], object]]] = [
+        (raw, lambda text, build: run_raw(build)),
+        (ours, lambda text, build: totals.append(run_ours(text))),
+        (bare, lambda text, build: run_ours(text, snippets=False)),
+        (grouped, lambda text, build: run_grouped(text, "document")),
+        (collapsed, lambda text, build: run_grouped(text, "page")),
+    ]
+    for text, build in cases:  # warm-up
+        for _, run in variants:
+            run(text, build)
+    totals.clear(), groups.clear(), exact.clear()
+    for rnd in range(rounds):
+        for text, build in cases:
+            order = variants if rnd % 2 == 0 else variants[::-1]
+            for times, run in order:
+                t = time.perf_counter()
+                run(text, build)
+                times.append((time.perf_counter() - t) * 1000)
+    entry = {
+        "example": cases[0][0],
+        "queries": len(cases),
+        "runs": len(ours),
+        "median_hits": statistics.median(totals),
+        "median_groups": statistics.median(groups),
+        "groups_exact_share": round(sum(exact) / len(exact), 3),
+    }
+    for name, times in (
+        ("ours", ours),
+        ("ours_no_snippets", bare),
+        ("grouped_collapsed", grouped),
+        ("page_collapsed", collapsed),
+        ("raw", raw),
+    ):
+        entry[f"{name}_p50_ms"] = round(_pct(times, 0.5), 3)
+        entry[f"{name}_p95_ms"] = round(_pct(times, 0.95), 3)
+    raw50, raw95 = max(entry["raw_p50_ms"], 1e-6), max(entry["raw_p95_ms"], 1e-6)
+    entry["overhead_p50_x"] = round(entry["ours_p50_ms"] / raw50, 2)
+    entry["overhead_p95_x"] = round(entry["ours_p95_ms"] / raw95, 2)
+    entry["grouped_collapsed_p50_x"] = round(entry["grouped_collapsed_p50_ms"] / raw50, 2)
+    entry["grouped_collapsed_p95_x"] = round(entry["grouped_collapsed_p95_ms"] / raw95, 2)
+    entry["added_p50_ms"] = round(entry["ours_p50_ms"] - entry["raw_p50_ms"], 3)
+    return entry
+
+
 def run_queries(archive: Archive, corpus: Corpus, n: int, rounds: int) -> dict[str, dict]:
     searcher = Searcher(archive)
     backend = searcher.backend()
@@ -140,56 +226,7 @@ def run_queries(archive: Archive, corpus: Corpus, n: int, rounds: int) -> dict[s
     spec = {name: {"terms": {"field": f, "size": size or 10}} for name, (f, size) in _FACET_FIELDS.items()}
     report: dict[str, dict] = {}
     for kind, cases in kinds.items():
-        facets = kind == "facets"
-        ours: list[float] = []
-        bare: list[float] = []  # ours without snippets: what the fixed cost of snippets is
-        raw: list[float] = []
-        totals: list[int] = []
-
-        def run_raw(build: Callable[[], Query], facets: bool = facets) -> None:
-            tsearcher = index.index.searcher()
-            q = build()
-            result = tsearcher.search(q, limit=20)
-            for _, address in result.hits:
-                tsearcher.doc(address)
-            if facets:
-                tsearcher.aggregate(q, spec)
-
-        def run_ours(text: str, facets: bool = facets, snippets: bool = True) -> int:
-            return searcher.search(text, limit=20, facets=facets, snippets=snippets).total
-
-        for text, build in cases:  # warm-up
-            run_raw(build)
-            run_ours(text)
-        for rnd in range(rounds):
-            for text, build in cases:
-                order = (0, 1, 2) if rnd % 2 == 0 else (2, 1, 0)
-                for which in order:
-                    t = time.perf_counter()
-                    if which == 0:
-                        run_raw(build)
-                        raw.append((time.perf_counter() - t) * 1000)
-                    elif which == 1:
-                        totals.append(run_ours(text))
-                        ours.append((time.perf_counter() - t) * 1000)
-                    else:
-                        run_ours(text, snippets=False)
-                        bare.append((time.perf_counter() - t) * 1000)
-        entry = {
-            "example": cases[0][0],
-            "queries": len(cases),
-            "runs": len(ours),
-            "median_hits": statistics.median(totals),
-            "ours_p50_ms": round(_pct(ours, 0.5), 3),
-            "ours_p95_ms": round(_pct(ours, 0.95), 3),
-            "ours_no_snippets_p50_ms": round(_pct(bare, 0.5), 3),
-            "ours_no_snippets_p95_ms": round(_pct(bare, 0.95), 3),
-            "raw_p50_ms": round(_pct(raw, 0.5), 3),
-            "raw_p95_ms": round(_pct(raw, 0.95), 3),
-        }
-        entry["overhead_p50_x"] = round(entry["ours_p50_ms"] / max(entry["raw_p50_ms"], 1e-6), 2)
-        entry["overhead_p95_x"] = round(entry["ours_p95_ms"] / max(entry["raw_p95_ms"], 1e-6), 2)
-        entry["added_p50_ms"] = round(entry["ours_p50_ms"] - entry["raw_p50_ms"], 3)
+        entry = measure_kind(searcher, index, spec, cases, kind == "facets", rounds)
         report[kind] = entry
         print(f"{kind:20s} {json.dumps(entry)}", flush=True)
     return report

@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy import insert
 
 from unsealed.store.archive import Archive
-from unsealed.store.schema import documents, emails, entities, mentions, pages
+from unsealed.store.schema import documents, emails, entities, mentions, near_duplicates, pages
 
 COMMON = (
     "the of and to a in that is was he for it with as his on be at by i this had not are but from or "
@@ -33,6 +33,7 @@ DATASETS = [f"dataset_{i}" for i in range(1, 13)]
 DATASET_WEIGHTS = np.array([2, 2, 2, 3, 3, 4, 5, 6, 35, 20, 12, 6], dtype=float)
 TYPES = ["email", "memo", "letter", "flight_log", "report", "image"]
 TYPE_WEIGHTS = np.array([45, 15, 12, 5, 13, 10], dtype=float)
+COPY_RATE = 0.15  # documents produced again in another data set: half exact, half near copies
 DAMAGE = [("h", "li"), ("m", "rn"), ("e", "c"), ("o", "0"), ("l", "1"), ("a", "o"), ("n", "ri"), ("d", "cl")]
 
 
@@ -88,11 +89,46 @@ class Chunk:
     pages: list[dict]
     emails: list[dict]
     mentions: list[dict]
+    clusters: list[dict] = field(default_factory=list)  # near_duplicates rows of the near copies
+
+
+def _copy(
+    chunk: Chunk, original: dict, n_pages: int, copy_no: int, bates: int, rng: np.random.Generator
+) -> None:
+    """The original (the chunk's last document) produced again in another data set: an exact copy
+    (same SHA-256, so one copy group before clustering), or a near copy (another footer, and the
+    near_duplicates rows the dedup stage would write for the pair)."""
+    doc_id = str(uuid.UUID(int=(int(rng.integers(0, 2**63)) << 64) | (1 << 63) | copy_no))
+    dataset = DATASETS[(DATASETS.index(original["dataset"]) + 1 + int(rng.integers(11))) % 12]
+    exact = rng.random() < 0.5
+    name = f"EFTA{bates:08d}.pdf"
+    chunk.documents.append(
+        {**original, "id": doc_id, "dataset": dataset, "filename": name, "storage_key": f"{dataset}/{name}",
+         "source_path": f"/synthetic/{name}", "bates_first": f"EFTA{bates:08d}",
+         "bates_last": f"EFTA{bates + n_pages - 1:08d}",
+         "sha256": original["sha256"] if exact else f"c{copy_no:063x}"}
+    )  # fmt: skip
+    for p, page in enumerate(chunk.pages[-n_pages:]):
+        text = page["text"].rsplit("\n", 1)[0]
+        footer = f"\nEFTA{bates + p:08d}" + ("" if exact else " PRODUCED AGAIN")
+        chunk.pages.append(
+            {**page, "document_id": doc_id, "text": text + footer, "bates": f"EFTA{bates + p:08d}"}
+        )
+    if not exact:
+        for number in range(n_pages + 1):
+            cluster = original["id"] if number == 0 else f"{original['id']}:{number}"
+            for member, canonical in ((original["id"], True), (doc_id, False)):
+                chunk.clusters.append(
+                    {"document_id": member, "page_number": number, "cluster": cluster, "canonical": canonical}
+                )
 
 
 def generate(corpus: Corpus, total_pages: int, chunk_pages: int = 20_000) -> Iterator[Chunk]:
-    """Documents of 1-6 pages (~170 words each) until `total_pages`, in chunks."""
+    """Documents of 1-6 pages (~170 words each) until `total_pages`, in chunks; COPY_RATE of them
+    again in another data set (drawn from a stream of their own, so the originals stay the same)."""
     rng = np.random.default_rng(corpus.seed + 1)
+    copy_rng = np.random.default_rng(corpus.seed + 2)
+    copies = 0
     vocab = corpus.vocab
     names = corpus.names
     name_cdf = np.cumsum(corpus.name_weights)
@@ -202,6 +238,12 @@ def generate(corpus: Corpus, total_pages: int, chunk_pages: int = 20_000) -> Ite
             made += n_pages
             bates += n_pages
             doc_no += 1
+            if copy_rng.random() < COPY_RATE and page_in_chunk + n_pages <= n:
+                _copy(chunk, chunk.documents[-1], n_pages, copies, bates, copy_rng)
+                copies += 1
+                page_in_chunk += n_pages
+                made += n_pages
+                bates += n_pages
         yield chunk
 
 
@@ -229,6 +271,8 @@ def write(archive: Archive, corpus: Corpus, total_pages: int) -> tuple[int, int]
                 conn.execute(insert(emails), chunk.emails)
             if chunk.mentions:
                 conn.execute(insert(mentions), chunk.mentions)
+            if chunk.clusters:
+                conn.execute(insert(near_duplicates), chunk.clusters)
         n_docs += len(chunk.documents)
         n_pages += len(chunk.pages)
     return n_docs, n_pages

@@ -3,6 +3,7 @@ the raw queries behind them in the same run.
 
     python bench/web.py [--documents 100000] [--requests 200] [--concurrency 4] [--skip-sample]
                         [--work DIR]
+    python bench/web.py --cpu-only    # CPU time per search request, in-process (web_search_cpu.json)
 
 Two archives: the sample release (ingested and enriched for real) and a generated one of
 --documents documents: real release pages (../shared/corpus) with generated entity names put in,
@@ -419,6 +420,41 @@ def measure(name: str, archive: Archive, requests: int, concurrency: int) -> dic
         proc.wait(timeout=20)
 
 
+def search_cpu(archive: Archive, requests: int) -> dict[str, Any]:
+    """CPU time (all threads of this process) per search request, in-process and serial: a figure
+    that a busy shared machine disturbs far less than wall time under concurrent load."""
+    from fastapi.testclient import TestClient
+
+    from unsealed.web import create_app
+
+    client = TestClient(create_app(archive))
+    paths = workload(archive, requests, random.Random(11))["search"]
+    for path in paths[:10]:
+        client.get(path)
+    variants = {
+        "search_page": "{}",  # grouped by document, copies collapsed, facets: the HTML page
+        "search_page_all_copies": "{}&copies=all",
+        "api_page_hits": "{}&copies=all",
+    }
+    out: dict[str, Any] = {}
+    for name, pattern in variants.items():
+        cpu = []
+        for path in paths:
+            url = pattern.format(
+                path.replace("/search?", "/api/v1/search?") if name.startswith("api") else path
+            )
+            started = time.process_time()
+            assert client.get(url).status_code == 200
+            cpu.append((time.process_time() - started) * 1000)
+        cpu.sort()
+        out[name] = {
+            "cpu_p50_ms": round(statistics.median(cpu), 1),
+            "cpu_p95_ms": round(cpu[int(0.95 * (len(cpu) - 1))], 1),
+        }
+        print(f"{name:>24}: {out[name]}", file=sys.stderr)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -428,9 +464,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--skip-sample", action="store_true")
     parser.add_argument("--work", type=Path, default=WORK, help="where the generated archive is cached")
+    parser.add_argument("--cpu-only", action="store_true", help="only the in-process CPU time of search")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"requests_per_page": args.requests, "concurrency": args.concurrency}
+    if args.cpu_only:
+        archive = generated_archive(args.work / f"web-real-{args.documents}", args.documents)
+        results["search_cpu"] = search_cpu(archive, args.requests)
+        print(write_result("web_search_cpu", results))
+        return
     if not args.skip_sample:
         sample_dir = args.work / f"web-sample-{os.getpid()}"
         results["sample"] = measure("sample", sample_archive(sample_dir), args.requests, args.concurrency)
@@ -439,6 +481,7 @@ def main() -> None:
     generated = generated_archive(args.work / f"web-real-{args.documents}", args.documents)
     results["generation_s"] = round(time.perf_counter() - started, 1)
     results["generated"] = measure("generated", generated, args.requests, args.concurrency)
+    results["generated"]["search_cpu"] = search_cpu(generated, args.requests)
     results["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(write_result("web", results))
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from tests.search_helpers import Doc, add_documents
+from unsealed.pipeline import dedup_stage
 from unsealed.search import indexer
+from unsealed.search.model import SearchResults
 from unsealed.search.service import Searcher
 from unsealed.store.archive import Archive
+from unsealed.store.schema import near_duplicates
 
 WORDS = ("alpha", "beta", "gamma")
 
@@ -105,3 +111,120 @@ def test_api_and_search_page_follow_the_cursor_to_every_hit(tmp_path: Path) -> N
         params["cursor"] = body["next_cursor"]
         assert client.get("/search", params=params).status_code == 200
     assert len(seen) == len(set(seen)) == 300
+
+
+def _walk_collapsed(
+    searcher: Searcher, query: str, limit: int, group: str, sort: str = "relevance"
+) -> tuple[SearchResults, list[list[tuple[str, int]]]]:
+    """Every page of collapsed results: the first page's results and each result's shown pages."""
+    options = {"limit": limit, "group": group, "copies": "collapse", "facets": False, "snippets": False}
+    options["sort"] = sort
+    first = results = searcher.search(query, **options)  # type: ignore[arg-type]
+    seen: list[list[tuple[str, int]]] = []
+    while True:
+        assert results.result_count == first.result_count and results.result_count_exact
+        if results.groups is not None:
+            seen += [[(h.document_id, h.page) for h in g.hits] for g in results.groups]
+        else:
+            seen += [[(h.document_id, h.page)] for h in results.hits]
+        if not results.next_cursor:
+            return first, seen
+        results = searcher.search(query, cursor=results.next_cursor, **options)  # type: ignore[arg-type]
+
+
+def _clusters(archive: Archive) -> dict[tuple[str, int], str]:
+    """(document, page) -> near-duplicate cluster, as the dedup stage stored them (page 0: document)."""
+    with archive.engine.connect() as conn:
+        rows = conn.execute(
+            select(near_duplicates.c.document_id, near_duplicates.c.page_number, near_duplicates.c.cluster)
+        )
+        return {(r.document_id, r.page_number): r.cluster for r in rows}
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    distinct=st.lists(_doc, min_size=1, max_size=8),
+    copies=st.integers(1, 12),
+    limit=st.integers(1, 9),
+    word=st.sampled_from(WORDS),
+    sort=st.sampled_from(["relevance", "date", "date-desc"]),
+)
+def test_collapsed_paging_shows_every_cluster_once(
+    distinct: list[list[tuple[list[str], int]]], copies: int, limit: int, word: str, sort: str
+) -> None:
+    """With copies collapsed, each near-duplicate cluster of matching pages (of documents, when grouped)
+    is one result over all pages, counted exactly; identical texts never show twice."""
+    docs = [
+        Doc(
+            f"d{i}.pdf", [_text(w, f) for w, f in pages], date=datetime(2001, 1, 1 + i % 5) if i % 4 else None
+        )
+        for i, pages in enumerate(distinct * copies)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        archive = Archive.open(Path(tmp))
+        add_documents(archive, docs)
+        dedup_stage.run_stage(archive, [d.id for d in docs])
+        indexer.sync(archive)
+        searcher = Searcher(archive)
+        cluster = _clusters(archive)
+        texts = {(d.id, n): t for d in docs for n, t in enumerate(d.pages, start=1)}
+        matching = {key for key, text in texts.items() if word in text.split()}
+
+        first, seen = _walk_collapsed(searcher, word, limit, "page", sort)
+        shown = [keys[0] for keys in seen]
+        assert len(shown) == len(set(shown)) and set(shown) <= matching
+        expected = {cluster[k] for k in matching}
+        assert sorted(cluster[k] for k in shown) == sorted(expected)
+        assert first.result_count == len(expected) and first.total == len(matching)
+        assert len(shown) <= len({texts[k] for k in matching})  # the same text: one result
+
+        first, seen = _walk_collapsed(searcher, word, limit, "document", sort)
+        leads = [keys[0][0] for keys in seen]
+        assert all(d == lead for keys, lead in zip(seen, leads, strict=True) for d, _ in keys)
+        expected_docs = {cluster[(d, 0)] for d, _ in matching}
+        assert sorted(cluster[(d, 0)] for d in leads) == sorted(expected_docs)
+        assert first.result_count == len(expected_docs)
+
+        every, _ = _walk(searcher, word, limit, "page")
+        assert every == len(matching)  # "all" keeps every copy
+        archive.engine.dispose()
+
+
+def test_a_copy_added_later_collapses_with_the_indexed_one(tmp_path: Path) -> None:
+    """Incremental: a copy ingested after its original (another data set) joins its cluster, and a
+    sync of what is pending makes both one result."""
+    archive = Archive.open(tmp_path)
+    text = "the ledger of flights in march lists the passengers and the pilots by name"
+    first = [Doc("a.pdf", [text, "another page"], dataset="ds1"), Doc("b.pdf", ["unrelated words"])]
+    add_documents(archive, first)
+    dedup_stage.run_stage(archive, [d.id for d in first])
+    indexer.sync(archive)
+    copy = Doc("a.pdf", [text, "another page"], dataset="ds2")
+    add_documents(archive, [copy])
+    dedup_stage.run_stage(archive, [copy.id])
+    indexer.sync(archive)
+    searcher = Searcher(archive)
+    for group in ("page", "document"):
+        one = searcher.search("ledger", group=group, copies="collapse")  # type: ignore[arg-type]
+        assert one.result_count == len(one.hits) == 1 and one.total == 2
+        both = searcher.search("ledger", group=group, copies="all")  # type: ignore[arg-type]
+        assert both.result_count == 2 and {h.document_id for h in both.hits} == {first[0].id, copy.id}
+
+
+def test_group_counts_past_the_cap_say_more_than(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fastapi.testclient import TestClient
+
+    from unsealed.search import service
+    from unsealed.web import create_app
+
+    archive = Archive.open(tmp_path)
+    # pages of 50 lengths: many scores, so the first window holds the best hits only (not all 800)
+    add_documents(archive, [Doc(f"n{i}.pdf", ["the note " + "word " * (i % 50)] * 2) for i in range(400)])
+    indexer.sync(archive)
+    exact = Searcher(archive).search("note", group="document", limit=5)
+    assert exact.result_count == 400 and exact.result_count_exact and exact.total == 800
+    monkeypatch.setattr(service, "GROUP_COUNT_CAP", 300)
+    capped = Searcher(archive).search("note", group="document", limit=5)
+    assert capped.result_count == 300 and not capped.result_count_exact
+    body = TestClient(create_app(archive)).get("/search", params={"q": "note"}).text
+    assert "Documents 1–20 of more than 300" in body and "last page" not in body

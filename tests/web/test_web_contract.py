@@ -57,11 +57,16 @@ def test_entities_agree(run_cli: Any, client: TestClient) -> None:
 
 
 def test_search_agrees(run_cli: Any, client: TestClient) -> None:
-    for query, group in (("Harpaz", "page"), ("israel", "document"), ("Epstein", "page")):
-        cli = run_cli("search", query, "--group", group)
-        api = client.get("/api/v1/search", params={"q": query, "group": group}).json()
+    cases = (
+        ("Harpaz", "page", "collapse"),
+        ("israel", "document", "collapse"),
+        ("Epstein", "page", "collapse"),
+    )
+    for query, group, copies in (*cases, ("Harpaz", "document", "all"), ("Epstein", "page", "all")):
+        cli = run_cli("search", query, "--group", group, "--copies", copies)
+        api = client.get("/api/v1/search", params={"q": query, "group": group, "copies": copies}).json()
         cli.pop("took_ms"), api.pop("took_ms")
-        assert cli == api, query
+        assert cli == api, (query, group, copies)
 
 
 def test_threads_and_timeline_agree(run_cli: Any, client: TestClient, sample_archive: Archive) -> None:

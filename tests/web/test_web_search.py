@@ -97,4 +97,37 @@ def test_the_same_file_in_two_data_sets_is_one_result(client: TestClient) -> Non
     data = client.get("/api/v1/search", params={"q": "Harpaz", "group": "document"}).json()
     seeds = [g for g in data["groups"] if g["filename"] == "EFTA01197902.pdf"]
     assert len(seeds) == 1 and [c["dataset"] for c in seeds[0]["also_in"]] == ["dataset_10"]
-    assert "2 copies · same file also in:" in client.get("/search", params={"q": "Harpaz"}).text
+    assert "2 copies · also in:" in client.get("/search", params={"q": "Harpaz"}).text
+    every = client.get("/api/v1/search", params={"q": "Harpaz", "group": "document", "copies": "all"}).json()
+    both = sorted(g["dataset"] for g in every["groups"] if g["filename"] == "EFTA01197902.pdf")
+    assert both == sorted([seeds[0]["dataset"], "dataset_10"])  # "show all copies": each copy
+    assert every["result_count"] > data["result_count"] and every["total"] == data["total"]
+
+
+def test_numbered_pages_with_exact_totals_show_each_document_once(client: TestClient) -> None:
+    """`/search` pages say "21–40 of N" with N the documents (copies collapsed) over all pages, link
+    the first, the neighbours and the last page, and together show every document cluster once."""
+    api = client.get("/api/v1/search", params={"q": "the", "group": "document", "limit": 20}).json()
+    count = api["result_count"]
+    assert api["result_count_exact"] and count > 20 and api["total"] >= count
+    last = -(-count // 20)
+    seen: list[str] = []
+    for page in range(1, last + 1):
+        body = client.get("/search", params={"q": "the", "page": page}).text
+        shown = re.findall(r'<h3 class="hit-title"><a href="/documents/([^"?]+)', body)
+        start = (page - 1) * 20 + 1
+        assert f"Documents {start}–{start + len(shown) - 1} of {count}" in body
+        assert 'aria-current="page" class="current">' + str(page) + "<" in body
+        if page < last:
+            assert f'aria-label="last page, {last}"' in body and 'rel="next"' in body
+        seen += shown
+    assert len(seen) == len(set(seen)) == count
+    cursor_walk: list[str] = []
+    params: dict[str, str | int] = {"q": "the", "group": "document", "limit": 7}
+    while True:  # the API's cursor reaches the same documents in the same order
+        body = client.get("/api/v1/search", params=params).json()
+        cursor_walk += [g["document_id"] for g in body["groups"]]
+        if not body["next_cursor"]:
+            break
+        params["cursor"] = body["next_cursor"]
+    assert cursor_walk == seen

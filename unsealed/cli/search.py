@@ -16,12 +16,13 @@ from sqlalchemy import func, select
 from unsealed.cli.options import ArchiveOption, JsonOption
 from unsealed.config import Settings
 from unsealed.search import indexer
+from unsealed.search.cursor import skipped as cursor_skip
 from unsealed.search.errors import QueryError
-from unsealed.search.model import Hit, SearchResults
 from unsealed.search.serialize import csv_cell
-from unsealed.search.service import Group, Searcher, Sort
+from unsealed.search.service import Copies, Group, Searcher, Sort
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents
+from unsealed.views.models import Hit, SearchResults
 from unsealed.views.search import EXPORT_COLUMNS, export_row, search_view
 
 
@@ -32,35 +33,52 @@ def _archive(archive_dir: object) -> Archive:
 
 def _print_hit(console: Console, number: int, hit: Hit, indent: str = "") -> None:
     line = Text(f"{indent}{number}. ", style="bold")
-    line.append(str(hit.citation), style="cyan")
+    line.append(hit.citation, style="cyan")
+    if hit.copy_count > 1:
+        line.append(f"  ({hit.copy_count:,} copies)", style="dim")
     console.print(line)
     if hit.snippet and hit.snippet.text:
-        text = Text(indent + "   " + ("… " if hit.snippet.truncated_start else ""))
+        snippet = hit.snippet
+        text = Text(indent + "   " + ("… " if snippet.html.startswith("… ") else ""))
         offset = len(text.plain)
-        text.append(hit.snippet.text + (" …" if hit.snippet.truncated_end else ""))
-        for start, end in hit.snippet.highlights:
+        text.append(snippet.text + (" …" if snippet.html.endswith(" …") else ""))
+        for start, end in snippet.highlights:
             text.stylize("bold yellow", offset + start, offset + end)
         console.print(text)
 
 
-def _print_results(console: Console, results: SearchResults) -> None:
+def result_range(first: int, shown: int, count: int, exact: bool, unit: str) -> str:
+    """`21–40 of 94 documents` (`of more than 10,000` when the count is a lower bound)."""
+    if not shown:
+        return f"no {unit}"
+    of = f"{count:,}" if exact else f"more than {count:,}"
+    return f"{unit.capitalize()} {first:,}–{first + shown - 1:,} of {of}"
+
+
+def _print_results(console: Console, results: SearchResults, skip: int) -> None:
     for warning in results.warnings:
         console.print(Text(f"note: {warning}", style="dim"))
-    console.print(Text(f"{results.total:,} matching pages ({results.took_ms:.0f} ms)", style="bold"))
+    unit = "documents" if results.groups is not None else "pages"
+    shown = len(results.groups) if results.groups is not None else len(results.hits)
+    head = result_range(skip + 1, shown, results.result_count, results.result_count_exact, unit)
+    collapsed = " (copies collapsed)" if results.copies == "collapse" else ""
+    console.print(
+        Text(f"{head}{collapsed} · {results.total:,} matching pages ({results.took_ms:.0f} ms)", style="bold")
+    )
     if results.groups is not None:
-        for i, group in enumerate(results.groups, start=1):
-            console.print(
-                Text(f"{i}. {group.citation} — {group.matching_pages} matching pages", style="bold")
-            )
-            for j, hit in enumerate(group.hits, start=1):
-                _print_hit(console, j, hit, indent="   ")
+        for i, group in enumerate(results.groups, start=skip + 1):
+            copies = f", {group.copy_count:,} copies" if group.copy_count > 1 else ""
+            title = f"{group.dataset} · {group.filename}"
+            console.print(Text(f"{i}. {title} — {group.matching_pages} matching pages{copies}", style="bold"))
+            for j, page_hit in enumerate(group.hits, start=1):
+                _print_hit(console, j, page_hit, indent="   ")
     else:
-        for i, hit in enumerate(results.hits, start=1):
+        for i, hit in enumerate(results.hits, start=skip + 1):
             _print_hit(console, i, hit)
     for name, values in (results.facets or {}).items():
         if values:
-            shown = ", ".join(f"{f.value} ({f.count:,})" for f in values[:8])
-            console.print(Text(f"{name}: {shown}", style="dim"))
+            listed = ", ".join(f"{f.value} ({f.count:,})" for f in values[:8])
+            console.print(Text(f"{name}: {listed}", style="dim"))
     if results.next_cursor:
         console.print(Text(f"more: --cursor {results.next_cursor}", style="dim"), soft_wrap=True)
 
@@ -83,6 +101,9 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Resume after a previous page (shown as `more:`).")
         ] = None,
         fmt: Annotated[str | None, typer.Option("--format", help="Export every hit: csv | jsonl.")] = None,
+        copies: Annotated[
+            str, typer.Option(help="collapse (near-identical pages or documents once) | all")
+        ] = "collapse",
     ) -> None:
         """Search pages; prints citations with highlighted snippets, or exports every hit."""
         with _archive(archive) as arch:
@@ -91,16 +112,19 @@ def register(app: typer.Typer) -> None:
                 _export(searcher, query, fmt, sort or "date", limit)
                 return
             order = cast(Sort, sort or "relevance")  # the service checks the value
+            view = search_view(
+                searcher,
+                query,
+                limit=limit or 20,
+                sort=order,
+                group=cast(Group, group),
+                cursor=cursor,
+                copies=cast(Copies, copies),
+            )
             if as_json:
-                view = search_view(
-                    searcher, query, limit=limit or 20, sort=order, group=cast(Group, group), cursor=cursor
-                )
                 sys.stdout.write(json.dumps(view.json_data(), ensure_ascii=False) + "\n")
                 return
-            results = searcher.search(
-                query, limit=limit or 20, sort=order, group=cast(Group, group), cursor=cursor
-            )
-            _print_results(Console(), results)
+            _print_results(Console(), view, cursor_skip(cursor))
 
     @app.command()
     def reindex(

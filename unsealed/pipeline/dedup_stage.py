@@ -12,6 +12,8 @@ earliest Bates). Then the batch's clusters are written and its bands indexed, in
 holds only clustered texts, so the look-up never meets the batch itself. Every document and every
 page has a row, so each belongs to a cluster (a singleton one when it has no copy). A text of fewer
 than MIN_WORDS words gets no signature; it is a copy only of texts with exactly the same words.
+Documents whose clusters this sets or changes become pending in the search index (it groups
+results by cluster), so the next index stage re-reads them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from unsealed.analysis.neardup import Banding, from_bytes, signed_document, simi
 from unsealed.analysis.union_find import UnionFind
 from unsealed.config import DedupOptions
 from unsealed.pipeline.stage import Stage
+from unsealed.search import indexer
 from unsealed.store.archive import Archive
 from unsealed.store.bulk import execute_many, insert_many, insert_tuples, marks
 from unsealed.store.schema import documents, near_duplicate_bands, near_duplicates, pages
@@ -199,7 +202,7 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
     for band, doc_id, number, signature, cluster in _stored(conn, bands.distinct.tolist()):
         for a in bands.holders(band).tolist():  # and the texts indexed before
             match(a, (doc_id, number), signature, cluster)
-    _merge_bridged(conn, groups)
+    changed = _merge_bridged(conn, groups) | {text[0] for text in texts}  # their copy keys change
     execute_many(
         conn,
         _SET_CLUSTER,
@@ -220,15 +223,17 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
             )
         ),
     )
+    indexer.mark_pending(conn, changed)
     touched = {groups.find(cluster_key(*texts[i])) for i in best}
     if touched:
         _choose_canonical(conn, touched)
 
 
-def _merge_bridged(conn: Connection, groups: UnionFind) -> None:
-    """Stored clusters that a new text joined together become one."""
+def _merge_bridged(conn: Connection, groups: UnionFind) -> set[str]:
+    """Stored clusters that a new text joined together become one; returns their documents."""
+    changed: set[str] = set()
     if not groups.parent:
-        return
+        return changed
     existing = set(
         conn.execute(
             select(near_duplicates.c.cluster)
@@ -238,10 +243,18 @@ def _merge_bridged(conn: Connection, groups: UnionFind) -> None:
     )
     for cluster in existing:
         target = groups.find(cluster)
-        if target != cluster:
+        if target != cluster:  # a new text bridged two clusters: they become one
+            changed.update(
+                conn.execute(
+                    select(near_duplicates.c.document_id)
+                    .where(near_duplicates.c.cluster == cluster)
+                    .distinct()
+                ).scalars()
+            )
             conn.execute(
                 update(near_duplicates).where(near_duplicates.c.cluster == cluster).values(cluster=target)
             )
+    return changed
 
 
 def _choose_canonical(conn: Connection, clusters: set[str]) -> None:

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 from unsealed.search.tree import Node
 
 # relevance: by score; the rest ascend on an integer key that is unique per page (keyset paging)
 EngineOrder = Literal["relevance", "seq", "date", "date-desc"]
 FACETS = ("dataset", "type", "year", "sender", "entity")
+# what results are grouped by: a page's near-duplicate cluster, the document, the document's cluster
+GroupKey = Literal["page_copy", "doc_key", "doc_copy"]
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,18 @@ class EngineHit:
     date: datetime | None
 
 
+class Ranked(NamedTuple):
+    """A hit before its stored fields are read: enough to order, group and page it (a tuple: a
+    window holds up to 100,000 of them)."""
+
+    score: float
+    key: int
+    group: int  # the value of the group key asked for (0 when none was)
+    document: int  # the document's key (pages of one document share it)
+    address: object  # the engine's handle to read the stored fields with (`load`) ...
+    view: object  # ... in this view of the index (the one the hit was found in)
+
+
 class SearchBackend(Protocol):
     name: str
 
@@ -43,11 +57,32 @@ class SearchBackend(Protocol):
     ) -> tuple[list[EngineHit], int]:
         """Top `limit` pages and the total count. For key orders, only pages with key > `after`."""
 
+    def rank(
+        self,
+        prepared: object,
+        *,
+        limit: int,
+        order: EngineOrder,
+        group: GroupKey | None = None,
+        after: int | None = None,
+    ) -> tuple[list[Ranked], int]:
+        """As `search`, without reading stored fields: top `limit` pages (in the engine's score
+        order, or ascending key) with the values of `group`; and the total count."""
+
+    def load(self, ranked: list[Ranked]) -> list[EngineHit]:
+        """The stored fields of these hits, in the same order."""
+
+    def count_groups(self, prepared: object, group: GroupKey, cap: int) -> int | None:
+        """How many distinct values of `group` the matching pages have; None when more than `cap`."""
+
     def count_per_document(self, prepared: object, document_ids: list[str]) -> dict[str, int]:
         """Matching pages in each of these documents."""
 
-    def facets(self, prepared: object, size: int) -> dict[str, list[tuple[str, int]]]:
-        """Top values with page counts for each name in FACETS."""
+    def facets(
+        self, prepared: object, size: int, groups: tuple[GroupKey, int] | None = None
+    ) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
+        """Top values with page counts for each name in FACETS; with `groups` (key, cap), also
+        `count_groups` of them, in the same pass."""
 
     def tokens_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
         """The page text as the engine tokenises it: (token, start char, end char)."""

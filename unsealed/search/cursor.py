@@ -38,3 +38,15 @@ def decode(text: str, expected_fingerprint: str) -> Cursor:
     if cursor.fingerprint != expected_fingerprint:
         raise QueryError("the page cursor belongs to another search; start the search again")
     return cursor
+
+
+def skipped(text: str | None) -> int:
+    """How many results came before the page a cursor starts (0 without one, or when unreadable:
+    the search itself says why)."""
+    if not text:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        return max(0, int(json.loads(raw)["returned"]))
+    except (ValueError, TypeError, KeyError, UnicodeDecodeError):
+        return 0

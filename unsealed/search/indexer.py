@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -201,6 +201,13 @@ def sync(
 def run_stage(archive: Archive, document_ids: Sequence[str]) -> None:
     """The post-ingest stage: (re)index these documents (the pipeline adds `pending_ids`)."""
     sync(archive, document_ids)
+
+
+def mark_pending(conn: Connection, document_ids: Collection[str]) -> None:
+    """Make these documents pending, so the next sync indexes them again (their copy keys changed)."""
+    ids = sorted(document_ids)
+    for i in range(0, len(ids), 500):
+        conn.execute(delete(state).where(state.c.document_id.in_(ids[i : i + 500])))
 
 
 def pending_ids(archive: Archive) -> list[str]:

@@ -81,6 +81,12 @@ class SearchResults:
     next_cursor: str | None = None
     warnings: list[str] = field(default_factory=list)
     took_ms: float = 0.0
+    # results over all pages: pages, or groups (documents, copies collapsed) when grouped; a lower
+    # bound ("more than") when not exact
+    result_count: int = 0
+    result_count_exact: bool = True
+    copies: str = "all"
+    window_cut: bool = False  # grouping stopped at the window's cap: paging ends early
 
 
 @dataclass(frozen=True)

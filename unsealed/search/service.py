@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select
 
 from unsealed.search import cursor as cursors
 from unsealed.search import lookups
-from unsealed.search.backend import EngineHit, EngineOrder, SearchBackend
+from unsealed.search.backend import EngineHit, EngineOrder, GroupKey, Ranked, SearchBackend
 from unsealed.search.errors import QueryError
 from unsealed.search.indexer import open_index
 from unsealed.search.model import Citation, DocumentGroup, FacetCount, Hit, SearchResults, Snippet
@@ -29,11 +29,14 @@ from unsealed.store.schema import pages
 
 Sort = Literal["relevance", "date", "date-desc"]
 Group = Literal["page", "document"]
+Copies = Literal["collapse", "all"]
 SORTS = ("relevance", "date", "date-desc")
 GROUPS = ("page", "document")
+COPIES = ("collapse", "all")
 MAX_LIMIT = 1000
 TIE_SLACK = 50  # extra hits fetched so equal scores at a page boundary keep their order
-MAX_GROUP_WINDOW = 100_000  # pages looked at to form document groups
+MAX_GROUP_WINDOW = 100_000  # pages looked at to form groups (documents, copies)
+GROUP_COUNT_CAP = 10_000  # groups counted exactly; past it, "more than 10,000"
 EXPORT_RELEVANCE_MAX = 100_000  # above this, an export is in date order
 
 
@@ -92,27 +95,39 @@ class Searcher:
         facet_size: int = 10,
         snippets: bool = True,
         pages_per_document: int = 3,
+        copies: Copies = "all",
     ) -> SearchResults:
+        """One page of results. `copies="collapse"`: near-identical pages (group="page") or
+        documents (group="document") are one result, at the rank of their best hit, over all pages."""
         started = time.perf_counter()
         if not 1 <= limit <= MAX_LIMIT:
             raise QueryError(f"limit must be between 1 and {MAX_LIMIT}, got {limit}")
         if group not in GROUPS:
             raise QueryError(f"group must be one of {', '.join(GROUPS)}, got {group!r}")
+        if copies not in COPIES:
+            raise QueryError(f"copies must be one of {', '.join(COPIES)}, got {copies!r}")
         parsed, backend, prepared, order = self._plan(query, sort)
-        fp = cursors.fingerprint(parsed.text, sort, group)
+        fp = cursors.fingerprint(parsed.text, sort, group, copies)
         after = cursors.decode(cursor, fp) if cursor else None
         warnings = list(parsed.warnings)
         if sort == "relevance" and order != "relevance":
             warnings.append("no words to rank by: sorted by date")
-        if group == "document":
-            results = self._grouped(backend, prepared, parsed, order, limit, after, fp, pages_per_document)
-        else:
+        key = group_key(group, copies)
+        counted = True  # whether result_count is known (else the engine counts the groups below)
+        if key is None:
             results = self._pages(backend, prepared, order, limit, after, fp)
-        results.query, results.warnings = parsed.text, warnings
+        else:
+            per_group = pages_per_document if group == "document" else 1
+            results, counted = self._grouped(backend, prepared, order, limit, after, fp, key, per_group)
+            if results.window_cut:
+                warnings.append(
+                    f"only the best {MAX_GROUP_WINDOW:,} matching pages are grouped: narrow the query "
+                    "to page further"
+                )
+        results.query, results.warnings, results.copies = parsed.text, warnings, copies
         if snippets:
             self._add_snippets(backend, parsed, results)
-        if facets:
-            results.facets = facet_counts(backend.facets(prepared, facet_size))
+        _aggregate(backend, prepared, results, facet_size if facets else None, None if counted else key)
         results.took_ms = (time.perf_counter() - started) * 1000
         return results
 
@@ -128,7 +143,9 @@ class Searcher:
         if order == "relevance":
             window = (after.returned if after else 0) + limit + 1 + TIE_SLACK
             while True:
-                found, total = backend.search(prepared, limit=window, order=order)
+                # keys only: with long runs of equal scores (a prefix scores every page 1.0) the
+                # window can hold every hit, and only the shown ones need their stored fields
+                found, total = backend.rank(prepared, limit=window, order=order)
                 ranked = sorted(found, key=lambda h: (-h.score, h.key))
                 if after:
                     ranked = [h for h in ranked if (-h.score, h.key) > (-after.score, after.key)]
@@ -139,10 +156,11 @@ class Searcher:
                     len(ranked) >= limit and found[-1].score < ranked[limit - 1].score
                 ):
                     break
-                window *= 2
+                # one run of equal scores so far (a constant-scored query): it takes every hit
+                window = total + 1 if found[0].score == found[-1].score else window * 2
             more = len(ranked) > limit or len(found) == window
         else:
-            found, total = backend.search(
+            found, total = backend.rank(
                 prepared, limit=limit + 1, order=order, after=after.key if after else None
             )
             ranked, more = found, len(found) > limit
@@ -153,45 +171,69 @@ class Searcher:
         if more and shown:
             last = shown[-1]
             next_cursor = cursors.encode(cursors.Cursor(fp, returned, total, last.score, last.key))
-        return SearchResults(query="", total=total, hits=[_hit(h) for h in shown], next_cursor=next_cursor)
+        hits = [_hit(h) for h in backend.load(shown)]
+        return SearchResults(query="", total=total, hits=hits, next_cursor=next_cursor, result_count=total)
 
     def _grouped(
         self,
         backend: SearchBackend,
         prepared: object,
-        parsed: ParsedQuery,
         order: EngineOrder,
         limit: int,
         after: cursors.Cursor | None,
         fp: str,
-        per_document: int,
-    ) -> SearchResults:
-        """Documents in the order of their best page; paging counts whole documents."""
+        key: GroupKey,
+        per_group: int,
+    ) -> tuple[SearchResults, bool]:
+        """Groups (documents, copies) in the order of their best page, each once over all pages;
+        and whether the window held every matching page (then `result_count` is the groups in it).
+
+        The ranking is read from the top each time, keys only, until it holds the groups up to this
+        page and one more; a group's place is its best hit's, whatever page a cursor starts on, so
+        paging counts whole groups and any page can be named by how many groups precede it.
+        """
         skip = after.returned if after else 0
         want = skip + limit + 1
-        window = max(200, want * per_document * 2)
+        window = max(200, want * per_group * 2)
         while True:
-            found, total = backend.search(prepared, limit=window, order=order)
+            ranked, total = backend.rank(prepared, limit=window, order=order, group=key)
             if order == "relevance":
-                found.sort(key=lambda h: (-h.score, h.key))
-            by_doc: dict[str, list[EngineHit]] = {}
-            for h in found:
-                by_doc.setdefault(h.document_id, []).append(h)
-            if len(found) < window or window >= MAX_GROUP_WINDOW:
+                ranked.sort(key=lambda h: (-h.score, h.key))
+            groups: dict[int, list[Ranked]] = {}
+            for h in ranked:
+                groups.setdefault(h.group, []).append(h)
+            complete = len(ranked) < window
+            if complete or window >= MAX_GROUP_WINDOW:
                 break
-            if len(by_doc) >= want and (order != "relevance" or _cut_below(found, by_doc, want)):
+            # equal scores cut mid-run can hide a group, unless the cut lies below the `want`-th one
+            if len(groups) >= want and (
+                order != "relevance" or ranked[-1].score < groups[list(groups)[want - 1]][0].score
+            ):
                 break
-            window = min(window * 4, MAX_GROUP_WINDOW)
-        doc_ids = list(by_doc)[skip : skip + limit]
-        counts = backend.count_per_document(prepared, doc_ids)
-        groups = []
-        for doc_id in doc_ids:
-            best = [_hit(h) for h in by_doc[doc_id][:per_document]]
-            groups.append(DocumentGroup(doc_id, best[0].citation, counts.get(doc_id, len(best)), tuple(best)))
-        more = len(by_doc) > skip + limit  # the total is counted afresh: a cursor may jump pages
-        next_cursor = cursors.encode(cursors.Cursor(fp, skip + len(groups), total)) if more else None
-        hits = [h for g in groups for h in g.hits]
-        return SearchResults(query="", total=total, hits=hits, groups=groups, next_cursor=next_cursor)
+            tied = order == "relevance" and ranked[0].score == ranked[-1].score  # constant-scored
+            window = min(total + 1 if tied else window * 4, MAX_GROUP_WINDOW)
+        chosen = [groups[g] for g in list(groups)[skip : skip + limit]]
+        shown = [_shown(members, per_group, key) for members in chosen]
+        loaded = iter(backend.load([h for hits in shown for h in hits]))
+        hit_lists = [[_hit(next(loaded)) for _ in hits] for hits in shown]
+        results = SearchResults(
+            query="",
+            total=total,
+            hits=[h for hits in hit_lists for h in hits],
+            result_count=len(groups),
+            window_cut=not complete and len(groups) < want,
+        )
+        if key != "page_copy":
+            doc_ids = [hits[0].document_id for hits in hit_lists]
+            counts = backend.count_per_document(prepared, doc_ids)
+            results.groups = [
+                DocumentGroup(h[0].document_id, h[0].citation, counts.get(h[0].document_id, len(h)), tuple(h))
+                for h in hit_lists
+            ]
+        more = len(groups) > skip + limit
+        if more:
+            results.next_cursor = cursors.encode(cursors.Cursor(fp, skip + len(chosen), total))
+        return results, complete
 
     def _add_snippets(self, backend: SearchBackend, parsed: ParsedQuery, results: SearchResults) -> None:
         if not results.hits:
@@ -267,12 +309,12 @@ def _stream(
         after = found[-1].key
 
 
-def document_page_cursor(query: str, sort: Sort, skip: int) -> str | None:
-    """The cursor of the page of document groups that starts after `skip` documents (None: the
-    first page): grouped paging counts whole documents, so any page can be named."""
+def group_page_cursor(query: str, sort: Sort, group: Group, copies: Copies, skip: int) -> str | None:
+    """The cursor of the page of groups that starts after `skip` groups (None: the first page):
+    grouped and collapsed paging counts whole groups, so any page can be named."""
     if skip <= 0:
         return None
-    fp = cursors.fingerprint(parse(query).text, sort, "document")
+    fp = cursors.fingerprint(parse(query).text, sort, group, copies)
     return cursors.encode(cursors.Cursor(fp, skip, 0))
 
 
@@ -286,11 +328,39 @@ def _matcher(backend: SearchBackend, parsed: ParsedQuery) -> TermMatcher:
     return TermMatcher(leaves, tokenize)
 
 
-def _cut_below(found: list[EngineHit], by_doc: dict[str, list[EngineHit]], want: int) -> bool:
-    """Whether the window (sorted by score) was cut below the best score of its `want`-th document,
-    so that no document outside it can rank among the first `want` (equal scores cut mid-run can)."""
-    best = by_doc[list(by_doc)[want - 1]][0].score
-    return found[-1].score < best
+def _aggregate(
+    backend: SearchBackend,
+    prepared: object,
+    results: SearchResults,
+    facet_size: int | None,
+    count: GroupKey | None,
+) -> None:
+    """Facets (with `facet_size`) and the count of `count` groups, in one pass when both."""
+    found: int | None = None
+    if facet_size is not None:
+        raw, found = backend.facets(prepared, facet_size, (count, GROUP_COUNT_CAP) if count else None)
+        results.facets = facet_counts(raw)
+    elif count is not None:
+        found = backend.count_groups(prepared, count, GROUP_COUNT_CAP)
+    if count is not None:
+        results.result_count = found if found is not None else GROUP_COUNT_CAP
+        results.result_count_exact = found is not None
+
+
+def group_key(group: Group, copies: Copies) -> GroupKey | None:
+    """The index key results are grouped by; None: every page is a result of its own."""
+    if group == "document":
+        return "doc_copy" if copies == "collapse" else "doc_key"
+    return "page_copy" if copies == "collapse" else None
+
+
+def _shown(members: list[Ranked], per_group: int, key: GroupKey) -> list[Ranked]:
+    """The hits a group shows: its best, and for documents the best pages of its first document
+    (a collapsed group's other documents are its copies)."""
+    if key == "page_copy":
+        return members[:1]
+    first = members[0].document
+    return [h for h in members if h.document == first][:per_group]
 
 
 def _engine_order(parsed: ParsedQuery, sort: Sort) -> EngineOrder:

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, bindparam, select
 
-from unsealed.store.schema import documents, emails, entities, mentions, pages
+from unsealed.store.schema import documents, emails, entities, mentions, near_duplicates, pages
 
 # (number, text, bates) of one page
 PageRow = tuple[int, str, str | None]
@@ -40,6 +40,9 @@ class DocumentPages:
     sender: str | None = None  # the document's own sender, for the facet ("Name <address>")
     senders: list[str] = field(default_factory=list)
     recipients: list[str] = field(default_factory=list)
+    sha256: str | None = None  # exact copies share it (the copy key until clusters are known)
+    cluster: str | None = None  # the document's near-duplicate cluster
+    page_clusters: dict[int, str] = field(default_factory=dict)  # page number -> its cluster
     pages: list[PageRow] = field(default_factory=list)  # in page order
     entities: dict[int, list[str]] = field(default_factory=dict)  # page number -> names, sorted
     # page number -> (senders, recipients) of the messages quoted on it
@@ -106,7 +109,11 @@ _DOCUMENTS = select(
     documents.c.doc_date,
     documents.c.updated_at,
     documents.c.enriched_at,
+    documents.c.sha256,
 ).where(documents.c.id.in_(_IDS))
+_CLUSTERS = select(
+    near_duplicates.c.document_id, near_duplicates.c.page_number, near_duplicates.c.cluster
+).where(near_duplicates.c.document_id.in_(_IDS), near_duplicates.c.cluster != "")
 _EMAILS = (
     select(
         emails.c.document_id,
@@ -137,17 +144,26 @@ _PAGES = (
 def load_documents(conn: Connection, document_ids: Sequence[str]) -> list[DocumentPages]:
     """The documents with their pages ready to index; ids that no longer exist are left out.
 
-    Four statements for the whole batch, built once (the ids are one expanding parameter); rows are
+    Five statements for the whole batch, built once (the ids are one expanding parameter); rows are
     fetched with `.all()` and unpacked as tuples: iterating SQLAlchemy rows one at a time and
     reading them by name cost more than SQLite itself.
     """
     ids = list(document_ids)
     params = {"ids": ids}
     out: dict[str, DocumentPages] = {}
-    for doc_id, dataset, filename, doc_type, doc_date, updated_at, enriched_at in conn.execute(
+    for doc_id, dataset, filename, doc_type, doc_date, updated_at, enriched_at, sha256 in conn.execute(
         _DOCUMENTS, params
     ).all():
-        out[doc_id] = DocumentPages(doc_id, updated_at, enriched_at, dataset, filename, doc_type, doc_date)
+        out[doc_id] = DocumentPages(
+            doc_id, updated_at, enriched_at, dataset, filename, doc_type, doc_date, sha256=sha256
+        )
+
+    for doc_id, number, cluster in conn.execute(_CLUSTERS, params).all():
+        if doc_id in out:
+            if number == 0:
+                out[doc_id].cluster = cluster
+            else:
+                out[doc_id].page_clusters[number] = cluster
 
     mails: dict[str, list[Any]] = {}
     for mail in conn.execute(_EMAILS, params).all():

@@ -10,9 +10,9 @@ from collections.abc import Set as AbstractSet
 import tantivy
 from tantivy import Occur, Query
 
-from unsealed.search.backend import EngineHit, EngineOrder
+from unsealed.search.backend import EngineHit, EngineOrder, GroupKey, Ranked
 from unsealed.search.tantivy_compile import Compiler
-from unsealed.search.tantivy_index import LONG_TOKEN_BYTES, TantivyIndex
+from unsealed.search.tantivy_index import LONG_TOKEN_BYTES, TantivyIndex, document_key
 from unsealed.search.tree import Node
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]+")
@@ -25,6 +25,21 @@ _FACET_FIELDS = {
     "sender": ("sender_facet", None),
     "entity": ("entity_facet", None),
 }
+
+
+_GROUPS = "__groups"
+
+
+def _group_terms(group: GroupKey, cap: int) -> dict[str, object]:
+    """A terms aggregation that counts each value's pages in the engine; only `cap` + 1 buckets
+    come back (more than `cap`: the count is a lower bound). Below that it is exact: no segment
+    has more values than it keeps."""
+    return {"terms": {"field": group, "size": cap + 1, "segment_size": cap + 1}}
+
+
+def _group_count(result: dict, cap: int) -> int | None:
+    buckets = result.get(_GROUPS, {}).get("buckets", [])
+    return len(buckets) if len(buckets) <= cap else None
 
 
 def _label(key: object) -> str:
@@ -51,6 +66,19 @@ class TantivyBackend:
     def search(
         self, prepared: object, *, limit: int, order: EngineOrder, after: int | None = None
     ) -> tuple[list[EngineHit], int]:
+        ranked, total = self.rank(prepared, limit=limit, order=order, after=after)
+        # with `after`, the count is of the pages after it; the service keeps the first page's total
+        return self.load(ranked), total
+
+    def rank(
+        self,
+        prepared: object,
+        *,
+        limit: int,
+        order: EngineOrder,
+        group: GroupKey | None = None,
+        after: int | None = None,
+    ) -> tuple[list[Ranked], int]:
         assert isinstance(prepared, Query)
         searcher = self.index.index.searcher()
         if order == "relevance":
@@ -67,17 +95,31 @@ class TantivyBackend:
             result = searcher.search(
                 query, limit=limit, count=True, order_by_field=key_field, order=tantivy.Order.Asc
             )
-        addresses = [address for _, address in result.hits]
-        keys = searcher.fast_field_values(key_field, addresses) if addresses else []
-        hits = []
-        for (score, address), key in zip(result.hits, keys, strict=True):
-            doc = searcher.doc(address)
-            hits.append(
+        hits = result.hits
+        total = _count(result, len(hits))
+        if not hits:
+            return [], total
+        addresses = [address for _, address in hits]
+        keys = searcher.fast_field_values(key_field, addresses)
+        docs = searcher.fast_field_values("doc_key", addresses)
+        groups = searcher.fast_field_values(group, addresses) if group else [0] * len(hits)
+        scored = order == "relevance"
+        return [
+            Ranked(float(score) if scored else 0.0, int(k or 0), int(g or 0), int(d or 0), address, searcher)
+            for (score, address), k, g, d in zip(hits, keys, groups, docs, strict=True)
+        ], total
+
+    def load(self, ranked: list[Ranked]) -> list[EngineHit]:
+        out = []
+        for r in ranked:
+            assert isinstance(r.view, tantivy.Searcher)
+            doc = r.view.doc(r.address)  # type: ignore[arg-type]
+            out.append(
                 EngineHit(
                     document_id=str(doc.get_first("document_id")),
                     page=int(doc.get_first("page") or 0),
-                    score=float(score) if order == "relevance" else 0.0,
-                    key=int(key or 0),
+                    score=r.score,
+                    key=r.key,
                     dataset=str(doc.get_first("dataset")),
                     filename=str(doc.get_first("filename")),
                     bates=doc.get_first("bates"),
@@ -85,30 +127,41 @@ class TantivyBackend:
                     date=doc.get_first("date"),
                 )
             )
-        # with `after`, the count is of the pages after it; the service keeps the first page's total
-        return hits, _count(result, len(hits))
+        return out
+
+    def count_groups(self, prepared: object, group: GroupKey, cap: int) -> int | None:
+        assert isinstance(prepared, Query)
+        result = self.index.index.searcher().aggregate(prepared, {_GROUPS: _group_terms(group, cap)})
+        return _group_count(result, cap)
 
     def count_per_document(self, prepared: object, document_ids: list[str]) -> dict[str, int]:
         assert isinstance(prepared, Query)
-        searcher = self.index.index.searcher()
-        counts = {}
-        for document_id in document_ids:
-            doc_q = Query.term_query(self.index.schema, "document_id", document_id)
-            both = Query.boolean_query([(Occur.Must, doc_q), (Occur.Must, prepared)])
-            counts[document_id] = _count(searcher.search(both, limit=1, count=True), 0)
-        return counts
+        if not document_ids:
+            return {}
+        # one pass: the query within these documents, pages counted per document key
+        within = Query.term_set_query(self.index.schema, "document_id", document_ids)
+        both = Query.boolean_query([(Occur.Must, within), (Occur.Must, prepared)])
+        spec = {"d": {"terms": {"field": "doc_key", "size": len(document_ids)}}}
+        buckets = self.index.index.searcher().aggregate(both, spec).get("d", {}).get("buckets", [])
+        counts = {int(b["key"]): int(b["doc_count"]) for b in buckets}
+        return {d: counts.get(document_key(d), 0) for d in document_ids}
 
-    def facets(self, prepared: object, size: int) -> dict[str, list[tuple[str, int]]]:
+    def facets(
+        self, prepared: object, size: int, groups: tuple[GroupKey, int] | None = None
+    ) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
         assert isinstance(prepared, Query)
-        spec = {
+        spec: dict[str, object] = {
             name: {"terms": {"field": field, "size": fixed or size}}
             for name, (field, fixed) in _FACET_FIELDS.items()
         }
+        if groups is not None:  # counted in the same pass over the matching pages
+            spec[_GROUPS] = _group_terms(*groups)
         result = self.index.index.searcher().aggregate(prepared, spec)
-        return {
+        facets = {
             name: [(_label(b["key"]), int(b["doc_count"])) for b in result.get(name, {}).get("buckets", [])]
             for name in _FACET_FIELDS
         }
+        return facets, (_group_count(result, groups[1]) if groups is not None else None)
 
     def tokens_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
         if text.isascii():

@@ -22,7 +22,7 @@ from unsealed.search.errors import SearchIndexError
 from unsealed.search.source import DocumentPages
 from unsealed.search.values import dataset_key, type_key
 
-FORMAT = 1
+FORMAT = 2  # 2: doc_key, page_copy, doc_copy (the keys results are grouped and collapsed by)
 META_FILE = "unsealed-index.json"
 ANALYZER = "unsealed_text"
 LONG_TOKEN_BYTES = 40  # the analyzer drops tokens this long or longer
@@ -76,6 +76,10 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("seq", indexed=True, fast=True)
     sb.add_unsigned_field("date_asc", indexed=True, fast=True)
     sb.add_unsigned_field("date_desc", indexed=True, fast=True)
+    # group keys (see copy_key): the document, its near-duplicate cluster, the page's cluster
+    sb.add_unsigned_field("doc_key", fast=True)
+    sb.add_unsigned_field("doc_copy", fast=True)
+    sb.add_unsigned_field("page_copy", fast=True)
     return sb.build()
 
 
@@ -88,6 +92,18 @@ def seq_base(document_id: str) -> int:
     """
     digest = hashlib.blake2b(document_id.encode(), digest_size=8).digest()
     return (int.from_bytes(digest, "big") >> 15) << _PAGE_BITS
+
+
+def document_key(document_id: str) -> int:
+    """The `doc_key` of a document's pages: the document's part of `seq`."""
+    return seq_base(document_id) >> _PAGE_BITS
+
+
+def copy_key(kind: str, value: str) -> int:
+    """A 63-bit key of a copy group: `c` a near-duplicate cluster id, `s` a file's SHA-256 (exact
+    copies, before the near-duplicate stage has clustered them), `d` a document id (no copy known)."""
+    digest = hashlib.blake2b(f"{kind}:{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 def date_key_bases(when: date | None) -> tuple[int, int]:
@@ -110,6 +126,21 @@ def _people_json(senders: list[str], recipients: list[str]) -> str:
     if recipients:
         out += ',"recipients":' + _quote_list(recipients)
     return out
+
+
+def _doc_copy(doc: DocumentPages) -> int:
+    if doc.cluster:
+        return copy_key("c", doc.cluster)
+    return copy_key("s", doc.sha256) if doc.sha256 else copy_key("d", doc.document_id)
+
+
+def _page_copy(doc: DocumentPages, clusters: dict[int, str], number: int) -> int:
+    cluster = clusters.get(number)
+    if cluster:
+        return copy_key("c", cluster)
+    if doc.sha256:
+        return copy_key("s", f"{doc.sha256}:{number}")
+    return copy_key("d", f"{doc.document_id}:{number}")
 
 
 def page_documents(doc: DocumentPages) -> Iterator[str]:
@@ -139,11 +170,14 @@ def page_documents(doc: DocumentPages) -> Iterator[str]:
     own_people = _people_json(doc.senders, doc.recipients)
     base = seq_base(doc.document_id)
     asc_base, desc_base = date_key_bases(day)
+    head += f',"doc_key":{document_key(doc.document_id)},"doc_copy":{_doc_copy(doc)}'
+    page_clusters = doc.page_clusters
     entities, quoted = doc.entities, doc.quoted
     for number, text, bates in doc.pages:
         seq = base | (number & _PAGE_MASK)
         tie = seq & _KEY_MASK
-        out = f'{head},"page":{number},"text":{quote(text)}'
+        out = f'{head},"page":{number},"page_copy":{_page_copy(doc, page_clusters, number)}'
+        out += f',"text":{quote(text)}'
         if bates:
             out += ',"bates":' + quote(bates)
             parts = split_bates(bates)

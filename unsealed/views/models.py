@@ -638,8 +638,11 @@ class ResultGroup(Model):
     matching_pages: int
     hits: list[Hit]
     more_hits: int = Field(default=0, description="matching pages of this document beyond the ones shown")
+    copy_count: int = Field(default=1, description="documents in its near-duplicate cluster, itself included")
     also_in: list[OtherCopy] = Field(
-        default_factory=list, description="the same file in other data sets, collapsed into this result"
+        default_factory=list,
+        description="its copies (near-identical documents, the same file in other data sets), collapsed "
+        "into it",
     )
 
 
@@ -654,11 +657,19 @@ class SearchResults(Model):
     """One page of results (`search --json`, `/api/v1/search`)."""
 
     query: str
-    total: int
+    total: int = Field(description="matching pages")
+    result_count: int = Field(
+        default=0,
+        description="results over all pages: pages, or groups (documents; copies collapsed) when "
+        "grouped or collapsed",
+    )
+    result_count_exact: bool = Field(default=True, description="false: result_count is a lower bound")
     took_ms: float = 0.0
     warnings: list[str] = Field(default_factory=list)
     next_cursor: str | None = None
     sort: str = "relevance"
+    group: str = "page"
+    copies: str = Field(default="collapse", description="collapse: copies are one result; all: every copy")
     filters: list[str] = Field(default_factory=list, description="facet clauses the query is narrowed by")
     hits: list[Hit] = Field(default_factory=list)
     groups: list[ResultGroup] | None = Field(default=None, description="set when grouped by document")

@@ -13,15 +13,17 @@ import io
 from collections.abc import Iterator
 
 from markupsafe import Markup
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
+from unsealed.search.model import Citation
 from unsealed.search.model import Hit as SearchHit
 from unsealed.search.model import SearchResults as EngineResults
 from unsealed.search.serialize import csv_cell, hit_to_dict
-from unsealed.search.service import Group, Searcher, Sort
+from unsealed.search.service import Copies, Group, Searcher, Sort
 from unsealed.store.archive import Archive
-from unsealed.store.schema import documents, emails, near_duplicates
+from unsealed.store.schema import documents, emails
 from unsealed.views.models import Facet, Hit, HitCopy, OtherCopy, ResultGroup, SearchResults
+from unsealed.views.search_copies import copies_of
 from unsealed.views.textmarks import Span, segments, to_html
 
 FACET_LABELS = {
@@ -124,15 +126,24 @@ def search_view(
     filters: list[str] | None = None,
     group: Group = "page",
     per_document: int = 3,
-    copies: str = "collapse",
+    copies: Copies = "collapse",
 ) -> SearchResults:
-    """One page of results for `q` narrowed by facet `filters`; `group="document"` fills `groups`."""
+    """One page of results for `q` narrowed by facet `filters`; `group="document"` fills `groups`.
+
+    `copies="collapse"`: near-identical pages (or documents, when grouped) are one result over all
+    pages (the engine groups them, see search/service.py), listing its copies; "all": every copy."""
     filters = [f for f in (filters or []) if f.strip()]
     query = compose_query(q, filters)
     if not query:
-        return SearchResults(query="", total=0, sort=sort, filters=filters)
+        return SearchResults(query="", total=0, sort=sort, filters=filters, group=group, copies=copies)
     results = searcher.search(
-        query, sort=sort, cursor=cursor, limit=limit, group=group, pages_per_document=per_document
+        query,
+        sort=sort,
+        cursor=cursor,
+        limit=limit,
+        group=group,
+        pages_per_document=per_document,
+        copies=copies,
     )
     facets = _facets(results, filters)
     for name in {facet_of(f) for f in filters} & set(facets):
@@ -145,51 +156,24 @@ def search_view(
         )
         if wider is not None:
             facets[name] = _facets(wider, filters).get(name, facets[name])
-    groups = None
-    if results.groups is not None:
-        titles = _titles(searcher.archive, [g.document_id for g in results.groups])
-        groups = []
-        by_content: dict[str | None, ResultGroup] = {}
-        for g in results.groups:
-            first = g.hits[0]
-            info = titles.get(g.document_id, {})
-            same = by_content.get(info.get("sha256")) if info.get("sha256") else None
-            if (
-                same is not None and copies != "all"
-            ):  # the same bytes in another data set: one result, "also in" it
-                same.also_in.append(
-                    OtherCopy(
-                        id=g.document_id, dataset=first.citation.dataset, storage_key=info.get("key") or ""
-                    )
-                )
-                continue
-            groups.append(
-                ResultGroup(
-                    document_id=g.document_id,
-                    title=info.get("title") or first.citation.filename,
-                    sender=info.get("sender"),
-                    date=first.date.isoformat() if first.date else None,
-                    dataset=first.citation.dataset,
-                    filename=first.citation.filename,
-                    doc_type=first.doc_type,
-                    matching_pages=g.matching_pages,
-                    hits=[_hit(h) for h in g.hits],
-                    more_hits=max(0, g.matching_pages - len(g.hits)),
-                )
-            )
-            if info.get("sha256"):
-                by_content[info["sha256"]] = groups[-1]
     hits = [_hit(h) for h in results.hits]
-    if copies != "all" and groups is None:
-        with searcher.archive.engine.connect() as conn:
-            hits = collapse_copies(conn, hits)
+    groups = None
+    with searcher.archive.engine.connect() as conn:
+        if results.groups is not None:
+            groups = _groups(searcher.archive, conn, results, copies == "collapse")
+        elif copies == "collapse":
+            _add_copies(conn, hits)
     return SearchResults(
         query=results.query,
         total=results.total,
+        result_count=results.result_count,
+        result_count_exact=results.result_count_exact,
         took_ms=round(results.took_ms, 2),
         warnings=results.warnings,
         next_cursor=results.next_cursor,
         sort=sort,
+        group=group,
+        copies=copies,
         filters=filters,
         hits=hits,
         groups=groups,
@@ -197,40 +181,55 @@ def search_view(
     )
 
 
-def collapse_copies(conn: Connection, hits: list[Hit]) -> list[Hit]:
-    """One hit per near-duplicate page cluster (exact copies in other data sets included), in the
-    order they came; the others in its `copies`, the cluster's size in `copy_count`."""
-    ids = {h.document_id for h in hits}
-    if not ids:
-        return hits
-    rows = conn.execute(
-        select(near_duplicates.c.document_id, near_duplicates.c.page_number, near_duplicates.c.cluster).where(
-            near_duplicates.c.document_id.in_(ids),
-            near_duplicates.c.page_number > 0,
-            near_duplicates.c.cluster != "",
-        )
-    ).all()
-    cluster = {(r.document_id, r.page_number): r.cluster for r in rows}
-    sizes = {
-        str(c): int(n)
-        for c, n in conn.execute(
-            select(near_duplicates.c.cluster, func.count())
-            .where(near_duplicates.c.cluster.in_(set(cluster.values())))
-            .group_by(near_duplicates.c.cluster)
-        )
-    }
-    out: list[Hit] = []
-    first: dict[str, Hit] = {}
+def _groups(archive: Archive, conn: Connection, results: EngineResults, collapsed: bool) -> list[ResultGroup]:
+    """Result groups with their titles; collapsed ones list the document's copies in `also_in`."""
+    assert results.groups is not None
+    titles = _titles(archive, [g.document_id for g in results.groups])
+    found = copies_of(conn, [(g.document_id, 0) for g in results.groups]) if collapsed else {}
+    groups = []
+    for g in results.groups:
+        first = g.hits[0]
+        info = titles.get(g.document_id, {})
+        same = found.get((g.document_id, 0))
+        groups.append(
+            ResultGroup(
+                document_id=g.document_id,
+                title=info.get("title") or first.citation.filename,
+                sender=info.get("sender"),
+                date=first.date.isoformat() if first.date else None,
+                dataset=first.citation.dataset,
+                filename=first.citation.filename,
+                doc_type=first.doc_type,
+                matching_pages=g.matching_pages,
+                hits=[_hit(h) for h in g.hits],
+                more_hits=max(0, g.matching_pages - len(g.hits)),
+                copy_count=same.count if same else 1,
+                also_in=[OtherCopy(id=c.document_id, dataset=c.dataset, storage_key=c.storage_key)
+                         for c in (same.others if same else [])],
+            )
+        )  # fmt: skip
+    return groups
+
+
+def _add_copies(conn: Connection, hits: list[Hit]) -> None:
+    """Each collapsed hit's copies (the others of its cluster) and the cluster's size."""
+    found = copies_of(conn, [(h.document_id, h.page) for h in hits])
     for hit in hits:
-        key = cluster.get((hit.document_id, hit.page))
-        if key is not None and key in first:
-            first[key].copies.append(HitCopy.model_validate(hit.model_dump()))
+        same = found.get((hit.document_id, hit.page))
+        if same is None:
             continue
-        hit.copy_count = sizes.get(key, 1) if key else 1
-        if key is not None:
-            first[key] = hit
-        out.append(hit)
-    return out
+        hit.copy_count = same.count
+        hit.copies = [
+            HitCopy(
+                document_id=c.document_id,
+                page=c.page,
+                bates=c.bates,
+                dataset=c.dataset,
+                filename=c.filename,
+                citation=str(Citation(c.dataset, c.filename, c.page, c.bates)),
+            )
+            for c in same.others
+        ]
 
 
 def snippet_html(hit: Hit) -> Markup:

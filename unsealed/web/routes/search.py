@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, StreamingResponse
 
 from unsealed.search.errors import QueryError
-from unsealed.search.service import Group, Sort, document_page_cursor
+from unsealed.search.service import Copies, Group, Sort, group_page_cursor
 from unsealed.views.models import SearchResults
 from unsealed.views.search import FACET_LABELS, compose_query, export_csv, facet_of, search_view, snippet_html
 from unsealed.web.deps import SearcherDep
@@ -25,7 +25,6 @@ Limit = Annotated[int, Query(ge=1, le=100)]
 Filters = Annotated[
     list[str], Query(alias="f", max_length=500, description="Facet clauses (a facet's `refine`); repeatable")
 ]
-Copies = Literal["collapse", "all"]
 PAGE_SIZE = 20  # documents per results page
 PAGES_SHOWN = 2  # best pages shown per document (the rest: "N more hits in this document")
 
@@ -43,7 +42,8 @@ def search_page(
     """Results grouped by document, PAGE_SIZE documents a page; facets as removable filters."""
     try:
         query = compose_query(q, filters)
-        cursor = document_page_cursor(query, sort, (page - 1) * PAGE_SIZE) if query else None
+        skip = (page - 1) * PAGE_SIZE
+        cursor = group_page_cursor(query, sort, "document", copies, skip) if query else None
         data = search_view(
             searcher,
             q,
@@ -63,9 +63,28 @@ def search_page(
     return render_model(request, "search.html", data, **_context(data, q, None, page))
 
 
+def page_numbers(page: int, pages: int | None, window: int = 2) -> list[int | None]:
+    """Page links: the first, `window` either side of `page`, the last (when known); None marks a
+    gap ("…"). `pages` None: the count is a lower bound, so the list ends after the window."""
+    last = pages if pages is not None else page + window
+    around = range(max(1, page - window), min(last, page + window) + 1)
+    shown = sorted({1, *around, *([last] if pages else [])})
+    out: list[int | None] = []
+    for n in shown:
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
 def _context(data: SearchResults, q: str, error: str | None, page: int) -> dict[str, Any]:
     groups = data.groups or []
     first = (page - 1) * PAGE_SIZE
+    pages = -(-data.result_count // PAGE_SIZE) if data.result_count_exact else None
+    has_next = data.next_cursor is not None
+    numbers = page_numbers(page, pages) if (page > 1 or has_next) else []
+    if pages is None and not has_next:  # the lower bound ends here (the grouping window)
+        numbers = [n for n in numbers if n is None or n <= page]
     return {
         "error": error,
         "q": q,
@@ -73,7 +92,9 @@ def _context(data: SearchResults, q: str, error: str | None, page: int) -> dict[
         "page": page,
         "first": first + 1 if groups else 0,
         "last": first + len(groups),
-        "has_next": data.next_cursor is not None,
+        "has_next": has_next,
+        "page_count": pages,
+        "page_numbers": numbers,
         "facet_labels": FACET_LABELS,
         "facet_of": facet_of,
         "snippets": {(h.document_id, h.page): snippet_html(h) for g in groups for h in g.hits},
