@@ -212,11 +212,6 @@ def _ingest(
         if warm_up is not None and not warm_up.is_alive() and warm_up.ident is None:
             warm_up.start()
     if stages is None:
-        from unsealed.pipeline.enrich_stages import unenriched
-
-        # every mention found by the workers: nothing slow to wait for before the final index pass
-        todo = [*report.changed_ids, *unenriched(archive)]
-        waiting = any(doc_id not in report.analysed_ids for doc_id in todo)
-        stages = post_ingest_stages(executor, report.analysed_ids, index_pages_first=waiting)
+        stages = post_ingest_stages(executor, report.analysed_ids)
     run_stages(archive, report.changed_ids, observer, stages, executor)
     return report

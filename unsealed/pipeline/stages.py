@@ -15,26 +15,20 @@ if TYPE_CHECKING:
     from unsealed.pipeline.executor import Executor
 
 
-def post_ingest_stages(
-    executor: Executor | None = None, analysed: Collection[str] = (), *, index_pages_first: bool = True
-) -> list[Stage]:
+def post_ingest_stages(executor: Executor | None = None, analysed: Collection[str] = ()) -> list[Stage]:
     """The stages, in order; `executor` runs the entity-extraction batches (in this process when
     None); `analysed`: documents whose mentions were written with them (found by the ingest
-    workers); `index_pages_first=False` leaves out the early index pass (when no entity extraction
-    is left to wait for). Imported lazily so `unsealed show` does not load spaCy."""
+    workers). Imported lazily so `unsealed show` does not load spaCy."""
     from unsealed.pipeline import dedup_stage, thread_stage
     from unsealed.pipeline.enrich_stages import enrichment_stages
     from unsealed.search import indexer
 
     # The pages are indexed first, so new documents are searchable while entity extraction runs
     # (minutes on a large release); the index is brought up to date again at the end with the
-    # entities and headers the other stages found. When the ingest workers found the mentions of
-    # every document that needs them, there is no long wait to bridge and the early pass is left
-    # out. One indexer, here, reading the database: the index is the same whichever executor read
-    # the files.
-    first = [Stage("search index (pages)", indexer.run_stage, pending=indexer.pending_ids)]
+    # entities and headers the other stages found. One indexer, here, reading the database: the
+    # index is the same whichever executor read the files.
     return [
-        *(first if index_pages_first else []),
+        Stage("search index (pages)", indexer.run_stage, pending=indexer.pending_ids),
         *enrichment_stages(executor, analysed),
         dedup_stage.stage(),
         thread_stage.stage(),
