@@ -104,9 +104,11 @@ def test_phone_matches_are_the_libraries_own_on_real_pages_and_short_numbers() -
     corpus = load_corpus()
     texts = [page for document in corpus[::60] for page in document.pages]
     texts += [
-        "Niue +683 4002, page 3 of 12, room 12 ext. 7, Vienna +43 1 2345, call 555-0199 or (212) 555-0199"
+        "Niue +683 4002, page 3 of 12, room 12 ext. 7, Vienna +43 1 2345, call 555-0199 or (212) 555-0199",
+        "dialled 011 44 20 7946 0958 or 00 44 20 7946 0958, \uff0b44 20 7946 0958, 1-800-FLOWERS, "
+        "1 (800) 356-9377, 020 7946 0958, dated 3/2005, account 123302, 1978, (580219608",
     ]
-    for region in ("US", "NU", "AT"):
+    for region in ("US", "NU", "AT", "GB", "AR"):
         for text in texts:
             library = phonenumbers.PhoneNumberMatcher(text, region, phonenumbers.Leniency.VALID)
             expected = [(m.start, m.end, m.raw_string) for m in library]

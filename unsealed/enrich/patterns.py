@@ -70,18 +70,46 @@ def shortest_valid_length() -> int:
     return min(lengths, default=0)
 
 
+@cache
+def _domestic_shortest(region: str) -> tuple[int, re.Pattern[str] | None]:
+    """(fewest digits of a valid national number with `region`'s country code, the region's
+    international dialling prefix): a candidate printed without `+` or that prefix is parsed with
+    this country code, so it needs at least that many digits. (0, None) where parsing may add
+    digits (the region's national prefix transform rule) or the region is unknown."""
+    own = PhoneMetadata.metadata_for_region(region)
+    if own is None or own.country_code is None or own.national_prefix_transform_rule:
+        return 0, None
+    regions = phonenumbers.region_codes_for_country_code(own.country_code)
+    metas = [PhoneMetadata.metadata_for_region(r) for r in regions]
+    lengths = [min(m.general_desc.possible_length, default=0) if m and m.general_desc else 0 for m in metas]
+    prefix = own.international_prefix
+    return min(lengths, default=0), re.compile(prefix) if prefix else None
+
+
+_PLUS = frozenset("+\uff0b")
+
+
 class _ValidMatcher(phonenumbers.PhoneNumberMatcher):
     """The library's matcher at leniency VALID, without parsing candidates too short to be valid.
 
-    Most candidates on real pages are page numbers and counts (1 to 3 digits); parsing each
-    and asking every NANP region whether it is valid was half of the per-document rules' time. The
+    Most candidates on real pages are page numbers, counts, dates and amounts; parsing each and
+    asking every NANP region whether it is valid was half of the per-document rules' time. The
     matches are the same: a valid number's national part is at least `shortest_valid_length()`
-    digits long and all of them are in the candidate.
+    digits long and all of them are in the candidate; printed without `+`, letters or the
+    international prefix, it has the default region's country code and needs that code's
+    shortest length (7 digits for NANP: Canada admits 7-digit numbers).
     """
 
     def _parse_and_verify(self, candidate: str, offset: int) -> phonenumbers.PhoneNumberMatch | None:
-        if sum(c.isdigit() or c.isalpha() for c in candidate) < shortest_valid_length():
+        digits = sum(c.isdigit() for c in candidate)
+        letters = sum(c.isalpha() for c in candidate)
+        if digits + letters < shortest_valid_length():
             return None
+        domestic, idd = _domestic_shortest(self.preferred_region or "")
+        if digits < domestic and not letters and not _PLUS.intersection(candidate):
+            national = phonenumbers.normalize_digits_only(candidate)
+            if idd is None or idd.match(national) is None:
+                return None
         return super()._parse_and_verify(candidate, offset)
 
 
