@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from unsealed.enrich.extract import retype_given_name
 from unsealed.enrich.names import clean_form, name_key, ocr_skeleton
 from unsealed.enrich.noise import is_common_word, is_noise
 from unsealed.enrich.patterns import find_patterns, phone_value
+from unsealed.enrich.spans import Found
 
 
 @pytest.mark.parametrize(
@@ -111,3 +113,23 @@ def test_phone_matches_are_the_libraries_own_on_real_pages_and_short_numbers() -
             library = phonenumbers.PhoneNumberMatcher(text, region, phonenumbers.Leniency.VALID)
             expected = [(m.start, m.end, m.raw_string) for m in library]
             assert [(f.start, f.end, f.text) for f in find_phones(text, region)] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("Greg Curl from Bank of America", "ORG", "PERSON"),  # EFTA02559972
+        ("beyond thrilled moody nasty Darin is", "LOCATION", "PERSON"),  # EFTA01910996
+        ("Morgan Stanley Research", "ORG", "ORG"),  # a second given name: not a person's form
+        ("Rose Garden", "ORG", "ORG"),  # ends with a building or grounds noun
+        ("Geneva", "LOCATION", "LOCATION"),  # a city of the gazetteer
+        ("Merrill Lynch", "ORG", "ORG"),  # a rare given name
+        ("KEVIN RUDD", "ORG", "ORG"),  # capitals: a heading or a table, left as tagged
+    ],
+)
+def test_a_span_starting_with_a_common_given_name_is_a_person(text: str, kind: str, expected: str) -> None:
+    name = text.split(" from ")[0].removeprefix("beyond thrilled moody nasty ").removesuffix(" is")
+    start = text.index(name)
+    found = Found(start, start + len(name), name, kind, "spacy:test")
+    lowercase = frozenset({"from", "of", "is", "nasty", "moody"})
+    assert retype_given_name(found, lowercase).type == expected

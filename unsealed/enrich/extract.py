@@ -16,12 +16,20 @@ from itertools import accumulate
 
 from unsealed.domain import NAME_TYPES
 from unsealed.enrich import ner, patterns, tagging
-from unsealed.enrich.furniture import cut_at_labels, furniture_spans, is_place, load_places, on_furniture
+from unsealed.enrich.furniture import (
+    cut_at_labels,
+    furniture_spans,
+    is_any_place,
+    is_place,
+    load_places,
+    on_furniture,
+)
+from unsealed.enrich.given_names import is_given_name, load_given_names
 from unsealed.enrich.header_names import header_people
 from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
 from unsealed.enrich.names import HONORIFICS, clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
 from unsealed.enrich.noise import is_common_word, is_noise
-from unsealed.enrich.orgs import head_runs, is_company_name, merge_org_names
+from unsealed.enrich.orgs import COMPANY_WORDS, HEADS, head_runs, is_company_name, merge_org_names
 from unsealed.enrich.spans import Found
 from unsealed.enrich.statements import descriptor_spans
 
@@ -207,6 +215,50 @@ def retype(found: Found, text: str) -> Found:
     return found
 
 
+_NAME_WORD = re.compile(r"[A-Z](?:[a-z'’-][A-Za-z'’-]*)?\.?")  # `Greg`, `McGahn`, `O'Neil`; not `REED`
+# Nouns that end the names of buildings and grounds (`Rose Garden`, `Lily Building`).
+PLACE_NOUNS = frozenset(
+    "garden gardens building tower plaza park hall house hotel club square airport".split()
+)
+
+
+def _plain_word(word: str, lowercase: frozenset[str]) -> bool:
+    """A word that says nothing against a name: not a place, company word, organisation head noun,
+    or word the document prints in lower case."""
+    folded = fold(word)
+    return not (
+        not folded
+        or folded in lowercase
+        or folded in COMPANY_WORDS
+        or folded in HEADS
+        or folded in PLACE_NOUNS
+        or folded in ADDRESS_WORDS
+        or is_any_place(word)
+    )
+
+
+def retype_given_name(found: Found, lowercase: frozenset[str]) -> Found:
+    """A span the tagger typed ORG or LOCATION with nothing else to go on is a person's when it is
+    a common given name (`Darin`) or one + one or two surname words (`Greg Curl`, `Samantha
+    Power`): no word is a place, a company word, a head noun or a word the document prints in lower
+    case, and no later word is a given name too (`Morgan Stanley`)."""
+    if found.type not in ("ORG", "LOCATION"):
+        return found
+    words = clean_form(found.text).split()
+    if not 1 <= len(words) <= 3 or not all(_NAME_WORD.fullmatch(w) for w in words):
+        return found
+    first = words[0]
+    if not is_given_name(first) or (first.isupper() and len(first) <= 3):
+        return found
+    if len(words) == 1 and found.type == "ORG":
+        return found  # a one-word organisation (`Mercedes`) is often a given name
+    if not all(_plain_word(w, lowercase) for w in words):
+        return found
+    if any(is_given_name(w) for w in words[1:]) or is_any_place(" ".join(words)):
+        return found
+    return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
+
+
 def _split_at_slash(found: Found) -> list[Found]:
     """`Chatterjee/Soros`, `Eden Roc/Fountain Blue`: two names printed with a slash between them
     (each side three letters or more, capitalised: `AC/DC` stays whole)."""
@@ -349,6 +401,7 @@ def preload(model: str | None = None) -> None:
     worker processes forked from it share them instead of each loading its own."""
     ner.load_nlp(model)
     load_places()
+    load_given_names()
 
 
 def extract_document(
@@ -383,7 +436,7 @@ def extract_document(
                 continue
             f.text = text[f.start : f.end]
             cut = cut_at_labels(f, text)
-            t = trim(retype(cut, text), text, lowercase) if cut else None
+            t = trim(retype_given_name(retype(cut, text), lowercase), text, lowercase) if cut else None
             if t is None or on_furniture(t, stamps):
                 continue
             if any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
