@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from unsealed.enrich.extract import retype_given_name
+from unsealed.enrich.extract import _drop_code_prefix, retype_given_name
 from unsealed.enrich.names import clean_form, name_key, ocr_skeleton
 from unsealed.enrich.noise import is_common_word, is_noise
 from unsealed.enrich.patterns import find_patterns, phone_value
@@ -57,13 +57,18 @@ def test_ocr_skeleton_folds_confusable_shapes() -> None:
         ("•.", "ORG"),
         ("he", "PERSON"),
         ("Wahhabism", "PERSON"),
+        ("John Doe Sent", "PERSON"),
+        ("JOHN DOE PAGE", "PERSON"),
     ],
 )
 def test_noise_is_not_an_entity(text: str, kind: str) -> None:
     assert is_noise(text, kind)
 
 
-@pytest.mark.parametrize(("text", "kind"), [("US", "LOCATION"), ("Shimon Peres", "PERSON"), ("AJC", "ORG")])
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [("US", "LOCATION"), ("Shimon Peres", "PERSON"), ("AJC", "ORG"), ("Larry Page", "PERSON")],
+)
 def test_names_are_not_noise(text: str, kind: str) -> None:
     assert not is_noise(text, kind)
 
@@ -133,3 +138,9 @@ def test_a_span_starting_with_a_common_given_name_is_a_person(text: str, kind: s
     found = Found(start, start + len(name), name, kind, "spacy:test")
     lowercase = frozenset({"from", "of", "is", "nasty", "moody"})
     assert retype_given_name(found, lowercase).type == expected
+
+
+def test_initials_are_kept_and_table_codes_dropped() -> None:
+    assert _drop_code_prefix("E.O. Wilson") == "E.O. Wilson"
+    assert _drop_code_prefix("S Jaishankar") == "S Jaishankar"
+    assert _drop_code_prefix("STT Mark Kessler") == "Mark Kessler"

@@ -64,8 +64,8 @@ def _drop_code_prefix(form: str) -> str:
     """`STT M. Kessler` → `M. Kessler`: a short all-caps code run into a name from a table column."""
     words = form.split(" ")
     while len(words) > 1 and words[0].isupper() and len(words[0]) <= 4 and not words[1].isupper():
-        if len(words[0].rstrip(".")) == 1:
-            break  # an initial, not a code
+        if re.fullmatch(r"[A-Z]\.?|(?:[A-Z]\.)+", words[0]):
+            break  # initials (`M.`, `E.O.`), not a code
         words = words[1:]
     return " ".join(words)
 

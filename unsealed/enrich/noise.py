@@ -33,6 +33,8 @@ NOT_NAME_SUFFIXES = ("ism", "isms", "ology", "ologies")
 DEGREES = frozenset("ba bsc bs ma msc ms mba phd dphil md jd llm llb peng cfa cpa acma frcs mphil".split())
 # A company suffix alone (`Inc`) names nothing.
 COMPANY_SUFFIXES = frozenset("inc llc ltd corp co plc lp llp pllc gmbh ag sa pc".split())
+# Header labels that are also surnames (`Larry Page`): at the end of a capitalised name they are the name.
+SURNAME_LABELS = frozenset({"page"})
 PRONOUNS = frozenset("i me he him his she her hers they them their we us our you your it its who".split())
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
@@ -62,6 +64,7 @@ def is_noise(form: str, entity_type: str) -> bool:
     if any(phrase in lowered for phrase in BOILERPLATE):
         return True
     label_end = len(words[-1]) > 1 and words[-1] in HEADER_LABELS
+    label_end = label_end and not (words[-1] in SURNAME_LABELS and len(words) > 1 and text.istitle())
     if entity_type == "PERSON" and (any(c.isdigit() for c in text) or label_end):
         return True  # `John Doe Sent`; an initial (`jeffrey E.`) is not the `e` of `e mail`
     if re.search(r"\w\.(?:html?|php|aspx?|pdf|jpe?g|png|gif|com|org|net)\b", text, re.IGNORECASE):
