@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from unsealed.enrich.extract import _drop_code_prefix, retype_given_name
+from unsealed.enrich.extract import _drop_code_prefix, _place_not_person, retype_given_name
 from unsealed.enrich.names import clean_form, name_key, ocr_skeleton
 from unsealed.enrich.noise import is_common_word, is_noise
 from unsealed.enrich.patterns import find_patterns, phone_value
@@ -144,3 +144,17 @@ def test_initials_are_kept_and_table_codes_dropped() -> None:
     assert _drop_code_prefix("E.O. Wilson") == "E.O. Wilson"
     assert _drop_code_prefix("S Jaishankar") == "S Jaishankar"
     assert _drop_code_prefix("STT Mark Kessler") == "Mark Kessler"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Azerbaijan", "Azerbaijan"),  # a country
+        ("Moscow", "Moscow"),  # a big city
+        ("Austin", None),  # a big city, and a common given name: the tagger's PERSON stands
+        ("Savannah Ga", "Savannah"),  # a city before a US state's code (EFTA02393228)
+        ("Obama", None),  # a small town of the gazetteer is not enough
+    ],
+)
+def test_places_the_tagger_takes_for_people(text: str, expected: str | None) -> None:
+    assert _place_not_person(text) == expected

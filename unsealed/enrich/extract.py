@@ -21,6 +21,8 @@ from unsealed.enrich.furniture import (
     furniture_spans,
     is_any_place,
     is_place,
+    is_region,
+    is_state_code,
     load_places,
     on_furniture,
 )
@@ -196,12 +198,33 @@ _WORD_BEFORE = re.compile(r"([a-z]+)[ ]$")
 _ARTICLE_BEFORE = re.compile(r"\b[Aa]n?[ ](?:[a-z]+[ ])?$")  # `a new Torah scroll`
 
 
+_STATE_AFTER = re.compile(r"(.+?),?\s+([A-Z][A-Za-z])\.?")  # `Savannah Ga`, `Reno, NV`
+
+
+def _place_not_person(form: str) -> str | None:
+    """The place a "person" names: a country, US state or continent, a big city that is not also a
+    common given name (`Moscow`, not `Austin`), or a city before a state's code (`Savannah` of
+    `Savannah Ga`)."""
+    if is_region(form):
+        return form
+    if is_given_name(form):
+        return None
+    if is_place(form):
+        return form
+    m = _STATE_AFTER.fullmatch(form)
+    return m.group(1) if m is not None and is_state_code(m.group(2)) and is_any_place(m.group(1)) else None
+
+
 def retype(found: Found, text: str) -> Found:
     """Fix the type of spans whose form gives it away: a street address (`214 Lincoln St.`) or a
     country, state or big city of the gazetteer (`Azerbaijan`) is a place; a "person" named just
     after an organisation noun (`the airline Azal`) is that organisation."""
-    if found.type == "PERSON" and is_place(clean_form(found.text)):
-        return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
+    place = _place_not_person(clean_form(found.text)) if found.type == "PERSON" else None
+    if place is not None:
+        start = text.find(place.split(" ")[0], found.start, found.end)
+        end = text.rfind(place.split(" ")[-1], start, found.end) + len(place.split(" ")[-1])
+        if start >= 0 and end > start:
+            return Found(start, end, text[start:end], "LOCATION", found.extractor, found.value)
     before = _WORD_BEFORE.search(text, max(0, found.start - 20), found.start)
     if found.type == "PERSON" and before and before.group(1) in ORG_NOUNS_BEFORE:
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
