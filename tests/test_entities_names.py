@@ -67,7 +67,14 @@ def test_noise_is_not_an_entity(text: str, kind: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "kind"),
-    [("US", "LOCATION"), ("Shimon Peres", "PERSON"), ("AJC", "ORG"), ("Larry Page", "PERSON")],
+    [
+        ("US", "LOCATION"),
+        ("U.S", "LOCATION"),
+        ("D.C", "LOCATION"),
+        ("Shimon Peres", "PERSON"),
+        ("AJC", "ORG"),
+        ("Larry Page", "PERSON"),
+    ],
 )
 def test_names_are_not_noise(text: str, kind: str) -> None:
     assert not is_noise(text, kind)

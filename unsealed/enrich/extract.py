@@ -282,6 +282,19 @@ def retype_given_name(found: Found, lowercase: frozenset[str]) -> Found:
     return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
 
 
+def _named_place(found: Found, form: str) -> bool:
+    """A place the tagger found that the gazetteer knows (`Miami`, also printed `miami` in a hasty
+    e-mail): a capitalised place name is a name even where the document also prints it in lower
+    case, unless it is short or a given name too (`Buy`, `Marina`)."""
+    return (
+        found.type == "LOCATION"
+        and form[:1].isupper()
+        and len(form) >= 4
+        and is_any_place(form)
+        and not is_given_name(form)
+    )
+
+
 def _split_at_slash(found: Found) -> list[Found]:
     """`Chatterjee/Soros`, `Eden Roc/Fountain Blue`: two names printed with a slash between them
     (each side three letters or more, capitalised: `AC/DC` stays whole)."""
@@ -470,7 +483,7 @@ def extract_document(
         kept = merge_org_names(_join_adjacent(kept, text), text)
         for f in kept:
             form = clean_form(f.text)
-            if is_noise(form, f.type) or is_common_word(form, lowercase):
+            if is_noise(form, f.type) or (is_common_word(form, lowercase) and not _named_place(f, form)):
                 continue
             if f.type in ("PERSON", "ORG") and _ends_with_demonym(form, demonyms):
                 continue

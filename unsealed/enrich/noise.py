@@ -37,6 +37,9 @@ COMPANY_SUFFIXES = frozenset("inc llc ltd corp co plc lp llp pllc gmbh ag sa pc"
 SURNAME_LABELS = frozenset({"page"})
 PRONOUNS = frozenset("i me he him his she her hers they them their we us our you your it its who".split())
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+# Places commonly printed as dotted initials (`U.S.`, `U.K.`, `D.C.`); other dotted initials in a
+# place's span (`L.P.`, `N.A.`, `M.D.`) are company or degree suffixes more often than places.
+DOTTED_PLACES = frozenset("us usa uk uae dc eu".split())
 
 
 def letter_ratio(text: str) -> float:
@@ -52,6 +55,8 @@ def is_noise(form: str, entity_type: str) -> bool:
         return False
     text = form.strip()
     letters = _LETTER.findall(text)
+    if entity_type == "LOCATION" and re.sub(r"[^a-z]", "", text.lower()) in DOTTED_PLACES and "." in text:
+        return False  # `U.S`, `D.C`: dots between letters are no junk here
     if len(letters) < 2 or letter_ratio(text) < 0.7:
         return True  # single letters, numbers, mostly punctuation
     if BATES.search(text) or re.search(r"\d{4,}", text):
