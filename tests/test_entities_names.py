@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from unsealed.enrich.extract import _drop_code_prefix, _place_not_person, retype_given_name
+from unsealed.enrich.extract import _among_degrees, _drop_code_prefix, _place_not_person, retype_given_name
 from unsealed.enrich.names import clean_form, name_key, ocr_skeleton
 from unsealed.enrich.noise import is_common_word, is_noise
 from unsealed.enrich.patterns import find_patterns, phone_value
@@ -165,3 +165,11 @@ def test_initials_are_kept_and_table_codes_dropped() -> None:
 )
 def test_places_the_tagger_takes_for_people(text: str, expected: str | None) -> None:
     assert _place_not_person(text) == expected
+
+
+def test_degrees_in_a_list_are_not_places() -> None:
+    text = "Karin Hehenberger, MD, PhD, lives in Chevy Chase, MD."
+    start = text.index("MD")
+    assert _among_degrees(Found(start, start + 2, "MD", "LOCATION", "spacy:test"), text)
+    start = text.rindex("MD")
+    assert not _among_degrees(Found(start, start + 2, "MD", "LOCATION", "spacy:test"), text)

@@ -30,7 +30,7 @@ from unsealed.enrich.given_names import is_given_name, load_given_names
 from unsealed.enrich.header_names import header_people
 from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
 from unsealed.enrich.names import HONORIFICS, clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
-from unsealed.enrich.noise import is_common_word, is_noise
+from unsealed.enrich.noise import DEGREES, is_common_word, is_noise
 from unsealed.enrich.orgs import COMPANY_WORDS, HEADS, head_runs, is_company_name, merge_org_names
 from unsealed.enrich.spans import Found
 from unsealed.enrich.statements import descriptor_spans
@@ -282,6 +282,15 @@ def retype_given_name(found: Found, lowercase: frozenset[str]) -> Found:
     return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
 
 
+def _among_degrees(found: Found, text: str) -> bool:
+    """A degree's letters printed in a list of degrees (`MD, PhD`), whatever the tagger says."""
+    if fold(found.text) not in DEGREES:
+        return False
+    after = re.match(r"\s*,\s*([A-Za-z]{2,6})\b", text[found.end : found.end + 12])
+    before = re.search(r"\b([A-Za-z]{2,6})\.?\s*,\s*$", text[max(0, found.start - 12) : found.start])
+    return any(m is not None and fold(m.group(1)) in DEGREES for m in (after, before))
+
+
 def _named_place(found: Found, form: str) -> bool:
     """A place the tagger found that the gazetteer knows (`Miami`, also printed `miami` in a hasty
     e-mail): a capitalised place name is a name even where the document also prints it in lower
@@ -487,6 +496,8 @@ def extract_document(
                 continue
             if f.type in ("PERSON", "ORG") and _ends_with_demonym(form, demonyms):
                 continue
+            if f.type != "PERSON" and _among_degrees(f, text):
+                continue  # `Karin Hehenberger, MD, PhD`: not Maryland
             if f.type == "PERSON" and _ARTICLE_BEFORE.search(text, max(0, f.start - 30), f.start):
                 continue  # people are not "a new Torah"
             if f.type == "PERSON" and f.extractor.startswith("spacy") and form.isupper() and " " not in form:
