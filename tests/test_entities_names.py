@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from unsealed.enrich.extract import _among_degrees, _drop_code_prefix, _place_not_person, retype_given_name
+from unsealed.enrich.extract import (
+    _among_degrees,
+    _drop_code_prefix,
+    _place_not_person,
+    retype,
+    retype_given_name,
+)
 from unsealed.enrich.names import clean_form, name_key, ocr_skeleton
 from unsealed.enrich.noise import is_common_word, is_noise
 from unsealed.enrich.patterns import find_patterns, phone_value
@@ -173,3 +179,18 @@ def test_degrees_in_a_list_are_not_places() -> None:
     assert _among_degrees(Found(start, start + 2, "MD", "LOCATION", "spacy:test"), text)
     start = text.rindex("MD")
     assert not _among_degrees(Found(start, start + 2, "MD", "LOCATION", "spacy:test"), text)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Lunar Society", "ORG"),
+        ("Kennedy School", "ORG"),
+        ("West Bank", "LOCATION"),
+        ("Soviet Union", "LOCATION"),
+    ],
+)
+def test_a_place_ending_with_an_organisation_head_noun(name: str, expected: str) -> None:
+    text = f"the {name} met"
+    found = Found(4, 4 + len(name), name, "LOCATION", "spacy:test")
+    assert retype(found, text).type == expected

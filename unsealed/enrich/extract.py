@@ -201,6 +201,16 @@ _ARTICLE_BEFORE = re.compile(r"\b[Aa]n?[ ](?:[a-z]+[ ])?$")  # `a new Torah scro
 _STATE_AFTER = re.compile(r"(.+?),?\s+([A-Z][A-Za-z])\.?")  # `Savannah Ga`, `Reno, NV`
 
 
+# Organisation head nouns that also end the names of places and events (`West Bank`, `Soviet Union`,
+# `Russian Federation`, `San Remo Conference`): a place ending with one stays a place.
+PLACE_HEADS = frozenset("bank union federation conference".split())
+
+
+def _last_word(form: str) -> str:
+    words = re.findall(r"[A-Za-z]+", form)
+    return words[-1].lower() if words else ""
+
+
 def _place_not_person(form: str) -> str | None:
     """The place a "person" names: a country, US state or continent, a big city that is not also a
     common given name (`Moscow`, not `Austin`), or a city before a state's code (`Savannah` of
@@ -230,7 +240,9 @@ def retype(found: Found, text: str) -> Found:
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     if found.type != "PERSON" and _INITIALLED.fullmatch(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
-    if is_company_name(clean_form(found.text), heads=found.type == "PERSON") and found.type != "ORG":
+    form = clean_form(found.text)
+    heads = found.type == "PERSON" or (found.type == "LOCATION" and _last_word(form) not in PLACE_HEADS)
+    if is_company_name(form, heads=heads) and found.type != "ORG":
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     numbered = re.search(r"\d+\s*$", text[max(0, found.start - 12) : found.start]) is not None
     if found.type != "LOCATION" and numbered and ADDRESS_WORDS & set(fold(found.text).split()):
