@@ -8,8 +8,10 @@ from unsealed.enrich.extract import (
     _among_degrees,
     _drop_code_prefix,
     _place_not_person,
+    _split_at_slash,
     retype,
     retype_given_name,
+    trim,
 )
 from unsealed.enrich.names import clean_form, name_key, ocr_skeleton
 from unsealed.enrich.noise import is_common_word, is_noise
@@ -194,3 +196,19 @@ def test_a_place_ending_with_an_organisation_head_noun(name: str, expected: str)
     text = f"the {name} met"
     found = Found(4, 4 + len(name), name, "LOCATION", "spacy:test")
     assert retype(found, text).type == expected
+
+
+def test_two_given_names_joined_by_and_are_two_people() -> None:
+    text = "as fluently as Blake and Byron wrote verses"
+    start = text.index("Blake")
+    found = Found(start, start + len("Blake and Byron"), "Blake and Byron", "ORG", "spacy:test")
+    assert [(f.text, f.type) for f in _split_at_slash(found)] == [("Blake", "PERSON"), ("Byron", "PERSON")]
+
+
+def test_a_function_word_glued_to_a_name_is_not_part_of_it() -> None:
+    text = "published inNew York Review of Books today"
+    start = text.index("inNew")
+    found = Found(
+        start, start + len("inNew York Review of Books"), "inNew York Review of Books", "ORG", "spacy:test"
+    )
+    assert trim(found, text).text == "New York Review of Books"

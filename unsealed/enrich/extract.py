@@ -133,11 +133,17 @@ TRAILING_CONNECTORS = frozenset("of for and & the on at in to".split())
 _AMOUNT_TAIL = re.compile(r"\s+\S*\d\S*\s+(?:million|billion|bn|m|k|thousand)$", re.IGNORECASE)
 
 
+_GLUED_FUNCTION_WORD = re.compile(r"(?:in|of|at|on|to|the|and|for|by|from|with)([A-Z][a-z][\w'’-]*)")
+
+
 def _drop_function_edges(form: str, kind: str) -> str:
     """`Before Deutsche Bank` → `Deutsche Bank`; `Craig the` → `Craig`; `Deutsche Barks E6 billion`
     → `Deutsche Barks`: a sentence's first word, a lower-case word after a person's name and an
     amount after an organisation's are not part of the name."""
     words = form.split(" ")
+    glued = _GLUED_FUNCTION_WORD.fullmatch(words[0])
+    if glued:
+        words[0] = glued.group(1)  # `inNew York Review of Books`: a space lost by OCR
     while len(words) > 1 and words[0].lower() in LEADING_FUNCTION_WORDS:
         words = words[1:]
     while kind == "PERSON" and len(words) > 1 and words[-1].isalpha() and words[-1].islower():
@@ -316,9 +322,18 @@ def _named_place(found: Found, form: str) -> bool:
     )
 
 
+_GIVEN_PAIR = re.compile(r"([A-Z][a-z]+) (?:and|&) ([A-Z][a-z]+)")
+
+
 def _split_at_slash(found: Found) -> list[Found]:
     """`Chatterjee/Soros`, `Eden Roc/Fountain Blue`: two names printed with a slash between them
-    (each side three letters or more, capitalised: `AC/DC` stays whole)."""
+    (each side three letters or more, capitalised: `AC/DC` stays whole); and two given names
+    joined by `and`/`&` (`Blake and Byron`) are two people."""
+    pair = _GIVEN_PAIR.fullmatch(found.text)
+    if pair and found.type != "LOCATION" and all(is_given_name(pair.group(i)) for i in (1, 2)):
+        at = found.start  # `Blake and Byron`: two people, not an organisation
+        sides = [(at + pair.start(i), at + pair.end(i), pair.group(i)) for i in (1, 2)]
+        return [Found(start, end, name, "PERSON", found.extractor) for start, end, name in sides]
     parts = found.text.split("/")
     if len(parts) != 2 or not all(len(p.strip()) >= 3 for p in parts):
         return [found]
