@@ -212,3 +212,11 @@ def test_a_function_word_glued_to_a_name_is_not_part_of_it() -> None:
         start, start + len("inNew York Review of Books"), "inNew York Review of Books", "ORG", "spacy:test"
     )
     assert trim(found, text).text == "New York Review of Books"
+
+
+def test_a_title_before_a_given_name_makes_a_person_of_an_organisation_span() -> None:
+    text = "week, National Security Advisor\nAjit Kumar Doval was also"
+    start = text.index("National")
+    end = text.index(" was")
+    found = retype_given_name(Found(start, end, text[start:end], "ORG", "spacy:test"), frozenset({"was"}))
+    assert (found.text, found.type) == ("Ajit Kumar Doval", "PERSON")

@@ -278,12 +278,37 @@ def _plain_word(word: str, lowercase: frozenset[str]) -> bool:
     )
 
 
+ROLE_WORDS = (HONORIFICS - {"gen", "general", "ms", "sr", "jr", "ii", "iii", "md", "phd", "esq"}) | frozenset(
+    "advisor adviser spokesman spokeswoman envoy".split()
+)
+_WORD_SPAN = re.compile(r"\S+")
+
+
+def _after_title(found: Found) -> Found:
+    """`National Security Advisor Ajit Kumar Doval` (tagged ORG): the two or three words after a
+    title, to be judged on their own."""
+    words = list(_WORD_SPAN.finditer(found.text))
+    for i in (len(words) - 3, len(words) - 4):  # a title, then two or three words
+        if i >= 0 and words[i].group().lower() in ROLE_WORDS:
+            start = found.start + words[i + 1].start()
+            return Found(start, found.end, found.text[words[i + 1].start() :], found.type, found.extractor)
+    return found
+
+
 def retype_given_name(found: Found, lowercase: frozenset[str]) -> Found:
     """A span the tagger typed ORG or LOCATION with nothing else to go on is a person's when it is
     a common given name (`Darin`) or one + one or two surname words (`Greg Curl`, `Samantha
     Power`): no word is a place, a company word, a head noun or a word the document prints in lower
     case, and no later word is a given name too (`Morgan Stanley`)."""
     if found.type not in ("ORG", "LOCATION"):
+        return found
+    titled = _after_title(found)
+    if titled is not found:  # the title says person: a second given name is no objection here
+        words = clean_form(titled.text).split()
+        if is_given_name(words[0]) and all(
+            _NAME_WORD.fullmatch(w) and _plain_word(w, lowercase) for w in words
+        ):
+            return Found(titled.start, titled.end, titled.text, "PERSON", titled.extractor, titled.value)
         return found
     words = clean_form(found.text).split()
     if not 1 <= len(words) <= 3 or not all(_NAME_WORD.fullmatch(w) for w in words):
