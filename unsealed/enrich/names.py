@@ -31,6 +31,7 @@ _EDGE_JUNK = "\"'“”‘’`´()[]{}<>,;:.!?*•·|/\\-–—_ "
 _LEADING_ARTICLE = re.compile(r"^(?:the\s+|an?\s+(?=[A-Z][a-z]+\s+[A-Z]))", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)
 def clean_form(text: str) -> str:
     """The display form of a surface text: one line, no edge punctuation, no possessive or "the"."""
     form = _WS.sub(" ", text).strip(_EDGE_JUNK)
