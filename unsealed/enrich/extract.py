@@ -31,7 +31,7 @@ from unsealed.enrich.header_names import header_people
 from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
 from unsealed.enrich.names import HONORIFICS, clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
 from unsealed.enrich.noise import DEGREES, is_common_word, is_noise
-from unsealed.enrich.orgs import COMPANY_WORDS, HEADS, head_runs, is_company_name, merge_org_names
+from unsealed.enrich.orgs import COMPANY_WORDS, HEADS, head_runs, is_company_name, last_word, merge_org_names
 from unsealed.enrich.spans import Found
 from unsealed.enrich.statements import descriptor_spans
 
@@ -212,11 +212,6 @@ _STATE_AFTER = re.compile(r"(.+?),?\s+([A-Z][A-Za-z])\.?")  # `Savannah Ga`, `Re
 PLACE_HEADS = frozenset("bank union federation conference".split())
 
 
-def _last_word(form: str) -> str:
-    words = re.findall(r"[A-Za-z]+", form)
-    return words[-1].lower() if words else ""
-
-
 def _place_not_person(form: str) -> str | None:
     """The place a "person" names: a country, US state or continent, a big city that is not also a
     common given name (`Moscow`, not `Austin`), or a city before a state's code (`Savannah` of
@@ -247,7 +242,7 @@ def retype(found: Found, text: str) -> Found:
     if found.type != "PERSON" and _INITIALLED.fullmatch(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
     form = clean_form(found.text)
-    heads = found.type == "PERSON" or (found.type == "LOCATION" and _last_word(form) not in PLACE_HEADS)
+    heads = found.type == "PERSON" or (found.type == "LOCATION" and last_word(form) not in PLACE_HEADS)
     if is_company_name(form, heads=heads) and found.type != "ORG":
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     numbered = re.search(r"\d+\s*$", text[max(0, found.start - 12) : found.start]) is not None
