@@ -220,3 +220,9 @@ def test_a_title_before_a_given_name_makes_a_person_of_an_organisation_span() ->
     end = text.index(" was")
     found = retype_given_name(Found(start, end, text[start:end], "ORG", "spacy:test"), frozenset({"was"}))
     assert (found.text, found.type) == ("Ajit Kumar Doval", "PERSON")
+
+
+def test_a_state_code_is_not_its_country() -> None:
+    assert name_key("NY", "LOCATION") != name_key("United States", "LOCATION")
+    assert name_key("UK", "LOCATION") == name_key("United Kingdom", "LOCATION")
+    assert name_key("US", "LOCATION") == name_key("U.S.", "LOCATION")
