@@ -226,3 +226,10 @@ def test_a_state_code_is_not_its_country() -> None:
     assert name_key("NY", "LOCATION") != name_key("United States", "LOCATION")
     assert name_key("UK", "LOCATION") == name_key("United Kingdom", "LOCATION")
     assert name_key("US", "LOCATION") == name_key("U.S.", "LOCATION")
+
+
+def test_washington_dc_is_one_place_ocr_included() -> None:
+    text = "Gary Baise, a Washington, D.0 based attorney"
+    start = text.index("Washington")
+    found = retype(Found(start, start + len("Washington"), "Washington", "LOCATION", "spacy:test"), text)
+    assert found.text == "Washington, D.0"

@@ -212,6 +212,9 @@ _STATE_AFTER = re.compile(r"(.+?),?\s+([A-Z][A-Za-z])\.?")  # `Savannah Ga`, `Re
 PLACE_HEADS = frozenset("bank union federation conference".split())
 
 
+_DISTRICT_AFTER = re.compile(r",[ ]?D\.[ ]?[C0]\.?(?![\w])")
+
+
 def _place_not_person(form: str) -> str | None:
     """The place a "person" names: a country, US state or continent, a big city that is not also a
     common given name (`Moscow`, not `Austin`), or a city before a state's code (`Savannah` of
@@ -230,6 +233,10 @@ def retype(found: Found, text: str) -> Found:
     """Fix the type of spans whose form gives it away: a street address (`214 Lincoln St.`) or a
     country, state or big city of the gazetteer (`Azerbaijan`) is a place; a "person" named just
     after an organisation noun (`the airline Azal`) is that organisation."""
+    district = _DISTRICT_AFTER.match(text, found.end) if found.type == "LOCATION" else None
+    if district:  # `Washington, D.C.` (OCR: `D.0`) is one place
+        end = district.end()
+        return Found(found.start, end, text[found.start : end], "LOCATION", found.extractor)
     place = _place_not_person(clean_form(found.text)) if found.type == "PERSON" else None
     if place is not None:
         start = text.find(place.split(" ")[0], found.start, found.end)
