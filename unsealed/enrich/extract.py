@@ -16,12 +16,22 @@ from itertools import accumulate
 
 from unsealed.domain import NAME_TYPES
 from unsealed.enrich import ner, patterns, tagging
-from unsealed.enrich.furniture import cut_at_labels, furniture_spans, is_place, load_places, on_furniture
+from unsealed.enrich.furniture import (
+    cut_at_labels,
+    furniture_spans,
+    is_any_place,
+    is_place,
+    is_region,
+    is_state_code,
+    load_places,
+    on_furniture,
+)
+from unsealed.enrich.given_names import is_given_name, load_given_names
 from unsealed.enrich.header_names import header_people
 from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
 from unsealed.enrich.names import HONORIFICS, clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
-from unsealed.enrich.noise import is_common_word, is_noise
-from unsealed.enrich.orgs import head_runs, is_company_name, merge_org_names
+from unsealed.enrich.noise import DEGREES, is_common_word, is_noise
+from unsealed.enrich.orgs import COMPANY_WORDS, HEADS, head_runs, is_company_name, last_word, merge_org_names
 from unsealed.enrich.spans import Found
 from unsealed.enrich.statements import descriptor_spans
 
@@ -56,8 +66,8 @@ def _drop_code_prefix(form: str) -> str:
     """`STT M. Kessler` → `M. Kessler`: a short all-caps code run into a name from a table column."""
     words = form.split(" ")
     while len(words) > 1 and words[0].isupper() and len(words[0]) <= 4 and not words[1].isupper():
-        if len(words[0].rstrip(".")) == 1:
-            break  # an initial, not a code
+        if re.fullmatch(r"[A-Z]\.?|(?:[A-Z]\.)+", words[0]):
+            break  # initials (`M.`, `E.O.`), not a code
         words = words[1:]
     return " ".join(words)
 
@@ -123,11 +133,17 @@ TRAILING_CONNECTORS = frozenset("of for and & the on at in to".split())
 _AMOUNT_TAIL = re.compile(r"\s+\S*\d\S*\s+(?:million|billion|bn|m|k|thousand)$", re.IGNORECASE)
 
 
+_GLUED_FUNCTION_WORD = re.compile(r"(?:in|of|at|on|to|the|and|for|by|from|with)([A-Z][a-z][\w'’-]*)")
+
+
 def _drop_function_edges(form: str, kind: str) -> str:
     """`Before Deutsche Bank` → `Deutsche Bank`; `Craig the` → `Craig`; `Deutsche Barks E6 billion`
     → `Deutsche Barks`: a sentence's first word, a lower-case word after a person's name and an
     amount after an organisation's are not part of the name."""
     words = form.split(" ")
+    glued = _GLUED_FUNCTION_WORD.fullmatch(words[0])
+    if glued:
+        words[0] = glued.group(1)  # `inNew York Review of Books`: a space lost by OCR
     while len(words) > 1 and words[0].lower() in LEADING_FUNCTION_WORDS:
         words = words[1:]
     while kind == "PERSON" and len(words) > 1 and words[-1].isalpha() and words[-1].islower():
@@ -188,18 +204,53 @@ _WORD_BEFORE = re.compile(r"([a-z]+)[ ]$")
 _ARTICLE_BEFORE = re.compile(r"\b[Aa]n?[ ](?:[a-z]+[ ])?$")  # `a new Torah scroll`
 
 
+_STATE_AFTER = re.compile(r"(.+?),?\s+([A-Z][A-Za-z])\.?")  # `Savannah Ga`, `Reno, NV`
+
+
+# Organisation head nouns that also end the names of places and events (`West Bank`, `Soviet Union`,
+# `Russian Federation`, `San Remo Conference`): a place ending with one stays a place.
+PLACE_HEADS = frozenset("bank union federation conference".split())
+
+
+_DISTRICT_AFTER = re.compile(r",[ ]?D\.[ ]?[C0]\.?(?![\w])")
+
+
+def _place_not_person(form: str) -> str | None:
+    """The place a "person" names: a country, US state or continent, a big city that is not also a
+    common given name (`Moscow`, not `Austin`), or a city before a state's code (`Savannah` of
+    `Savannah Ga`)."""
+    if is_region(form):
+        return form
+    if is_given_name(form):
+        return None
+    if is_place(form):
+        return form
+    m = _STATE_AFTER.fullmatch(form)
+    return m.group(1) if m is not None and is_state_code(m.group(2)) and is_any_place(m.group(1)) else None
+
+
 def retype(found: Found, text: str) -> Found:
     """Fix the type of spans whose form gives it away: a street address (`214 Lincoln St.`) or a
     country, state or big city of the gazetteer (`Azerbaijan`) is a place; a "person" named just
     after an organisation noun (`the airline Azal`) is that organisation."""
-    if found.type == "PERSON" and is_place(clean_form(found.text)):
-        return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
+    district = _DISTRICT_AFTER.match(text, found.end) if found.type == "LOCATION" else None
+    if district:  # `Washington, D.C.` (OCR: `D.0`) is one place
+        end = district.end()
+        return Found(found.start, end, text[found.start : end], "LOCATION", found.extractor)
+    place = _place_not_person(clean_form(found.text)) if found.type == "PERSON" else None
+    if place is not None:
+        start = text.find(place.split(" ")[0], found.start, found.end)
+        end = text.rfind(place.split(" ")[-1], start, found.end) + len(place.split(" ")[-1])
+        if start >= 0 and end > start:
+            return Found(start, end, text[start:end], "LOCATION", found.extractor, found.value)
     before = _WORD_BEFORE.search(text, max(0, found.start - 20), found.start)
     if found.type == "PERSON" and before and before.group(1) in ORG_NOUNS_BEFORE:
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     if found.type != "PERSON" and _INITIALLED.fullmatch(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
-    if is_company_name(clean_form(found.text), heads=found.type == "PERSON") and found.type != "ORG":
+    form = clean_form(found.text)
+    heads = found.type == "PERSON" or (found.type == "LOCATION" and last_word(form) not in PLACE_HEADS)
+    if is_company_name(form, heads=heads) and found.type != "ORG":
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     numbered = re.search(r"\d+\s*$", text[max(0, found.start - 12) : found.start]) is not None
     if found.type != "LOCATION" and numbered and ADDRESS_WORDS & set(fold(found.text).split()):
@@ -207,9 +258,109 @@ def retype(found: Found, text: str) -> Found:
     return found
 
 
+_NAME_WORD = re.compile(r"[A-Z](?:[a-z'’-][A-Za-z'’-]*)?\.?")  # `Greg`, `McGahn`, `O'Neil`; not `REED`
+# Nouns that end the names of buildings and grounds (`Rose Garden`, `Lily Building`).
+PLACE_NOUNS = frozenset(
+    "garden gardens building tower plaza park hall house hotel club square airport".split()
+)
+
+
+def _plain_word(word: str, lowercase: frozenset[str]) -> bool:
+    """A word that says nothing against a name: not a place, company word, organisation head noun,
+    or word the document prints in lower case."""
+    folded = fold(word)
+    return not (
+        not folded
+        or folded in lowercase
+        or folded in COMPANY_WORDS
+        or folded in HEADS
+        or folded in PLACE_NOUNS
+        or folded in ADDRESS_WORDS
+        or is_any_place(word)
+    )
+
+
+ROLE_WORDS = (HONORIFICS - {"gen", "general", "ms", "sr", "jr", "ii", "iii", "md", "phd", "esq"}) | frozenset(
+    "advisor adviser spokesman spokeswoman envoy".split()
+)
+_WORD_SPAN = re.compile(r"\S+")
+
+
+def _after_title(found: Found) -> Found:
+    """`National Security Advisor Ajit Kumar Doval` (tagged ORG): the two or three words after a
+    title, to be judged on their own."""
+    words = list(_WORD_SPAN.finditer(found.text))
+    for i in (len(words) - 3, len(words) - 4):  # a title, then two or three words
+        if i >= 0 and words[i].group().lower() in ROLE_WORDS:
+            start = found.start + words[i + 1].start()
+            return Found(start, found.end, found.text[words[i + 1].start() :], found.type, found.extractor)
+    return found
+
+
+def retype_given_name(found: Found, lowercase: frozenset[str]) -> Found:
+    """A span the tagger typed ORG or LOCATION with nothing else to go on is a person's when it is
+    a common given name (`Darin`) or one + one or two surname words (`Greg Curl`, `Samantha
+    Power`): no word is a place, a company word, a head noun or a word the document prints in lower
+    case, and no later word is a given name too (`Morgan Stanley`)."""
+    if found.type not in ("ORG", "LOCATION"):
+        return found
+    titled = _after_title(found)
+    if titled is not found:  # the title says person: a second given name is no objection here
+        words = clean_form(titled.text).split()
+        if is_given_name(words[0]) and all(
+            _NAME_WORD.fullmatch(w) and _plain_word(w, lowercase) for w in words
+        ):
+            return Found(titled.start, titled.end, titled.text, "PERSON", titled.extractor, titled.value)
+        return found
+    words = clean_form(found.text).split()
+    if not 1 <= len(words) <= 3 or not all(_NAME_WORD.fullmatch(w) for w in words):
+        return found
+    first = words[0]
+    if not is_given_name(first) or (first.isupper() and len(first) <= 3):
+        return found
+    if len(words) == 1 and found.type == "ORG":
+        return found  # a one-word organisation (`Mercedes`) is often a given name
+    if not all(_plain_word(w, lowercase) for w in words):
+        return found
+    if any(is_given_name(w) for w in words[1:]) or is_any_place(" ".join(words)):
+        return found
+    return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
+
+
+def _among_degrees(found: Found, text: str) -> bool:
+    """A degree's letters printed in a list of degrees (`MD, PhD`), whatever the tagger says."""
+    if fold(found.text) not in DEGREES:
+        return False
+    after = re.match(r"\s*,\s*([A-Za-z]{2,6})\b", text[found.end : found.end + 12])
+    before = re.search(r"\b([A-Za-z]{2,6})\.?\s*,\s*$", text[max(0, found.start - 12) : found.start])
+    return any(m is not None and fold(m.group(1)) in DEGREES for m in (after, before))
+
+
+def _named_place(found: Found, form: str) -> bool:
+    """A place the tagger found that the gazetteer knows (`Miami`, also printed `miami` in a hasty
+    e-mail): a capitalised place name is a name even where the document also prints it in lower
+    case, unless it is short or a given name too (`Buy`, `Marina`)."""
+    return (
+        found.type == "LOCATION"
+        and form[:1].isupper()
+        and len(form) >= 4
+        and is_any_place(form)
+        and not is_given_name(form)
+    )
+
+
+_GIVEN_PAIR = re.compile(r"([A-Z][a-z]+) (?:and|&) ([A-Z][a-z]+)")
+
+
 def _split_at_slash(found: Found) -> list[Found]:
     """`Chatterjee/Soros`, `Eden Roc/Fountain Blue`: two names printed with a slash between them
-    (each side three letters or more, capitalised: `AC/DC` stays whole)."""
+    (each side three letters or more, capitalised: `AC/DC` stays whole); and two given names
+    joined by `and`/`&` (`Blake and Byron`) are two people."""
+    pair = _GIVEN_PAIR.fullmatch(found.text)
+    if pair and found.type != "LOCATION" and all(is_given_name(pair.group(i)) for i in (1, 2)):
+        at = found.start  # `Blake and Byron`: two people, not an organisation
+        sides = [(at + pair.start(i), at + pair.end(i), pair.group(i)) for i in (1, 2)]
+        return [Found(start, end, name, "PERSON", found.extractor) for start, end, name in sides]
     parts = found.text.split("/")
     if len(parts) != 2 or not all(len(p.strip()) >= 3 for p in parts):
         return [found]
@@ -349,6 +500,7 @@ def preload(model: str | None = None) -> None:
     worker processes forked from it share them instead of each loading its own."""
     ner.load_nlp(model)
     load_places()
+    load_given_names()
 
 
 def extract_document(
@@ -383,7 +535,7 @@ def extract_document(
                 continue
             f.text = text[f.start : f.end]
             cut = cut_at_labels(f, text)
-            t = trim(retype(cut, text), text, lowercase) if cut else None
+            t = trim(retype_given_name(retype(cut, text), lowercase), text, lowercase) if cut else None
             if t is None or on_furniture(t, stamps):
                 continue
             if any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
@@ -394,10 +546,12 @@ def extract_document(
         kept = merge_org_names(_join_adjacent(kept, text), text)
         for f in kept:
             form = clean_form(f.text)
-            if is_noise(form, f.type) or is_common_word(form, lowercase):
+            if is_noise(form, f.type) or (is_common_word(form, lowercase) and not _named_place(f, form)):
                 continue
             if f.type in ("PERSON", "ORG") and _ends_with_demonym(form, demonyms):
                 continue
+            if f.type != "PERSON" and _among_degrees(f, text):
+                continue  # `Karin Hehenberger, MD, PhD`: not Maryland
             if f.type == "PERSON" and _ARTICLE_BEFORE.search(text, max(0, f.start - 30), f.start):
                 continue  # people are not "a new Torah"
             if f.type == "PERSON" and f.extractor.startswith("spacy") and form.isupper() and " " not in form:

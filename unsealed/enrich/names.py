@@ -31,6 +31,7 @@ _EDGE_JUNK = "\"'“”‘’`´()[]{}<>,;:.!?*•·|/\\-–—_ "
 _LEADING_ARTICLE = re.compile(r"^(?:the\s+|an?\s+(?=[A-Z][a-z]+\s+[A-Z]))", re.IGNORECASE)
 
 
+@lru_cache(maxsize=65536)
 def clean_form(text: str) -> str:
     """The display form of a surface text: one line, no edge punctuation, no possessive or "the"."""
     form = _WS.sub(" ", text).strip(_EDGE_JUNK)
@@ -77,6 +78,8 @@ def country_code(form: str) -> str | None:
     if code is None:
         return None
     letters = re.sub(r"[^A-Za-z]", "", form)
+    if len(letters) == 2 and letters.lower() != code and letters.upper() != "UK":
+        return None  # `NY`, `MA`: a state's code read as its country's, not a country's own
     if fold(registry.country.caption(code) or "") == fold(form) or (len(letters) <= 4 and letters.isupper()):
         return code
     return None

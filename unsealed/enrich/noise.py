@@ -33,8 +33,13 @@ NOT_NAME_SUFFIXES = ("ism", "isms", "ology", "ologies")
 DEGREES = frozenset("ba bsc bs ma msc ms mba phd dphil md jd llm llb peng cfa cpa acma frcs mphil".split())
 # A company suffix alone (`Inc`) names nothing.
 COMPANY_SUFFIXES = frozenset("inc llc ltd corp co plc lp llp pllc gmbh ag sa pc".split())
+# Header labels that are also surnames (`Larry Page`): at the end of a capitalised name they are the name.
+SURNAME_LABELS = frozenset({"page"})
 PRONOUNS = frozenset("i me he him his she her hers they them their we us our you your it its who".split())
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+# Places commonly printed as dotted initials (`U.S.`, `U.K.`, `D.C.`); other dotted initials in a
+# place's span (`L.P.`, `N.A.`, `M.D.`) are company or degree suffixes more often than places.
+DOTTED_PLACES = frozenset("us usa uk uae dc eu".split())
 
 
 def letter_ratio(text: str) -> float:
@@ -50,6 +55,8 @@ def is_noise(form: str, entity_type: str) -> bool:
         return False
     text = form.strip()
     letters = _LETTER.findall(text)
+    if entity_type == "LOCATION" and re.sub(r"[^a-z]", "", text.lower()) in DOTTED_PLACES and "." in text:
+        return False  # `U.S`, `D.C`: dots between letters are no junk here
     if len(letters) < 2 or letter_ratio(text) < 0.7:
         return True  # single letters, numbers, mostly punctuation
     if BATES.search(text) or re.search(r"\d{4,}", text):
@@ -62,6 +69,7 @@ def is_noise(form: str, entity_type: str) -> bool:
     if any(phrase in lowered for phrase in BOILERPLATE):
         return True
     label_end = len(words[-1]) > 1 and words[-1] in HEADER_LABELS
+    label_end = label_end and not (words[-1] in SURNAME_LABELS and len(words) > 1 and text.istitle())
     if entity_type == "PERSON" and (any(c.isdigit() for c in text) or label_end):
         return True  # `John Doe Sent`; an initial (`jeffrey E.`) is not the `e` of `e mail`
     if re.search(r"\w\.(?:html?|php|aspx?|pdf|jpe?g|png|gif|com|org|net)\b", text, re.IGNORECASE):

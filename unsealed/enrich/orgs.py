@@ -45,7 +45,7 @@ MAX_RUN_WORDS = 8
 MIN_WRAPPED_LINE = 40
 
 
-def _last_word(text: str) -> str:
+def last_word(text: str) -> str:
     words = re.findall(r"[A-Za-z]+", text)
     return words[-1].lower() if words else ""
 
@@ -78,10 +78,10 @@ def merge_org_names(items: list[Found], text: str) -> list[Found]:
             continue
         start, end = f.start, f.end
         before = _HEAD_BEFORE.search(text, max(0, start - 60), start)
-        if before and before.end() == start and _last_word(before.group(1)) in HEADS:
+        if before and before.end() == start and last_word(before.group(1)) in HEADS:
             start = before.start(1)
         while True:
-            new_end = _tail_end(text, end, _last_word(text[start:end]))
+            new_end = _tail_end(text, end, last_word(text[start:end]))
             if new_end == end or len(text[start:new_end].split()) > MAX_WORDS:
                 break
             end = new_end

@@ -77,8 +77,8 @@ def vote_types(items: list[Item], share: float = 0.75, minimum: int = 3) -> None
 
 
 def join_initials(items: list[Item]) -> None:
-    """`M. Kessler` joins `Martin Kessler` when he is the archive's only person with that surname
-    and that initial (blocked by surname, so this stays linear)."""
+    """`M. Kessler` (or `J.E. Safra`) joins `Martin Kessler` when he is the archive's only person
+    with that surname and that first initial (blocked by surname, so this stays linear)."""
     full: dict[tuple[str, str], set[str]] = defaultdict(set)
     forms: dict[str, str] = {}
     for it in items:
@@ -88,7 +88,7 @@ def join_initials(items: list[Item]) -> None:
             forms.setdefault(it.key, it.form)
     for it in items:
         words = it.key.split()
-        if it.type == "PERSON" and len(words) == 2 and len(words[0]) == 1:
+        if it.type == "PERSON" and len(words) in (2, 3) and all(len(w) == 1 for w in words[:-1]):
             owners = full.get((words[-1], words[0]))
             if owners and len(owners) == 1:
                 key = next(iter(owners))
