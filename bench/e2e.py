@@ -51,8 +51,8 @@ from unsealed.store.archive import Archive  # noqa: E402
 QUOTE = "-----Original Message-----"
 
 
-def _raw_file(path: Path) -> int:
-    """PDFium's text of each page, then spaCy over every page; the number of entities."""
+def raw_page_texts(path: Path | str) -> list[str]:
+    """PDFium's text of each page, as the raw leg reads it."""
     pdf = pdfium.PdfDocument(str(path))
     texts = []
     for page in pdf:
@@ -61,6 +61,12 @@ def _raw_file(path: Path) -> int:
         textpage.close()
         page.close()
     pdf.close()
+    return texts
+
+
+def _raw_file(path: Path) -> int:
+    """PDFium's text of each page, then spaCy over every page; the number of entities."""
+    texts = raw_page_texts(path)
     return sum(len(doc.ents) for doc in ner.load_nlp().pipe(texts, batch_size=ner.BATCH_SIZE))
 
 

@@ -24,11 +24,10 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import write_result  # noqa: E402
+from bench.e2e import raw_page_texts  # noqa: E402
 from unsealed.config import Limits, PageOptions, Settings  # noqa: E402
 from unsealed.enrich import extract, ner, tagging  # noqa: E402
 from unsealed.pipeline.ingest import SilentObserver, ingest  # noqa: E402
@@ -52,14 +51,7 @@ def _timed_find_names(texts: Any, name: str | None = None) -> Any:
 
 def _raw_file(path: str) -> dict[str, float]:
     start = time.process_time()
-    pdf = pdfium.PdfDocument(path)
-    texts = []
-    for page in pdf:
-        textpage = page.get_textpage()
-        texts.append(textpage.get_text_range())
-        textpage.close()
-        page.close()
-    pdf.close()
+    texts = raw_page_texts(path)
     read = time.process_time()
     for _ in ner.load_nlp().pipe(texts, batch_size=ner.BATCH_SIZE):
         pass

@@ -14,6 +14,7 @@ import re
 from sqlalchemy import Connection, and_, select
 
 from unsealed.store.schema import document_fields, documents, near_duplicates, pages
+from unsealed.views.links import page_url
 from unsealed.views.models import Attachments, Copies, Copy, FamilyMember, LoadField, RedactionDiff
 
 _WORD = re.compile(r"\S+")
@@ -194,7 +195,7 @@ def redaction_diff(conn: Connection, document_id: str) -> list[RedactionDiff]:
                     other_redactions=other.redaction_count or 0,
                     revealed_by_other=revealed,  # in the other copy, not in this one
                     revealed_here=hidden,  # in this copy, not in the other
-                    url=f"/documents/{other.document_id}#page-{other.number}",
+                    url=page_url(other.document_id, other.number),
                 )
             )
     return out

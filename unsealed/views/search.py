@@ -22,6 +22,7 @@ from unsealed.search.serialize import csv_cell, hit_to_dict
 from unsealed.search.service import Copies, Group, Searcher, Sort
 from unsealed.store.archive import Archive
 from unsealed.store.schema import documents, emails
+from unsealed.views.links import page_url
 from unsealed.views.models import Facet, Hit, HitCopy, OtherCopy, ResultGroup, SearchResults
 from unsealed.views.search_copies import copies_of
 from unsealed.views.textmarks import Span, segments, to_html
@@ -67,12 +68,12 @@ def compose_query(q: str, filters: list[str]) -> str:
     return " ".join(parts)
 
 
-def page_url(hit: SearchHit) -> str:
-    return f"/documents/{hit.document_id}#page-{hit.page}"
+def hit_url(hit: SearchHit) -> str:
+    return page_url(hit.document_id, hit.page)
 
 
 def _hit(hit: SearchHit) -> Hit:
-    return Hit.model_validate({**hit_to_dict(hit), "url": page_url(hit)})
+    return Hit.model_validate({**hit_to_dict(hit), "url": hit_url(hit)})
 
 
 def _facets(results: EngineResults, filters: list[str]) -> dict[str, list[Facet]]:
@@ -242,7 +243,7 @@ def snippet_html(hit: Hit) -> Markup:
 
 def export_row(hit: SearchHit, base_url: str = "") -> dict[str, object]:
     """One CSV/JSON-lines export row: the citation, the page's URL, and the fields it is made of."""
-    return {**hit_to_dict(hit), "url": base_url.rstrip("/") + page_url(hit)}
+    return {**hit_to_dict(hit), "url": base_url.rstrip("/") + hit_url(hit)}
 
 
 def export_csv(

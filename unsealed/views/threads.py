@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from unsealed.errors import NotFoundError
 from unsealed.store.schema import documents, email_threads, pages
+from unsealed.views.links import page_url
 from unsealed.views.models import Thread, ThreadAppearance, ThreadLinks, ThreadMessage, ThreadRef
 
 
@@ -82,7 +83,7 @@ def _appearance(r: Any) -> ThreadAppearance:
         page=r.page_number,
         position=r.position,
         bates=r.bates,
-        url=f"/documents/{r.document_id}#page-{r.page_number}",
+        url=page_url(r.document_id, r.page_number),
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from unsealed.search.errors import QueryError
 from unsealed.search.values import parse_date_value
 from unsealed.store.schema import document_fields, documents, email_threads, entities, mentions, pages
+from unsealed.views.links import page_url
 from unsealed.views.models import Timeline, TimelineEvent, TimelineFilters, TimelineMonth
 
 MAX_EVENTS = 500
@@ -49,7 +50,7 @@ class _Event:
             dataset=self.dataset,
             filename=self.filename,
             thread=self.thread,
-            url=f"/documents/{self.document_id}#page-{self.page}",
+            url=page_url(self.document_id, self.page),
         )
 
 

@@ -7,6 +7,7 @@ from starlette.responses import RedirectResponse
 
 from unsealed.errors import NotFoundError
 from unsealed.store.documents import locate_bates
+from unsealed.views.links import page_url
 from unsealed.views.models import Located
 from unsealed.web.deps import ConnDep
 
@@ -24,7 +25,7 @@ def _resolve(conn: ConnDep, bates: str) -> tuple[str, int]:
 @router.get("/bates/{bates}")
 def bates_redirect(conn: ConnDep, bates: str) -> RedirectResponse:
     document_id, page = _resolve(conn, bates)
-    return RedirectResponse(f"/documents/{document_id}#page-{page}", status_code=302)
+    return RedirectResponse(page_url(document_id, page), status_code=302)
 
 
 @api.get("/bates/{bates}")
@@ -35,6 +36,6 @@ def bates_json(conn: ConnDep, bates: str) -> Located:
         bates=bates.strip().upper(),
         document_id=document_id,
         page=page,
-        url=f"/documents/{document_id}#page-{page}",
+        url=page_url(document_id, page),
         api=f"/api/v1/documents/{document_id}/pages/{page}",
     )
