@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import os
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -39,6 +41,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import select  # noqa: E402
 
 from bench.common import write_result  # noqa: E402
 from bench.cputime import Classes, spent  # noqa: E402
@@ -52,6 +56,8 @@ from unsealed.pipeline.worker import FileTask, WorkerOptions, process_file  # no
 from unsealed.sample.real import load_corpus, write_corpus  # noqa: E402
 from unsealed.search import indexer  # noqa: E402
 from unsealed.store.archive import Archive  # noqa: E402
+from unsealed.store.mentions import MENTION_COLUMNS  # noqa: E402
+from unsealed.store.schema import documents, mentions  # noqa: E402
 from unsealed.store.writer import DocumentWriter, KnownDocuments, WriteOutcome  # noqa: E402
 
 
@@ -91,6 +97,34 @@ class Clock(SilentObserver):
             self.cpu_files = spent(self.classes, self.cpu_before, self.classes.seconds())
 
 
+def mentions_digest(archive: Archive) -> dict[str, Any]:
+    """The entity mentions of every document (by file name), as a count and one hash: legs whose
+    hashes are equal found the same mentions in each document (the check that the paragraph cache
+    shared by a worker's processes changes nothing)."""
+    columns = [mentions.c[c] for c in MENTION_COLUMNS]
+    with archive.engine.connect() as conn:
+        rows = conn.execute(
+            select(documents.c.filename, *columns).join(mentions, mentions.c.document_id == documents.c.id)
+        )
+        found = sorted(tuple(str(value) for value in row) for row in rows)
+    by_document = {row[0] for row in found}
+    digest = hashlib.sha256(repr(found).encode()).hexdigest()[:16]
+    return {"documents": len(by_document), "mentions": len(found), "sha256": digest}
+
+
+def shared_cache_rows(root: Path) -> int | None:
+    """Paragraphs in the workers' shared paragraph caches (enrich/shared_tagging.py; a worker with
+    one process has none): what its processes tagged between them."""
+    files = list(root.glob("w*/tmp/unsealed-paragraphs-*.sqlite"))
+    if not files:
+        return None
+    total = 0
+    for path in files:
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            total += conn.execute("SELECT count(*) FROM paragraphs").fetchone()[0]
+    return total
+
+
 def _figures(clock: Clock, pages: int) -> dict[str, Any]:
     seconds = time.perf_counter() - clock.started
     files_seconds = clock.last_file - clock.started
@@ -117,7 +151,7 @@ def local_leg(folder: Path, root: Path, services: Services, processes: int = 2) 
     with Archive.open(root / "local") as archive:
         clock = Clock(classes)
         report = ingest(archive, [folder], "bench", settings, clock)
-        return _figures(clock, report.pages)
+        return {**_figures(clock, report.pages), "mentions": mentions_digest(archive)}
 
 
 def celery_leg(
@@ -162,7 +196,8 @@ def celery_leg(
                 executor = CeleryExecutor(settings)
                 clock = Clock(classes)
                 report = ingest(archive, [folder], "bench", settings, clock, executor=executor)
-                figures = _figures(clock, report.pages)
+                figures = {**_figures(clock, report.pages), "mentions": mentions_digest(archive)}
+                figures["shared_cache_paragraphs"] = shared_cache_rows(root)
         finally:
             _restore(saved)
     return {"workers": workers, "netns": network is not None, **figures}
@@ -275,6 +310,14 @@ def cpu_model(result: dict[str, Any]) -> dict[str, Any]:
     return model
 
 
+def mentions_identical(result: dict[str, Any]) -> bool | None:
+    """Whether every run of every ingest leg found the same mentions in each document (celery_2's
+    processes share one paragraph cache, celery_1's process and the local pool's have their own)."""
+    legs = [leg for leg in INGEST_LEGS if leg in result]
+    digests = {run["mentions"]["sha256"] for leg in legs for run in result[leg]["runs"]}
+    return len(digests) == 1 if digests else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=160, help="documents of the corpus (an even spread)")
@@ -356,10 +399,11 @@ def main() -> None:
                 for kind in ("best", "median")
             }
     result["cpu_model"] = cpu_model(result)
+    result["mentions_identical"] = mentions_identical(result)
     result["load_after"] = uptime()
     path = write_result(args.out, result)
     print(f"wrote {path}")
-    for name in [*ratios, "cpu_model"]:
+    for name in [*ratios, "cpu_model", "mentions_identical"]:
         if name in result:
             print(name, result[name])
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from unsealed.pipeline.celery_executor import WARM_UP_FAILED, WARMED_UP
 from unsealed.store.database import create_archive_engine, upgrade_schema
 
 ADMIN_URL = os.environ.get(
@@ -49,6 +50,13 @@ def s3_env(bucket: str, endpoint: str = S3_ENDPOINT) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": "us-east-1",
     }
+
+
+def _ready(log: bytes, processes: int) -> bool:
+    """The worker says it is ready, and each of its pool processes has warmed up (started its
+    reader, connected): what a process does once is then off the clock of what comes next."""
+    warmed = log.count(WARMED_UP.encode()) + log.count(WARM_UP_FAILED.encode())
+    return b" ready." in log and warmed >= processes
 
 
 @dataclass
@@ -99,7 +107,7 @@ class Cluster:
         deadline = time.monotonic() + READY_S
         for name in names:
             log, process = self.root / f"{name}.log", self.workers[name]
-            while b" ready." not in log.read_bytes():
+            while not _ready(log.read_bytes(), concurrency):
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(f"worker {name} did not start:\n{log.read_text(errors='replace')}")
                 time.sleep(0.2)

@@ -7,12 +7,15 @@ the mentions of a fresh analysis of the same pages.
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select, update
 
 from unsealed.config import Settings
+from unsealed.enrich import shared_tagging, tagging
 from unsealed.enrich.extract import PageMention, extract_document
 from unsealed.enrich.tagging import ParagraphCache
 from unsealed.pipeline.enrich_stages import extract_mentions
@@ -68,6 +71,36 @@ def test_cached_paragraphs_and_quoted_replies_give_the_fresh_mentions(corpus):
     before = cache.stats.reused
     assert _key(extract_document(reply, cache=cache)) == _key(extract_document(reply))
     assert cache.stats.reused > before  # the quoted paragraphs were not tagged again
+
+
+def _through_process_cache(docs: list[RealDocument]) -> tuple[dict[str, list[tuple[object, ...]]], int]:
+    """The docs' mentions through this process's cache, and how many paragraphs came from the file."""
+    cache = tagging.process_cache()
+    assert isinstance(cache, shared_tagging.SharedParagraphCache)
+    return {doc.id: _key(extract_document(_pages(doc), cache=cache)) for doc in docs}, cache.file_hits
+
+
+def _in_a_child(docs: list[RealDocument]) -> tuple[dict[str, list[tuple[object, ...]]], int]:
+    """`_through_process_cache` in a process forked from this one, as a worker's pool forks."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.apply(_through_process_cache, (docs,))
+
+
+def test_processes_sharing_the_machine_cache_tag_each_paragraph_once_with_the_fresh_mentions(
+    corpus: list[RealDocument], tmp_path: Path
+) -> None:
+    fresh = {doc.id: _key(extract_document(_pages(doc))) for doc in corpus}
+    with shared_tagging.shared_by_processes(tmp_path) as path:
+        first, hits = _in_a_child(corpus[:4])  # tags its paragraphs and leaves them in the file
+        assert hits == 0 and first == {doc.id: fresh[doc.id] for doc in corpus[:4]}
+        second, hits = _in_a_child(corpus[2:])  # another process: two documents from the file
+        assert second == {doc.id: fresh[doc.id] for doc in corpus[2:]}
+        shared = ParagraphCache()
+        extract_document(_pages(corpus[2]), cache=shared)
+        extract_document(_pages(corpus[3]), cache=shared)
+        assert hits >= len(shared) > 0  # every paragraph of those two came from the first process
+        assert path.exists()
+    assert not path.exists() and not isinstance(tagging.process_cache(), shared_tagging.SharedParagraphCache)
 
 
 def _stored(archive: Archive, dataset: str) -> dict[str, list[tuple[object, ...]]]:

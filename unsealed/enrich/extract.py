@@ -501,6 +501,7 @@ def preload(model: str | None = None) -> None:
     ner.load_nlp(model)
     load_places()
     load_given_names()
+    patterns.preload()
 
 
 def extract_document(

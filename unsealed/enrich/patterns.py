@@ -122,6 +122,14 @@ def find_phones(text: str, region: str | None = None) -> list[Found]:
     return found
 
 
+def preload() -> None:
+    """Load phonenumbers' metadata of every region (a module each, imported on first use) and
+    compile the patterns, so that processes forked from this one do not each do it at their first
+    page."""
+    shortest_valid_length()
+    find_patterns("Call +1 (212) 555-0100 or 212-555-0199, write to a.b@example.com, see www.example.com.")
+
+
 def find_patterns(text: str, region: str | None = None) -> list[Found]:
     """All pattern mentions of one page, spans into `text`."""
     emails = find_emails(text)

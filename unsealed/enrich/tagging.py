@@ -11,7 +11,7 @@ with the cache and one without give the same spans by construction (tests check 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from unsealed.enrich import ner
@@ -82,6 +82,14 @@ class ParagraphCache:
             del self._spans[next(iter(self._spans))]
         self._spans[key] = spans
 
+    def get_many(self, keys: Iterable[bytes]) -> dict[bytes, Spans]:
+        """The spans of those of `keys` the cache has (one call per batch of paragraphs)."""
+        return {key: spans for key in keys if (spans := self._spans.get(key)) is not None}
+
+    def put_many(self, spans: Mapping[bytes, Spans]) -> None:
+        for key, value in spans.items():
+            self.put(key, value)
+
 
 _process_cache: ParagraphCache | None = None
 
@@ -92,6 +100,13 @@ def process_cache() -> ParagraphCache:
     if _process_cache is None:
         _process_cache = ParagraphCache()
     return _process_cache
+
+
+def set_process_cache(cache: ParagraphCache | None) -> None:
+    """Use `cache` as this process's (and its forked children's) cache; None: a fresh one when next
+    asked (a Celery worker sets the machine's shared cache before its pool forks)."""
+    global _process_cache
+    _process_cache = cache
 
 
 def tag_texts(
@@ -107,25 +122,24 @@ def tag_texts(
     cache = cache if cache is not None else ParagraphCache()
     stats = TagStats()
     placed: list[list[tuple[int, bytes]]] = []
-    known: dict[bytes, Spans] = {}
-    todo: dict[bytes, str] = {}
+    texts: dict[bytes, str] = {}  # the distinct paragraphs of the batch
     for text in softened:
         page = []
         for offset, para in paragraphs(text):
             key = _key(name, para)
-            stats.paragraphs += 1
-            if key in known or key in todo:
-                stats.reused += 1
-            elif (spans := cache.get(key)) is not None:
-                known[key] = spans
-                stats.reused += 1
-            else:
-                todo[key] = para
+            texts.setdefault(key, para)
             page.append((offset, key))
         placed.append(page)
-    for key, found in zip(todo, ner.find_names(todo.values(), model), strict=True):
-        known[key] = tuple((f.start, f.end, f.type) for f in found)
-        cache.put(key, known[key])
+    known = cache.get_many(texts)
+    todo = {key: para for key, para in texts.items() if key not in known}
+    stats.paragraphs = sum(len(page) for page in placed)
+    stats.reused = stats.paragraphs - len(todo)
+    tagged = {
+        key: tuple((f.start, f.end, f.type) for f in found)
+        for key, found in zip(todo, ner.find_names(todo.values(), model), strict=True)
+    }
+    cache.put_many(tagged)
+    known.update(tagged)
     cache.stats.add(stats)
     results: list[list[Found]] = []
     for text, page in zip(softened, placed, strict=True):

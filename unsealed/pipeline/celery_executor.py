@@ -19,17 +19,21 @@ import logging
 import multiprocessing
 import os
 import socket
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 from celery import Celery, signals
 from celery.exceptions import Retry
 
 from unsealed.config import Settings
+from unsealed.enrich import shared_tagging
 from unsealed.ingest.hashing import Original
 from unsealed.model import FileDone, FileResult
 from unsealed.pipeline import remote, wire
@@ -127,6 +131,11 @@ def _fresh_process(**_: Any) -> None:
     multiprocessing.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
 
 
+# What each pool process logs when its warm-up ends (tests and bench/scale.py wait for them all).
+WARMED_UP = "worker process warmed up"
+WARM_UP_FAILED = "warm-up of a worker process failed"
+
+
 def warm_up(settings: Settings) -> None:
     """A new pool process starts its reader, connects to the database and makes its S3 client now,
     before it takes a file (each costs a few tenths of a CPU second once). A service that is down
@@ -138,7 +147,9 @@ def warm_up(settings: Settings) -> None:
             pass
         archive.blobs.exists(".unsealed-warm-up")
     except Exception as exc:  # noqa: BLE001 - only a head start; the work itself reports failures
-        logger.warning("warm-up of a worker process failed: %s", exc)
+        logger.warning("%s: %s", WARM_UP_FAILED, exc)
+    else:
+        logger.info(WARMED_UP)
 
 
 def register_tasks(app: Celery, settings: Settings) -> None:
@@ -197,7 +208,10 @@ def run_worker(
         "--without-mingle",
         f"--hostname={name or f'unsealed-{os.getpid()}@{socket.gethostname()}'}",
     ]
-    app.worker_main(argv)
+    with ExitStack() as stack:
+        if concurrency > 1:  # the processes tag each paragraph once between them, not once each
+            stack.enter_context(shared_tagging.shared_by_processes(Path(tempfile.gettempdir())))
+        app.worker_main(argv)
 
 
 # --- the enqueuing side -----------------------------------------------------------------------
