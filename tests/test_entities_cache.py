@@ -103,6 +103,16 @@ def test_processes_sharing_the_machine_cache_tag_each_paragraph_once_with_the_fr
     assert not path.exists() and not isinstance(tagging.process_cache(), shared_tagging.SharedParagraphCache)
 
 
+def test_a_cache_file_that_cannot_be_opened_only_costs_the_sharing(
+    corpus: list[RealDocument], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = shared_tagging.SharedParagraphCache(tmp_path)  # a folder: SQLite cannot open it
+    for doc in corpus[:2]:
+        assert _key(extract_document(_pages(doc), cache=cache)) == _key(extract_document(_pages(doc)))
+    assert len(cache) > 0 and cache.file_hits == 0  # this process's own cache still works
+    assert caplog.text.count("not usable") == 1  # said once
+
+
 def _stored(archive: Archive, dataset: str) -> dict[str, list[tuple[object, ...]]]:
     columns = [mentions.c[c] for c in MENTION_COLUMNS]
     with archive.engine.connect() as conn:

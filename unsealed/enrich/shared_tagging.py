@@ -12,6 +12,7 @@ round trip, no server; docs/scale.md) and needs no broker of a given kind.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
@@ -21,6 +22,7 @@ from pathlib import Path
 from unsealed.enrich import tagging
 from unsealed.enrich.tagging import CACHE_ENTRIES, ParagraphCache, Spans
 
+logger = logging.getLogger(__name__)
 FILE_ENTRIES = 4 * CACHE_ENTRIES  # paragraphs the file keeps (the oldest go first)
 BUSY_MS = 10_000  # how long a writer waits for another's transaction
 
@@ -62,6 +64,7 @@ class SharedParagraphCache(ParagraphCache):
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
         self.file_hits = 0  # paragraphs found in the file, tagged by another process
+        self._warned = False
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None or self._pid != os.getpid():  # a forked child opens its own
@@ -72,36 +75,43 @@ class SharedParagraphCache(ParagraphCache):
         keys = list(dict.fromkeys(keys))
         found = super().get_many(keys)
         missing = [key for key in keys if key not in found]
-        for start in range(0, len(missing), 500):  # under SQLite's limit on parameters
-            chunk = missing[start : start + 500]
-            rows = self._db().execute(
-                f"SELECT key, spans FROM paragraphs WHERE key IN ({','.join('?' * len(chunk))})", chunk
-            )
-            for key, raw in rows:
-                found[key] = spans = _decode(raw)
-                super().put(key, spans)
-                self.file_hits += 1
+        try:
+            for start in range(0, len(missing), 500):  # under SQLite's limit on parameters
+                chunk = missing[start : start + 500]
+                rows = self._db().execute(
+                    f"SELECT key, spans FROM paragraphs WHERE key IN ({','.join('?' * len(chunk))})", chunk
+                )
+                for key, raw in rows:
+                    found[key] = spans = _decode(raw)
+                    super().put(key, spans)
+                    self.file_hits += 1
+        except sqlite3.Error as exc:  # a cache: without the file, this process tags on its own
+            self._lost(exc)
         return found
 
     def put_many(self, spans: Mapping[bytes, Spans]) -> None:
         super().put_many(spans)
         if not spans:
             return
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany(
-                "INSERT OR IGNORE INTO paragraphs (key, spans) VALUES (?, ?)",
-                [(key, _encode(value)) for key, value in spans.items()],
-            )
-            db.execute(
-                "DELETE FROM paragraphs WHERE rowid <= (SELECT max(rowid) FROM paragraphs) - ?",
-                (self._file_entries,),
-            )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db = self._db()
+            with db:  # one transaction (committed, or rolled back on an error)
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany(
+                    "INSERT OR IGNORE INTO paragraphs (key, spans) VALUES (?, ?)",
+                    [(key, _encode(value)) for key, value in spans.items()],
+                )
+                db.execute(
+                    "DELETE FROM paragraphs WHERE rowid <= (SELECT max(rowid) FROM paragraphs) - ?",
+                    (self._file_entries,),
+                )
+        except sqlite3.Error as exc:
+            self._lost(exc)
+
+    def _lost(self, exc: sqlite3.Error) -> None:
+        if not self._warned:
+            self._warned = True
+            logger.warning("paragraph cache %s not usable (%s): tagging without it", self.path, exc)
 
 
 @contextmanager
