@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from unsealed.enrich.furniture import is_place
+from unsealed.enrich.given_names import is_given_name
 from unsealed.enrich.names import fold, name_key, ocr_skeleton, ocr_variant_of
 from unsealed.enrich.orgs import HEADS, is_company_name
 from unsealed.enrich.resolve_types import Item
@@ -106,7 +107,8 @@ def join_first_names(items: list[Item]) -> None:
 
 def vote_types_in_document(items: list[Item]) -> None:
     """A form the document tags both PERSON and ORG/LOCATION takes the type of most of its mentions
-    there (`Carlo` twice PERSON, once ORG); a tie changes nothing. ORG against LOCATION alone is left
+    there (`Carlo` twice PERSON, once ORG); a tie makes a common given name a person's, and changes
+    nothing else. ORG against LOCATION alone is left
     as tagged: the `White House` is a building and an institution, and context tells which."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for it in items:
@@ -118,6 +120,8 @@ def vote_types_in_document(items: list[Item]) -> None:
             (top, n), (_, second) = counts.most_common(2)
             if n > second:
                 winners[form] = top
+            elif counts["PERSON"] == n and " " not in form and is_given_name(form):
+                winners[form] = "PERSON"  # a tie, and the form is a common given name (`Carlo`)
     for it in items:
         voted = winners.get(fold(it.form))
         if voted and voted != it.type and it.type in ("PERSON", "ORG", "LOCATION"):

@@ -16,6 +16,7 @@ from itertools import accumulate
 
 from unsealed.domain import NAME_TYPES
 from unsealed.enrich import ner, patterns, tagging
+from unsealed.enrich.doc_evidence import domain_names, domain_orgs, join_over_break
 from unsealed.enrich.furniture import (
     cut_at_labels,
     furniture_spans,
@@ -31,7 +32,9 @@ from unsealed.enrich.header_names import header_people
 from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
 from unsealed.enrich.names import HONORIFICS, clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
 from unsealed.enrich.noise import DEGREES, is_common_word, is_noise
+from unsealed.enrich.org_context import org_in_context
 from unsealed.enrich.orgs import COMPANY_WORDS, HEADS, head_runs, is_company_name, last_word, merge_org_names
+from unsealed.enrich.regions import is_region_name, load_regions, missed_places, split_place_country
 from unsealed.enrich.spans import Found
 from unsealed.enrich.statements import descriptor_spans
 
@@ -213,6 +216,8 @@ PLACE_HEADS = frozenset("bank union federation conference".split())
 
 
 _DISTRICT_AFTER = re.compile(r",[ ]?D\.[ ]?[C0]\.?(?![\w])")
+_INSTITUTION_AFTER = re.compile(r"[ ]?\n?[ ]?([A-Z][a-z]+|[A-Z]{4,})\b")
+_COUNTRY_AFTER = re.compile(r"[ ]?(?:\(|,[ ])([A-Z][A-Za-z.]+)\)?")
 
 
 def _place_not_person(form: str) -> str | None:
@@ -244,8 +249,15 @@ def retype(found: Found, text: str) -> Found:
         if start >= 0 and end > start:
             return Found(start, end, text[start:end], "LOCATION", found.extractor, found.value)
     before = _WORD_BEFORE.search(text, max(0, found.start - 20), found.start)
-    if found.type == "PERSON" and before and before.group(1) in ORG_NOUNS_BEFORE:
+    unknown = found.type == "PERSON" or (found.type == "LOCATION" and not is_any_place(clean_form(found.text)))
+    if unknown and before and before.group(1) in ORG_NOUNS_BEFORE:
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
+    head = _INSTITUTION_AFTER.match(text, found.end) if found.type == "LOCATION" else None
+    if head and head.group(1).lower() in HEADS - PLACE_HEADS:  # `Cambridge` + `University`
+        return Found(found.start, head.end(), text[found.start : head.end()], "ORG", found.extractor)
+    country = _COUNTRY_AFTER.match(text, found.end) if found.type == "PERSON" else None
+    if country and is_region_name(country.group(1)) and is_any_place(clean_form(found.text)):
+        return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)  # `Bristol (UK)`
     if found.type != "PERSON" and _INITIALLED.fullmatch(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
     form = clean_form(found.text)
@@ -297,7 +309,16 @@ def _after_title(found: Found) -> Found:
     return found
 
 
-def retype_given_name(found: Found, lowercase: frozenset[str]) -> Found:
+def _capitals_line(found: Found, words: list[str], text: str) -> bool:
+    """Two or three words in capitals, on a line of their own (a heading of a list of people)."""
+    if not (2 <= len(words) <= 3 and all(w.isupper() and w.isalpha() and len(w) > 1 for w in words)):
+        return False
+    line_start = text.rfind("\n", 0, found.start) + 1
+    line_end = text.find("\n", found.end)
+    return not text[line_start : found.start].strip() and not text[found.end : line_end % (len(text) + 1)].strip()
+
+
+def retype_given_name(found: Found, lowercase: frozenset[str], text: str = "") -> Found:
     """A span the tagger typed ORG or LOCATION with nothing else to go on is a person's when it is
     a common given name (`Darin`) or one + one or two surname words (`Greg Curl`, `Samantha
     Power`): no word is a place, a company word, a head noun or a word the document prints in lower
@@ -313,6 +334,8 @@ def retype_given_name(found: Found, lowercase: frozenset[str]) -> Found:
             return Found(titled.start, titled.end, titled.text, "PERSON", titled.extractor, titled.value)
         return found
     words = clean_form(found.text).split()
+    if _capitals_line(found, words, text):  # `ADAM GRAEV` on a line of its own: judged as `Adam Graev`
+        words = [w.title() for w in words]
     if not 1 <= len(words) <= 3 or not all(_NAME_WORD.fullmatch(w) for w in words):
         return found
     first = words[0]
@@ -495,11 +518,40 @@ def _people_by_address(items: list[PageMention]) -> None:
             m.found = Found(f.start, f.end, f.text, "PERSON", f.extractor, f.value)
 
 
+def _missed_names(text: str, page: list[Found], domains: frozenset[str], lowercase: frozenset[str]) -> list[Found]:
+    """Places of the gazetteer and organisations named by the document's domains where no span
+    stands; a place takes in the shorter places it covers (`US` of `US Virgin Islands`)."""
+    spans = _Spans(page)
+
+    def blocks_place(start: int, end: int) -> bool:
+        return spans.overlap(start, end) and any(
+            f.start < end
+            and start < f.end
+            and (f.type != "LOCATION" or (f.start, f.end) == (start, end) or f.start < start or f.end > end)
+            for f in page
+        )
+
+    places = missed_places(text, blocks_place, lowercase)
+    for place in places:
+        page[:] = [f for f in page if not (f.type == "LOCATION" and place.start <= f.start and f.end <= place.end)]
+    spans = _Spans(page + places)
+    return places + domain_orgs(text, domains, spans.overlap)
+
+
+def _join_orgs_over_breaks(items: list[PageMention], texts: dict[int, str]) -> None:
+    """`Deutsche` / `Bark` where the document prints `Deutsche Bark`: one organisation."""
+    forms = frozenset(fold(clean_form(m.found.text)) for m in items if m.found.type == "ORG")
+    for m in items:
+        if m.found.type == "ORG":
+            m.found = join_over_break(m.found, texts[m.page_number], forms)
+
+
 def preload(model: str | None = None) -> None:
     """Load what finding mentions needs (the spaCy pipeline, the gazetteer) in this process, so that
     worker processes forked from it share them instead of each loading its own."""
     ner.load_nlp(model)
     load_places()
+    load_regions()
     load_given_names()
 
 
@@ -521,8 +573,9 @@ def extract_document(
     demonyms = _demonyms(tagged)
     items: list[PageMention] = []
     org_forms: set[str] = set()  # forms a rule found to be an organisation's where tagged PERSON
-    for (number, text), names in zip(pages, tagged, strict=True):
-        found_patterns = patterns.find_patterns(text)
+    page_patterns = [patterns.find_patterns(text) for text in texts]
+    domains = domain_names(p for ps in page_patterns for p in ps)
+    for (number, text), names, found_patterns in zip(pages, tagged, page_patterns, strict=True):
         stamps = furniture_spans(text)
         described, lines_read = descriptor_spans(text)
         if lines_read:
@@ -532,19 +585,22 @@ def extract_document(
         spans = [n for n in names if not any(r.overlaps(n) for r in runs)] + runs
         for f in [piece for n in spans for piece in _split_at_slash(n)]:
             if f.type == ner.NORP:
-                continue
+                if not is_region_name(text[f.start : f.end]) or is_given_name(text[f.start : f.end]):
+                    continue
+                f = Found(f.start, f.end, f.text, "LOCATION", f.extractor)  # `the Gujarat chief minister`
             f.text = text[f.start : f.end]
             cut = cut_at_labels(f, text)
-            t = trim(retype_given_name(retype(cut, text), lowercase), text, lowercase) if cut else None
+            t = trim(retype_given_name(retype(cut, text), lowercase, text), text, lowercase) if cut else None
             if t is None or on_furniture(t, stamps):
                 continue
             if any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
                 continue
-            if f.type == "PERSON" and t.type == "ORG":
+            if f.type in ("PERSON", "LOCATION") and t.type == "ORG":
                 org_forms.add(fold(clean_form(t.text)))
-            kept.append(t)
+            kept.extend(split_place_country(t))
         kept = merge_org_names(_join_adjacent(kept, text), text)
-        for f in kept:
+        page_found: list[Found] = []
+        for f in [g for k in kept if (g := org_in_context(k, text)) is not None]:
             form = clean_form(f.text)
             if is_noise(form, f.type) or (is_common_word(form, lowercase) and not _named_place(f, form)):
                 continue
@@ -556,13 +612,17 @@ def extract_document(
                 continue  # people are not "a new Torah"
             if f.type == "PERSON" and f.extractor.startswith("spacy") and form.isupper() and " " not in form:
                 continue  # a lone word in capitals (`TMT`, `XPLANATION`) is a heading or a code
-            items.append(PageMention(number, f))
-        items.extend(PageMention(number, p) for p in found_patterns)
+            page_found.append(f)
+        page_found += found_patterns
+        page_found += _missed_names(text, page_found, domains, lowercase)
+        items.extend(PageMention(number, f) for f in page_found)
     _people_by_address(items)
     for m in items:  # `the airline Azal` ... `Azal did not stop flights`: one organisation
-        if m.found.type == "PERSON" and org_forms and fold(clean_form(m.found.text)) in org_forms:
+        if m.found.type in ("PERSON", "LOCATION") and org_forms and fold(clean_form(m.found.text)) in org_forms:
             f = m.found
-            m.found = Found(f.start, f.end, f.text, "ORG", f.extractor, f.value)
+            if f.type == "PERSON" or not is_any_place(clean_form(f.text)):
+                m.found = Found(f.start, f.end, f.text, "ORG", f.extractor, f.value)
+    _join_orgs_over_breaks(items, dict(pages))
     known = _name_words(items)
     texts_by_page = dict(pages)
     by_page: dict[int, list[PageMention]] = {}

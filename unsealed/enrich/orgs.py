@@ -24,7 +24,7 @@ HEADS = frozenset(
 COMPANY_WORDS = frozenset(
     "capital partners management financial co holdings advisors advisers securities investments "
     "ventures aviation airlines airways inc llc ltd plc corp pllc lp gmbh ag sa associates "
-    "consulting technologies media news press times journal review".split()
+    "consulting technologies media news press times journal review equity".split()
 )
 
 

@@ -1,0 +1,72 @@
+"""Organisations a document names by its own evidence, where the tagger missed them.
+
+- A web or mail domain printed in the document names its owner: `Twitter` beside
+  `twitter.com/haaretzonline`, `Haaretz` where `Haaretz.com` is printed. A capitalised word that
+  is a domain's name, where no span stands, is an ORG.
+- A name cut by a line break: an organisation span that ends its line, followed by a capitalised
+  word that makes with it an organisation the document prints whole (`Deutsche` / `Bark in 2000`
+  beside `Deutsche Bark`), is that organisation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from unsealed.enrich.given_names import is_given_name
+from unsealed.enrich.names import clean_form, fold
+from unsealed.enrich.spans import Found
+
+EXTRACTOR = "rule:domain-name"
+# Second-level labels of country domains (`bbc.co.uk`): the owner's name is the label before them.
+_SECOND_LEVEL = frozenset("co com org net ac gov edu ltd plc".split())
+_HOST = re.compile(r"(?:https?://)?(?:www\d?\.)?([\w.-]+)", re.IGNORECASE)
+_CAP_WORD = re.compile(r"(?<![\w@./-])[A-Z][\w]{2,}(?![\w@-]|\.\w)")
+
+
+def domain_names(addresses: Iterable[Found]) -> frozenset[str]:
+    """The owners' names (folded) of the domains of the document's URLs and e-mail addresses."""
+    names = set()
+    for f in addresses:
+        if f.type == "EMAIL" and "@" in f.text:
+            host = f.text.rsplit("@", 1)[1]
+        elif f.type == "URL":
+            m = _HOST.match(f.text)
+            host = m.group(1) if m else ""
+        else:
+            continue
+        labels = [x for x in host.lower().strip(".").split(".") if x]
+        if len(labels) < 2:
+            continue
+        labels = labels[:-1]  # the top-level domain
+        if len(labels) >= 2 and labels[-1] in _SECOND_LEVEL:
+            labels = labels[:-1]
+        if len(labels[-1]) >= 3:
+            names.add(labels[-1])
+    return frozenset(names)
+
+
+def domain_orgs(text: str, names: frozenset[str], taken: Callable[[int, int], bool]) -> list[Found]:
+    """ORG spans of the capitalised words of the page that are the name of a domain of the document."""
+    if not names:
+        return []
+    found = []
+    for m in _CAP_WORD.finditer(text):
+        word = m.group()
+        if fold(word) in names and not is_given_name(word) and not taken(m.start(), m.end()):
+            found.append(Found(m.start(), m.end(), word, "ORG", EXTRACTOR))
+    return found
+
+
+_NEXT_LINE_WORD = re.compile(r"[ \t]*\n[ \t]*([A-Z][\w'’&-]*)")
+
+
+def join_over_break(found: Found, text: str, org_forms: frozenset[str]) -> Found:
+    """`Deutsche` at the end of a line + `Bark` at the start of the next, where the document prints
+    `Deutsche Bark` as an organisation: one span."""
+    if found.type != "ORG":
+        return found
+    m = _NEXT_LINE_WORD.match(text, found.end)
+    if m is None or fold(clean_form(f"{found.text} {m.group(1)}")) not in org_forms:
+        return found
+    return Found(found.start, m.end(1), text[found.start : m.end(1)], "ORG", found.extractor, found.value)
