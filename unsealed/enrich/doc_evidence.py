@@ -70,3 +70,30 @@ def join_over_break(found: Found, text: str, org_forms: frozenset[str]) -> Found
     if m is None or fold(clean_form(f"{found.text} {m.group(1)}")) not in org_forms:
         return found
     return Found(found.start, m.end(1), text[found.start : m.end(1)], "ORG", found.extractor, found.value)
+
+
+_QP_TAIL = re.compile(r"[ ]=[a-z]{2,}(?:[ ][A-Z][\w'’-]+)+")
+_HYPHEN_HEAD = re.compile(r"[ ]([A-Z][a-z]+)-[ \t]*\n[ \t]*([a-z]+)\b")
+
+
+def grow_damaged_tail(found: Found, text: str, heads: frozenset[str]) -> Found:
+    """An organisation's name goes on over a word whose capital quoted-printable ate (`Bank of
+    America =errill Lynch`) and over a head noun hyphenated at a line break (`Shanghai Cooperation
+    Organ-` / `isation`)."""
+    if found.type != "ORG":
+        return found
+    m = _QP_TAIL.match(text, found.end)
+    if m is None:
+        m = _HYPHEN_HEAD.match(text, found.end)
+        if m is None or (m.group(1) + m.group(2)).lower() not in heads:
+            return found
+    return Found(found.start, m.end(), text[found.start : m.end()], "ORG", found.extractor, found.value)
+
+
+_PAIR = re.compile(r"([A-Z][\w'’]+)-([A-Z][\w'’]+)")
+
+
+def is_pair_of_people(form: str, person_words: frozenset[str]) -> bool:
+    """`Barak-Clinton` (a meeting of two people of the document), not an organisation."""
+    m = _PAIR.fullmatch(form)
+    return m is not None and fold(m.group(1)) in person_words and fold(m.group(2)) in person_words

@@ -16,7 +16,13 @@ from itertools import accumulate
 
 from unsealed.domain import NAME_TYPES
 from unsealed.enrich import ner, patterns, tagging
-from unsealed.enrich.doc_evidence import domain_names, domain_orgs, join_over_break
+from unsealed.enrich.doc_evidence import (
+    domain_names,
+    domain_orgs,
+    grow_damaged_tail,
+    is_pair_of_people,
+    join_over_break,
+)
 from unsealed.enrich.furniture import (
     cut_at_labels,
     furniture_spans,
@@ -33,7 +39,16 @@ from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
 from unsealed.enrich.names import HONORIFICS, clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
 from unsealed.enrich.noise import DEGREES, is_common_word, is_noise
 from unsealed.enrich.org_context import org_in_context
-from unsealed.enrich.orgs import COMPANY_WORDS, HEADS, head_runs, is_company_name, last_word, merge_org_names
+from unsealed.enrich.orgs import (
+    COMPANY_WORDS,
+    HEADS,
+    head_runs,
+    is_company_name,
+    last_word,
+    merge_org_names,
+    suffixed_names,
+)
+from unsealed.enrich.orgs import SUFFIX_RULE
 from unsealed.enrich.regions import is_region_name, load_regions, missed_places, split_place_country
 from unsealed.enrich.spans import Found
 from unsealed.enrich.statements import descriptor_spans
@@ -277,9 +292,9 @@ PLACE_NOUNS = frozenset(
 )
 
 
-def _plain_word(word: str, lowercase: frozenset[str]) -> bool:
-    """A word that says nothing against a name: not a place, company word, organisation head noun,
-    or word the document prints in lower case."""
+def _plain_word(word: str, lowercase: frozenset[str], places: int = 1) -> bool:
+    """A word that says nothing against a name: not a place (with `places=0`, any place may be named
+    so), company word, organisation head noun, or word the document prints in lower case."""
     folded = fold(word)
     return not (
         not folded
@@ -288,7 +303,7 @@ def _plain_word(word: str, lowercase: frozenset[str]) -> bool:
         or folded in HEADS
         or folded in PLACE_NOUNS
         or folded in ADDRESS_WORDS
-        or is_any_place(word)
+        or (places and is_any_place(word))
     )
 
 
@@ -343,8 +358,8 @@ def retype_given_name(found: Found, lowercase: frozenset[str], text: str = "") -
         return found
     if len(words) == 1 and found.type == "ORG":
         return found  # a one-word organisation (`Mercedes`) is often a given name
-    if not all(_plain_word(w, lowercase) for w in words):
-        return found
+    if not all(_plain_word(w, lowercase) for w in words[1:]) or is_place(first) or not _plain_word(first, lowercase, 0):
+        return found  # a given name may be a small town's too (`Adam`), not a big city's (`Austin`)
     if any(is_given_name(w) for w in words[1:]) or is_any_place(" ".join(words)):
         return found
     return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
@@ -581,6 +596,7 @@ def extract_document(
         if lines_read:
             names = [n for n in names if not on_furniture(n, lines_read)]
         runs = head_runs(text, names) + header_people(text) + described
+        runs += [s for s in suffixed_names(text) if not any(r.overlaps(s) for r in runs)]
         kept = []
         spans = [n for n in names if not any(r.overlaps(n) for r in runs)] + runs
         for f in [piece for n in spans for piece in _split_at_slash(n)]:
@@ -593,12 +609,12 @@ def extract_document(
             t = trim(retype_given_name(retype(cut, text), lowercase, text), text, lowercase) if cut else None
             if t is None or on_furniture(t, stamps):
                 continue
-            if any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
-                continue
+            if t.extractor != SUFFIX_RULE and any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
+                continue  # `TowersInvestors.com, Inc` is a company that looks like an address
             if f.type in ("PERSON", "LOCATION") and t.type == "ORG":
                 org_forms.add(fold(clean_form(t.text)))
             kept.extend(split_place_country(t))
-        kept = merge_org_names(_join_adjacent(kept, text), text)
+        kept = merge_org_names([grow_damaged_tail(k, text, HEADS) for k in _join_adjacent(kept, text)], text)
         page_found: list[Found] = []
         for f in [g for k in kept if (g := org_in_context(k, text)) is not None]:
             form = clean_form(f.text)
@@ -623,6 +639,8 @@ def extract_document(
             if f.type == "PERSON" or not is_any_place(clean_form(f.text)):
                 m.found = Found(f.start, f.end, f.text, "ORG", f.extractor, f.value)
     _join_orgs_over_breaks(items, dict(pages))
+    person_words = frozenset(w for m in items if m.found.type == "PERSON" for w in fold(m.found.text).split())
+    items = [m for m in items if not (m.found.type == "ORG" and is_pair_of_people(m.found.text, person_words))]
     known = _name_words(items)
     texts_by_page = dict(pages)
     by_page: dict[int, list[PageMention]] = {}

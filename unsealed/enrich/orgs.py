@@ -99,6 +99,7 @@ def merge_org_names(items: list[Found], text: str) -> list[Found]:
 
 
 _SEP = r"(?:[ ]|[ ]?\n)"
+_LISTED_BEFORE = re.compile(r"\bthe[ ]([A-Z][a-z]+),[ ]$")
 _HEAD_RUN = re.compile(rf"{_CAP}(?:{_SEP}(?:(?:of|for|and|&|on){_SEP})?{_CAP})+")
 
 
@@ -115,8 +116,18 @@ def head_runs(text: str, tagged: list[Found]) -> list[Found]:
         if text.startswith("The ", start):
             start += 4
         words = text[start:end].split()
-        while words and words[-1].lower() not in HEADS:
-            words.pop()
+        head_of = 3 <= len(words) <= 4 and words[0].lower() in HEADS and words[1].lower() in ("of", "for")
+        if head_of:  # up to the end of the sentence or clause (`University of Rome. Italy`)
+            stop = next((i for i, w in enumerate(words) if w[-1] in ".,;:"), len(words) - 1)
+            words = words[: stop + 1]
+            words[-1] = words[-1].rstrip(".,;:")
+            head_of = len(words) >= 3
+        while words and words[-1].lower() not in HEADS and not head_of:
+            words.pop()  # keep `DEPARTMENT OF ENGLISH` whole: a head, `of` and a name
+        listed = _LISTED_BEFORE.search(text, max(0, start - 30), start)
+        if listed and "and" in words and not head_of:
+            start = listed.start(1)  # `the Mind, Brain and Behavior Committee`: one name
+            words = [listed.group(1) + ",", *words]
         if not 2 <= len(words) <= MAX_RUN_WORDS or words[-1] in ("of", "for", "and", "&", "on"):
             continue
         end = text.find(words[-1], start, end) + len(words[-1])
@@ -129,3 +140,20 @@ def ner_norp() -> str:
     from unsealed.enrich.ner import NORP
 
     return NORP
+
+
+SUFFIX_RULE = "rule:company-suffix"
+_SUFFIXED = re.compile(
+    r"(?<![\w.&'’-])((?:[A-Z][\w.&'’-]*[ ]){0,5}[A-Z][\w.&'’-]*),?[ ]"
+    r"(Inc|LLC|L\.L\.C\.|Ltd|Limited|PLLC|P\.[C0]\.?|LLP|L\.P\.|Corp|GmbH|PLC|plc|S\.A\.|N\.A\.)(?![\w&'’-])"
+)
+
+
+def suffixed_names(text: str) -> list[Found]:
+    """A run of capitalised words ending with a company suffix (`Darren K Indyke, PLLC`, `THE MINTZ
+    FRAADE LAW FIRM, P.C.`, `TowersInvestors.com, Inc`) is one organisation, persons inside included."""
+    return [
+        Found(m.start(), m.end(), m.group(), "ORG", SUFFIX_RULE)
+        for m in _SUFFIXED.finditer(text)
+        if "\n" not in m.group()
+    ]
