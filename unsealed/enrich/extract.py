@@ -51,6 +51,7 @@ from unsealed.enrich.orgs import (
 from unsealed.enrich.orgs import SUFFIX_RULE
 from unsealed.enrich.regions import is_region_name, load_regions, missed_places, split_place_country
 from unsealed.enrich.spans import Found
+from unsealed.enrich.statements import EXTRACTOR as CARD_RULE
 from unsealed.enrich.statements import descriptor_spans
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
@@ -340,6 +341,11 @@ def retype_given_name(found: Found, lowercase: frozenset[str], text: str = "") -
     case, and no later word is a given name too (`Morgan Stanley`)."""
     if found.type not in ("ORG", "LOCATION"):
         return found
+    if found.text.count("\n") >= 2:  # only its first line will be kept (`ADAM GRAEV` / `Partner` / …)
+        line = found.text.split("\n")[0].rstrip()
+        first = Found(found.start, found.start + len(line), line, found.type, found.extractor, found.value)
+        judged = retype_given_name(first, lowercase, text)
+        return judged if judged.type == "PERSON" else found
     titled = _after_title(found)
     if titled is not found:  # the title says person: a second given name is no objection here
         words = clean_form(titled.text).split()
@@ -593,8 +599,8 @@ def extract_document(
     for (number, text), names, found_patterns in zip(pages, tagged, page_patterns, strict=True):
         stamps = furniture_spans(text)
         described, lines_read = descriptor_spans(text)
-        if lines_read:
-            names = [n for n in names if not on_furniture(n, lines_read)]
+        if lines_read:  # a statement: its table's column heads run over lines (`Description` / `S Amount`)
+            names = [n for n in names if not on_furniture(n, lines_read) and "\n" not in n.text.strip()]
         runs = head_runs(text, names) + header_people(text) + described
         runs += [s for s in suffixed_names(text) if not any(r.overlaps(s) for r in runs)]
         kept = []
@@ -607,7 +613,7 @@ def extract_document(
             f.text = text[f.start : f.end]
             cut = cut_at_labels(f, text)
             t = trim(retype_given_name(retype(cut, text), lowercase, text), text, lowercase) if cut else None
-            if t is None or on_furniture(t, stamps):
+            if t is None or (on_furniture(t, stamps) and t.extractor != CARD_RULE):  # `SUNOCO 0267103600`
                 continue
             if t.extractor != SUFFIX_RULE and any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
                 continue  # `TowersInvestors.com, Inc` is a company that looks like an address
