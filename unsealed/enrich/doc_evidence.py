@@ -97,3 +97,37 @@ def is_pair_of_people(form: str, person_words: frozenset[str]) -> bool:
     """`Barak-Clinton` (a meeting of two people of the document), not an organisation."""
     m = _PAIR.fullmatch(form)
     return m is not None and fold(m.group(1)) in person_words and fold(m.group(2)) in person_words
+
+
+_AND_NAME = re.compile(r"[ ](?:and|&|or)[ ]([A-Z][a-z]{2,})(?=[,.;:)]|[ ][a-z])")
+_ENDING_NAME = re.compile(r"[ \t]*\n[ \t]*([A-Z][a-z]{2,})(?=[,.;:])")
+
+
+def _plain_name(word: str, lowercase: frozenset[str], is_place: Callable[[str], bool]) -> bool:
+    return fold(word) not in lowercase and not is_given_name(word) and not is_place(word)
+
+
+def coordinated_orgs(
+    text: str, page: list[Found], lowercase: frozenset[str], is_place: Callable[[str], bool]
+) -> list[Found]:
+    """`JPMorgan and Santander,`: one capitalised word joined to an organisation by `and`/`&`/`or`
+    and ending the phrase is an organisation too (not a given name, a place or a word the document
+    prints in lower case)."""
+    out = []
+    for f in page:
+        m = _AND_NAME.match(text, f.end) if f.type == "ORG" else None
+        if m and _plain_name(m.group(1), lowercase, is_place):
+            if not any(g.start < m.end(1) and m.start(1) < g.end for g in page):
+                out.append(Found(m.start(1), m.end(1), m.group(1), "ORG", "rule:org-coordination"))
+    return out
+
+
+def grow_over_break(found: Found, text: str, lowercase: frozenset[str], is_place: Callable[[str], bool]) -> Found:
+    """`Drexel` at the end of a line + `Burnhan,` opening the next: a name the line break cut
+    (the word ends the phrase and is no given name, place or word printed in lower case)."""
+    if found.type != "ORG" or text[found.end : found.end + 1] not in (" ", "\n", "\t"):
+        return found
+    m = _ENDING_NAME.match(text, found.end)
+    if m is None or not _plain_name(m.group(1), lowercase, is_place):
+        return found
+    return Found(found.start, m.end(1), text[found.start : m.end(1)], "ORG", found.extractor, found.value)

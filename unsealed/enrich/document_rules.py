@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 
 from unsealed.enrich.furniture import is_place
 from unsealed.enrich.given_names import is_given_name
-from unsealed.enrich.names import fold, name_key, ocr_skeleton, ocr_variant_of
+from unsealed.enrich.names import country_code, fold, name_key, ocr_skeleton, ocr_variant_of
 from unsealed.enrich.orgs import HEADS, is_company_name
 from unsealed.enrich.resolve_types import Item
 from unsealed.enrich.statements import word_fits
@@ -237,6 +237,21 @@ def join_org_word_orders(items: list[Item]) -> None:
             it.set("ORG", other, present[other], "org_word_order_in_document")
 
 
+def join_org_country_prefix(items: list[Item]) -> None:
+    """`U.S. State Department` joins `State Department` when the same document prints both: a
+    country's name before an organisation's says whose it is."""
+    present = {it.key: it.form for it in items if it.type == "ORG"}
+    for it in items:
+        words = it.form.split()
+        if it.type != "ORG" or len(words) < 3:
+            continue
+        for n in (1, 2):
+            rest = name_key(" ".join(words[n:]), "ORG")
+            if rest in present and rest != it.key and country_code(" ".join(words[:n])):
+                it.set("ORG", rest, present[rest], "org_country_prefix_in_document")
+                break
+
+
 def apply_document_rules(items: list[Item]) -> None:
     vote_types_in_document(items)
     repair_ocr_tokens(items)
@@ -245,4 +260,5 @@ def apply_document_rules(items: list[Item]) -> None:
     join_first_names(items)
     join_abbreviated_places(items)
     join_org_word_orders(items)
+    join_org_country_prefix(items)
     join_org_short_forms(items)

@@ -17,9 +17,11 @@ from itertools import accumulate
 from unsealed.domain import NAME_TYPES
 from unsealed.enrich import ner, patterns, tagging
 from unsealed.enrich.doc_evidence import (
+    coordinated_orgs,
     domain_names,
     domain_orgs,
     grow_damaged_tail,
+    grow_over_break,
     is_pair_of_people,
     join_over_break,
 )
@@ -600,7 +602,7 @@ def extract_document(
         stamps = furniture_spans(text)
         described, lines_read = descriptor_spans(text)
         if lines_read:  # a statement: its table's column heads run over lines (`Description` / `S Amount`)
-            names = [n for n in names if not on_furniture(n, lines_read) and "\n" not in n.text.strip()]
+            names = [n for n in names if not on_furniture(n, lines_read) and "\n" not in text[n.start : n.end].strip()]
         runs = head_runs(text, names) + header_people(text) + described
         runs += [s for s in suffixed_names(text) if not any(r.overlaps(s) for r in runs)]
         kept = []
@@ -620,7 +622,8 @@ def extract_document(
             if f.type in ("PERSON", "LOCATION") and t.type == "ORG":
                 org_forms.add(fold(clean_form(t.text)))
             kept.extend(split_place_country(t))
-        kept = merge_org_names([grow_damaged_tail(k, text, HEADS) for k in _join_adjacent(kept, text)], text)
+        kept = [grow_over_break(grow_damaged_tail(k, text, HEADS), text, lowercase, is_any_place) for k in kept]
+        kept = merge_org_names(_join_adjacent(kept, text), text)
         page_found: list[Found] = []
         for f in [g for k in kept if (g := org_in_context(k, text)) is not None]:
             form = clean_form(f.text)
@@ -635,6 +638,7 @@ def extract_document(
             if f.type == "PERSON" and f.extractor.startswith("spacy") and form.isupper() and " " not in form:
                 continue  # a lone word in capitals (`TMT`, `XPLANATION`) is a heading or a code
             page_found.append(f)
+        page_found += coordinated_orgs(text, page_found, lowercase, is_any_place)
         page_found += found_patterns
         page_found += _missed_names(text, page_found, domains, lowercase)
         items.extend(PageMention(number, f) for f in page_found)

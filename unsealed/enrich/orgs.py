@@ -99,20 +99,32 @@ def merge_org_names(items: list[Found], text: str) -> list[Found]:
 
 
 _SEP = r"(?:[ ]|[ ]?\n)"
+_CONNECTORS = frozenset({"of", "for", "and", "&", "on"})
 _LISTED_BEFORE = re.compile(r"\bthe[ ]([A-Z][a-z]+),[ ]$")
 _HEAD_RUN = re.compile(rf"{_CAP}(?:{_SEP}(?:(?:of|for|and|&|on){_SEP})?{_CAP})+")
+
+
+def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A run cut where a short line (letterhead, list) ends: prose wraps long lines, and a line
+    ending with a hyphen or a connector (`Indo-`, `Chamber of`) goes on."""
+    pieces = []
+    line_start = text.rfind("\n", 0, start) + 1
+    at = start
+    while (brk := text.find("\n", at, end)) >= 0:
+        line = text[line_start:brk].rstrip()
+        if brk - line_start < MIN_WRAPPED_LINE and not line.endswith("-") and (line.split() or [""])[-1] not in _CONNECTORS:
+            pieces.append((start, brk))
+            start = brk + 1
+        line_start = at = brk + 1
+    pieces.append((start, end))
+    return [(a, b) for a, b in pieces if text[a:b].strip()]
 
 
 def head_runs(text: str, tagged: list[Found]) -> list[Found]:
     """Capitalised runs ending in a head noun (`American Jewish Joint Distribution\nCommittee`),
     where the tagger saw an organisation or a nationality in them: one ORG each."""
     runs = []
-    for m in _HEAD_RUN.finditer(text):
-        start, end = m.start(), m.end()
-        line_start = text.rfind("\n", 0, start) + 1
-        first_break = text.find("\n", start, end)
-        if first_break >= 0 and first_break - line_start < MIN_WRAPPED_LINE:
-            end = first_break  # a short line (letterhead, list) ends the name; prose wraps long lines
+    for start, end in (piece for m in _HEAD_RUN.finditer(text) for piece in _line_pieces(text, m.start(), m.end())):
         if text.startswith("The ", start):
             start += 4
         words = text[start:end].split()
