@@ -131,3 +131,16 @@ def grow_over_break(found: Found, text: str, lowercase: frozenset[str], is_place
     if m is None or not _plain_name(m.group(1), lowercase, is_place):
         return found
     return Found(found.start, m.end(1), text[found.start : m.end(1)], "ORG", found.extractor, found.value)
+
+
+_QP_IN_WORD = re.compile(r"=[a-z]+[ ]([a-z]+)\b")
+
+
+def finish_cut_word(found: Found, text: str, place_nouns: frozenset[str]) -> Found:
+    """`BlackBus` + `=e airport`: a name whose last word quoted-printable debris cut, followed by a
+    place noun (`airport`, `park`), is that place. (Without the noun, `PremiAir` + `=s` is a
+    possessive, and the name is left as found.)"""
+    m = _QP_IN_WORD.match(text, found.end)
+    if m is None or found.type not in ("PERSON", "ORG", "LOCATION") or m.group(1) not in place_nouns:
+        return found
+    return Found(found.start, m.end(), text[found.start : m.end()], "LOCATION", found.extractor)

@@ -173,12 +173,29 @@ def _short_form_owner(it: Item, by_short: dict[str, set[str]], orgs: dict[str, s
     owners = by_short.get(it.key)
     if owners and len(owners) == 1:
         return next(iter(owners))
+    if owners and it.type == "ORG":  # `Harvard` with Harvard University and Harvard Medical School
+        plain = [k for k in owners if len(k.split()) == 2 and k.split()[0] == it.key and k.split()[1] in HEADS]
+        if len(plain) == 1:
+            return plain[0]  # the institution itself, not one of its parts
     if it.type != "ORG":
         return None
     blends = [k for k in orgs if " " in k and _blend(it.key, k.split())]
     if not blends and it.form.isupper() and len(it.key) >= 3:  # `JPM` printed beside `JPMorgan`
         blends = [k for k in orgs if k != it.key and k.startswith(it.key) and not orgs[k].isupper()]
     return blends[0] if len(blends) == 1 else None
+
+
+def _blends_with_head(orgs: dict[str, str]) -> dict[str, str]:
+    """`stanchart bank` → `standard chartered`: a short form of another organisation of the
+    document + a head noun names that organisation."""
+    out = {}
+    for key in orgs:
+        words = key.split()
+        if len(words) == 2 and words[1] in HEADS:
+            blends = [k for k in orgs if k != key and " " in k and _blend(words[0], k.split())]
+            if len(blends) == 1:
+                out[key] = blends[0]
+    return out
 
 
 def join_org_short_forms(items: list[Item]) -> None:
@@ -200,11 +217,16 @@ def join_org_short_forms(items: list[Item]) -> None:
             for initials in {_initials(it.key), "".join(w[0] for w in words if w not in ("the", "and", "&"))}:
                 if len(initials) >= 2:
                     by_short[initials].add(it.key)  # `AJC`; `DOJ` for Department of Justice
+    renamed = _blends_with_head(orgs)
     for it in items:
+        if it.type == "ORG" and it.key in renamed:
+            it.set("ORG", renamed[it.key], orgs[renamed[it.key]], "org_short_form_in_document")
+            continue
         if " " in it.key or len(it.key) < 2:
             continue
         if it.type == "ORG":
             key = _short_form_owner(it, by_short, orgs)
+            key = renamed.get(key, key) if key is not None else None
         elif (
             it.type in ("PERSON", "LOCATION") and len(by_first.get(it.key, ())) == 1 and not is_place(it.form)
         ):

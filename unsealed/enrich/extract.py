@@ -19,6 +19,7 @@ from unsealed.enrich import ner, patterns, tagging
 from unsealed.enrich.doc_evidence import (
     coordinated_orgs,
     domain_names,
+    finish_cut_word,
     domain_orgs,
     grow_damaged_tail,
     grow_over_break,
@@ -38,7 +39,15 @@ from unsealed.enrich.furniture import (
 from unsealed.enrich.given_names import is_given_name, load_given_names
 from unsealed.enrich.header_names import header_people
 from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
-from unsealed.enrich.names import HONORIFICS, clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
+from unsealed.enrich.names import (
+    HONORIFICS,
+    clean_form,
+    country_code,
+    fold,
+    ocr_skeleton,
+    ocr_variant_of,
+    person_key,
+)
 from unsealed.enrich.noise import DEGREES, is_common_word, is_noise
 from unsealed.enrich.org_context import org_in_context
 from unsealed.enrich.orgs import (
@@ -216,12 +225,13 @@ def _ends_with_demonym(form: str, demonyms: frozenset[str]) -> bool:
 ORG_NOUNS_BEFORE = frozenset(
     "airline carrier company firm bank newspaper magazine paper agency network channel broadcaster "
     "station brand maker manufacturer retailer chain website site fund charity foundation outlet "
-    "publisher label studio startup insurer lender".split()
+    "publisher label studio startup insurer lender faction party movement".split()
 )
 # `Edward C. Kramer`, `EDWARD C. KRAMER`: a first name, a middle initial and a surname is a person's
 # (a company with such a name ends with a company word, and that is checked after).
 _INITIALLED = re.compile(r"[A-Z][A-Za-z'’-]+\s+[A-Z]\.\s+[A-Z][A-Za-z'’-]+")
-_WORD_BEFORE = re.compile(r"([a-z]+)[ ]$")
+_WORD_BEFORE = re.compile(r"([a-z]+),?[ ]$")  # `the airline Azal`, `a new faction, Atzmaut`
+_THE_BEFORE = re.compile(r"\b[Tt]he(?:=20)?[ ]?$")
 _ARTICLE_BEFORE = re.compile(r"\b[Aa]n?[ ](?:[a-z]+[ ])?$")  # `a new Torah scroll`
 
 
@@ -274,7 +284,8 @@ def retype(found: Found, text: str) -> Found:
     if head and head.group(1).lower() in HEADS - PLACE_HEADS:  # `Cambridge` + `University`
         return Found(found.start, head.end(), text[found.start : head.end()], "ORG", found.extractor)
     country = _COUNTRY_AFTER.match(text, found.end) if found.type == "PERSON" else None
-    if country and is_region_name(country.group(1)) and is_any_place(clean_form(found.text)):
+    in_country = country and (is_region_name(country.group(1)) or country_code(country.group(1)))
+    if in_country and is_any_place(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)  # `Bristol (UK)`
     if found.type != "PERSON" and _INITIALLED.fullmatch(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
@@ -623,6 +634,7 @@ def extract_document(
                 org_forms.add(fold(clean_form(t.text)))
             kept.extend(split_place_country(t))
         kept = [grow_over_break(grow_damaged_tail(k, text, HEADS), text, lowercase, is_any_place) for k in kept]
+        kept = [finish_cut_word(k, text, PLACE_NOUNS) for k in kept]
         kept = merge_org_names(_join_adjacent(kept, text), text)
         page_found: list[Found] = []
         for f in [g for k in kept if (g := org_in_context(k, text)) is not None]:
@@ -635,10 +647,12 @@ def extract_document(
                 continue  # `Karin Hehenberger, MD, PhD`: not Maryland
             if f.type == "PERSON" and _ARTICLE_BEFORE.search(text, max(0, f.start - 30), f.start):
                 continue  # people are not "a new Torah"
+            if f.type == "PERSON" and " " not in form and _THE_BEFORE.search(text, max(0, f.start - 8), f.start):
+                continue  # nor "the Wheels"
             if f.type == "PERSON" and f.extractor.startswith("spacy") and form.isupper() and " " not in form:
                 continue  # a lone word in capitals (`TMT`, `XPLANATION`) is a heading or a code
             page_found.append(f)
-        page_found += coordinated_orgs(text, page_found, lowercase, is_any_place)
+        page_found += coordinated_orgs(text, page_found, lowercase, is_place)  # `and Santander,` (a town too)
         page_found += found_patterns
         page_found += _missed_names(text, page_found, domains, lowercase)
         items.extend(PageMention(number, f) for f in page_found)

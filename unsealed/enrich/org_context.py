@@ -5,8 +5,9 @@
   company's name (`Global Head of DB Private Equity`) gives that company.
 - A subject of study (`MSc in Civil Engineering`, `MA in Natural Sciences and Management Studies`)
   and a degree printed as one (`a BA from Colgate`, `AC MA` for ACMA).
-- A sector (`the Technology, Media and Telecoms sectors`).
+- A sector (`the Technology, Media and Telecoms sectors`), a price list's tier (`Friend - $250`).
 - A web page's menu (`• Comments • Share`): a bullet is never part of a name.
+- A place named after a person (`The Home of Christine Rappoport`): the person.
 - An amount's currency (`2,000 Euro`), from ISO 4217's names.
 """
 
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 import re
 
+from unsealed.enrich.given_names import is_given_name
 from unsealed.enrich.names import fold
 from unsealed.enrich.noise import DEGREES
-from unsealed.enrich.orgs import is_company_name
+from unsealed.enrich.orgs import COMPANY_WORDS, HEADS, is_company_name
 from unsealed.enrich.regions import is_currency
 from unsealed.enrich.spans import Found
 
@@ -38,6 +40,7 @@ _SECTOR_AFTER = re.compile(
     r"(?:[ ]*(?:,|\.|and|&)[ ]*[A-Z][\w-]*)*[ ]+(?:sectors?|industry|industries)\b"
 )
 _OF_NAME = re.compile(r"[ ]+of[ ]+((?:[A-Z][\w&'’.-]*)(?:[ ](?:[A-Z][\w&'’.-]*|&))*)")
+_PRICE_AFTER = re.compile(r"[ ]*[-–:][ ]*[$£€][ ]?\d")
 _AMOUNT_BEFORE = re.compile(r"\d[ ]?$")
 _WORDS = re.compile(r"[A-Za-z-]+")
 
@@ -76,7 +79,7 @@ def org_in_context(found: Found, text: str) -> Found | None:
         return None
     if _DEGREE_BEFORE.search(text, max(0, found.start - 20), found.start) or _is_degree(found, text):
         return None
-    if _SECTOR_AFTER.match(text, found.end):
+    if _SECTOR_AFTER.match(text, found.end) or _PRICE_AFTER.match(text, found.end):
         return None
     if " " not in found.text.strip() and is_currency(found.text) and _AMOUNT_BEFORE.search(
         text, max(0, found.start - 3), found.start
@@ -84,4 +87,16 @@ def org_in_context(found: Found, text: str) -> Found | None:
         return None
     if _role_title(found.text):
         return _company_after_title(found, text)
-    return found
+    return _person_after_of(found)
+
+
+_NOUN_OF_NAME = re.compile(r"(?:The[ ])?([A-Z][a-z]+)[ ]of[ ]((?:[A-Z][a-z'’-]+[ ]){1,2}[A-Z][a-z'’-]+)")
+
+
+def _person_after_of(found: Found) -> Found:
+    """`The Home of Christine Rappoport`: a noun that heads no organisation's name + `of` + a given
+    name and a surname is that person."""
+    m = _NOUN_OF_NAME.fullmatch(found.text)
+    if m is None or fold(m.group(1)) in HEADS | COMPANY_WORDS or not is_given_name(m.group(2).split()[0]):
+        return found
+    return Found(found.start + m.start(2), found.start + m.end(2), m.group(2), "PERSON", found.extractor)

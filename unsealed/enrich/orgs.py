@@ -14,7 +14,7 @@ from unsealed.enrich.spans import Found
 # Head nouns of organisation names: a name that ends with one takes an `of …` / `for …` tail, and one
 # printed just before `of`/`for` + a tagged organisation starts that organisation's name.
 HEADS = frozenset(
-    "academy agency association authority bank board bureau center centre college commission committee "
+    "academy agency association authority bank board bureau center centre chamber college commerce commission committee "
     "company conference corporation council court department division federation foundation fund "
     "group institute institution league ministry museum office organization organisation party "
     "program programme school service society trust union university organizations organisations "
