@@ -122,7 +122,9 @@ def coordinated_orgs(
     return out
 
 
-def grow_over_break(found: Found, text: str, lowercase: frozenset[str], is_place: Callable[[str], bool]) -> Found:
+def grow_over_break(
+    found: Found, text: str, lowercase: frozenset[str], is_place: Callable[[str], bool]
+) -> Found:
     """`Drexel` at the end of a line + `Burnhan,` opening the next: a name the line break cut
     (the word ends the phrase and is no given name, place or word printed in lower case)."""
     if found.type != "ORG" or text[found.end : found.end + 1] not in (" ", "\n", "\t"):

@@ -174,7 +174,9 @@ def _short_form_owner(it: Item, by_short: dict[str, set[str]], orgs: dict[str, s
     if owners and len(owners) == 1:
         return next(iter(owners))
     if owners and it.type == "ORG":  # `Harvard` with Harvard University and Harvard Medical School
-        plain = [k for k in owners if len(k.split()) == 2 and k.split()[0] == it.key and k.split()[1] in HEADS]
+        plain = [
+            k for k in owners if len(k.split()) == 2 and k.split()[0] == it.key and k.split()[1] in HEADS
+        ]
         if len(plain) == 1:
             return plain[0]  # the institution itself, not one of its parts
     if it.type != "ORG":

@@ -19,8 +19,8 @@ from unsealed.enrich import ner, patterns, tagging
 from unsealed.enrich.doc_evidence import (
     coordinated_orgs,
     domain_names,
-    finish_cut_word,
     domain_orgs,
+    finish_cut_word,
     grow_damaged_tail,
     grow_over_break,
     is_pair_of_people,
@@ -53,13 +53,13 @@ from unsealed.enrich.org_context import org_in_context
 from unsealed.enrich.orgs import (
     COMPANY_WORDS,
     HEADS,
+    SUFFIX_RULE,
     head_runs,
     is_company_name,
     last_word,
     merge_org_names,
     suffixed_names,
 )
-from unsealed.enrich.orgs import SUFFIX_RULE
 from unsealed.enrich.regions import is_region_name, load_regions, missed_places, split_place_country
 from unsealed.enrich.spans import Found
 from unsealed.enrich.statements import EXTRACTOR as CARD_RULE
@@ -277,7 +277,9 @@ def retype(found: Found, text: str) -> Found:
         if start >= 0 and end > start:
             return Found(start, end, text[start:end], "LOCATION", found.extractor, found.value)
     before = _WORD_BEFORE.search(text, max(0, found.start - 20), found.start)
-    unknown = found.type == "PERSON" or (found.type == "LOCATION" and not is_any_place(clean_form(found.text)))
+    unknown = found.type == "PERSON" or (
+        found.type == "LOCATION" and not is_any_place(clean_form(found.text))
+    )
     if unknown and before and before.group(1) in ORG_NOUNS_BEFORE:
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
     head = _INSTITUTION_AFTER.match(text, found.end) if found.type == "LOCATION" else None
@@ -286,7 +288,9 @@ def retype(found: Found, text: str) -> Found:
     country = _COUNTRY_AFTER.match(text, found.end) if found.type == "PERSON" else None
     in_country = country and (is_region_name(country.group(1)) or country_code(country.group(1)))
     if in_country and is_any_place(clean_form(found.text)):
-        return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)  # `Bristol (UK)`
+        return Found(
+            found.start, found.end, found.text, "LOCATION", found.extractor, found.value
+        )  # `Bristol (UK)`
     if found.type != "PERSON" and _INITIALLED.fullmatch(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
     form = clean_form(found.text)
@@ -344,7 +348,10 @@ def _capitals_line(found: Found, words: list[str], text: str) -> bool:
         return False
     line_start = text.rfind("\n", 0, found.start) + 1
     line_end = text.find("\n", found.end)
-    return not text[line_start : found.start].strip() and not text[found.end : line_end % (len(text) + 1)].strip()
+    return (
+        not text[line_start : found.start].strip()
+        and not text[found.end : line_end % (len(text) + 1)].strip()
+    )
 
 
 def retype_given_name(found: Found, lowercase: frozenset[str], text: str = "") -> Found:
@@ -356,8 +363,8 @@ def retype_given_name(found: Found, lowercase: frozenset[str], text: str = "") -
         return found
     if found.text.count("\n") >= 2:  # only its first line will be kept (`ADAM GRAEV` / `Partner` / …)
         line = found.text.split("\n")[0].rstrip()
-        first = Found(found.start, found.start + len(line), line, found.type, found.extractor, found.value)
-        judged = retype_given_name(first, lowercase, text)
+        head = Found(found.start, found.start + len(line), line, found.type, found.extractor, found.value)
+        judged = retype_given_name(head, lowercase, text)
         return judged if judged.type == "PERSON" else found
     titled = _after_title(found)
     if titled is not found:  # the title says person: a second given name is no objection here
@@ -377,7 +384,11 @@ def retype_given_name(found: Found, lowercase: frozenset[str], text: str = "") -
         return found
     if len(words) == 1 and found.type == "ORG":
         return found  # a one-word organisation (`Mercedes`) is often a given name
-    if not all(_plain_word(w, lowercase) for w in words[1:]) or is_place(first) or not _plain_word(first, lowercase, 0):
+    if (
+        not all(_plain_word(w, lowercase) for w in words[1:])
+        or is_place(first)
+        or not _plain_word(first, lowercase, 0)
+    ):
         return found  # a given name may be a small town's too (`Adam`), not a big city's (`Austin`)
     if any(is_given_name(w) for w in words[1:]) or is_any_place(" ".join(words)):
         return found
@@ -552,7 +563,9 @@ def _people_by_address(items: list[PageMention]) -> None:
             m.found = Found(f.start, f.end, f.text, "PERSON", f.extractor, f.value)
 
 
-def _missed_names(text: str, page: list[Found], domains: frozenset[str], lowercase: frozenset[str]) -> list[Found]:
+def _missed_names(
+    text: str, page: list[Found], domains: frozenset[str], lowercase: frozenset[str]
+) -> list[Found]:
     """Places of the gazetteer and organisations named by the document's domains where no span
     stands; a place takes in the shorter places it covers (`US` of `US Virgin Islands`)."""
     spans = _Spans(page)
@@ -567,7 +580,9 @@ def _missed_names(text: str, page: list[Found], domains: frozenset[str], lowerca
 
     places = missed_places(text, blocks_place, lowercase)
     for place in places:
-        page[:] = [f for f in page if not (f.type == "LOCATION" and place.start <= f.start and f.end <= place.end)]
+        page[:] = [
+            f for f in page if not (f.type == "LOCATION" and place.start <= f.start and f.end <= place.end)
+        ]
     spans = _Spans(page + places)
     return places + domain_orgs(text, domains, spans.overlap)
 
@@ -613,7 +628,11 @@ def extract_document(
         stamps = furniture_spans(text)
         described, lines_read = descriptor_spans(text)
         if lines_read:  # a statement: its table's column heads run over lines (`Description` / `S Amount`)
-            names = [n for n in names if not on_furniture(n, lines_read) and "\n" not in text[n.start : n.end].strip()]
+            names = [
+                n
+                for n in names
+                if not on_furniture(n, lines_read) and "\n" not in text[n.start : n.end].strip()
+            ]
         runs = head_runs(text, names) + header_people(text) + described
         runs += [s for s in suffixed_names(text) if not any(r.overlaps(s) for r in runs)]
         kept = []
@@ -633,7 +652,9 @@ def extract_document(
             if f.type in ("PERSON", "LOCATION") and t.type == "ORG":
                 org_forms.add(fold(clean_form(t.text)))
             kept.extend(split_place_country(t))
-        kept = [grow_over_break(grow_damaged_tail(k, text, HEADS), text, lowercase, is_any_place) for k in kept]
+        kept = [
+            grow_over_break(grow_damaged_tail(k, text, HEADS), text, lowercase, is_any_place) for k in kept
+        ]
         kept = [finish_cut_word(k, text, PLACE_NOUNS) for k in kept]
         kept = merge_org_names(_join_adjacent(kept, text), text)
         page_found: list[Found] = []
@@ -647,7 +668,11 @@ def extract_document(
                 continue  # `Karin Hehenberger, MD, PhD`: not Maryland
             if f.type == "PERSON" and _ARTICLE_BEFORE.search(text, max(0, f.start - 30), f.start):
                 continue  # people are not "a new Torah"
-            if f.type == "PERSON" and " " not in form and _THE_BEFORE.search(text, max(0, f.start - 8), f.start):
+            if (
+                f.type == "PERSON"
+                and " " not in form
+                and _THE_BEFORE.search(text, max(0, f.start - 8), f.start)
+            ):
                 continue  # nor "the Wheels"
             if f.type == "PERSON" and f.extractor.startswith("spacy") and form.isupper() and " " not in form:
                 continue  # a lone word in capitals (`TMT`, `XPLANATION`) is a heading or a code
@@ -658,13 +683,19 @@ def extract_document(
         items.extend(PageMention(number, f) for f in page_found)
     _people_by_address(items)
     for m in items:  # `the airline Azal` ... `Azal did not stop flights`: one organisation
-        if m.found.type in ("PERSON", "LOCATION") and org_forms and fold(clean_form(m.found.text)) in org_forms:
+        if (
+            m.found.type in ("PERSON", "LOCATION")
+            and org_forms
+            and fold(clean_form(m.found.text)) in org_forms
+        ):
             f = m.found
             if f.type == "PERSON" or not is_any_place(clean_form(f.text)):
                 m.found = Found(f.start, f.end, f.text, "ORG", f.extractor, f.value)
     _join_orgs_over_breaks(items, dict(pages))
     person_words = frozenset(w for m in items if m.found.type == "PERSON" for w in fold(m.found.text).split())
-    items = [m for m in items if not (m.found.type == "ORG" and is_pair_of_people(m.found.text, person_words))]
+    items = [
+        m for m in items if not (m.found.type == "ORG" and is_pair_of_people(m.found.text, person_words))
+    ]
     known = _name_words(items)
     texts_by_page = dict(pages)
     by_page: dict[int, list[PageMention]] = {}

@@ -36,9 +36,7 @@ _DEGREE_BEFORE = re.compile(
 )
 _ARTICLE_BEFORE = re.compile(r"\b(?:an?|his|her|their)[ ]+$", re.IGNORECASE)
 _STUDY_AFTER = re.compile(r"[ ]+(?:in|from)\b")
-_SECTOR_AFTER = re.compile(
-    r"(?:[ ]*(?:,|\.|and|&)[ ]*[A-Z][\w-]*)*[ ]+(?:sectors?|industry|industries)\b"
-)
+_SECTOR_AFTER = re.compile(r"(?:[ ]*(?:,|\.|and|&)[ ]*[A-Z][\w-]*)*[ ]+(?:sectors?|industry|industries)\b")
 _OF_NAME = re.compile(r"[ ]+of[ ]+((?:[A-Z][\w&'’.-]*)(?:[ ](?:[A-Z][\w&'’.-]*|&))*)")
 _PRICE_AFTER = re.compile(r"[ ]*[-–:][ ]*[$£€][ ]?\d")
 _AMOUNT_BEFORE = re.compile(r"\d[ ]?$")
@@ -81,8 +79,10 @@ def org_in_context(found: Found, text: str) -> Found | None:
         return None
     if _SECTOR_AFTER.match(text, found.end) or _PRICE_AFTER.match(text, found.end):
         return None
-    if " " not in found.text.strip() and is_currency(found.text) and _AMOUNT_BEFORE.search(
-        text, max(0, found.start - 3), found.start
+    if (
+        " " not in found.text.strip()
+        and is_currency(found.text)
+        and _AMOUNT_BEFORE.search(text, max(0, found.start - 3), found.start)
     ):
         return None
     if _role_title(found.text):

@@ -14,7 +14,8 @@ from unsealed.enrich.spans import Found
 # Head nouns of organisation names: a name that ends with one takes an `of …` / `for …` tail, and one
 # printed just before `of`/`for` + a tagged organisation starts that organisation's name.
 HEADS = frozenset(
-    "academy agency association authority bank board bureau center centre chamber college commerce commission committee "
+    "academy agency association authority bank board bureau center centre chamber college commerce "
+    "commission committee "
     "company conference corporation council court department division federation foundation fund "
     "group institute institution league ministry museum office organization organisation party "
     "program programme school service society trust union university organizations organisations "
@@ -112,7 +113,11 @@ def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     at = start
     while (brk := text.find("\n", at, end)) >= 0:
         line = text[line_start:brk].rstrip()
-        if brk - line_start < MIN_WRAPPED_LINE and not line.endswith("-") and (line.split() or [""])[-1] not in _CONNECTORS:
+        if (
+            brk - line_start < MIN_WRAPPED_LINE
+            and not line.endswith("-")
+            and (line.split() or [""])[-1] not in _CONNECTORS
+        ):
             pieces.append((start, brk))
             start = brk + 1
         line_start = at = brk + 1
@@ -124,7 +129,9 @@ def head_runs(text: str, tagged: list[Found]) -> list[Found]:
     """Capitalised runs ending in a head noun (`American Jewish Joint Distribution\nCommittee`),
     where the tagger saw an organisation or a nationality in them: one ORG each."""
     runs = []
-    for start, end in (piece for m in _HEAD_RUN.finditer(text) for piece in _line_pieces(text, m.start(), m.end())):
+    for start, end in (
+        piece for m in _HEAD_RUN.finditer(text) for piece in _line_pieces(text, m.start(), m.end())
+    ):
         if text.startswith("The ", start):
             start += 4
         words = text[start:end].split()
