@@ -25,8 +25,13 @@ def _org(text: str, name: str) -> Found | None:
 
 def test_titles_subjects_degrees_sectors_menus_and_prices_are_not_organisations() -> None:
     # phrases as the release prints them (EFTA01389969, EFTA01789686, EFTA01910996, HOUSE_OVERSIGHT_031184)
-    assert _org("Carlo is a Managing Partner \n& Chief Executive Officer of", "Managing Partner \n& Chief") is None
-    assert _org("He is a Chartered Management \nAccountant (ACMA).", "Chartered Management \nAccountant") is None
+    assert (
+        _org("Carlo is a Managing Partner \n& Chief Executive Officer of", "Managing Partner \n& Chief")
+        is None
+    )
+    assert (
+        _org("He is a Chartered Management \nAccountant (ACMA).", "Chartered Management \nAccountant") is None
+    )
     assert _org("and an MSc in Civil Engineering from", "Civil Engineering") is None
     assert _org("Charles holds an MA in Natural Sciences and", "Natural Sciences") is None
     assert _org("Adam holds a BA from Colgate University.", "BA") is None
@@ -48,7 +53,9 @@ def test_titles_subjects_degrees_sectors_menus_and_prices_are_not_organisations(
 
 
 def test_gazetteer_regions_subdivisions_and_currencies() -> None:
-    assert is_region_name("Gujarat") and is_region_name("North America") and is_region_name("US Virgin Islands")
+    assert (
+        is_region_name("Gujarat") and is_region_name("North America") and is_region_name("US Virgin Islands")
+    )
     assert is_region_name("Maharashtra") and not is_region_name("Haaretz")
     assert is_currency("Euro") and is_currency("dollars") and not is_currency("Temasek")
     place = Found(0, 18, "Farnborogh England", "LOCATION", "test")
@@ -77,7 +84,10 @@ def test_missed_places_need_the_whole_run_or_a_change_of_case() -> None:
 @corpus
 def test_real_places_the_tagger_missed_or_called_a_nationality() -> None:
     names = _names(_corpus_pages("HOUSE_OVERSIGHT_033231"))
-    assert {("LOCATION", "MUMBAI"), ("LOCATION", "Gujarat")} <= names  # masthead; "the Gujarat chief minister"
+    assert {
+        ("LOCATION", "MUMBAI"),
+        ("LOCATION", "Gujarat"),
+    } <= names  # masthead; "the Gujarat chief minister"
     names = _names(_corpus_pages("EFTA01389969"))
     assert ("LOCATION", "North America") in names and ("ORG", "Cambridge University") in names
     names = _names(_corpus_pages("EFTA02393228"))
@@ -86,7 +96,10 @@ def test_real_places_the_tagger_missed_or_called_a_nationality() -> None:
     assert ("PERSON", "Wheels") not in names  # "the=20 Wheels and brakes"
     assert ("LOCATION", "US Virgin Islands") in _names(_corpus_pages("HOUSE_OVERSIGHT_029326"))
     names = _names(_corpus_pages("EFTA02548313"))
-    assert ("LOCATION", "Bristol") in names and ("PERSON", "Bristol") not in names  # "the Bristol (UK) Festival"
+    assert ("LOCATION", "Bristol") in names and (
+        "PERSON",
+        "Bristol",
+    ) not in names  # "the Bristol (UK) Festival"
 
 
 @corpus
@@ -94,7 +107,9 @@ def test_real_job_titles_and_subjects_are_dropped_and_the_company_after_a_title_
     names = _names(_corpus_pages("EFTA01389969"))
     orgs = {n for t, n in names if t == "ORG"}
     assert not orgs & {"Global Head", "Civil Engineering", "Media", "Telecoms", "BA"}
-    assert not [n for n in orgs if n.startswith(("Managing Partner", "Chartered Management", "Natural Sciences"))]
+    assert not [
+        n for n in orgs if n.startswith(("Managing Partner", "Chartered Management", "Natural Sciences"))
+    ]
     assert "DB Private Equity" in orgs and ("PERSON", "ADAM GRAEV") in names
 
 
@@ -106,12 +121,18 @@ def test_real_organisations_named_by_domains_suffixes_and_line_breaks() -> None:
     assert ("ORG", "Atzmaut") in names  # "a new faction, Atzmaut"
     names = _names(_corpus_pages("HOUSE_OVERSIGHT_026793"))
     assert {("ORG", "Darren K Indyke, PLLC"), ("ORG", "TowersInvestors.com, Inc")} <= names
-    assert {("ORG", "MINTZ FRAADE LAW FIRM, P.C"), ("ORG", "Drexel Burnhan")} <= names  # `Drexel` / `Burnhan,`
+    assert {
+        ("ORG", "MINTZ FRAADE LAW FIRM, P.C"),
+        ("ORG", "Drexel Burnhan"),
+    } <= names  # `Drexel` / `Burnhan,`
     names = _names(_corpus_pages("EFTA02559972"))
     assert ("ORG", "Bank of America =errill Lynch") in names and ("ORG", "Santander") in names
     assert ("ORG", "Temasek") in names  # "Singapore investment fund Temasek"
     names = _names(_corpus_pages("EFTA01389969"))
-    assert ("ORG", "Deutsche Bark") in names and ("ORG", "Deutsche") not in names  # `Deutsche` / `Bark in 2000`
+    assert ("ORG", "Deutsche Bark") in names and (
+        "ORG",
+        "Deutsche",
+    ) not in names  # `Deutsche` / `Bark in 2000`
     names = _names(_corpus_pages("HOUSE_OVERSIGHT_033231"))
     assert ("ORG", "Shanghai Cooperation Organ- isation") in names  # a head noun hyphenated over a break
     names = _names(_corpus_pages("HOUSE_OVERSIGHT_029326"))
@@ -126,9 +147,9 @@ def test_domain_names_and_suffixed_names() -> None:
         Found(0, 1, "news@bbc.co.uk", "EMAIL", "t"),
     ]
     assert domain_names(addresses) == {"twitter", "haaretz", "bbc"}
-    assert [f.text for f in suffixed_names("our firm represents TowersInvestors.com, Inc and Mr. Steven")] == [
-        "TowersInvestors.com, Inc"
-    ]
+    assert [
+        f.text for f in suffixed_names("our firm represents TowersInvestors.com, Inc and Mr. Steven")
+    ] == ["TowersInvestors.com, Inc"]
     assert is_pair_of_people("Barak-Clinton", frozenset({"barak", "clinton"}))
     assert not is_pair_of_people("Baku-Tbilisi", frozenset({"barak", "clinton"}))
 

@@ -677,7 +677,9 @@ def extract_document(
             if f.type == "PERSON" and f.extractor.startswith("spacy") and form.isupper() and " " not in form:
                 continue  # a lone word in capitals (`TMT`, `XPLANATION`) is a heading or a code
             page_found.append(f)
-        page_found += coordinated_orgs(text, page_found, lowercase, is_place)  # `and Santander,` (a town too)
+        page_found += coordinated_orgs(
+            text, page_found, lowercase | demonyms, is_place
+        )  # `and Santander,` (a town too)
         page_found += found_patterns
         page_found += _missed_names(text, page_found, domains, lowercase)
         items.extend(PageMention(number, f) for f in page_found)

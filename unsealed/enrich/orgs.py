@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from unsealed.enrich.names import fold
 from unsealed.enrich.spans import Found
 
 # Head nouns of organisation names: a name that ends with one takes an `of …` / `for …` tail, and one
@@ -162,9 +163,10 @@ def ner_norp() -> str:
 
 
 SUFFIX_RULE = "rule:company-suffix"
+_SUFFIX_WORDS = frozenset("pte pty sdn bhd co inc ltd corp".split())
 _SUFFIXED = re.compile(
     r"(?<![\w.&'’-])((?:[A-Z][\w.&'’-]*[ ]){0,5}[A-Z][\w.&'’-]*),?[ ]"
-    r"(Inc|LLC|L\.L\.C\.|Ltd|Limited|PLLC|P\.[C0]\.?|LLP|L\.P\.|Corp|GmbH|PLC|plc|S\.A\.|N\.A\.)(?![\w&'’-])"
+    r"(Inc|LLC|L\.L\.C\.|Ltd|PLLC|P\.[C0]\.?|LLP|L\.P\.|Corp|GmbH|PLC|plc|S\.A\.|N\.A\.)(?![\w&'’-])"
 )
 
 
@@ -175,4 +177,7 @@ def suffixed_names(text: str) -> list[Found]:
         Found(m.start(), m.end(), m.group(), "ORG", SUFFIX_RULE)
         for m in _SUFFIXED.finditer(text)
         if "\n" not in m.group()
-    ]
+        and sum(c.isalpha() for c in m.group(1)) >= 3  # not `A Ltd`, `HY Corp` (high-yield corporates)
+        and fold(m.group(1)) not in _SUFFIX_WORDS  # `Pte Ltd`
+        and not text[max(0, m.start() - 4) : m.start()].endswith(("and ", "of ", "& ", "("))
+    ]  # after `and`/`of`/`(`, the run is the tail of a longer name (`Shanghai Banking Corp`)

