@@ -150,6 +150,8 @@ def test_domain_names_and_suffixed_names() -> None:
     assert [
         f.text for f in suffixed_names("our firm represents TowersInvestors.com, Inc and Mr. Steven")
     ] == ["TowersInvestors.com, Inc"]
+    # not a code (`HY Corp`: high-yield corporates), a suffix alone, or the tail of a longer name
+    assert suffixed_names("HY Corp 4.5; Pte Ltd; the Hongkong and Shanghai Banking Corp") == []
     assert is_pair_of_people("Barak-Clinton", frozenset({"barak", "clinton"}))
     assert not is_pair_of_people("Baku-Tbilisi", frozenset({"barak", "clinton"}))
 

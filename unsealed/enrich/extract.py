@@ -60,6 +60,7 @@ from unsealed.enrich.orgs import (
     merge_org_names,
     suffixed_names,
 )
+from unsealed.enrich.regions import EXTRACTOR as GAZETTEER_RULE
 from unsealed.enrich.regions import is_region_name, load_regions, missed_places, split_place_country
 from unsealed.enrich.spans import Found
 from unsealed.enrich.statements import EXTRACTOR as CARD_RULE
@@ -696,8 +697,11 @@ def extract_document(
     _join_orgs_over_breaks(items, dict(pages))
     person_words = frozenset(w for m in items if m.found.type == "PERSON" for w in fold(m.found.text).split())
     items = [
-        m for m in items if not (m.found.type == "ORG" and is_pair_of_people(m.found.text, person_words))
-    ]
+        m
+        for m in items
+        if not (m.found.type == "ORG" and is_pair_of_people(m.found.text, person_words))
+        and not (m.found.extractor == GAZETTEER_RULE and fold(m.found.text) in person_words)
+    ]  # `Kennedy` is a big city's name too, but not in a document about John F. Kennedy
     known = _name_words(items)
     texts_by_page = dict(pages)
     by_page: dict[int, list[PageMention]] = {}
