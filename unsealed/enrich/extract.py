@@ -345,7 +345,9 @@ def _after_title(found: Found) -> Found:
 
 def _capitals_line(found: Found, words: list[str], text: str) -> bool:
     """Two or three words in capitals, on a line of their own (a heading of a list of people)."""
-    if not (2 <= len(words) <= 3 and all(w.isupper() and w.isalpha() and len(w) > 1 for w in words)):
+    if not text or not (
+        2 <= len(words) <= 3 and all(w.isupper() and w.isalpha() and len(w) > 1 for w in words)
+    ):
         return False
     line_start = text.rfind("\n", 0, found.start) + 1
     line_end = text.find("\n", found.end)
