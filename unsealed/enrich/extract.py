@@ -288,10 +288,8 @@ def retype(found: Found, text: str) -> Found:
         return Found(found.start, head.end(), text[found.start : head.end()], "ORG", found.extractor)
     country = _COUNTRY_AFTER.match(text, found.end) if found.type == "PERSON" else None
     in_country = country and (is_region_name(country.group(1)) or country_code(country.group(1)))
-    if in_country and is_any_place(clean_form(found.text)):
-        return Found(
-            found.start, found.end, found.text, "LOCATION", found.extractor, found.value
-        )  # `Bristol (UK)`
+    if in_country and is_any_place(clean_form(found.text)):  # `Bristol (UK)`
+        return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
     if found.type != "PERSON" and _INITIALLED.fullmatch(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
     form = clean_form(found.text)
@@ -311,8 +309,8 @@ PLACE_NOUNS = frozenset(
 )
 
 
-def _plain_word(word: str, lowercase: frozenset[str], places: int = 1) -> bool:
-    """A word that says nothing against a name: not a place (with `places=0`, any place may be named
+def _plain_word(word: str, lowercase: frozenset[str], places: bool = True) -> bool:
+    """A word that says nothing against a name: not a place (with `places=False`, any place may be named
     so), company word, organisation head noun, or word the document prints in lower case."""
     folded = fold(word)
     return not (
@@ -390,7 +388,7 @@ def retype_given_name(found: Found, lowercase: frozenset[str], text: str = "") -
     if (
         not all(_plain_word(w, lowercase) for w in words[1:])
         or is_place(first)
-        or not _plain_word(first, lowercase, 0)
+        or not _plain_word(first, lowercase, places=False)
     ):
         return found  # a given name may be a small town's too (`Adam`), not a big city's (`Austin`)
     if any(is_given_name(w) for w in words[1:]) or is_any_place(" ".join(words)):
