@@ -5,9 +5,9 @@ more. Also currencies (ISO 4217, pycountry): `2,000 Euro` names money, not an or
 
 A capitalised run of words on one line that is such a place, and that no other span covers, is a
 place (`North America` in a table, `MUMBAI` in a masthead, `USA registered`: a country's initials,
-not its ISO code, as `TLS` or `CAN` are words), unless it is a common
-given name (`Georgia`, `Victoria`), a word the document prints in lower case, or part of a longer
-name in the same case (`Michael Jordan`).
+not its ISO code, as `TLS` or `CAN` are words), unless it is a common given name (`Georgia`,
+`Victoria`), a word the document prints in lower case, or part of a longer name in the same case
+(`Michael Jordan`).
 """
 
 from __future__ import annotations
