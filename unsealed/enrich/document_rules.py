@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from unsealed.enrich.furniture import is_place
-from unsealed.enrich.names import fold, name_key, ocr_skeleton, ocr_variant_of
+from unsealed.enrich.given_names import is_given_name
+from unsealed.enrich.names import country_code, fold, name_key, ocr_skeleton, ocr_variant_of
 from unsealed.enrich.orgs import HEADS, is_company_name
 from unsealed.enrich.resolve_types import Item
 from unsealed.enrich.statements import word_fits
@@ -106,7 +107,8 @@ def join_first_names(items: list[Item]) -> None:
 
 def vote_types_in_document(items: list[Item]) -> None:
     """A form the document tags both PERSON and ORG/LOCATION takes the type of most of its mentions
-    there (`Carlo` twice PERSON, once ORG); a tie changes nothing. ORG against LOCATION alone is left
+    there (`Carlo` twice PERSON, once ORG); a tie makes a common given name a person's, and changes
+    nothing else. ORG against LOCATION alone is left
     as tagged: the `White House` is a building and an institution, and context tells which."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for it in items:
@@ -118,6 +120,8 @@ def vote_types_in_document(items: list[Item]) -> None:
             (top, n), (_, second) = counts.most_common(2)
             if n > second:
                 winners[form] = top
+            elif counts["PERSON"] == n and " " not in form and is_given_name(form):
+                winners[form] = "PERSON"  # a tie, and the form is a common given name (`Carlo`)
     for it in items:
         voted = winners.get(fold(it.form))
         if voted and voted != it.type and it.type in ("PERSON", "ORG", "LOCATION"):
@@ -169,12 +173,31 @@ def _short_form_owner(it: Item, by_short: dict[str, set[str]], orgs: dict[str, s
     owners = by_short.get(it.key)
     if owners and len(owners) == 1:
         return next(iter(owners))
+    if owners and it.type == "ORG":  # `Harvard` with Harvard University and Harvard Medical School
+        plain = [
+            k for k in owners if len(k.split()) == 2 and k.split()[0] == it.key and k.split()[1] in HEADS
+        ]
+        if len(plain) == 1:
+            return plain[0]  # the institution itself, not one of its parts
     if it.type != "ORG":
         return None
     blends = [k for k in orgs if " " in k and _blend(it.key, k.split())]
     if not blends and it.form.isupper() and len(it.key) >= 3:  # `JPM` printed beside `JPMorgan`
         blends = [k for k in orgs if k != it.key and k.startswith(it.key) and not orgs[k].isupper()]
     return blends[0] if len(blends) == 1 else None
+
+
+def _blends_with_head(orgs: dict[str, str]) -> dict[str, str]:
+    """`stanchart bank` → `standard chartered`: a short form of another organisation of the
+    document + a head noun names that organisation."""
+    out = {}
+    for key in orgs:
+        words = key.split()
+        if len(words) == 2 and words[1] in HEADS:
+            blends = [k for k in orgs if k != key and " " in k and _blend(words[0], k.split())]
+            if len(blends) == 1:
+                out[key] = blends[0]
+    return out
 
 
 def join_org_short_forms(items: list[Item]) -> None:
@@ -196,11 +219,16 @@ def join_org_short_forms(items: list[Item]) -> None:
             for initials in {_initials(it.key), "".join(w[0] for w in words if w not in ("the", "and", "&"))}:
                 if len(initials) >= 2:
                     by_short[initials].add(it.key)  # `AJC`; `DOJ` for Department of Justice
+    renamed = _blends_with_head(orgs)
     for it in items:
+        if it.type == "ORG" and it.key in renamed:
+            it.set("ORG", renamed[it.key], orgs[renamed[it.key]], "org_short_form_in_document")
+            continue
         if " " in it.key or len(it.key) < 2:
             continue
         if it.type == "ORG":
             key = _short_form_owner(it, by_short, orgs)
+            key = renamed.get(key, key) if key is not None else None
         elif (
             it.type in ("PERSON", "LOCATION") and len(by_first.get(it.key, ())) == 1 and not is_place(it.form)
         ):
@@ -233,6 +261,21 @@ def join_org_word_orders(items: list[Item]) -> None:
             it.set("ORG", other, present[other], "org_word_order_in_document")
 
 
+def join_org_country_prefix(items: list[Item]) -> None:
+    """`U.S. State Department` joins `State Department` when the same document prints both: a
+    country's name before an organisation's says whose it is."""
+    present = {it.key: it.form for it in items if it.type == "ORG"}
+    for it in items:
+        words = it.form.split()
+        if it.type != "ORG" or len(words) < 3:
+            continue
+        for n in (1, 2):
+            rest = name_key(" ".join(words[n:]), "ORG")
+            if rest in present and rest != it.key and country_code(" ".join(words[:n])):
+                it.set("ORG", rest, present[rest], "org_country_prefix_in_document")
+                break
+
+
 def apply_document_rules(items: list[Item]) -> None:
     vote_types_in_document(items)
     repair_ocr_tokens(items)
@@ -241,4 +284,5 @@ def apply_document_rules(items: list[Item]) -> None:
     join_first_names(items)
     join_abbreviated_places(items)
     join_org_word_orders(items)
+    join_org_country_prefix(items)
     join_org_short_forms(items)

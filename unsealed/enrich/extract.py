@@ -16,6 +16,16 @@ from itertools import accumulate
 
 from unsealed.domain import NAME_TYPES
 from unsealed.enrich import ner, patterns, tagging
+from unsealed.enrich.doc_evidence import (
+    coordinated_orgs,
+    domain_names,
+    domain_orgs,
+    finish_cut_word,
+    grow_damaged_tail,
+    grow_over_break,
+    is_pair_of_people,
+    join_over_break,
+)
 from unsealed.enrich.furniture import (
     cut_at_labels,
     furniture_spans,
@@ -29,10 +39,31 @@ from unsealed.enrich.furniture import (
 from unsealed.enrich.given_names import is_given_name, load_given_names
 from unsealed.enrich.header_names import header_people
 from unsealed.enrich.layout import HEADER_LINE, SENTENCE_END
-from unsealed.enrich.names import HONORIFICS, clean_form, fold, ocr_skeleton, ocr_variant_of, person_key
+from unsealed.enrich.names import (
+    HONORIFICS,
+    clean_form,
+    country_code,
+    fold,
+    ocr_skeleton,
+    ocr_variant_of,
+    person_key,
+)
 from unsealed.enrich.noise import DEGREES, is_common_word, is_noise
-from unsealed.enrich.orgs import COMPANY_WORDS, HEADS, head_runs, is_company_name, last_word, merge_org_names
+from unsealed.enrich.org_context import org_in_context
+from unsealed.enrich.orgs import (
+    COMPANY_WORDS,
+    HEADS,
+    SUFFIX_RULE,
+    head_runs,
+    is_company_name,
+    last_word,
+    merge_org_names,
+    suffixed_names,
+)
+from unsealed.enrich.regions import EXTRACTOR as GAZETTEER_RULE
+from unsealed.enrich.regions import is_region_name, load_regions, missed_places, split_place_country
 from unsealed.enrich.spans import Found
+from unsealed.enrich.statements import EXTRACTOR as CARD_RULE
 from unsealed.enrich.statements import descriptor_spans
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
@@ -195,12 +226,13 @@ def _ends_with_demonym(form: str, demonyms: frozenset[str]) -> bool:
 ORG_NOUNS_BEFORE = frozenset(
     "airline carrier company firm bank newspaper magazine paper agency network channel broadcaster "
     "station brand maker manufacturer retailer chain website site fund charity foundation outlet "
-    "publisher label studio startup insurer lender".split()
+    "publisher label studio startup insurer lender faction party movement".split()
 )
 # `Edward C. Kramer`, `EDWARD C. KRAMER`: a first name, a middle initial and a surname is a person's
 # (a company with such a name ends with a company word, and that is checked after).
 _INITIALLED = re.compile(r"[A-Z][A-Za-z'’-]+\s+[A-Z]\.\s+[A-Z][A-Za-z'’-]+")
-_WORD_BEFORE = re.compile(r"([a-z]+)[ ]$")
+_WORD_BEFORE = re.compile(r"([a-z]+),?[ ]$")  # `the airline Azal`, `a new faction, Atzmaut`
+_THE_BEFORE = re.compile(r"\b[Tt]he(?:=20)?[ ]?$")
 _ARTICLE_BEFORE = re.compile(r"\b[Aa]n?[ ](?:[a-z]+[ ])?$")  # `a new Torah scroll`
 
 
@@ -213,6 +245,8 @@ PLACE_HEADS = frozenset("bank union federation conference".split())
 
 
 _DISTRICT_AFTER = re.compile(r",[ ]?D\.[ ]?[C0]\.?(?![\w])")
+_INSTITUTION_AFTER = re.compile(r"[ ]?\n?[ ]?([A-Z][a-z]+|[A-Z]{4,})\b")
+_COUNTRY_AFTER = re.compile(r"[ ]?(?:\(|,[ ])([A-Z][A-Za-z.]+)\)?")
 
 
 def _place_not_person(form: str) -> str | None:
@@ -244,8 +278,18 @@ def retype(found: Found, text: str) -> Found:
         if start >= 0 and end > start:
             return Found(start, end, text[start:end], "LOCATION", found.extractor, found.value)
     before = _WORD_BEFORE.search(text, max(0, found.start - 20), found.start)
-    if found.type == "PERSON" and before and before.group(1) in ORG_NOUNS_BEFORE:
+    unknown = found.type == "PERSON" or (
+        found.type == "LOCATION" and not is_any_place(clean_form(found.text))
+    )
+    if unknown and before and before.group(1) in ORG_NOUNS_BEFORE:
         return Found(found.start, found.end, found.text, "ORG", found.extractor, found.value)
+    head = _INSTITUTION_AFTER.match(text, found.end) if found.type == "LOCATION" else None
+    if head and head.group(1).lower() in HEADS - PLACE_HEADS:  # `Cambridge` + `University`
+        return Found(found.start, head.end(), text[found.start : head.end()], "ORG", found.extractor)
+    country = _COUNTRY_AFTER.match(text, found.end) if found.type == "PERSON" else None
+    in_country = country and (is_region_name(country.group(1)) or country_code(country.group(1)))
+    if in_country and is_any_place(clean_form(found.text)):  # `Bristol (UK)`
+        return Found(found.start, found.end, found.text, "LOCATION", found.extractor, found.value)
     if found.type != "PERSON" and _INITIALLED.fullmatch(clean_form(found.text)):
         return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
     form = clean_form(found.text)
@@ -265,9 +309,9 @@ PLACE_NOUNS = frozenset(
 )
 
 
-def _plain_word(word: str, lowercase: frozenset[str]) -> bool:
-    """A word that says nothing against a name: not a place, company word, organisation head noun,
-    or word the document prints in lower case."""
+def _plain_word(word: str, lowercase: frozenset[str], places: bool = True) -> bool:
+    """A word that says nothing against a name: not a place (with `places=False`, any place may be named
+    so), company word, organisation head noun, or word the document prints in lower case."""
     folded = fold(word)
     return not (
         not folded
@@ -276,7 +320,7 @@ def _plain_word(word: str, lowercase: frozenset[str]) -> bool:
         or folded in HEADS
         or folded in PLACE_NOUNS
         or folded in ADDRESS_WORDS
-        or is_any_place(word)
+        or (places and is_any_place(word))
     )
 
 
@@ -297,13 +341,32 @@ def _after_title(found: Found) -> Found:
     return found
 
 
-def retype_given_name(found: Found, lowercase: frozenset[str]) -> Found:
+def _capitals_line(found: Found, words: list[str], text: str) -> bool:
+    """Two or three words in capitals, on a line of their own (a heading of a list of people)."""
+    if not text or not (
+        2 <= len(words) <= 3 and all(w.isupper() and w.isalpha() and len(w) > 1 for w in words)
+    ):
+        return False
+    line_start = text.rfind("\n", 0, found.start) + 1
+    line_end = text.find("\n", found.end)
+    return (
+        not text[line_start : found.start].strip()
+        and not text[found.end : line_end % (len(text) + 1)].strip()
+    )
+
+
+def retype_given_name(found: Found, lowercase: frozenset[str], text: str = "") -> Found:
     """A span the tagger typed ORG or LOCATION with nothing else to go on is a person's when it is
     a common given name (`Darin`) or one + one or two surname words (`Greg Curl`, `Samantha
     Power`): no word is a place, a company word, a head noun or a word the document prints in lower
     case, and no later word is a given name too (`Morgan Stanley`)."""
     if found.type not in ("ORG", "LOCATION"):
         return found
+    if found.text.count("\n") >= 2:  # only its first line will be kept (`ADAM GRAEV` / `Partner` / …)
+        line = found.text.split("\n")[0].rstrip()
+        head = Found(found.start, found.start + len(line), line, found.type, found.extractor, found.value)
+        judged = retype_given_name(head, lowercase, text)
+        return judged if judged.type == "PERSON" else found
     titled = _after_title(found)
     if titled is not found:  # the title says person: a second given name is no objection here
         words = clean_form(titled.text).split()
@@ -313,6 +376,8 @@ def retype_given_name(found: Found, lowercase: frozenset[str]) -> Found:
             return Found(titled.start, titled.end, titled.text, "PERSON", titled.extractor, titled.value)
         return found
     words = clean_form(found.text).split()
+    if _capitals_line(found, words, text):  # `ADAM GRAEV` on a line of its own: judged as `Adam Graev`
+        words = [w.title() for w in words]
     if not 1 <= len(words) <= 3 or not all(_NAME_WORD.fullmatch(w) for w in words):
         return found
     first = words[0]
@@ -320,8 +385,12 @@ def retype_given_name(found: Found, lowercase: frozenset[str]) -> Found:
         return found
     if len(words) == 1 and found.type == "ORG":
         return found  # a one-word organisation (`Mercedes`) is often a given name
-    if not all(_plain_word(w, lowercase) for w in words):
-        return found
+    if (
+        not all(_plain_word(w, lowercase) for w in words[1:])
+        or is_place(first)
+        or not _plain_word(first, lowercase, places=False)
+    ):
+        return found  # a given name may be a small town's too (`Adam`), not a big city's (`Austin`)
     if any(is_given_name(w) for w in words[1:]) or is_any_place(" ".join(words)):
         return found
     return Found(found.start, found.end, found.text, "PERSON", found.extractor, found.value)
@@ -495,11 +564,44 @@ def _people_by_address(items: list[PageMention]) -> None:
             m.found = Found(f.start, f.end, f.text, "PERSON", f.extractor, f.value)
 
 
+def _missed_names(
+    text: str, page: list[Found], domains: frozenset[str], lowercase: frozenset[str]
+) -> list[Found]:
+    """Places of the gazetteer and organisations named by the document's domains where no span
+    stands; a place takes in the shorter places it covers (`US` of `US Virgin Islands`)."""
+    spans = _Spans(page)
+
+    def blocks_place(start: int, end: int) -> bool:
+        return spans.overlap(start, end) and any(
+            f.start < end
+            and start < f.end
+            and (f.type != "LOCATION" or (f.start, f.end) == (start, end) or f.start < start or f.end > end)
+            for f in page
+        )
+
+    places = missed_places(text, blocks_place, lowercase)
+    for place in places:
+        page[:] = [
+            f for f in page if not (f.type == "LOCATION" and place.start <= f.start and f.end <= place.end)
+        ]
+    spans = _Spans(page + places)
+    return places + domain_orgs(text, domains, spans.overlap)
+
+
+def _join_orgs_over_breaks(items: list[PageMention], texts: dict[int, str]) -> None:
+    """`Deutsche` / `Bark` where the document prints `Deutsche Bark`: one organisation."""
+    forms = frozenset(fold(clean_form(m.found.text)) for m in items if m.found.type == "ORG")
+    for m in items:
+        if m.found.type == "ORG":
+            m.found = join_over_break(m.found, texts[m.page_number], forms)
+
+
 def preload(model: str | None = None) -> None:
     """Load what finding mentions needs (the spaCy pipeline, the gazetteer) in this process, so that
     worker processes forked from it share them instead of each loading its own."""
     ner.load_nlp(model)
     load_places()
+    load_regions()
     load_given_names()
     patterns.preload()
 
@@ -522,30 +624,43 @@ def extract_document(
     demonyms = _demonyms(tagged)
     items: list[PageMention] = []
     org_forms: set[str] = set()  # forms a rule found to be an organisation's where tagged PERSON
-    for (number, text), names in zip(pages, tagged, strict=True):
-        found_patterns = patterns.find_patterns(text)
+    page_patterns = [patterns.find_patterns(text) for text in texts]
+    domains = domain_names(p for ps in page_patterns for p in ps)
+    for (number, text), names, found_patterns in zip(pages, tagged, page_patterns, strict=True):
         stamps = furniture_spans(text)
         described, lines_read = descriptor_spans(text)
-        if lines_read:
-            names = [n for n in names if not on_furniture(n, lines_read)]
+        if lines_read:  # a statement: its table's column heads run over lines (`Description` / `S Amount`)
+            names = [
+                n
+                for n in names
+                if not on_furniture(n, lines_read) and "\n" not in text[n.start : n.end].strip()
+            ]
         runs = head_runs(text, names) + header_people(text) + described
+        runs += [s for s in suffixed_names(text) if not any(r.overlaps(s) for r in runs)]
         kept = []
         spans = [n for n in names if not any(r.overlaps(n) for r in runs)] + runs
         for f in [piece for n in spans for piece in _split_at_slash(n)]:
             if f.type == ner.NORP:
-                continue
+                if not is_region_name(text[f.start : f.end]) or is_given_name(text[f.start : f.end]):
+                    continue
+                f = Found(f.start, f.end, f.text, "LOCATION", f.extractor)  # `the Gujarat chief minister`
             f.text = text[f.start : f.end]
             cut = cut_at_labels(f, text)
-            t = trim(retype_given_name(retype(cut, text), lowercase), text, lowercase) if cut else None
-            if t is None or on_furniture(t, stamps):
+            t = trim(retype_given_name(retype(cut, text), lowercase, text), text, lowercase) if cut else None
+            if t is None or (on_furniture(t, stamps) and t.extractor != CARD_RULE):  # `SUNOCO 0267103600`
                 continue
-            if any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
-                continue
-            if f.type == "PERSON" and t.type == "ORG":
+            if t.extractor != SUFFIX_RULE and any(t.overlaps(p) for p in found_patterns if p.type != "PHONE"):
+                continue  # `TowersInvestors.com, Inc` is a company that looks like an address
+            if f.type in ("PERSON", "LOCATION") and t.type == "ORG":
                 org_forms.add(fold(clean_form(t.text)))
-            kept.append(t)
+            kept.extend(split_place_country(t))
+        kept = [
+            grow_over_break(grow_damaged_tail(k, text, HEADS), text, lowercase, is_any_place) for k in kept
+        ]
+        kept = [finish_cut_word(k, text, PLACE_NOUNS) for k in kept]
         kept = merge_org_names(_join_adjacent(kept, text), text)
-        for f in kept:
+        page_found: list[Found] = []
+        for f in [g for k in kept if (g := org_in_context(k, text)) is not None]:
             form = clean_form(f.text)
             if is_noise(form, f.type) or (is_common_word(form, lowercase) and not _named_place(f, form)):
                 continue
@@ -555,15 +670,39 @@ def extract_document(
                 continue  # `Karin Hehenberger, MD, PhD`: not Maryland
             if f.type == "PERSON" and _ARTICLE_BEFORE.search(text, max(0, f.start - 30), f.start):
                 continue  # people are not "a new Torah"
+            if (
+                f.type == "PERSON"
+                and " " not in form
+                and _THE_BEFORE.search(text, max(0, f.start - 8), f.start)
+            ):
+                continue  # nor "the Wheels"
             if f.type == "PERSON" and f.extractor.startswith("spacy") and form.isupper() and " " not in form:
                 continue  # a lone word in capitals (`TMT`, `XPLANATION`) is a heading or a code
-            items.append(PageMention(number, f))
-        items.extend(PageMention(number, p) for p in found_patterns)
+            page_found.append(f)
+        page_found += coordinated_orgs(
+            text, page_found, lowercase | demonyms, is_place
+        )  # `and Santander,` (a town too)
+        page_found += found_patterns
+        page_found += _missed_names(text, page_found, domains, lowercase)
+        items.extend(PageMention(number, f) for f in page_found)
     _people_by_address(items)
     for m in items:  # `the airline Azal` ... `Azal did not stop flights`: one organisation
-        if m.found.type == "PERSON" and org_forms and fold(clean_form(m.found.text)) in org_forms:
+        if (
+            m.found.type in ("PERSON", "LOCATION")
+            and org_forms
+            and fold(clean_form(m.found.text)) in org_forms
+        ):
             f = m.found
-            m.found = Found(f.start, f.end, f.text, "ORG", f.extractor, f.value)
+            if f.type == "PERSON" or not is_any_place(clean_form(f.text)):
+                m.found = Found(f.start, f.end, f.text, "ORG", f.extractor, f.value)
+    _join_orgs_over_breaks(items, dict(pages))
+    person_words = frozenset(w for m in items if m.found.type == "PERSON" for w in fold(m.found.text).split())
+    items = [
+        m
+        for m in items
+        if not (m.found.type == "ORG" and is_pair_of_people(m.found.text, person_words))
+        and not (m.found.extractor == GAZETTEER_RULE and fold(m.found.text) in person_words)
+    ]  # `Kennedy` is a big city's name too, but not in a document about John F. Kennedy
     known = _name_words(items)
     texts_by_page = dict(pages)
     by_page: dict[int, list[PageMention]] = {}

@@ -62,6 +62,11 @@ def _places() -> frozenset[str]:
     return _gazetteer()[0]
 
 
+def big_places() -> frozenset[str]:
+    """Countries, US states, continents and cities of 500,000 people or more, folded."""
+    return _places()
+
+
 def load_places() -> None:
     """Load the gazetteer now (a quarter of a second), e.g. once before forking workers that use it."""
     _places()

@@ -31,9 +31,13 @@ _EDGE_JUNK = "\"'“”‘’`´()[]{}<>,;:.!?*•·|/\\-–—_ "
 _LEADING_ARTICLE = re.compile(r"^(?:the\s+|an?\s+(?=[A-Z][a-z]+\s+[A-Z]))", re.IGNORECASE)
 
 
+_SOFT_HYPHEN = re.compile(r"([a-z])-[ \t]*\n[ \t]*([a-z])")
+
+
 @lru_cache(maxsize=65536)
 def clean_form(text: str) -> str:
     """The display form of a surface text: one line, no edge punctuation, no possessive or "the"."""
+    text = _SOFT_HYPHEN.sub(r"\1\2", text).replace("=20", " ")  # `Organ-` / `isation`; `PremiAir=20 Aviation`
     form = _WS.sub(" ", text).strip(_EDGE_JUNK)
     form = _LEADING_ARTICLE.sub("", form)
     form = _POSSESSIVE.sub("", form) if len(form) > 3 else form

@@ -72,8 +72,9 @@ def is_noise(form: str, entity_type: str) -> bool:
     label_end = label_end and not (words[-1] in SURNAME_LABELS and len(words) > 1 and text.istitle())
     if entity_type == "PERSON" and (any(c.isdigit() for c in text) or label_end):
         return True  # `John Doe Sent`; an initial (`jeffrey E.`) is not the `e` of `e mail`
-    if re.search(r"\w\.(?:html?|php|aspx?|pdf|jpe?g|png|gif|com|org|net)\b", text, re.IGNORECASE):
-        return True  # a file or web name (`job.html`), not a name
+    web = re.search(r"\w\.(?:html?|php|aspx?|pdf|jpe?g|png|gif|com|org|net)\b", text, re.IGNORECASE)
+    if web and not (entity_type == "ORG" and words[-1] in COMPANY_SUFFIXES):
+        return True  # a file or web name (`job.html`), not a name; `TowersInvestors.com, Inc` is a company
     if entity_type == "ORG" and _is_degree_or_suffix(text, words):
         return True  # `MA in Economics`, `PEng`, `Inc`
     if entity_type == "PERSON" and len(words) == 1 and words[0].endswith(NOT_NAME_SUFFIXES):

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 
+from unsealed.enrich.names import fold
 from unsealed.enrich.spans import Found
 
 # Head nouns of organisation names: a name that ends with one takes an `of …` / `for …` tail, and one
 # printed just before `of`/`for` + a tagged organisation starts that organisation's name.
 HEADS = frozenset(
-    "academy agency association authority bank board bureau center centre college commission committee "
+    "academy agency association authority bank board bureau center centre chamber college commerce "
+    "commission committee "
     "company conference corporation council court department division federation foundation fund "
     "group institute institution league ministry museum office organization organisation party "
     "program programme school service society trust union university organizations organisations "
@@ -24,7 +26,7 @@ HEADS = frozenset(
 COMPANY_WORDS = frozenset(
     "capital partners management financial co holdings advisors advisers securities investments "
     "ventures aviation airlines airways inc llc ltd plc corp pllc lp gmbh ag sa associates "
-    "consulting technologies media news press times journal review".split()
+    "consulting technologies media news press times journal review equity".split()
 )
 
 
@@ -99,24 +101,53 @@ def merge_org_names(items: list[Found], text: str) -> list[Found]:
 
 
 _SEP = r"(?:[ ]|[ ]?\n)"
+_CONNECTORS = frozenset({"of", "for", "and", "&", "on"})
+_LISTED_BEFORE = re.compile(r"\bthe[ ]([A-Z][a-z]+),[ ]$")
 _HEAD_RUN = re.compile(rf"{_CAP}(?:{_SEP}(?:(?:of|for|and|&|on){_SEP})?{_CAP})+")
+
+
+def _line_pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A run cut where a short line (letterhead, list) ends: prose wraps long lines, and a line
+    ending with a hyphen or a connector (`Indo-`, `Chamber of`) goes on."""
+    pieces = []
+    line_start = text.rfind("\n", 0, start) + 1
+    at = start
+    while (brk := text.find("\n", at, end)) >= 0:
+        line = text[line_start:brk].rstrip()
+        if (
+            brk - line_start < MIN_WRAPPED_LINE
+            and not line.endswith("-")
+            and (line.split() or [""])[-1] not in _CONNECTORS
+        ):
+            pieces.append((start, brk))
+            start = brk + 1
+        line_start = at = brk + 1
+    pieces.append((start, end))
+    return [(a, b) for a, b in pieces if text[a:b].strip()]
 
 
 def head_runs(text: str, tagged: list[Found]) -> list[Found]:
     """Capitalised runs ending in a head noun (`American Jewish Joint Distribution\nCommittee`),
     where the tagger saw an organisation or a nationality in them: one ORG each."""
     runs = []
-    for m in _HEAD_RUN.finditer(text):
-        start, end = m.start(), m.end()
-        line_start = text.rfind("\n", 0, start) + 1
-        first_break = text.find("\n", start, end)
-        if first_break >= 0 and first_break - line_start < MIN_WRAPPED_LINE:
-            end = first_break  # a short line (letterhead, list) ends the name; prose wraps long lines
+    for start, end in (
+        piece for m in _HEAD_RUN.finditer(text) for piece in _line_pieces(text, m.start(), m.end())
+    ):
         if text.startswith("The ", start):
             start += 4
         words = text[start:end].split()
-        while words and words[-1].lower() not in HEADS:
-            words.pop()
+        head_of = 3 <= len(words) <= 4 and words[0].lower() in HEADS and words[1].lower() in ("of", "for")
+        if head_of:  # up to the end of the sentence or clause (`University of Rome. Italy`)
+            stop = next((i for i, w in enumerate(words) if w[-1] in ".,;:"), len(words) - 1)
+            words = words[: stop + 1]
+            words[-1] = words[-1].rstrip(".,;:")
+            head_of = len(words) >= 3
+        while words and words[-1].lower() not in HEADS and not head_of:
+            words.pop()  # keep `DEPARTMENT OF ENGLISH` whole: a head, `of` and a name
+        listed = _LISTED_BEFORE.search(text, max(0, start - 30), start)
+        if listed and "and" in words and not head_of:
+            start = listed.start(1)  # `the Mind, Brain and Behavior Committee`: one name
+            words = [listed.group(1) + ",", *words]
         if not 2 <= len(words) <= MAX_RUN_WORDS or words[-1] in ("of", "for", "and", "&", "on"):
             continue
         end = text.find(words[-1], start, end) + len(words[-1])
@@ -129,3 +160,24 @@ def ner_norp() -> str:
     from unsealed.enrich.ner import NORP
 
     return NORP
+
+
+SUFFIX_RULE = "rule:company-suffix"
+_SUFFIX_WORDS = frozenset("pte pty sdn bhd co inc ltd corp".split())
+_SUFFIXED = re.compile(
+    r"(?<![\w.&'’-])((?:[A-Z][\w.&'’-]*[ ]){0,5}[A-Z][\w.&'’-]*),?[ ]"
+    r"(Inc|LLC|L\.L\.C\.|Ltd|PLLC|P\.[C0]\.?|LLP|L\.P\.|Corp|GmbH|PLC|plc|S\.A\.|N\.A\.)(?![\w&'’-])"
+)
+
+
+def suffixed_names(text: str) -> list[Found]:
+    """A run of capitalised words ending with a company suffix (`Darren K Indyke, PLLC`, `THE MINTZ
+    FRAADE LAW FIRM, P.C.`, `TowersInvestors.com, Inc`) is one organisation, persons inside included."""
+    return [
+        Found(m.start(), m.end(), m.group(), "ORG", SUFFIX_RULE)
+        for m in _SUFFIXED.finditer(text)
+        if "\n" not in m.group()
+        and sum(c.isalpha() for c in m.group(1)) >= 3  # not `A Ltd`, `HY Corp` (high-yield corporates)
+        and fold(m.group(1)) not in _SUFFIX_WORDS  # `Pte Ltd`
+        and not text[max(0, m.start() - 4) : m.start()].endswith(("and ", "of ", "& ", "("))
+    ]  # after `and`/`of`/`(`, the run is the tail of a longer name (`Shanghai Banking Corp`)

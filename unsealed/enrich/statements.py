@@ -94,6 +94,30 @@ def _merchant_end(words: list[re.Match[str]]) -> int:
     return len(words)
 
 
+_HYPHENED = re.compile(r"[A-Z]{4,}(?=-[A-Z]{4,}$)")
+
+
+@lru_cache(maxsize=1)
+def _any_us_place() -> frozenset[tuple[str, ...]]:
+    return frozenset(p for state in _us_places().values() for p in state)
+
+
+def _without_store_place(merchant: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The merchant's name without the store's location printed after it: a place of the gazetteer
+    in any state (`TIGER DIRECT NORTHLAKE`), or a mall after a hyphen (`APROPO-SAVVGRASS MILLS`;
+    `WAL-MART`, one word, is a name)."""
+    if len(merchant) < 2:
+        return merchant
+    first = merchant[0]
+    hyphened = _HYPHENED.match(first.string, first.start(), first.end())
+    if hyphened:
+        return [hyphened]
+    for k in (2, 1):
+        if len(merchant) > k and tuple(fold(w.group()) for w in merchant[-k:]) in _any_us_place():
+            return merchant[:-k]
+    return merchant
+
+
 def _span(text: str, words: list[re.Match[str]], kind: str) -> Found:
     start, end = words[0].start(), words[-1].end()
     return Found(start, end, text[start:end], kind, EXTRACTOR)
@@ -129,7 +153,7 @@ def descriptor_spans(text: str) -> tuple[list[Found], list[tuple[int, int]]]:
             if len(head) > k and [fold(w.group()) for w in head[-k:]] == city:
                 found.append(_span(text, head[-k:], "LOCATION"))
                 head = head[:-k]
-        merchant = head[: _merchant_end(head)]
+        merchant = _without_store_place(head[: _merchant_end(head)])
         covered.append((m.start(1), m.end(2)))
         if not merchant and (not head or head[0].group()[:1].isdigit()):
             merchant = _wrapped_merchant(text, m.start(1), covered)
