@@ -255,6 +255,13 @@ def tessdata_prefix() -> str | None:
     return os.environ.get("TESSDATA_PREFIX") or None
 
 
+def sqlite_mmap_bytes() -> int:
+    """UNSEALED_SQLITE_MMAP_MB: how much of an archive's SQLite file each connection reads through a
+    memory map (default 2048, SQLite's own limit being just under 2 GiB; 0: read() calls and SQLite's
+    2 MB page cache, several times slower on pages that read thousands of rows)."""
+    return _env_number("UNSEALED_SQLITE_MMAP_MB", 2048) * 1024**2
+
+
 def admin_token() -> str | None:
     """UNSEALED_ADMIN_TOKEN: when set, the web server accepts curator decisions carrying it;
     unset, the server is read-only."""
