@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,6 +22,7 @@ from web_support import free_port
 from unsealed.errors import ExitCode
 from unsealed.store.archive import Archive
 from unsealed.store.schema import curations
+from unsealed.web.serving import FACTORY, TcpConfig
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -150,3 +153,34 @@ def test_serve_refuses_a_missing_archive(tmp_path: Path) -> None:
     assert result.returncode == ExitCode.NOT_FOUND
     assert "no archive at" in result.stderr
     assert not missing.exists()  # serve never creates an archive
+
+
+def test_worker_connections_keep_tcp_nodelay() -> None:
+    """The listener handed to the workers says IPPROTO_TCP, so asyncio turns Nagle off on each
+    connection (without it, every keep-alive response waited ~40 ms for a delayed ACK)."""
+    config = TcpConfig(FACTORY, factory=True, workers=2, host="127.0.0.1", port=free_port())
+    listener = config.bind_socket()
+    nodelay: list[int] = []
+
+    class Probe(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            nodelay.append(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            transport.close()
+
+    async def accept_one() -> None:
+        server = await asyncio.get_running_loop().create_server(Probe, sock=listener)
+        _, writer = await asyncio.open_connection("127.0.0.1", config.port)
+        for _ in range(100):
+            if nodelay:
+                break
+            await asyncio.sleep(0.01)
+        writer.close()
+        server.close()
+
+    try:
+        assert listener.proto == socket.IPPROTO_TCP
+        asyncio.run(accept_one())
+    finally:
+        listener.close()
+    assert nodelay == [1]

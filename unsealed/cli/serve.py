@@ -10,8 +10,6 @@ import typer
 from unsealed.cli.options import ArchiveOption
 from unsealed.config import Settings
 
-FACTORY = "unsealed.web.app:app_from_env"  # what each process of a multi-process server calls
-
 
 def register(app: typer.Typer) -> None:
     @app.command()
@@ -34,6 +32,7 @@ def register(app: typer.Typer) -> None:
 
         from unsealed.store.archive import Archive
         from unsealed.web import create_app
+        from unsealed.web.serving import run_workers
 
         settings = Settings.from_env().with_overrides(archive_dir=archive, web_workers=workers)
         # opened here whatever the worker count: a missing archive fails before anything listens,
@@ -56,4 +55,4 @@ def register(app: typer.Typer) -> None:
         # archive this command was given, and a share of the page renderers each
         os.environ["UNSEALED_ARCHIVE"] = str(settings.archive_dir.resolve())
         os.environ.setdefault("UNSEALED_RENDER_WORKERS", str(max(1, settings.render_workers // count)))
-        uvicorn.run(FACTORY, factory=True, workers=count, host=host, port=port, log_level="warning")
+        run_workers(count, host, port)
