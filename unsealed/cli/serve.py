@@ -9,6 +9,7 @@ import typer
 
 from unsealed.cli.options import ArchiveOption
 from unsealed.config import Settings
+from unsealed.errors import ConfigError
 
 
 def register(app: typer.Typer) -> None:
@@ -35,6 +36,8 @@ def register(app: typer.Typer) -> None:
         from unsealed.web.serving import run_workers
 
         settings = Settings.from_env().with_overrides(archive_dir=archive, web_workers=workers)
+        if settings.web_workers < 1:
+            raise ConfigError(f"UNSEALED_WEB_WORKERS must be at least 1, got {settings.web_workers}")
         # opened here whatever the worker count: a missing archive fails before anything listens,
         # and the schema is brought up to date once, not by each worker
         opened = Archive.open(settings.archive_dir, create=False)
