@@ -2,7 +2,7 @@
 the raw queries behind them in the same run.
 
     python bench/web.py [--documents 100000] [--requests 200] [--concurrency 4] [--skip-sample]
-                        [--work DIR]
+                        [--work DIR] [--server-workers N] [--result NAME]
     python bench/web.py --cpu-only    # CPU time per search request, in-process (web_search_cpu.json)
 
 Two archives: the sample release (ingested and enriched for real) and a generated one of
@@ -10,7 +10,7 @@ Two archives: the sample release (ingested and enriched for real) and a generate
 rows inserted in bulk through the schema tables (with the summaries resolution keeps for entity
 pages), then indexed by the real search indexer. Each is served by `unsealed serve` in its own
 process; a thread pool of --concurrency clients sends --requests requests per page kind over
-loopback, then one client a quarter of them; the server process's CPU time per request (user +
+loopback, then one client a quarter of them; the server processes' CPU time per request (user +
 system, /proc) is the figure other work on the machine does not inflate. Page kinds: document,
 search, entity (random), and entity_top (the most-mentioned entity, the goal's case). Raw: the bare
 query behind each page, in this process, one client. The generated archive is cached in --work
@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.common import write_result  # noqa: E402
 from unsealed import PIPELINE_VERSION  # noqa: E402
-from unsealed.config import Settings  # noqa: E402
+from unsealed.config import Settings, default_web_workers  # noqa: E402
 from unsealed.enrich.email_people import people_rows  # noqa: E402
 from unsealed.enrich.resolve import entity_id  # noqa: E402
 from unsealed.pipeline.enrich_stages import enrichment_stages  # noqa: E402
@@ -267,7 +267,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def serve(archive_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
+def serve(archive_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     cmd = [
         sys.executable,
@@ -278,6 +278,8 @@ def serve(archive_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
         str(archive_dir),
         "--port",
         str(port),
+        "--workers",
+        str(workers),
     ]
     proc = subprocess.Popen(cmd, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -292,10 +294,37 @@ def serve(archive_dir: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the server did not start")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (/proc): the server's cost, whatever else runs."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def server_pids(pid: int) -> list[int]:
+    """The server process and those it started (the workers of `serve --workers N`), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            parents[int(entry.name)] = int(_stat(int(entry.name))[1])
+        except (OSError, IndexError):
+            continue  # ended while we looked
+    found, todo = [pid], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [p for p, pp in parents.items() if pp == parent]
+        found += children
+        todo += children
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of the server's processes so far (/proc): its cost, whatever else runs."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = _stat(pid)
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def load(url: str, paths: list[str], concurrency: int) -> dict[str, Any]:
@@ -394,18 +423,19 @@ def raw_timings(archive: Archive, paths: dict[str, list[str]]) -> dict[str, dict
     return out
 
 
-def measure(name: str, archive: Archive, requests: int, concurrency: int) -> dict[str, Any]:
+def measure(name: str, archive: Archive, requests: int, concurrency: int, workers: int) -> dict[str, Any]:
     rng = random.Random(11)
     with archive.engine.connect() as conn:
         n_docs = len(conn.execute(select(documents.c.id)).all())
-    proc, url = serve(archive.root)
+    proc, url = serve(archive.root, workers)
     try:
-        out: dict[str, Any] = {"documents": n_docs}
+        pids = server_pids(proc.pid)
+        out: dict[str, Any] = {"documents": n_docs, "server_processes": len(pids)}
         work = workload(archive, requests, rng)
         for kind, paths in work.items():
-            cpu = cpu_seconds(proc.pid)
+            cpu = cpu_seconds(pids)
             out[kind] = load(url, paths, concurrency)
-            spent = cpu_seconds(proc.pid) - cpu  # the warm-up requests (one per client) included
+            spent = cpu_seconds(pids) - cpu  # the warm-up requests (one per client) included
             out[kind]["server_cpu_ms_per_request"] = round(spent * 1000 / (len(paths) + concurrency), 1)
             single = load(url, paths[: max(20, requests // 4)], 1)
             out[kind]["single_client_p50_ms"] = single["p50_ms"]
@@ -465,9 +495,22 @@ def main() -> None:
     parser.add_argument("--skip-sample", action="store_true")
     parser.add_argument("--work", type=Path, default=WORK, help="where the generated archive is cached")
     parser.add_argument("--cpu-only", action="store_true", help="only the in-process CPU time of search")
+    parser.add_argument(
+        "--server-workers",
+        type=int,
+        default=default_web_workers(),
+        help="`serve --workers` (default: serve's own, one per CPU up to 8)",
+    )
+    parser.add_argument("--result", default="web", help="name of the result file in bench/results/")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Any] = {"requests_per_page": args.requests, "concurrency": args.concurrency}
+    results: dict[str, Any] = {
+        "requests_per_page": args.requests,
+        "concurrency": args.concurrency,
+        "server_workers": args.server_workers,
+        "cpus": os.cpu_count(),
+        "load_before": [round(x, 2) for x in os.getloadavg()],
+    }
     if args.cpu_only:
         archive = generated_archive(args.work / f"web-real-{args.documents}", args.documents)
         results["search_cpu"] = search_cpu(archive, args.requests)
@@ -475,15 +518,19 @@ def main() -> None:
         return
     if not args.skip_sample:
         sample_dir = args.work / f"web-sample-{os.getpid()}"
-        results["sample"] = measure("sample", sample_archive(sample_dir), args.requests, args.concurrency)
+        results["sample"] = measure(
+            "sample", sample_archive(sample_dir), args.requests, args.concurrency, args.server_workers
+        )
         subprocess.run(["rm", "-rf", str(sample_dir)], check=False)
     started = time.perf_counter()
     generated = generated_archive(args.work / f"web-real-{args.documents}", args.documents)
     results["generation_s"] = round(time.perf_counter() - started, 1)
-    results["generated"] = measure("generated", generated, args.requests, args.concurrency)
+    results["generated"] = measure(
+        "generated", generated, args.requests, args.concurrency, args.server_workers
+    )
     results["generated"]["search_cpu"] = search_cpu(generated, args.requests)
     results["load_after"] = [round(x, 2) for x in os.getloadavg()]
-    print(write_result("web", results))
+    print(write_result(args.result, results))
 
 
 if __name__ == "__main__":

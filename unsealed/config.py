@@ -184,6 +184,14 @@ class DedupOptions:
         )
 
 
+MAX_WEB_WORKERS = 8  # each server process holds its own connections, caches and page renderers
+
+
+def default_web_workers() -> int:
+    """Server processes `unsealed serve` starts: one per CPU, at most MAX_WEB_WORKERS."""
+    return max(1, min(MAX_WEB_WORKERS, os.cpu_count() or 1))
+
+
 @dataclass(frozen=True)
 class Settings:
     archive_dir: Path = Path("archive")
@@ -198,6 +206,7 @@ class Settings:
         default_factory=lambda: min(4, os.cpu_count() or 1)
     )  # UNSEALED_RENDER_WORKERS
     follow_links: bool = False  # UNSEALED_FOLLOW_LINKS: read symlinked files that stay inside the input
+    web_workers: int = field(default_factory=default_web_workers)  # UNSEALED_WEB_WORKERS
     fault: str = ""  # UNSEALED_FAULT: tests inject a failure into one file's work (worker.inject_fault)
 
     @classmethod
@@ -213,6 +222,7 @@ class Settings:
             page_image_cache_bytes=_env_number("UNSEALED_PAGE_IMAGE_CACHE_MB", 256) * 1024**2,
             render_workers=_env_number("UNSEALED_RENDER_WORKERS", min(4, os.cpu_count() or 1)),
             follow_links=_env("UNSEALED_FOLLOW_LINKS", "0") not in ("0", "false", "no"),
+            web_workers=_env_number("UNSEALED_WEB_WORKERS", default_web_workers()),
             fault=os.environ.get("UNSEALED_FAULT", ""),
         )
 
@@ -243,6 +253,13 @@ def email_timezone() -> str:
 def tessdata_prefix() -> str | None:
     """TESSDATA_PREFIX: where Tesseract's language data lies (Tesseract's own variable)."""
     return os.environ.get("TESSDATA_PREFIX") or None
+
+
+def sqlite_mmap_bytes() -> int:
+    """UNSEALED_SQLITE_MMAP_MB: how much of an archive's SQLite file each connection reads through a
+    memory map (default 2048, SQLite's own limit being just under 2 GiB; 0: read() calls and SQLite's
+    2 MB page cache, several times slower on pages that read thousands of rows)."""
+    return _env_number("UNSEALED_SQLITE_MMAP_MB", 2048) * 1024**2
 
 
 def admin_token() -> str | None:

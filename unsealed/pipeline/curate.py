@@ -12,6 +12,7 @@ from unsealed.enrich import curate
 from unsealed.errors import ConfigError
 from unsealed.search import indexer
 from unsealed.store.archive import Archive
+from unsealed.store.lock import curation_lock
 
 Action = Literal["merge", "split", "hide", "unhide"]
 ACTIONS: tuple[str, ...] = ("merge", "split", "hide", "unhide")
@@ -23,12 +24,13 @@ def apply(archive: Archive, action: str, entity: str, other: str | None = None) 
         raise ConfigError(f"action must be one of {', '.join(ACTIONS)}, got {action!r}")
     if action in ("merge", "split") and not (other or "").strip():
         raise ConfigError(f"{action} needs {'the other entity' if action == 'merge' else 'an alias'}")
-    with archive.engine.begin() as conn:
-        if action == "merge":
-            result = curate.merge(conn, entity, str(other).strip())
-        elif action == "split":
-            result = curate.split(conn, entity, str(other).strip())
-        else:
-            result = curate.hide(conn, entity, hidden=action == "hide")
-    indexer.sync(archive)  # re-index the pages whose entity names the decision changed
+    with curation_lock(archive.root):  # one decision at a time, across server processes too
+        with archive.engine.begin() as conn:
+            if action == "merge":
+                result = curate.merge(conn, entity, str(other).strip())
+            elif action == "split":
+                result = curate.split(conn, entity, str(other).strip())
+            else:
+                result = curate.hide(conn, entity, hidden=action == "hide")
+        indexer.sync(archive)  # re-index the pages whose entity names the decision changed
     return result

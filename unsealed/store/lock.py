@@ -21,6 +21,7 @@ from unsealed.errors import ArchiveBusyError
 
 WRITER_LOCK = "writer.lock"
 SCHEMA_LOCK = ".schema.lock"
+CURATION_LOCK = ".curation.lock"
 
 
 @contextlib.contextmanager
@@ -60,14 +61,25 @@ def _busy_message(path: Path, what: str) -> str:
 
 
 @contextlib.contextmanager
-def schema_lock(root: Path) -> Iterator[None]:
-    """Held (blocking) while an opener checks and upgrades the schema, so two never create it at once."""
-    fd = os.open(Path(root) / SCHEMA_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+def _blocking_lock(path: Path) -> Iterator[None]:
+    """An exclusive flock on `path`, waited for; one per open, so threads take turns as well."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)
+
+
+def schema_lock(root: Path) -> contextlib.AbstractContextManager[None]:
+    """Held (blocking) while an opener checks and upgrades the schema, so two never create it at once."""
+    return _blocking_lock(Path(root) / SCHEMA_LOCK)
+
+
+def curation_lock(root: Path) -> contextlib.AbstractContextManager[None]:
+    """Held (blocking) while a curator decision is recorded and re-indexed: decisions from several
+    server processes, threads or the CLI take turns (one SQLite writer, one search index writer)."""
+    return _blocking_lock(Path(root) / CURATION_LOCK)
 
 
 # Any fixed number: the key of the PostgreSQL advisory lock held while the schema is upgraded.

@@ -242,6 +242,7 @@ mentions = Table(
 # the indexes alone (migration 0004).
 Index("ix_mentions_document", mentions.c.document_id, mentions.c.page_number, mentions.c.entity_id)
 Index("ix_mentions_entity", mentions.c.entity_id, mentions.c.document_id)
+Index("ix_mentions_entity_order", mentions.c.entity_id, mentions.c.id)  # an entity's page of mentions
 
 # Summaries of the mention links, written with them by resolution (owned by store/entity_links.py):
 # how many mentions each document has of each entity, and how many documents each pair of entities
@@ -259,6 +260,12 @@ document_entities = Table(
 )
 Index("ix_document_entities_ranked", document_entities.c.entity_id, document_entities.c.mentions)
 Index("ix_document_entities_document", document_entities.c.document_id, document_entities.c.month)
+Index(  # the timeline: an entity's mentions by month from the index alone
+    "ix_document_entities_month",
+    document_entities.c.entity_id,
+    document_entities.c.month,
+    document_entities.c.mentions,
+)
 
 entity_pairs = Table(
     "entity_pairs",

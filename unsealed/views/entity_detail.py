@@ -107,9 +107,9 @@ def entity_mentions(conn: Connection, entity_id: str, *, page: int = 1, per_page
     total = conn.execute(
         select(func.count()).select_from(mentions).where(mentions.c.entity_id == entity_id)
     ).scalar_one()
-    # the page of mentions first, from the entity index alone (it holds the ids; extraction order,
-    # by document as ingested: cheap at any depth), then their rows, pages and documents: the joins
-    # run for `per_page` mentions, not for all of them
+    # the page of mentions first, from the (entity, id) index alone, read in order (extraction order,
+    # by document as ingested: no sort of all the entity's mentions), then their rows, pages and
+    # documents: the joins run for `per_page` mentions, not for all of them
     page_ids = (
         select(mentions.c.id)
         .where(mentions.c.entity_id == entity_id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -42,10 +44,21 @@ class CachedStatic(StaticFiles):
         return response
 
 
-def create_app(archive: Archive, admin_token: str | None = None) -> FastAPI:
+def create_app(archive: Archive, admin_token: str | None = None, *, owns_archive: bool = False) -> FastAPI:
     """An app over `archive`: GET routes, plus curator decisions when an admin token is set
-    (`admin_token`, else UNSEALED_ADMIN_TOKEN); no CORS headers, errors as JSON under /api."""
+    (`admin_token`, else UNSEALED_ADMIN_TOKEN); no CORS headers, errors as JSON under /api. With
+    `owns_archive`, the app closes the archive when the server shuts down."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            if owns_archive:
+                archive.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Unsealed archive",
         version=__version__,
         description="JSON API of an Unsealed archive: every HTML page has a twin here. Read-only, "
@@ -77,3 +90,10 @@ def create_app(archive: Archive, admin_token: str | None = None) -> FastAPI:
         app.include_router(module.api, prefix="/api/v1", responses=API_ERRORS)
     install_error_handlers(app)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app over the archive the settings name (UNSEALED_ARCHIVE): the factory each process of
+    `unsealed serve --workers N` calls (`uvicorn unsealed.web.app:app_from_env --factory`)."""
+    settings = config.Settings.from_env()
+    return create_app(Archive.open(settings.archive_dir, create=False), owns_archive=True)

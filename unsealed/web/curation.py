@@ -13,6 +13,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
@@ -53,7 +54,8 @@ async def curate_form(request: Request, archive: ArchiveDep, entity_id: str) -> 
         decision = Decision(action=form.get("action", ""), other=form.get("other"))  # type: ignore[arg-type]
     except ValidationError as exc:
         raise HTTPException(400, "action must be merge, split, hide or unhide") from exc
-    result = apply(archive, decision.action, entity_id, decision.other)
+    # off the event loop: a decision waits its turn on the archive's curation lock
+    result = await run_in_threadpool(apply, archive, decision.action, entity_id, decision.other)
     target = result.get("new_entity") or result["entity"]
     return RedirectResponse(f"/entities/{target}?curated={decision.action}", status_code=303)
 
