@@ -70,10 +70,16 @@ def forget(conn: Connection, document_ids: Sequence[str]) -> None:
     canonical member gets another."""
     nd = near_duplicates.c
     ids = list(document_ids)
-    clusters = set(
-        conn.execute(select(nd.cluster).where(nd.document_id.in_(ids), nd.cluster != "")).scalars()
-    )
-    conn.execute(delete(near_duplicate_bands).where(near_duplicate_bands.c.document_id.in_(ids)))
+    rows = conn.execute(
+        select(nd.id, nd.cluster, nd.bands).where(nd.document_id.in_(ids), nd.cluster != "")
+    ).all()
+    clusters = {cluster for _, cluster, _ in rows}
+    indexed = [  # the band index's rows of these texts, deleted by their key
+        (band, text_id)
+        for text_id, _, packed in rows
+        for band in np.unique(np.frombuffer(packed or b"", dtype="<i8")).tolist()
+    ]
+    execute_many(conn, "DELETE FROM near_duplicate_bands WHERE band = ? AND text_id = ?", indexed)
     conn.execute(delete(near_duplicates).where(nd.document_id.in_(ids)))
     if clusters:
         _choose_canonical(conn, clusters)
@@ -117,17 +123,14 @@ def _sign_missing(conn: Connection, ids: Sequence[str], options: DedupOptions, b
 
 
 _CANDIDATES = (
-    "SELECT b.band, n.document_id, n.page_number, n.signature, n.cluster FROM near_duplicate_bands b "
-    "JOIN near_duplicates n ON n.document_id = b.document_id AND n.page_number = b.page_number "
-    "WHERE b.band IN ({keys})"
+    "SELECT b.band, n.id, n.document_id, n.page_number, n.signature, n.cluster "
+    "FROM near_duplicate_bands b JOIN near_duplicates n ON n.id = b.text_id WHERE b.band IN ({keys})"
 )
-_SET_CLUSTER = (
-    "UPDATE near_duplicates SET cluster = ?, similarity = ? WHERE document_id = ? AND page_number = ?"
-)
+_SET_CLUSTER = "UPDATE near_duplicates SET cluster = ?, similarity = ? WHERE id = ?"
 
 
 def _stored(conn: Connection, keys: list[int]) -> Iterator[Any]:
-    """(band, document_id, page_number, signature, cluster) of the indexed texts with these bands."""
+    """(band, id, document_id, page_number, signature, cluster) of the indexed texts with these bands."""
     for start in range(0, len(keys), KEYS_PER_QUERY):
         chunk = keys[start : start + KEYS_PER_QUERY]
         yield from conn.exec_driver_sql(_CANDIDATES.format(keys=marks(conn, len(chunk))), tuple(chunk))
@@ -172,56 +175,51 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
     with them, then write their clusters and index their bands."""
     nd = near_duplicates.c
     rows = conn.execute(
-        select(nd.document_id, nd.page_number, nd.signature, nd.bands).where(
+        select(nd.id, nd.document_id, nd.page_number, nd.signature, nd.bands).where(
             nd.document_id.in_(ids), nd.cluster == ""
         )
     ).all()
     if not rows:
         return
-    texts: list[Text] = [(r[0], r[1]) for r in rows]
-    sigs: list[bytes | None] = [r[2] for r in rows]
-    bands = _BatchBands([r[3] for r in rows])
+    text_ids = np.array([r[0] for r in rows], dtype=np.int64)
+    texts: list[Text] = [(r[1], r[2]) for r in rows]
+    sigs: list[bytes | None] = [r[3] for r in rows]
+    bands = _BatchBands([r[4] for r in rows])
     groups = UnionFind()
     best: dict[int, float] = {}
-    compared: set[tuple[int, Text]] = set()
+    compared: set[tuple[int, int]] = set()  # (text of the batch, id of the text compared)
 
-    def match(a: int, b: Text, other: bytes | None, cluster: str) -> None:
+    def match(a: int, b: int, b_text: Text, other: bytes | None, cluster: str) -> None:
         if (a, b) in compared:  # the pair shares more than one band
             return
         compared.add((a, b))
         score = _score(sigs[a], other)
         if score >= options.threshold:
-            groups.union(cluster_key(*texts[a]), cluster or cluster_key(*b))
+            groups.union(cluster_key(*texts[a]), cluster or cluster_key(*b_text))
             best[a] = max(best.get(a, 0.0), score)
 
     for members in bands.shared():  # copies within the batch
         for i, a in enumerate(members.tolist()):
             for b in members[i + 1 :].tolist():
-                match(a, texts[b], sigs[b], "")
-                match(b, texts[a], sigs[a], "")
-    for band, doc_id, number, signature, cluster in _stored(conn, bands.distinct.tolist()):
+                match(a, int(text_ids[b]), texts[b], sigs[b], "")
+                match(b, int(text_ids[a]), texts[a], sigs[a], "")
+    for band, text_id, doc_id, number, signature, cluster in _stored(conn, bands.distinct.tolist()):
         for a in bands.holders(band).tolist():  # and the texts indexed before
-            match(a, (doc_id, number), signature, cluster)
+            match(a, text_id, (doc_id, number), signature, cluster)
     changed = _merge_bridged(conn, groups) | {text[0] for text in texts}  # their copy keys change
     execute_many(
         conn,
         _SET_CLUSTER,
-        [(groups.find(cluster_key(*text)), best.get(i), *text) for i, text in enumerate(texts)],
+        [
+            (groups.find(cluster_key(*text)), best.get(i), text_id)
+            for i, (text, text_id) in enumerate(zip(texts, text_ids.tolist(), strict=True))
+        ],
     )
-    doc_ids = np.array([t[0] for t in texts], dtype=object)
-    numbers = np.array([t[1] for t in texts])
     insert_tuples(
         conn,
         near_duplicate_bands,
-        ("band", "document_id", "page_number"),
-        list(
-            zip(
-                bands.keys.tolist(),
-                doc_ids[bands.owners].tolist(),
-                numbers[bands.owners].tolist(),
-                strict=True,
-            )
-        ),
+        ("band", "text_id"),
+        list(zip(bands.keys.tolist(), text_ids[bands.owners].tolist(), strict=True)),
     )
     indexer.mark_pending(conn, changed)
     touched = {groups.find(cluster_key(*texts[i])) for i in best}
