@@ -146,9 +146,9 @@ class _BatchBands:
     """The batch's texts' band keys, sorted (numpy): which texts share one, which hold one."""
 
     def __init__(self, packed: list[bytes | None]):
-        arrays = [np.frombuffer(p or b"", dtype="<i8") for p in packed]
-        keys = np.concatenate(arrays) if arrays else np.empty(0, dtype="<i8")
-        owners = np.repeat(np.arange(len(arrays)), [len(a) for a in arrays])
+        blobs = [p or b"" for p in packed]
+        keys = np.frombuffer(b"".join(blobs), dtype="<i8")
+        owners = np.repeat(np.arange(len(blobs)), [len(blob) // 8 for blob in blobs])
         order = np.lexsort((owners, keys))
         keys, owners = keys[order], owners[order]
         distinct = np.ones(len(keys), dtype=bool)  # each (key, text) once
@@ -166,8 +166,40 @@ class _BatchBands:
         for start, end in zip(self.starts[several].tolist(), ends[several].tolist(), strict=True):
             yield self.owners[start:end]
 
-    def holders(self, key: int) -> np.ndarray:
-        return self.owners[np.searchsorted(self.keys, key) : np.searchsorted(self.keys, key, "right")]
+
+def _matrix(signatures: Sequence[bytes | None], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The signatures as rows of one uint32 matrix (zeros where none) and which rows have none."""
+    blank = bytes(4 * width)
+    rows = np.frombuffer(b"".join(s or blank for s in signatures), dtype="<u4").reshape(-1, width)
+    return rows, np.array([s is None for s in signatures], dtype=bool)
+
+
+def _stored_matches(
+    conn: Connection, bands: _BatchBands, sigs: list[bytes | None], options: DedupOptions
+) -> list[tuple[int, float, Text, str]]:
+    """The batch's texts' copies among the indexed texts sharing a band with them, each pair scored
+    once, in bulk: (text of the batch, score, the copy, its cluster)."""
+    rows = list(_stored(conn, bands.distinct.tolist()))
+    if not rows:
+        return []
+    found = np.array([r[0] for r in rows], dtype=np.int64)
+    low, high = np.searchsorted(bands.keys, found), np.searchsorted(bands.keys, found, "right")
+    counts = high - low
+    row = np.repeat(np.arange(len(rows)), counts)  # a (stored row, batch text holding its band) each
+    holder = bands.owners[np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts - low, counts)]
+    text_ids = np.array([r[1] for r in rows], dtype=np.int64)
+    _, once = np.unique(holder * (int(text_ids.max()) + 1) + text_ids[row], return_index=True)
+    holder, row = holder[once], row[once]
+    mine, mine_blank = _matrix(sigs, options.permutations)
+    theirs, theirs_blank = _matrix([r[4] for r in rows], options.permutations)
+    same = np.count_nonzero(mine[holder] == theirs[row], axis=1) / options.permutations
+    blank_a, blank_b = mine_blank[holder], theirs_blank[row]  # short texts: a key only for the same words
+    scores = np.where(blank_a | blank_b, (blank_a & blank_b).astype(float), same)
+    keep = np.flatnonzero(scores >= options.threshold)
+    return [
+        (a, score, (rows[r][2], rows[r][3]), rows[r][5])
+        for a, score, r in zip(holder[keep].tolist(), scores[keep].tolist(), row[keep].tolist(), strict=True)
+    ]
 
 
 def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> None:
@@ -203,9 +235,9 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
             for b in members[i + 1 :].tolist():
                 match(a, int(text_ids[b]), texts[b], sigs[b], "")
                 match(b, int(text_ids[a]), texts[a], sigs[a], "")
-    for band, text_id, doc_id, number, signature, cluster in _stored(conn, bands.distinct.tolist()):
-        for a in bands.holders(band).tolist():  # and the texts indexed before
-            match(a, text_id, (doc_id, number), signature, cluster)
+    for a, score, copy, cluster in _stored_matches(conn, bands, sigs, options):  # texts indexed before
+        groups.union(cluster_key(*texts[a]), cluster or cluster_key(*copy))
+        best[a] = max(best.get(a, 0.0), score)
     changed = _merge_bridged(conn, groups) | {text[0] for text in texts}  # their copy keys change
     execute_many(
         conn,
