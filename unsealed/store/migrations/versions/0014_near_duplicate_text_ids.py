@@ -10,6 +10,8 @@ Revises: 0013_near_duplicates_resign
 Create Date: 2026-12-01
 """
 
+from typing import Any
+
 import numpy as np
 import sqlalchemy as sa
 from alembic import op
@@ -23,13 +25,13 @@ _COLUMNS = "document_id, page_number, cluster, canonical, signature, similarity,
 _CHUNK = 5000
 
 
-def _text_columns(with_id: bool) -> list[sa.Column]:  # type: ignore[type-arg]
-    document = sa.Column(
+def _text_columns(with_id: bool) -> list[sa.Column[Any]]:
+    document: sa.Column[Any] = sa.Column(
         "document_id", sa.String(36), sa.ForeignKey("documents.id", ondelete="CASCADE"),
         primary_key=not with_id, nullable=False,
     )  # fmt: skip
-    page = sa.Column("page_number", sa.Integer, primary_key=not with_id, nullable=False)
-    rest = [
+    page: sa.Column[Any] = sa.Column("page_number", sa.Integer, primary_key=not with_id, nullable=False)
+    rest: list[sa.Column[Any]] = [
         sa.Column("cluster", sa.String(48), nullable=False),
         sa.Column("canonical", sa.Boolean, nullable=False),
         sa.Column("signature", sa.LargeBinary),
