@@ -116,7 +116,11 @@ def test_reprocess_re_signs_and_re_clusters_a_document_whose_text_changed(cli, o
         after = _document_rows(archive)
         with archive.engine.connect() as conn:
             indexed = set(
-                conn.execute(select(near_duplicate_bands.c.document_id, near_duplicate_bands.c.page_number))
+                conn.execute(
+                    select(near_duplicates.c.document_id, near_duplicates.c.page_number).join(
+                        near_duplicate_bands, near_duplicate_bands.c.text_id == near_duplicates.c.id
+                    )
+                )
             )
             scanned_id = conn.execute(
                 select(documents.c.id).where(documents.c.storage_key.endswith("EFTA00000500.pdf"))

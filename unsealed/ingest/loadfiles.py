@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 QUOTE = "\u00fe"
 SEPARATOR = "\x14"
@@ -106,8 +107,7 @@ def parse_dat(data: bytes) -> DatFile:
     return dat
 
 
-@dataclass(frozen=True)
-class OptLine:
+class OptLine(NamedTuple):  # a tuple: one per page of a release, built fast
     line: int
     bates: str
     volume: str

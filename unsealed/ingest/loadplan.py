@@ -36,7 +36,7 @@ def apply_load(result: FileResult, load: DocumentLoad) -> None:
     stamp that disagrees is kept on the page."""
     result.fields = dict(load.fields)
     for index, page in enumerate(result.pages):
-        bates = _page_bates(load.bates, index)
+        bates = _page_bates(load.bates, index, page.bates)
         if bates is None:
             continue
         if page.bates != bates or page.bates_source != "stamped":  # else the page prints this number
@@ -46,11 +46,13 @@ def apply_load(result: FileResult, load: DocumentLoad) -> None:
         page.bates, page.bates_source = bates, "loadfile"
 
 
-def _page_bates(numbers: list[str], index: int) -> str | None:
+def _page_bates(numbers: list[str], index: int, printed: str | None) -> str | None:
     """The page's Bates number from the OPT, in the canonical form every display shows (a load
-    file may write `HOUSE OVERSIGHT 013482`), numbered on from the last one for pages it lacks."""
+    file may write `HOUSE OVERSIGHT 013482`), numbered on from the last one for pages it lacks.
+    `printed`: the number read on the page (canonical), the usual value."""
     if index < len(numbers):
-        return canonical_bates(numbers[index])
+        number = numbers[index]
+        return number if number == printed else canonical_bates(number)
     if not numbers:
         return None
     parsed = parse_bates(numbers[-1])
@@ -67,6 +69,7 @@ class _Finder:
     def __init__(self, sources: Sequence[SourceFile]):
         self._by_suffix: dict[str, SourceFile | None] = {}
         self._by_stem: dict[str, SourceFile] = {}
+        self._images: dict[str, SourceFile | None] = {}  # an OPT names each file once per page
         for source in sources:
             parts = _relative(source).split("/")
             for start in range(len(parts)):
@@ -77,12 +80,16 @@ class _Finder:
                 self._by_stem[str(stem).lower()] = source
 
     def image(self, path: str) -> SourceFile | None:
+        if path in self._images:
+            return self._images[path]
         parts = [p for p in path.replace("\\", "/").lower().split("/") if p not in ("", ".")]
+        found = None
         for start in range(len(parts)):
             found = self._by_suffix.get("/".join(parts[start:]))
             if found is not None:
-                return found
-        return None
+                break
+        self._images[path] = found
+        return found
 
     def bates(self, bates: str) -> SourceFile | None:
         return self._by_stem.get(bates.lower())
@@ -125,11 +132,14 @@ def _apply_opt(
     replaced: dict[str, SourceFile] = {}
     for document in opt_documents(pages):
         files: list[SourceFile] = []
+        bates: list[str] = []  # of the pages whose image is there
         for page in document:
             found = finder.image(page.image)
             if found is None:
                 plan.problems.append((key, f"line {page.line}: missing image {page.image} ({page.bates})"))
-            elif not files or files[-1].storage_key != found.storage_key:
+                continue
+            bates.append(page.bates)
+            if not files or files[-1].storage_key != found.storage_key:
                 files.append(found)
         if not files:
             continue
@@ -138,7 +148,7 @@ def _apply_opt(
             replaced[head.storage_key] = replace(head, parts=tuple(files[1:]))
             absorbed.update(f.storage_key for f in files[1:])
         load = plan.documents.setdefault(head.storage_key, DocumentLoad())
-        load.bates = [page.bates for page in document if finder.image(page.image) is not None]
+        load.bates = bates
         first_image[canonical_bates(document[0].bates).lower()] = head
     plan.sources = [replaced.get(s.storage_key, s) for s in plan.sources]
 

@@ -70,10 +70,16 @@ def forget(conn: Connection, document_ids: Sequence[str]) -> None:
     canonical member gets another."""
     nd = near_duplicates.c
     ids = list(document_ids)
-    clusters = set(
-        conn.execute(select(nd.cluster).where(nd.document_id.in_(ids), nd.cluster != "")).scalars()
-    )
-    conn.execute(delete(near_duplicate_bands).where(near_duplicate_bands.c.document_id.in_(ids)))
+    rows = conn.execute(
+        select(nd.id, nd.cluster, nd.bands).where(nd.document_id.in_(ids), nd.cluster != "")
+    ).all()
+    clusters = {cluster for _, cluster, _ in rows}
+    indexed = [  # the band index's rows of these texts, deleted by their key
+        (band, text_id)
+        for text_id, _, packed in rows
+        for band in np.unique(np.frombuffer(packed or b"", dtype="<i8")).tolist()
+    ]
+    execute_many(conn, "DELETE FROM near_duplicate_bands WHERE band = ? AND text_id = ?", indexed)
     conn.execute(delete(near_duplicates).where(nd.document_id.in_(ids)))
     if clusters:
         _choose_canonical(conn, clusters)
@@ -117,17 +123,14 @@ def _sign_missing(conn: Connection, ids: Sequence[str], options: DedupOptions, b
 
 
 _CANDIDATES = (
-    "SELECT b.band, n.document_id, n.page_number, n.signature, n.cluster FROM near_duplicate_bands b "
-    "JOIN near_duplicates n ON n.document_id = b.document_id AND n.page_number = b.page_number "
-    "WHERE b.band IN ({keys})"
+    "SELECT b.band, n.id, n.document_id, n.page_number, n.signature, n.cluster "
+    "FROM near_duplicate_bands b JOIN near_duplicates n ON n.id = b.text_id WHERE b.band IN ({keys})"
 )
-_SET_CLUSTER = (
-    "UPDATE near_duplicates SET cluster = ?, similarity = ? WHERE document_id = ? AND page_number = ?"
-)
+_SET_CLUSTER = "UPDATE near_duplicates SET cluster = ?, similarity = ? WHERE id = ?"
 
 
 def _stored(conn: Connection, keys: list[int]) -> Iterator[Any]:
-    """(band, document_id, page_number, signature, cluster) of the indexed texts with these bands."""
+    """(band, id, document_id, page_number, signature, cluster) of the indexed texts with these bands."""
     for start in range(0, len(keys), KEYS_PER_QUERY):
         chunk = keys[start : start + KEYS_PER_QUERY]
         yield from conn.exec_driver_sql(_CANDIDATES.format(keys=marks(conn, len(chunk))), tuple(chunk))
@@ -143,9 +146,9 @@ class _BatchBands:
     """The batch's texts' band keys, sorted (numpy): which texts share one, which hold one."""
 
     def __init__(self, packed: list[bytes | None]):
-        arrays = [np.frombuffer(p or b"", dtype="<i8") for p in packed]
-        keys = np.concatenate(arrays) if arrays else np.empty(0, dtype="<i8")
-        owners = np.repeat(np.arange(len(arrays)), [len(a) for a in arrays])
+        blobs = [p or b"" for p in packed]
+        keys = np.frombuffer(b"".join(blobs), dtype="<i8")
+        owners = np.repeat(np.arange(len(blobs)), [len(blob) // 8 for blob in blobs])
         order = np.lexsort((owners, keys))
         keys, owners = keys[order], owners[order]
         distinct = np.ones(len(keys), dtype=bool)  # each (key, text) once
@@ -163,8 +166,40 @@ class _BatchBands:
         for start, end in zip(self.starts[several].tolist(), ends[several].tolist(), strict=True):
             yield self.owners[start:end]
 
-    def holders(self, key: int) -> np.ndarray:
-        return self.owners[np.searchsorted(self.keys, key) : np.searchsorted(self.keys, key, "right")]
+
+def _matrix(signatures: Sequence[bytes | None], width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The signatures as rows of one uint32 matrix (zeros where none) and which rows have none."""
+    blank = bytes(4 * width)
+    rows = np.frombuffer(b"".join(s or blank for s in signatures), dtype="<u4").reshape(-1, width)
+    return rows, np.array([s is None for s in signatures], dtype=bool)
+
+
+def _stored_matches(
+    conn: Connection, bands: _BatchBands, sigs: list[bytes | None], options: DedupOptions
+) -> list[tuple[int, float, Text, str]]:
+    """The batch's texts' copies among the indexed texts sharing a band with them, each pair scored
+    once, in bulk: (text of the batch, score, the copy, its cluster)."""
+    rows = list(_stored(conn, bands.distinct.tolist()))
+    if not rows:
+        return []
+    found = np.array([r[0] for r in rows], dtype=np.int64)
+    low, high = np.searchsorted(bands.keys, found), np.searchsorted(bands.keys, found, "right")
+    counts = high - low
+    row = np.repeat(np.arange(len(rows)), counts)  # a (stored row, batch text holding its band) each
+    holder = bands.owners[np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts - low, counts)]
+    text_ids = np.array([r[1] for r in rows], dtype=np.int64)
+    _, once = np.unique(holder * (int(text_ids.max()) + 1) + text_ids[row], return_index=True)
+    holder, row = holder[once], row[once]
+    mine, mine_blank = _matrix(sigs, options.permutations)
+    theirs, theirs_blank = _matrix([r[4] for r in rows], options.permutations)
+    same = np.count_nonzero(mine[holder] == theirs[row], axis=1) / options.permutations
+    blank_a, blank_b = mine_blank[holder], theirs_blank[row]  # short texts: a key only for the same words
+    scores = np.where(blank_a | blank_b, (blank_a & blank_b).astype(float), same)
+    keep = np.flatnonzero(scores >= options.threshold)
+    return [
+        (a, score, (rows[r][2], rows[r][3]), rows[r][5])
+        for a, score, r in zip(holder[keep].tolist(), scores[keep].tolist(), row[keep].tolist(), strict=True)
+    ]
 
 
 def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> None:
@@ -172,56 +207,51 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
     with them, then write their clusters and index their bands."""
     nd = near_duplicates.c
     rows = conn.execute(
-        select(nd.document_id, nd.page_number, nd.signature, nd.bands).where(
+        select(nd.id, nd.document_id, nd.page_number, nd.signature, nd.bands).where(
             nd.document_id.in_(ids), nd.cluster == ""
         )
     ).all()
     if not rows:
         return
-    texts: list[Text] = [(r[0], r[1]) for r in rows]
-    sigs: list[bytes | None] = [r[2] for r in rows]
-    bands = _BatchBands([r[3] for r in rows])
+    text_ids = np.array([r[0] for r in rows], dtype=np.int64)
+    texts: list[Text] = [(r[1], r[2]) for r in rows]
+    sigs: list[bytes | None] = [r[3] for r in rows]
+    bands = _BatchBands([r[4] for r in rows])
     groups = UnionFind()
     best: dict[int, float] = {}
-    compared: set[tuple[int, Text]] = set()
+    compared: set[tuple[int, int]] = set()  # (text of the batch, id of the text compared)
 
-    def match(a: int, b: Text, other: bytes | None, cluster: str) -> None:
+    def match(a: int, b: int, b_text: Text, other: bytes | None, cluster: str) -> None:
         if (a, b) in compared:  # the pair shares more than one band
             return
         compared.add((a, b))
         score = _score(sigs[a], other)
         if score >= options.threshold:
-            groups.union(cluster_key(*texts[a]), cluster or cluster_key(*b))
+            groups.union(cluster_key(*texts[a]), cluster or cluster_key(*b_text))
             best[a] = max(best.get(a, 0.0), score)
 
     for members in bands.shared():  # copies within the batch
         for i, a in enumerate(members.tolist()):
             for b in members[i + 1 :].tolist():
-                match(a, texts[b], sigs[b], "")
-                match(b, texts[a], sigs[a], "")
-    for band, doc_id, number, signature, cluster in _stored(conn, bands.distinct.tolist()):
-        for a in bands.holders(band).tolist():  # and the texts indexed before
-            match(a, (doc_id, number), signature, cluster)
+                match(a, int(text_ids[b]), texts[b], sigs[b], "")
+                match(b, int(text_ids[a]), texts[a], sigs[a], "")
+    for a, score, copy, cluster in _stored_matches(conn, bands, sigs, options):  # texts indexed before
+        groups.union(cluster_key(*texts[a]), cluster or cluster_key(*copy))
+        best[a] = max(best.get(a, 0.0), score)
     changed = _merge_bridged(conn, groups) | {text[0] for text in texts}  # their copy keys change
     execute_many(
         conn,
         _SET_CLUSTER,
-        [(groups.find(cluster_key(*text)), best.get(i), *text) for i, text in enumerate(texts)],
+        [
+            (groups.find(cluster_key(*text)), best.get(i), text_id)
+            for i, (text, text_id) in enumerate(zip(texts, text_ids.tolist(), strict=True))
+        ],
     )
-    doc_ids = np.array([t[0] for t in texts], dtype=object)
-    numbers = np.array([t[1] for t in texts])
     insert_tuples(
         conn,
         near_duplicate_bands,
-        ("band", "document_id", "page_number"),
-        list(
-            zip(
-                bands.keys.tolist(),
-                doc_ids[bands.owners].tolist(),
-                numbers[bands.owners].tolist(),
-                strict=True,
-            )
-        ),
+        ("band", "text_id"),
+        list(zip(bands.keys.tolist(), text_ids[bands.owners].tolist(), strict=True)),
     )
     indexer.mark_pending(conn, changed)
     touched = {groups.find(cluster_key(*texts[i])) for i in best}

@@ -119,27 +119,31 @@ load_problems = Table(
 Index("ix_load_problems_dataset", load_problems.c.dataset)
 
 # Near-duplicate clusters (MinHash LSH): one row per document or page; canonical = most complete copy.
+# `id` numbers the text for the band index (SQLite: the rowid, so the index's join is a rowid look-up).
 near_duplicates = Table(
     "near_duplicates",
     metadata,
-    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
-    Column("page_number", Integer, primary_key=True),  # 0 = the whole document, 1.. = a page
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("page_number", Integer, nullable=False),  # 0 = the whole document, 1.. = a page
     Column("cluster", String(48), nullable=False),  # the id of the cluster's first member (":N": a page)
     Column("canonical", Boolean, nullable=False),
     Column("signature", LargeBinary),  # MinHash values (uint32, little-endian); NULL: too few words
     Column("similarity", Float),  # estimated Jaccard with the copy it matched when it joined
     Column("bands", LargeBinary),  # its LSH band keys (int64, little-endian), as in near_duplicate_bands
+    UniqueConstraint("document_id", "page_number", name="uq_near_duplicates_text"),
 )
 Index("ix_near_duplicates_cluster", near_duplicates.c.cluster)
 
-# The LSH bands of each signature: texts sharing a band are candidates (incremental look-up). One
-# clustered key and no other index (SQLite: WITHOUT ROWID), so the 16 rows a page adds are cheap.
+# The LSH bands of the clustered texts: texts sharing a band are candidates (incremental look-up).
+# Two integers, one clustered key and no other index (SQLite: WITHOUT ROWID), so the 16 rows a
+# page adds are small and the look-up joins near_duplicates on its integer key. No foreign key:
+# the near-duplicate stage removes a text's rows itself (`forget`, by band and id: indexed).
 near_duplicate_bands = Table(
     "near_duplicate_bands",
     metadata,
     Column("band", BigInteger, primary_key=True),
-    Column("document_id", String(36), ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True),
-    Column("page_number", Integer, primary_key=True),
+    Column("text_id", Integer, primary_key=True),  # near_duplicates.id
     sqlite_with_rowid=False,
 )
 

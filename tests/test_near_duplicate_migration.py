@@ -1,0 +1,74 @@
+"""Migration 0014 (integer text ids in the band index) keeps the clusters and the band index, down
+and up again, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from sqlalchemy import Connection, text
+
+from tests.queue_support import postgres_database
+from tests.test_evidence_duplicates import _release
+from unsealed.config import Settings
+from unsealed.pipeline import dedup_stage
+from unsealed.pipeline.ingest import ingest
+from unsealed.store.archive import Archive
+from unsealed.store.database import _alembic_config
+
+_INDEXED = (
+    "SELECT b.band, n.document_id, n.page_number FROM near_duplicate_bands b "
+    "JOIN near_duplicates n ON n.id = b.text_id"
+)
+_INDEXED_BEFORE = "SELECT band, document_id, page_number FROM near_duplicate_bands"
+_CLUSTERS = "SELECT document_id, page_number, cluster, canonical, signature, bands FROM near_duplicates"
+
+
+def _rows(conn: Connection, sql: str) -> list[tuple[object, ...]]:
+    return sorted(tuple(r) for r in conn.execute(text(sql)))
+
+
+def _down_and_up(archive: Archive) -> None:
+    with archive.engine.connect() as conn:
+        clusters, indexed = _rows(conn, _CLUSTERS), _rows(conn, _INDEXED)
+    assert indexed and len({r[2] for r in clusters}) < len(clusters)  # some texts share a cluster
+    config = _alembic_config(archive.engine)
+    command.downgrade(config, "0013_near_duplicates_resign")
+    with archive.engine.connect() as conn:
+        assert _rows(conn, _CLUSTERS) == clusters
+        assert _rows(conn, _INDEXED_BEFORE) == indexed
+    command.upgrade(config, "head")
+    with archive.engine.connect() as conn:
+        assert _rows(conn, _CLUSTERS) == clusters
+        assert _rows(conn, _INDEXED) == indexed
+
+
+def _ingest_both(archive: Archive, root: Path, settings: Settings) -> None:
+    one, two = _release(root)
+    ingest(archive, [one], "one", settings, stages=[dedup_stage.stage()])
+    _down_and_up(archive)
+    ingest(archive, [two], "two", settings, stages=[dedup_stage.stage()])  # clusters on the kept index
+    with archive.engine.connect() as conn:
+        memo = conn.execute(
+            text(
+                "SELECT count(DISTINCT n.document_id) FROM near_duplicates n JOIN documents d "
+                "ON d.id = n.document_id WHERE n.page_number = 0 AND n.cluster = ("
+                "SELECT n2.cluster FROM near_duplicates n2 JOIN documents d2 ON d2.id = n2.document_id "
+                "WHERE d2.dataset = 'one' AND d2.bates_first = 'EFTA00000100' AND n2.page_number = 0)"
+            )
+        ).scalar_one()
+    assert memo == 3  # the copy in `two` and the redacted print joined the memo's cluster
+
+
+def test_migration_keeps_clusters_on_sqlite(tmp_path):
+    settings = Settings(archive_dir=tmp_path / "archive", workers=1)
+    with Archive.open(settings.archive_dir) as archive:
+        _ingest_both(archive, tmp_path, settings)
+
+
+def test_migration_keeps_clusters_on_postgresql(tmp_path, monkeypatch):
+    with postgres_database() as url:
+        monkeypatch.setenv("UNSEALED_DATABASE_URL", url)
+        settings = Settings(archive_dir=tmp_path / "archive", workers=1)
+        with Archive.open(settings.archive_dir) as archive:
+            _ingest_both(archive, tmp_path, settings)
