@@ -33,7 +33,7 @@ def _down_and_up(archive: Archive) -> None:
         clusters, indexed = _rows(conn, _CLUSTERS), _rows(conn, _INDEXED)
     assert indexed and len({r[2] for r in clusters}) < len(clusters)  # some texts share a cluster
     config = _alembic_config(archive.engine)
-    command.downgrade(config, "0013_near_duplicates_resign")
+    command.downgrade(config, "0014_entity_page_indexes")
     with archive.engine.connect() as conn:
         assert _rows(conn, _CLUSTERS) == clusters
         assert _rows(conn, _INDEXED_BEFORE) == indexed

@@ -5,8 +5,8 @@ near_duplicate_bands holds two integers, (band, text_id), instead of a band and 
 page: rows a third the size, and the incremental look-up joins on an integer key. The clusters are
 kept: rows are copied, and the band index is rebuilt from each clustered text's `bands`.
 
-Revision ID: 0014_near_duplicate_text_ids
-Revises: 0013_near_duplicates_resign
+Revision ID: 0015_near_duplicate_text_ids
+Revises: 0014_entity_page_indexes
 Create Date: 2026-12-01
 """
 
@@ -16,8 +16,8 @@ import numpy as np
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_near_duplicate_text_ids"
-down_revision = "0013_near_duplicates_resign"
+revision = "0015_near_duplicate_text_ids"
+down_revision = "0014_entity_page_indexes"
 branch_labels = None
 depends_on = None
 
