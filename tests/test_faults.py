@@ -132,7 +132,9 @@ def test_kill_9_of_a_worker_fails_only_its_file(tmp_path: Path) -> None:
 
 
 def test_two_ingests_at_once_one_waits_its_turn_with_a_clear_message(tmp_path: Path) -> None:
-    folder = _folder(tmp_path, 8)
+    # 48 slow files (0.25 s each, 2 workers): the first run holds the lock ~6 s, longer than the
+    # second takes to start even on a quiet machine (with 8 files the first could finish first)
+    folder = _folder(tmp_path, 48)
     archive_dir = tmp_path / "archive"
     first = _start(archive_dir, folder, UNSEALED_FAULT="slow:file")
     _wait_for_workers(first, 2)
@@ -141,7 +143,7 @@ def test_two_ingests_at_once_one_waits_its_turn_with_a_clear_message(tmp_path: P
     assert second.returncode == 2 and "Traceback" not in err
     assert f"process {first.pid}" in err and "One ingest or reprocess at a time" in " ".join(err.split())
     assert first.wait(timeout=300) == 0
-    _assert_whole(archive_dir, 8)
+    _assert_whole(archive_dir, 48)
 
 
 def test_a_full_disk_fails_the_file_that_does_not_fit_and_keeps_the_archive_consistent(
