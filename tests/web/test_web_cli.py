@@ -180,7 +180,9 @@ def test_worker_connections_keep_tcp_nodelay() -> None:
 
     try:
         assert listener.proto == socket.IPPROTO_TCP
-        asyncio.run(accept_one())
+        # in a thread of its own: a browser test before this one may leave a loop running here
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, accept_one()).result(timeout=30)
     finally:
         listener.close()
     assert nodelay == [1]
