@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from unsealed.domain import NAME_TYPES
-from unsealed.enrich import ner, patterns, tagging
+from unsealed.enrich import ner, patterns, statements, tagging
 from unsealed.enrich.furniture import (
     cut_at_labels,
     furniture_spans,
@@ -501,6 +501,7 @@ def preload(model: str | None = None) -> None:
     ner.load_nlp(model)
     load_places()
     load_given_names()
+    statements.load_places()
 
 
 def extract_document(
