@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from unsealed.domain import NAME_TYPES
-from unsealed.enrich import ner, patterns, tagging
+from unsealed.enrich import ner, patterns, statements, tagging
 from unsealed.enrich.doc_evidence import (
     coordinated_orgs,
     domain_names,
@@ -604,6 +604,7 @@ def preload(model: str | None = None) -> None:
     load_regions()
     load_given_names()
     patterns.preload()
+    statements.load_places()
 
 
 def extract_document(

