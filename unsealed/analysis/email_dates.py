@@ -41,7 +41,11 @@ _RUN_ON_YEAR = re.compile(r"(\d{1,2}/\d{1,2}/(?:19|20)\d\d)(\d{1,2}:\d\d)")
 _SPLIT_RUN_ON = re.compile(r"(\d{1,2}/\d{1,2}/(?:19|20)\d\d)(\d) (\d:\d\d)")  # `3/25/20191 1:46`
 _TIME = re.compile(r"\d{1,2}\s?[:.]\s?\d\d")
 _YEAR = re.compile(r"(?:19|20)\d\d|\b\d{1,2}/\d{1,2}/\d\d\b")
-_OTHER = datetime(1999, 2, 2)  # a second default: what changes with it was not printed
+# Two fixed defaults that differ in year, month and day: a field that changes between the two
+# parses was not printed. (Not today's date: on the 2nd of a month, or in February, a missing
+# day or month read the same under both and `Ma 09, 2018` became 2 September.)
+_DEFAULT = datetime(2000, 1, 1)
+_OTHER = datetime(1999, 2, 2)
 _MONTH = re.compile(r"\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\b", re.I)
 
 
@@ -84,7 +88,7 @@ def parse_sent(raw: str) -> SentDate | None:
         return None
     text = _cut_month(raw, text)
     try:
-        parsed, _ = dateparser.parse(text, fuzzy_with_tokens=True, tzinfos=ZONES)  # type: ignore[misc]
+        parsed, _ = dateparser.parse(text, fuzzy_with_tokens=True, tzinfos=ZONES, default=_DEFAULT)  # type: ignore[misc]
         other, _ = dateparser.parse(text, fuzzy_with_tokens=True, tzinfos=ZONES, default=_OTHER)  # type: ignore[misc]
     except (ValueError, OverflowError, TypeError):
         return None
