@@ -3,6 +3,7 @@ workers that hang or die are replaced and their tasks fail with the reason."""
 
 from __future__ import annotations
 
+import multiprocessing
 import operator
 import signal
 import time
@@ -99,6 +100,11 @@ def test_a_worker_that_died_while_idle_is_replaced_when_it_is_next_given_work():
         # The worker answers, then dies 50 ms later while it waits for work (as if killed from outside).
         pool.submit("arm", signal.setitimer, signal.ITIMER_REAL, 0.05)
         assert pool.next_result()[0] == "arm"
-        time.sleep(0.5)
+        # wait until it is gone (not a fixed sleep: on a loaded machine a dying worker can still be
+        # printing its traceback half a second later, and a task sent then dies with it)
+        deadline = time.monotonic() + 30
+        while multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not multiprocessing.active_children()
         pool.submit("after", operator.add, 2, 3)
         assert pool.next_result() == ("after", 5)
