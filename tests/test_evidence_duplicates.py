@@ -3,6 +3,7 @@ most complete copy as canonical, the redaction diff naming both Bates numbers, r
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -13,7 +14,12 @@ from unsealed.config import DedupOptions, Settings
 from unsealed.pipeline import dedup_stage
 from unsealed.pipeline.ingest import ingest
 from unsealed.store.archive import Archive
-from unsealed.store.schema import documents, near_duplicate_bands, near_duplicates
+from unsealed.store.schema import (
+    documents,
+    near_duplicate_bands,
+    near_duplicate_recent_bands,
+    near_duplicates,
+)
 from unsealed.views.document import document_view
 
 MEMO = [
@@ -121,6 +127,13 @@ def test_reprocess_re_signs_and_re_clusters_a_document_whose_text_changed(cli, o
                         near_duplicate_bands, near_duplicate_bands.c.text_id == near_duplicates.c.id
                     )
                 )
+            ) | set(
+                conn.execute(
+                    select(near_duplicates.c.document_id, near_duplicates.c.page_number).join(
+                        near_duplicate_recent_bands,
+                        near_duplicate_recent_bands.c.text_id == near_duplicates.c.id,
+                    )
+                )
             )
             scanned_id = conn.execute(
                 select(documents.c.id).where(documents.c.storage_key.endswith("EFTA00000500.pdf"))
@@ -134,3 +147,43 @@ def test_reprocess_re_signs_and_re_clusters_a_document_whose_text_changed(cli, o
         assert [typed[number][3], scanned[number][3]].count(True) == 1  # one canonical copy
         assert (scanned_id, number) in indexed  # its new bands are in the index
     assert typed[0][1] == before["EFTA00000400.pdf"][0][1]  # the typed copy was not re-signed
+
+
+def _lines(rng: random.Random) -> list[str]:
+    vocabulary = "flight passenger island ledger account board payment hangar pilot island memo fund".split()
+    words = [f"{rng.choice(vocabulary)}{rng.randrange(1000)}" for _ in range(60)]
+    return [" ".join(words[i : i + 10]) for i in range(0, 60, 10)]
+
+
+def _rows_of(archive: Archive, table: object) -> int:
+    with archive.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())  # type: ignore[arg-type]
+
+
+def test_a_small_batch_goes_to_the_recent_band_level_is_found_there_and_merged(tmp_path):
+    """24 documents clustered, then one new text (its 32 band rows are under 5 % of the index: the
+    recent level), then a near copy of it, found through the recent level; that batch takes the
+    recent level past its share, so it is merged into the main one."""
+    rng = random.Random(7)
+    settings = Settings(archive_dir=tmp_path / "archive", workers=1)
+    stages = [dedup_stage.stage()]
+    for n in range(24):
+        write_pdf(tmp_path / "base" / f"EFTA{n + 1:08d}.pdf", [_lines(rng)], [f"EFTA{n + 1:08d}"])
+    new = _lines(rng)
+    write_pdf(tmp_path / "a" / "EFTA00000500.pdf", [new], ["EFTA00000500"])
+    near = [line.replace(line.split()[3], "redacted") if i == 2 else line for i, line in enumerate(new)]
+    write_pdf(tmp_path / "b" / "EFTA00000600.pdf", [near], ["EFTA00000600"])
+    with Archive.open(settings.archive_dir) as archive:
+        ingest(archive, [tmp_path / "base"], "base", settings, stages=stages)
+        main = _rows_of(archive, near_duplicate_bands)
+        assert main == 24 * 2 * 16 and _rows_of(archive, near_duplicate_recent_bands) == 0
+        ingest(archive, [tmp_path / "a"], "a", settings, stages=stages)
+        assert _rows_of(archive, near_duplicate_recent_bands) == 2 * 16  # the document and its page
+        assert _rows_of(archive, near_duplicate_bands) == main
+        ingest(archive, [tmp_path / "b"], "b", settings, stages=stages)
+        assert _rows_of(archive, near_duplicate_recent_bands) == 0  # merged
+        assert _rows_of(archive, near_duplicate_bands) == main + 2 * 2 * 16
+        rows = _document_rows(archive)
+    assert rows["EFTA00000600.pdf"][0][0] == rows["EFTA00000500.pdf"][0][0]  # found in the recent level
+    assert rows["EFTA00000600.pdf"][1][0] == rows["EFTA00000500.pdf"][1][0]
+    assert len({r[0][0] for name, r in rows.items()}) == 25

@@ -16,8 +16,9 @@ from unsealed.pipeline.ingest import ingest
 from unsealed.store.archive import Archive
 from unsealed.store.database import _alembic_config
 
-_INDEXED = (
-    "SELECT b.band, n.document_id, n.page_number FROM near_duplicate_bands b "
+_INDEXED = (  # both levels of the band index (0016 added the recent one)
+    "SELECT b.band, n.document_id, n.page_number FROM (SELECT band, text_id FROM near_duplicate_bands "
+    "UNION ALL SELECT band, text_id FROM near_duplicate_recent_bands) b "
     "JOIN near_duplicates n ON n.id = b.text_id"
 )
 _INDEXED_BEFORE = "SELECT band, document_id, page_number FROM near_duplicate_bands"

@@ -9,7 +9,11 @@ each other in memory. A text joins the cluster of every copy whose estimated Jac
 reaches the threshold (clusters it bridges are merged), and each cluster it touched gets its
 canonical member again: the most complete copy (fewest redaction boxes, then most text, then the
 earliest Bates). Then the batch's clusters are written and its bands indexed, in bulk: the index
-holds only clustered texts, so the look-up never meets the batch itself. Every document and every
+holds only clustered texts, so the look-up never meets the batch itself. The index has two levels
+(LSM-style): a batch small against the index goes to `near_duplicate_recent_bands`, where its
+rows fill a few pages of their own, rather than onto most pages of the large index (random keys),
+and the recent level is merged into the main one, in key order, once it passes RECENT_SHARE of it;
+look-ups read both. Every document and every
 page has a row, so each belongs to a cluster (a singleton one when it has no copy). A text of fewer
 than MIN_WORDS words gets no signature; it is a copy only of texts with exactly the same words.
 Documents whose clusters this sets or changes become pending in the search index (it groups
@@ -31,10 +35,18 @@ from unsealed.pipeline.stage import Stage
 from unsealed.search import indexer
 from unsealed.store.archive import Archive
 from unsealed.store.bulk import execute_many, insert_many, insert_tuples, marks
-from unsealed.store.schema import documents, near_duplicate_bands, near_duplicates, pages
+from unsealed.store.schema import (
+    documents,
+    near_duplicate_bands,
+    near_duplicate_recent_bands,
+    near_duplicates,
+    pages,
+)
 
 BATCH = 500
 KEYS_PER_QUERY = 4000  # band keys per look-up (SQLite allows 32,766 parameters)
+RECENT_SHARE = 0.05  # the recent band level is merged into the main one past this share of it
+_LEVELS = ("near_duplicate_bands", "near_duplicate_recent_bands")
 
 Text = tuple[str, int]  # (document id, page number; 0: the whole document)
 
@@ -79,7 +91,8 @@ def forget(conn: Connection, document_ids: Sequence[str]) -> None:
         for text_id, _, packed in rows
         for band in np.unique(np.frombuffer(packed or b"", dtype="<i8")).tolist()
     ]
-    execute_many(conn, "DELETE FROM near_duplicate_bands WHERE band = ? AND text_id = ?", indexed)
+    for level in _LEVELS:
+        execute_many(conn, f"DELETE FROM {level} WHERE band = ? AND text_id = ?", indexed)
     conn.execute(delete(near_duplicates).where(nd.document_id.in_(ids)))
     if clusters:
         _choose_canonical(conn, clusters)
@@ -124,16 +137,48 @@ def _sign_missing(conn: Connection, ids: Sequence[str], options: DedupOptions, b
 
 _CANDIDATES = (
     "SELECT b.band, n.id, n.document_id, n.page_number, n.signature, n.cluster "
-    "FROM near_duplicate_bands b JOIN near_duplicates n ON n.id = b.text_id WHERE b.band IN ({keys})"
+    "FROM {level} b JOIN near_duplicates n ON n.id = b.text_id WHERE b.band IN ({keys})"
 )
 _SET_CLUSTER = "UPDATE near_duplicates SET cluster = ?, similarity = ? WHERE id = ?"
 
 
-def _stored(conn: Connection, keys: list[int]) -> Iterator[Any]:
+def _stored(conn: Connection, keys: list[int], levels: Sequence[str]) -> Iterator[Any]:
     """(band, id, document_id, page_number, signature, cluster) of the indexed texts with these bands."""
-    for start in range(0, len(keys), KEYS_PER_QUERY):
-        chunk = keys[start : start + KEYS_PER_QUERY]
-        yield from conn.exec_driver_sql(_CANDIDATES.format(keys=marks(conn, len(chunk))), tuple(chunk))
+    for level in levels:
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            chunk = keys[start : start + KEYS_PER_QUERY]
+            sql = _CANDIDATES.format(level=level, keys=marks(conn, len(chunk)))
+            yield from conn.exec_driver_sql(sql, tuple(chunk))
+
+
+def _recent_rows(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(near_duplicate_recent_bands)).scalar_one())
+
+
+def _index_bands(conn: Connection, rows: list[tuple[int, int]], recent: int, banding: Banding) -> None:
+    """Index a batch's (band, text id) rows: in the recent level when the batch is small against the
+    index (merged into the main level, in key order, when it passes RECENT_SHARE), else in the main
+    level directly (a full build). The main level's size is estimated from the texts' highest id
+    (each text has at most `bands` rows), which needs no count of a large table."""
+    highest = conn.execute(select(func.max(near_duplicates.c.id))).scalar_one() or 0
+    limit = RECENT_SHARE * highest * banding.bands
+    if len(rows) > limit:
+        insert_tuples(conn, near_duplicate_bands, ("band", "text_id"), rows)
+        if recent:
+            _merge_recent(conn)
+        return
+    insert_tuples(conn, near_duplicate_recent_bands, ("band", "text_id"), rows)
+    if recent + len(rows) > limit:
+        _merge_recent(conn)
+
+
+def _merge_recent(conn: Connection) -> None:
+    """The recent band level moved into the main one (read in key order: each page written once)."""
+    conn.exec_driver_sql(
+        "INSERT INTO near_duplicate_bands (band, text_id) "
+        "SELECT band, text_id FROM near_duplicate_recent_bands"
+    )
+    conn.execute(delete(near_duplicate_recent_bands))
 
 
 def _score(a: bytes | None, b: bytes | None) -> float:
@@ -175,11 +220,15 @@ def _matrix(signatures: Sequence[bytes | None], width: int) -> tuple[np.ndarray,
 
 
 def _stored_matches(
-    conn: Connection, bands: _BatchBands, sigs: list[bytes | None], options: DedupOptions
+    conn: Connection,
+    bands: _BatchBands,
+    sigs: list[bytes | None],
+    options: DedupOptions,
+    levels: Sequence[str],
 ) -> list[tuple[int, float, Text, str]]:
     """The batch's texts' copies among the indexed texts sharing a band with them, each pair scored
     once, in bulk: (text of the batch, score, the copy, its cluster)."""
-    rows = list(_stored(conn, bands.distinct.tolist()))
+    rows = list(_stored(conn, bands.distinct.tolist(), levels))
     if not rows:
         return []
     found = np.array([r[0] for r in rows], dtype=np.int64)
@@ -235,7 +284,9 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
             for b in members[i + 1 :].tolist():
                 match(a, int(text_ids[b]), texts[b], sigs[b], "")
                 match(b, int(text_ids[a]), texts[a], sigs[a], "")
-    for a, score, copy, cluster in _stored_matches(conn, bands, sigs, options):  # texts indexed before
+    recent = _recent_rows(conn)
+    levels = _LEVELS if recent else _LEVELS[:1]
+    for a, score, copy, cluster in _stored_matches(conn, bands, sigs, options, levels):  # indexed before
         groups.union(cluster_key(*texts[a]), cluster or cluster_key(*copy))
         best[a] = max(best.get(a, 0.0), score)
     changed = _merge_bridged(conn, groups) | {text[0] for text in texts}  # their copy keys change
@@ -247,11 +298,11 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
             for i, (text, text_id) in enumerate(zip(texts, text_ids.tolist(), strict=True))
         ],
     )
-    insert_tuples(
+    _index_bands(
         conn,
-        near_duplicate_bands,
-        ("band", "text_id"),
         list(zip(bands.keys.tolist(), text_ids[bands.owners].tolist(), strict=True)),
+        recent,
+        Banding.for_options(options),
     )
     indexer.mark_pending(conn, changed)
     touched = {groups.find(cluster_key(*texts[i])) for i in best}

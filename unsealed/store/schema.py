@@ -147,6 +147,17 @@ near_duplicate_bands = Table(
     sqlite_with_rowid=False,
 )
 
+# The same, for texts clustered lately (an LSM-style second level): a small batch's rows go here,
+# where they fill a few pages, instead of landing on most of the large index's pages; merged into
+# near_duplicate_bands when it passes a few per cent of it. Look-ups read both.
+near_duplicate_recent_bands = Table(
+    "near_duplicate_recent_bands",
+    metadata,
+    Column("band", BigInteger, primary_key=True),
+    Column("text_id", Integer, primary_key=True),  # near_duplicates.id
+    sqlite_with_rowid=False,
+)
+
 # Printed e-mail headers found in a document (one row per message of a chain).
 emails = Table(
     "emails",
