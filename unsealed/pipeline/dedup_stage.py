@@ -151,6 +151,11 @@ def _stored(conn: Connection, keys: list[int], levels: Sequence[str]) -> Iterato
             yield from conn.exec_driver_sql(sql, tuple(chunk))
 
 
+def _has_rows(conn: Connection) -> bool:
+    """Whether the main band level holds anything (a first batch has nothing to look up)."""
+    return conn.exec_driver_sql("SELECT 1 FROM near_duplicate_bands LIMIT 1").first() is not None
+
+
 def _recent_rows(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(near_duplicate_recent_bands)).scalar_one())
 
@@ -228,7 +233,7 @@ def _stored_matches(
 ) -> list[tuple[int, float, Text, str]]:
     """The batch's texts' copies among the indexed texts sharing a band with them, each pair scored
     once, in bulk: (text of the batch, score, the copy, its cluster)."""
-    rows = list(_stored(conn, bands.distinct.tolist(), levels))
+    rows = list(_stored(conn, bands.distinct.tolist(), levels)) if levels else []
     if not rows:
         return []
     found = np.array([r[0] for r in rows], dtype=np.int64)
@@ -285,17 +290,18 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
                 match(a, int(text_ids[b]), texts[b], sigs[b], "")
                 match(b, int(text_ids[a]), texts[a], sigs[a], "")
     recent = _recent_rows(conn)
-    levels = _LEVELS if recent else _LEVELS[:1]
+    levels = [level for level, rows in zip(_LEVELS, (_has_rows(conn), recent), strict=True) if rows]
     for a, score, copy, cluster in _stored_matches(conn, bands, sigs, options, levels):  # indexed before
         groups.union(cluster_key(*texts[a]), cluster or cluster_key(*copy))
         best[a] = max(best.get(a, 0.0), score)
     changed = _merge_bridged(conn, groups) | {text[0] for text in texts}  # their copy keys change
+    keys = [cluster_key(*text) for text in texts]  # a text's own cluster when it joined none
     execute_many(
         conn,
         _SET_CLUSTER,
         [
-            (groups.find(cluster_key(*text)), best.get(i), text_id)
-            for i, (text, text_id) in enumerate(zip(texts, text_ids.tolist(), strict=True))
+            (groups.find(key) if key in groups.parent else key, best.get(i), text_id)
+            for i, (key, text_id) in enumerate(zip(keys, text_ids.tolist(), strict=True))
         ],
     )
     _index_bands(
