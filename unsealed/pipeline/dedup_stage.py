@@ -34,7 +34,7 @@ from unsealed.config import DedupOptions
 from unsealed.pipeline.stage import Stage
 from unsealed.search import indexer
 from unsealed.store.archive import Archive
-from unsealed.store.bulk import execute_many, insert_many, insert_tuples, marks
+from unsealed.store.bulk import execute_many, insert_flat, insert_many, marks
 from unsealed.store.schema import (
     documents,
     near_duplicate_bands,
@@ -160,7 +160,7 @@ def _recent_rows(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(near_duplicate_recent_bands)).scalar_one())
 
 
-def _index_bands(conn: Connection, rows: list[tuple[int, int]], recent: int, banding: Banding) -> None:
+def _index_bands(conn: Connection, rows: np.ndarray, recent: int, banding: Banding) -> None:
     """Index a batch's (band, text id) rows: in the recent level when the batch is small against the
     index (merged into the main level, in key order, when it passes RECENT_SHARE), else in the main
     level directly (a full build). The main level's size is estimated from the texts' highest id
@@ -168,11 +168,11 @@ def _index_bands(conn: Connection, rows: list[tuple[int, int]], recent: int, ban
     highest = conn.execute(select(func.max(near_duplicates.c.id))).scalar_one() or 0
     limit = RECENT_SHARE * highest * banding.bands
     if len(rows) > limit:
-        insert_tuples(conn, near_duplicate_bands, ("band", "text_id"), rows)
+        insert_flat(conn, near_duplicate_bands, ("band", "text_id"), rows.ravel().tolist())
         if recent:
             _merge_recent(conn)
         return
-    insert_tuples(conn, near_duplicate_recent_bands, ("band", "text_id"), rows)
+    insert_flat(conn, near_duplicate_recent_bands, ("band", "text_id"), rows.ravel().tolist())
     if recent + len(rows) > limit:
         _merge_recent(conn)
 
@@ -306,7 +306,7 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
     )
     _index_bands(
         conn,
-        list(zip(bands.keys.tolist(), text_ids[bands.owners].tolist(), strict=True)),
+        np.column_stack((bands.keys, text_ids[bands.owners])),  # (band, text id) rows
         recent,
         Banding.for_options(options),
     )
