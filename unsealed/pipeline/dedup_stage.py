@@ -23,6 +23,7 @@ results by cluster), so the next index stage re-reads them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -70,10 +71,12 @@ def run_stage(archive: Archive, document_ids: Sequence[str], options: DedupOptio
     options = options or DedupOptions.from_env()
     banding = Banding.for_options(options)
     ids = list(document_ids)
+    with archive.engine.connect() as conn:
+        level = _Level.for_run(conn, banding)
     for start in range(0, len(ids), BATCH):
         with archive.engine.begin() as conn:
             _sign_missing(conn, ids[start : start + BATCH], options, banding)
-            _cluster(conn, ids[start : start + BATCH], options)
+            _cluster(conn, ids[start : start + BATCH], options, level)
 
 
 def forget(conn: Connection, document_ids: Sequence[str]) -> None:
@@ -160,20 +163,36 @@ def _recent_rows(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(near_duplicate_recent_bands)).scalar_one())
 
 
-def _index_bands(conn: Connection, rows: np.ndarray, recent: int, banding: Banding) -> None:
-    """Index a batch's (band, text id) rows: in the recent level when the batch is small against the
-    index (merged into the main level, in key order, when it passes RECENT_SHARE), else in the main
-    level directly (a full build). The main level's size is estimated from the texts' highest id
-    (each text has at most `bands` rows), which needs no count of a large table."""
-    highest = conn.execute(select(func.max(near_duplicates.c.id))).scalar_one() or 0
-    limit = RECENT_SHARE * highest * banding.bands
-    if len(rows) > limit:
+@dataclass(frozen=True)
+class _Level:
+    """Where a run indexes its bands. A run that adds at most RECENT_SHARE of the texts clustered
+    before it is small: its batches go to the recent level, merged into the main one once that
+    passes RECENT_SHARE of it (`limit` rows). A larger run (a full build) writes the main level
+    directly, so its rows are not written twice. Sizes are estimated once per run, from the texts'
+    highest id and the count of unclustered texts (each text has at most `bands` rows), with no count
+    of a large table."""
+
+    small: bool
+    limit: float  # rows
+
+    @classmethod
+    def for_run(cls, conn: Connection, banding: Banding) -> _Level:
+        nd = near_duplicates.c
+        highest = conn.execute(select(func.max(nd.id))).scalar_one() or 0
+        waiting = conn.execute(select(func.count()).where(nd.cluster == "")).scalar_one()
+        clustered = max(0, highest - waiting)
+        return cls(0 < waiting <= RECENT_SHARE * clustered, RECENT_SHARE * clustered * banding.bands)
+
+
+def _index_bands(conn: Connection, rows: np.ndarray, recent: int, level: _Level) -> None:
+    """Index a batch's (band, text id) rows in the level the run writes (see `_Level`)."""
+    if not level.small:
         insert_flat(conn, near_duplicate_bands, ("band", "text_id"), rows.ravel().tolist())
         if recent:
             _merge_recent(conn)
         return
     insert_flat(conn, near_duplicate_recent_bands, ("band", "text_id"), rows.ravel().tolist())
-    if recent + len(rows) > limit:
+    if recent + len(rows) > level.limit:
         _merge_recent(conn)
 
 
@@ -256,7 +275,7 @@ def _stored_matches(
     ]
 
 
-def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> None:
+def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions, level: _Level) -> None:
     """Cluster the batch's unclustered texts against each other and everything that shares a band
     with them, then write their clusters and index their bands."""
     nd = near_duplicates.c
@@ -308,7 +327,7 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions) -> Non
         conn,
         np.column_stack((bands.keys, text_ids[bands.owners])),  # (band, text id) rows
         recent,
-        Banding.for_options(options),
+        level,
     )
     indexer.mark_pending(conn, changed)
     touched = {groups.find(cluster_key(*texts[i])) for i in best}
