@@ -10,11 +10,11 @@ reaches the threshold (clusters it bridges are merged), and each cluster it touc
 canonical member again: the most complete copy (fewest redaction boxes, then most text, then the
 earliest Bates). Then the batch's clusters are written and its bands indexed, in bulk: the index
 holds only clustered texts, so the look-up never meets the batch itself. The index has two levels
-(LSM-style): a batch small against the index goes to `near_duplicate_recent_bands`, where its
-rows fill a few pages of their own, rather than onto most pages of the large index (random keys),
-and the recent level is merged into the main one, in key order, once it passes RECENT_SHARE of it;
-look-ups read both. Every document and every
-page has a row, so each belongs to a cluster (a singleton one when it has no copy). A text of fewer
+(LSM-style, `_Level`): a run small against the index writes `near_duplicate_recent_bands`, where
+its rows fill a few pages of their own rather than landing on most pages of the large index
+(random keys), and the recent level is merged into the main one, in key order, once it passes
+RECENT_SHARE of it; look-ups read both. Every document and every page has a row, so each belongs
+to a cluster (a singleton one when it has no copy). A text of fewer
 than MIN_WORDS words gets no signature; it is a copy only of texts with exactly the same words.
 Documents whose clusters this sets or changes become pending in the search index (it groups
 results by cluster), so the next index stage re-reads them.
