@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Connection,
     ScalarSelect,
@@ -189,7 +190,7 @@ def _email_dict(row: Any) -> dict[str, Any]:
 # An entity's e-mails, as statements built once (their compiled SQL is cached; a page only binds
 # its alias keys): the alias keys, the messages (document, seq, sent date) it sent or received,
 # those of them first by date, how many there are, and the addresses (names) it went by.
-_KEYS = bindparam("keys", expanding=True)
+_KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
 _NAMED = email_people.c.key.in_(_KEYS)
 _MESSAGE = (email_people.c.document_id, email_people.c.seq, email_people.c.sent_at)
 _SENDER = email_people.alias("sender")

@@ -22,9 +22,7 @@ def upgrade() -> None:
         "UPDATE email_people SET sent_at = (SELECT emails.sent_at FROM emails"
         " WHERE emails.document_id = email_people.document_id AND emails.seq = email_people.seq)"
     )
-    op.create_index(
-        "ix_email_people_dated", "email_people", ["key", "role", "sent_at", "document_id", "seq"]
-    )
+    op.create_index("ix_email_people_dated", "email_people", ["key", "role", "sent_at", "document_id", "seq"])
     op.drop_index("ix_email_people_key", "email_people")
     op.create_index("ix_email_people_other", "email_people", ["key", "other"])
 
