@@ -7,7 +7,7 @@ from itertools import permutations
 
 from sqlalchemy import select
 
-from tests.entities_support import add_document, seed_pages
+from tests.entities_support import add_dated_emails, add_document, check_entity_emails, seed_pages
 from tests.test_postgres import postgres_url  # noqa: F401  (fixture)
 from unsealed.enrich import curate
 from unsealed.enrich.lookup import find_entity
@@ -62,3 +62,12 @@ def test_pair_counts_follow_each_sync_on_postgresql(tmp_path, monkeypatch, postg
     monkeypatch.setenv("UNSEALED_DATABASE_URL", postgres_url)
     with Archive.open(tmp_path) as archive:
         _pairs_after_each_sync(archive)
+
+
+def test_entity_email_lists_at_the_cut_on_postgresql(tmp_path, monkeypatch, postgres_url):  # noqa: F811
+    """Undated e-mails sort last here (first on SQLite): the lists still equal the reference."""
+    monkeypatch.setenv("UNSEALED_DATABASE_URL", postgres_url)
+    with Archive.open(tmp_path) as archive:
+        entity, aliases = add_dated_emails(archive)
+        with archive.engine.connect() as conn:
+            assert check_entity_emails(conn, entity, aliases) == 13

@@ -3,7 +3,9 @@
 Each `emails` row's sender and recipients give keys: a name's person key (`name_key(name, "PERSON")`,
 the key resolution gives a PERSON entity) and an address in lower case (an EMAIL entity's key).
 `email_people` holds one row per message, role (from, to, cc, bcc) and key, with the other half of
-the pair as printed beside it (the address beside a name, the name beside an address). It is
+the pair as printed beside it (the address beside a name, the name beside an address) and the
+message's sent date (a copy of `emails.sent_at`, so an entity's first e-mails by date are read from
+an index, views/entity_detail.py). It is
 rewritten with the document's `emails` rows and goes with them (foreign key, cascade). An entity's
 page asks it for its alias keys: the messages it sent or received, and the addresses (names) it went
 by, without reading every e-mail.
@@ -57,9 +59,11 @@ def _people(row: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
 
 
 def people_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """`email_people` rows of `emails` rows (document_id, seq, sender_name, sender_address, recipients)."""
+    """`email_people` rows of `emails` rows (document_id, seq, sender_name, sender_address, recipients,
+    sent_at; without sent_at, as migration 0012 reads them, the rows have none)."""
     out: list[dict[str, Any]] = []
     for row in rows:
+        dated = {"sent_at": row["sent_at"]} if "sent_at" in row else {}
         seen: set[tuple[str, str]] = set()
         for role, name, address in _people(row):
             for key, other in person_keys(name, address):
@@ -72,6 +76,7 @@ def people_rows(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
                             "role": role,
                             "key": key,
                             "other": other,
+                            **dated,
                         }
                     )
     return out

@@ -193,9 +193,20 @@ email_people = Table(
     Column("role", String(4), primary_key=True),  # from | to | cc | bcc
     Column("key", Text, primary_key=True),
     Column("other", Text),  # printed beside it: the address beside a name, the name beside an address
+    Column("sent_at", DateTime(timezone=True)),  # = emails.sent_at: an entity's first e-mails by date
     sqlite_with_rowid=False,
 )
-Index("ix_email_people_key", email_people.c.key)
+# a key's first e-mails by date read in order (no join and sort of all of them); the addresses
+# (names) printed beside a key from the index alone
+Index(
+    "ix_email_people_dated",
+    email_people.c.key,
+    email_people.c.role,
+    email_people.c.sent_at,
+    email_people.c.document_id,
+    email_people.c.seq,
+)
+Index("ix_email_people_other", email_people.c.key, email_people.c.other)
 
 # E-mail threads: each printed message's fingerprint, the message it is one appearance of, the
 # message it quotes, and its thread (owned by pipeline/thread_stage.py).

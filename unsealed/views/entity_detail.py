@@ -10,8 +10,22 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Subquery, and_, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    ScalarSelect,
+    Select,
+    Subquery,
+    and_,
+    bindparam,
+    exists,
+    func,
+    select,
+    union,
+)
 
+from unsealed.enrich.email_people import ROLES as RECIPIENT_ROLES
 from unsealed.enrich.names import name_key
 from unsealed.store.schema import (
     document_entities,
@@ -173,17 +187,70 @@ def _email_dict(row: Any) -> dict[str, Any]:
     return {**email_dict(row), "document_id": row.document_id, "filename": row.filename}
 
 
-def _messages(conn: Connection, ids: Subquery, limit: int) -> list[dict[str, Any]]:
-    """The e-mails of `ids` (document_id, seq) in date order, with their file names."""
-    rows = conn.execute(
+# An entity's e-mails, as statements built once (their compiled SQL is cached; a page only binds
+# its alias keys): the alias keys, the messages (document, seq, sent date) it sent or received,
+# those of them first by date, how many there are, and the addresses (names) it went by.
+_KEYS: BindParameter[list[str]] = bindparam("keys", expanding=True)
+_NAMED = email_people.c.key.in_(_KEYS)
+_MESSAGE = (email_people.c.document_id, email_people.c.seq, email_people.c.sent_at)
+_SENDER = email_people.alias("sender")
+_AS_SENDER = exists().where(
+    _SENDER.c.document_id == email_people.c.document_id,
+    _SENDER.c.seq == email_people.c.seq,
+    _SENDER.c.role == "from",
+    _SENDER.c.key.in_(_KEYS),
+)
+_SENT = select(*_MESSAGE).where(_NAMED, email_people.c.role == "from").distinct()
+# (the recipient roles by name, not `role != "from"`: SQLite then seeks them in the index)
+_RECEIVED = select(*_MESSAGE).where(_NAMED, email_people.c.role.in_(RECIPIENT_ROLES), ~_AS_SENDER).distinct()
+
+
+def _count(messages: Select[Any]) -> ScalarSelect[int]:
+    return select(func.count()).select_from(messages.subquery()).scalar_subquery()
+
+
+# received = messages that name it but not as their sender: all of them less those it sent
+_TOTALS = select(
+    _count(_SENT), _count(select(email_people.c.document_id, email_people.c.seq).where(_NAMED).distinct())
+)
+_LINKED = (
+    select(email_people.c.other, func.count())
+    .where(_NAMED, email_people.c.other.is_not(None))
+    .group_by(email_people.c.other)
+    .order_by(func.count().desc(), email_people.c.other)
+)
+
+
+def _first_by_date(messages: Select[Any]) -> Select[Any]:
+    """The first `limit` e-mails of `messages` in date order, then file name and position, with
+    their file names.
+
+    The (key, role, sent_at) index gives the first `limit` by date without reading the others; only
+    they and those sent at the same time as the last of them (the file name that orders ties is in
+    `documents`) are joined and sorted. Fewer than `limit`: no last one, its date reads NULL, and
+    the undated ones it then adds are among the first already. The database orders both reads.
+    """
+    by_date = messages.order_by(email_people.c.sent_at)
+    first = by_date.limit(bindparam("limit")).subquery()
+    listed = messages.subquery()  # (not DISTINCT dates: the date of the `limit`-th message)
+    last = select(listed.c.sent_at).order_by(listed.c.sent_at).limit(1).offset(bindparam("last"))
+    ties = messages.where(email_people.c.sent_at.is_not_distinct_from(last.scalar_subquery()))
+    picked = union(
+        select(first.c.document_id, first.c.seq),
+        ties.with_only_columns(email_people.c.document_id, email_people.c.seq),
+    ).subquery()
+    return (
         select(emails, documents.c.filename)
-        .select_from(ids)
-        .join(emails, and_(emails.c.document_id == ids.c.document_id, emails.c.seq == ids.c.seq))
+        .select_from(picked)
+        .join(emails, and_(emails.c.document_id == picked.c.document_id, emails.c.seq == picked.c.seq))
         .join(documents, documents.c.id == emails.c.document_id)
         .order_by(emails.c.sent_at, documents.c.filename, emails.c.seq)
-        .limit(limit)
+        .limit(bindparam("limit"))
     )
-    return [_email_dict(r) for r in rows]
+
+
+_FIRST_SENT = _first_by_date(_SENT)
+_FIRST_RECEIVED = _first_by_date(_RECEIVED)
 
 
 def entity_emails(
@@ -204,41 +271,19 @@ def entity_emails(
     else:
         return empty
     probes = sorted(keys)[:20]
-    if not probes:
+    if not probes or limit < 1:
         return empty
-    named = email_people.c.key.in_(probes)
-    sent = (
-        select(email_people.c.document_id, email_people.c.seq)
-        .where(named, email_people.c.role == "from")
-        .distinct()
-    )
-    sender = email_people.alias("sender")
-    as_sender = select(sender.c.document_id).where(
-        sender.c.document_id == email_people.c.document_id,
-        sender.c.seq == email_people.c.seq,
-        sender.c.role == "from",
-        sender.c.key.in_(probes),
-    )
-    received = (
-        select(email_people.c.document_id, email_people.c.seq)
-        .where(named, email_people.c.role != "from", ~as_sender.exists())
-        .distinct()
-    )
-    totals = [
-        conn.execute(select(func.count()).select_from(q.subquery())).scalar_one() for q in (sent, received)
-    ]
-    linked = conn.execute(
-        select(email_people.c.other, func.count())
-        .where(named, email_people.c.other.is_not(None))
-        .group_by(email_people.c.other)
-        .order_by(func.count().desc(), email_people.c.other)
-    ).all()
+    sent_total, named_total = conn.execute(_TOTALS, {"keys": probes}).one()
+    linked = conn.execute(_LINKED, {"keys": probes}).all()
+    page = {"keys": probes, "limit": limit, "last": limit - 1}
     return {
-        "sent": _messages(conn, sent.subquery(), limit),
-        "received": _messages(conn, received.subquery(), limit),
+        "sent": [_email_dict(r) for r in conn.execute(_FIRST_SENT, page)] if sent_total else [],
+        "received": [_email_dict(r) for r in conn.execute(_FIRST_RECEIVED, page)]
+        if named_total > sent_total
+        else [],
         "linked": [{"value": value, "count": int(n)} for value, n in linked],
-        "sent_total": totals[0],
-        "received_total": totals[1],
+        "sent_total": int(sent_total),
+        "received_total": int(named_total - sent_total),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from urllib.parse import urlencode
 
 import jinja2
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -60,6 +62,19 @@ def text_source_label(source: str | None, confidence: float | None = None) -> st
     return source
 
 
+def timeline_bars(timeline: list[Any], bar: int, peak: int) -> Markup:
+    """The timeline's bars (SVG rects 56 high at `peak`, `bar` wide, 2 apart) with their month and
+    count as titles: one string for a hub entity's ~160 months instead of a template loop over them."""
+    rects = []
+    for i, t in enumerate(timeline):
+        h = math.ceil(56 * t.mentions / peak)
+        rects.append(
+            f'        <rect x="{i * (bar + 2)}" y="{60 - h}" width="{bar}" height="{h}">'
+            f"<title>{escape(t.month)}: {int(t.mentions)}</title></rect>"
+        )
+    return Markup("\n".join(rects))
+
+
 def query_url(request: Request, **changes: Any) -> str:
     """The current URL with some query parameters replaced: None or "" removes one, a list repeats it
     (facet filters `f`); for facets, sorting and paging."""
@@ -86,6 +101,7 @@ def _environment() -> jinja2.Environment:
         datetime=fmt_datetime,
         num=fmt_int,
         text_source=text_source_label,
+        timeline_bars=timeline_bars,
     )
     env.globals["query_url"] = query_url
     return env
