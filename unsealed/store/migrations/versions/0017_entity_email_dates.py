@@ -2,16 +2,16 @@
 so an entity's first e-mails by date are read in index order instead of joining and sorting all;
 the key index also holds `other` (the addresses or names printed beside a key, from the index alone)
 
-Revision ID: 0016_entity_email_dates
-Revises: 0015_near_duplicate_text_ids
+Revision ID: 0017_entity_email_dates
+Revises: 0016_near_duplicate_recent_bands
 Create Date: 2026-12-02
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0016_entity_email_dates"
-down_revision = "0015_near_duplicate_text_ids"
+revision = "0017_entity_email_dates"
+down_revision = "0016_near_duplicate_recent_bands"
 branch_labels = None
 depends_on = None
 
