@@ -86,7 +86,7 @@ def insert_tuples(
 def _copy(conn: Connection, table: Table, keys: Sequence[str], rows: Sequence[Sequence[Any]]) -> bool:
     """`rows` (values in the order of `keys`, processed) put into `table` with one COPY, on
     PostgreSQL and for more than COPY_FROM rows; False when not (the caller inserts them)."""
-    if conn.dialect.name != "postgresql" or len(rows) <= COPY_FROM:
+    if not _copies(conn) or len(rows) <= COPY_FROM:
         return False
     columns = ", ".join(conn.dialect.identifier_preparer.quote(key) for key in keys)
     name = conn.dialect.identifier_preparer.format_table(table)
@@ -97,6 +97,11 @@ def _copy(conn: Connection, table: Table, keys: Sequence[str], rows: Sequence[Se
         for row in rows:
             copy.write_row(row)
     return True
+
+
+def _copies(conn: Connection) -> bool:
+    """PostgreSQL through psycopg 3 (the driver whose cursors have `copy`)."""
+    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
 
 
 def marks(conn: Connection, count: int) -> str:
@@ -122,7 +127,7 @@ def update_rows(
     UPDATE … FROM (not one statement per row)."""
     if not rows:
         return
-    if conn.dialect.name != "postgresql" or len(rows) <= COPY_FROM:
+    if not _copies(conn) or len(rows) <= COPY_FROM:
         sets = ", ".join(f"{column} = ?" for column in columns)
         execute_many(
             conn, f"UPDATE {table.name} SET {sets} WHERE {key} = ?", [(*row[1:], row[0]) for row in rows]
