@@ -38,6 +38,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -82,29 +83,79 @@ def _restore(saved: dict[str, str | None]) -> None:
             os.environ[key] = value
 
 
+class Timeline:
+    """CPU seconds per process class in each `step` of wall time (`--timeline`): which classes run
+    at the start, during the files and in the tail. Runs in the benchmark's (the front's) process and
+    costs it a few ms a sample."""
+
+    def __init__(self, classes: Classes, step: float = 1.0) -> None:
+        self.classes, self.step = classes, step
+        self.rows: list[dict[str, float]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="timeline", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        started = time.perf_counter()
+        last = self.classes.seconds()
+        while not self._stop.wait(self.step):
+            now = self.classes.seconds()
+            used = spent(self.classes, last, now)
+            last = now
+            row = {k: v for k, v in used.items() if k not in ("workers",) and v >= 0.01}
+            self.rows.append({"t": round(time.perf_counter() - started, 1), **row})
+
+    def stop(self) -> list[dict[str, float]]:
+        self._stop.set()
+        self._thread.join()
+        return self.rows
+
+
+TIMELINE = False  # --timeline
+
+
 class Clock(SilentObserver):
     """When the last file was recorded: the files' phase, before the post-ingest stages."""
 
     def __init__(self, classes: Classes) -> None:
         self.classes = classes
+        self.timeline = Timeline(classes) if TIMELINE else None
         self.cpu_before = classes.seconds()
         self.cpu_files: dict[str, float] | None = None
         self.started = time.perf_counter()
         self.last_file = self.started
+        self.first_file: float | None = None
+        # each post-ingest stage: wall seconds and CPU seconds per process class (where the tail runs)
+        self.stages: dict[str, dict[str, Any]] = {}
+        self._stage: tuple[float, dict[str, float]] | None = None
 
     def file_done(self, done: FileDone, outcome: WriteOutcome) -> None:
         self.last_file = time.perf_counter()
+        if self.first_file is None:
+            self.first_file = self.last_file
 
     def stage_started(self, stage: str, documents: int) -> None:
+        now = self.classes.seconds()
         if self.cpu_files is None:  # the files are done: what they cost, before the stages
-            self.cpu_files = spent(self.classes, self.cpu_before, self.classes.seconds())
+            self.cpu_files = spent(self.classes, self.cpu_before, now)
+        self._stage = (time.perf_counter(), now)
+
+    def stage_done(self, stage: str) -> None:
+        if self._stage is not None:
+            started, cpu = self._stage
+            used = spent(self.classes, cpu, self.classes.seconds())
+            self.stages[stage] = {
+                "seconds": round(time.perf_counter() - started, 2),
+                "cpu_s": {k: v for k, v in used.items() if v >= 0.01 and k not in ("machine", "other")},
+            }
 
 
 def mentions_digest(archive: Archive) -> dict[str, Any]:
-    """The entity mentions of every document (by file name), as a count and one hash: legs whose
-    hashes are equal found the same mentions in each document (the check that the paragraph cache
+    """The entity mentions of every document (by file name) with the entity each is linked to, as a
+    count and one hash: legs whose hashes are equal found the same mentions in each document and
+    resolved them alike (the check that the paragraph cache
     shared by a worker's processes changes nothing)."""
-    columns = [mentions.c[c] for c in MENTION_COLUMNS]
+    columns = [mentions.c[c] for c in (*MENTION_COLUMNS, "entity_id", "rule")]  # and their resolution
     with archive.engine.connect() as conn:
         rows = conn.execute(
             select(documents.c.filename, *columns).join(mentions, mentions.c.document_id == documents.c.id)
@@ -132,6 +183,7 @@ def _figures(clock: Clock, pages: int) -> dict[str, Any]:
     seconds = time.perf_counter() - clock.started
     files_seconds = clock.last_file - clock.started
     cpu = spent(clock.classes, clock.cpu_before, clock.classes.seconds())
+    timeline = clock.timeline.stop() if clock.timeline is not None else None
     ours = sum(
         value for name, value in cpu.items() if name in clock.classes.trees or name in clock.classes.own
     )
@@ -141,6 +193,10 @@ def _figures(clock: Clock, pages: int) -> dict[str, Any]:
         "pages_per_s": round(pages / seconds, 2),
         "files_seconds": round(files_seconds, 2),  # until the last file was recorded
         "files_pages_per_s": round(pages / files_seconds, 2),
+        # until the first file was recorded (the front's first batch, the first file's reading)
+        "first_file_seconds": round(clock.first_file - clock.started, 2) if clock.first_file else None,
+        "stages": clock.stages,  # the post-ingest stages, in order: wall and CPU seconds
+        **({"timeline": timeline} if timeline is not None else {}),
         "cpu_s": cpu,  # CPU seconds per process class (bench/cputime.py)
         "cpu_s_ours": round(ours, 2),
         "cpu_s_files": clock.cpu_files,  # until the post-ingest stages started
@@ -333,7 +389,10 @@ def main() -> None:
         help="celery_2_machines' workers in network namespaces of their own (auto: when root)",
     )
     parser.add_argument("--out", default="scale", help="bench/results/OUT.json")
+    parser.add_argument("--timeline", action="store_true", help="CPU per process class each second")
     args = parser.parse_args()
+    global TIMELINE
+    TIMELINE = args.timeline
     legs = args.legs.split(",")
     why_not = can_use_namespaces()
     if args.netns == "on" and why_not:

@@ -225,3 +225,16 @@ def test_the_run_completes_when_the_broker_restarts(tmp_path):
     finally:
         broker.kill()
         broker.wait()
+
+
+def test_the_first_messages_go_out_after_a_few_files():
+    """The workers start after FIRST_BATCH files are stored, not a whole SEND_BATCH; every file is
+    sent once, in order."""
+    from unsealed.pipeline.celery_executor import FIRST_BATCH, SEND_BATCH, send_batches
+
+    for count in (0, 1, FIRST_BATCH, 100, 1000):
+        batches = list(send_batches(count))
+        assert [i for start, end in batches for i in range(start, end)] == list(range(count))
+        assert all(end - start <= SEND_BATCH for start, end in batches)
+        if count:
+            assert batches[0] == (0, min(FIRST_BATCH, count))

@@ -32,6 +32,7 @@ from unsealed.enrich.patterns import phone_value
 from unsealed.enrich.resolve_types import Item
 from unsealed.enrich.variants import Candidate, CrossKey, Plausibility, merge_variants
 from unsealed.store import entity_links
+from unsealed.store.bulk import update_rows
 from unsealed.store.schema import documents, entities, mentions
 
 ENTITY_NAMESPACE = uuid.UUID("6f1d7c1e-3b0a-5d2e-9a51-2c8e4f0b7a13")
@@ -183,14 +184,11 @@ def write(conn: Connection, resolved: Resolved) -> int:
     unlinked = [
         mid for mid, link in current.items() if mid not in resolved.assignments and link != (None, None)
     ]
-    changes = [
-        {"b_id": mid, "v_entity": resolved.assignments[mid][0], "v_rule": resolved.assignments[mid][1]}
-        for mid in relinked
+    changes: list[tuple[int, str | None, str | None]] = [
+        (mid, *resolved.assignments[mid]) for mid in relinked
     ]
-    changes += [{"b_id": mid, "v_entity": None, "v_rule": None} for mid in unlinked]
-    if changes:
-        stmt = update(mentions).where(mentions.c.id == bindparam("b_id"))
-        conn.execute(stmt.values(entity_id=bindparam("v_entity"), rule=bindparam("v_rule")), changes)
+    changes += [(mid, None, None) for mid in unlinked]
+    update_rows(conn, mentions, "id", ("entity_id", "rule"), changes)
     stale = [eid for eid in old if eid not in resolved.entities]
     for i in range(0, len(stale), 500):
         conn.execute(delete(entities).where(entities.c.id.in_(stale[i : i + 500])))
