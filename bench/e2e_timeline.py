@@ -71,20 +71,25 @@ class Marks(SilentObserver):
     def __init__(self) -> None:
         self.marks: list[tuple[float, str]] = []
         self.files = 0
+        self.dataset = ""
+
+    def ingest(self, dataset: str) -> None:
+        self.marks.append((time.time(), f"ingest {dataset}"))
+        self.dataset, self.files = dataset, 0
 
     def files_found(self, count: int) -> None:
-        self.marks.append((time.time(), "files found"))
+        self.marks.append((time.time(), f"{self.dataset}: files found"))
 
     def file_done(self, done: FileDone, outcome: WriteOutcome) -> None:
         self.files += 1
         if self.files == 1:
-            self.marks.append((time.time(), "first file written"))
+            self.marks.append((time.time(), f"{self.dataset}: first file written"))
 
     def stage_started(self, stage: str, documents: int) -> None:
-        self.marks.append((time.time(), f"start {stage} ({documents})"))
+        self.marks.append((time.time(), f"{self.dataset}: start {stage} ({documents})"))
 
     def stage_done(self, stage: str) -> None:
-        self.marks.append((time.time(), f"done {stage}"))
+        self.marks.append((time.time(), f"{self.dataset}: done {stage}"))
 
 
 def analyse(
@@ -156,7 +161,7 @@ def main() -> None:
                     time.sleep(0.3)
                     start = time.time()
                     for folder, dataset in folders:
-                        observer.marks.append((time.time(), f"ingest {dataset}"))
+                        observer.ingest(dataset)
                         ingest(archive, [folder], dataset, settings, observer)
                     end = time.time()
                 time.sleep(0.2)
