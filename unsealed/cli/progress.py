@@ -52,7 +52,7 @@ class ProgressObserver:
         )
         self.label = label
         self.task_id = self.progress.add_task(label, total=None, pages=0, ocr=0, failed=0, start=False)
-        self._stage_started = 0.0
+        self._stage_started: dict[str, float] = {}  # a background stage overlaps the next ones
 
     def __enter__(self) -> ProgressObserver:
         self.progress.start()
@@ -73,9 +73,9 @@ class ProgressObserver:
         self.progress.update(self.task_id, advance=1, **fields)
 
     def stage_started(self, stage: str, documents: int) -> None:
-        self._stage_started = time.monotonic()
+        self._stage_started[stage] = time.monotonic()
         self.progress.console.print(f"[bold]{stage}[/]: {documents} documents …")
 
     def stage_done(self, stage: str) -> None:
-        seconds = time.monotonic() - self._stage_started
+        seconds = time.monotonic() - self._stage_started.pop(stage, time.monotonic())
         self.progress.console.print(f"[bold]{stage}[/]: done in {seconds:.1f} s")

@@ -96,13 +96,31 @@ def join_initials(items: list[Item]) -> None:
                 it.set("PERSON", key, forms[key], "initial_to_full_name")
 
 
+_State = tuple[str, str, str, str, tuple[str, ...]]  # an item's type, key, form, text, rules
+
+
+def _document_rules(documents: Iterable[list[Item]]) -> None:
+    """The document rules over each document's items; a document whose items read the same as an
+    earlier one's (an exact copy in another data set, whose mentions were copied) takes that
+    document's outcome instead of running the rules again (they read nothing but the items)."""
+    done: dict[tuple[_State, ...], list[tuple[str, str, str, list[str]]]] = {}
+    for items in documents:
+        signature = tuple((it.type, it.key, it.form, it.text, tuple(it.rules)) for it in items)
+        outcome = done.get(signature)
+        if outcome is None:
+            apply_document_rules(items)
+            done[signature] = [(it.type, it.key, it.form, list(it.rules)) for it in items]
+            continue
+        for it, (entity_type, key, form, rules) in zip(items, outcome, strict=True):
+            it.type, it.key, it.form, it.rules = entity_type, key, form, list(rules)
+
+
 def resolve_items(items: list[Item], decisions: Iterable[curation.Decision] = ()) -> Resolved:
     vote_types(items)
     by_doc: dict[str, list[Item]] = defaultdict(list)
     for it in items:
         by_doc[it.document_id].append(it)
-    for doc_items in by_doc.values():
-        apply_document_rules(doc_items)
+    _document_rules(by_doc.values())
     join_initials(items)
 
     candidates: dict[CrossKey, Candidate] = defaultdict(Candidate)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 
@@ -25,6 +26,7 @@ from unsealed.ingest.loadplan import LoadPlan, plan_load_files
 from unsealed.ingest.ocr import check_engine
 from unsealed.ingest.sources import read_source, walk_sources
 from unsealed.model import FileDone, SourceFile
+from unsealed.pipeline.background import Background
 from unsealed.pipeline.executor import Executor, LocalExecutor
 from unsealed.pipeline.stage import Stage
 from unsealed.pipeline.stages import post_ingest_stages
@@ -127,13 +129,21 @@ def run_stages(
     executor: Executor | None = None,
 ) -> None:
     """Run post-ingest stages over the changed documents and whatever a stage left unfinished
-    (`stages` default to all of them, their batches run by `executor`)."""
-    for stage in stages if stages is not None else post_ingest_stages(executor):
-        ids = list(dict.fromkeys([*document_ids, *(stage.pending(archive) if stage.pending else [])]))
-        observer.stage_started(stage.name, len(ids))
-        if ids:
-            stage.run(archive, ids)
-        observer.stage_done(stage.name)
+    (`stages` default to all of them, their batches run by `executor`). A `background` stage runs
+    in a worker process while the next ones run here (pipeline/background.py)."""
+    with Background(archive) as background:
+        for stage in stages if stages is not None else post_ingest_stages(executor):
+            if stage.after_background:
+                background.join()
+            ids = list(dict.fromkeys([*document_ids, *(stage.pending(archive) if stage.pending else [])]))
+            observer.stage_started(stage.name, len(ids))
+            done = partial(observer.stage_done, stage.name)
+            if ids and stage.background and background.start(stage, ids, done):
+                continue
+            if ids:
+                stage.run(archive, ids)
+            done()
+        background.join()
 
 
 def ingest(
@@ -210,6 +220,8 @@ def _ingest(
         observer.file_done(done, outcome)
         if warm_up is not None and not warm_up.is_alive() and warm_up.ident is None:
             warm_up.start()
+    if warm_up is not None and warm_up.ident is not None:
+        warm_up.join()  # resolution needs it; and no thread may be importing while a stage forks
     if stages is None:
         stages = post_ingest_stages(executor, report.analysed_ids)
     run_stages(archive, report.changed_ids, observer, stages, executor)

@@ -18,3 +18,7 @@ class Stage:
     run: Callable[[Archive, Sequence[str]], object]
     # Documents this stage has not processed yet, so a run interrupted during the stage resumes it.
     pending: Callable[[Archive], Sequence[str]] | None = None
+    # Runs in a worker process beside the stages after it (pipeline/background.py); it must touch
+    # none of their tables. `after_background`: this stage waits for it first.
+    background: bool = False
+    after_background: bool = False

@@ -7,6 +7,7 @@ idempotent: re-running one over the same documents leaves the archive as it was.
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from unsealed.pipeline.stage import Stage
@@ -27,10 +28,16 @@ def post_ingest_stages(executor: Executor | None = None, analysed: Collection[st
     # (minutes on a large release); the index is brought up to date again at the end with the
     # entities and headers the other stages found. One indexer, here, reading the database: the
     # index is the same whichever executor read the files.
+    # The e-mail threads (which need the e-mail stage's rows) and the near-duplicates write only
+    # their own tables and read none that resolution writes, so they run one after the other in a
+    # worker process while resolution runs here; the last index waits for them.
+    emails, mentions, resolution = enrichment_stages(executor, analysed)
     return [
         Stage("search index (pages)", indexer.run_stage, pending=indexer.pending_ids),
-        *enrichment_stages(executor, analysed),
-        dedup_stage.stage(),
-        thread_stage.stage(),
-        Stage("search index", indexer.run_stage, pending=indexer.pending_ids),
+        emails,
+        mentions,
+        replace(thread_stage.stage(), background=True),
+        replace(dedup_stage.stage(), background=True),
+        resolution,
+        Stage("search index", indexer.run_stage, pending=indexer.pending_ids, after_background=True),
     ]

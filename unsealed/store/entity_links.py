@@ -17,7 +17,7 @@ from itertools import permutations
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from unsealed.store.bulk import execute_many, insert_many, insert_tuples
+from unsealed.store.bulk import execute_many, insert_many
 from unsealed.store.schema import document_entities, documents, emails, entity_forms, entity_pairs, mentions
 
 CHUNK = 500
@@ -124,32 +124,23 @@ def sync(conn: Connection, links: Links, touched: Iterable[str] | None = None) -
 
 
 def _apply(conn: Connection, delta: Mapping[tuple[str, str], int]) -> None:
-    """Add `delta` to the pair counts. Only the pairs it moves are written (new ones inserted,
-    changed ones updated, those that fall to zero deleted): a run that relinks a few documents no
-    longer rewrites every pair of their entities (thousands for a much-mentioned person)."""
-    by_entity: dict[str, dict[str, int]] = defaultdict(dict)
-    for (a, b), n in delta.items():
-        by_entity[a][b] = n
-    added: list[tuple[str, str, int]] = []
-    moved: list[tuple[int, str, str]] = []
-    gone: list[tuple[str, str]] = []
-    for chunk in _chunks(by_entity):
-        query = select(entity_pairs).where(entity_pairs.c.entity_id.in_(chunk))
-        stored = {(a, b): n for a, b, n in conn.execute(query)}
-        for a in chunk:
-            for b, n in by_entity[a].items():
-                old = stored.get((a, b))
-                if old is None:
-                    if n > 0:
-                        added.append((a, b, n))
-                elif old + n > 0:
-                    moved.append((old + n, a, b))
-                else:
-                    gone.append((a, b))
-    where = "WHERE entity_id = ? AND other_id = ?"
-    execute_many(conn, f"DELETE FROM {entity_pairs.name} {where}", gone)
-    execute_many(conn, f"UPDATE {entity_pairs.name} SET documents = ? {where}", moved)
-    insert_tuples(conn, entity_pairs, ("entity_id", "other_id", "documents"), added)
+    """Add `delta` to the pair counts. Only the pairs it moves are written: each is added to its
+    stored count, or inserted, in one upsert (no read of the stored pairs first: a release of copies
+    moves most pairs of the archive, and reading them back cost as much as writing them), then those
+    that fell to zero are deleted."""
+    rows = [(a, b, n) for (a, b), n in delta.items() if n]
+    table = entity_pairs.name
+    execute_many(
+        conn,
+        f"INSERT INTO {table} (entity_id, other_id, documents) VALUES (?, ?, ?) "
+        f"ON CONFLICT (entity_id, other_id) DO UPDATE SET documents = {table}.documents + excluded.documents",
+        rows,
+    )
+    execute_many(
+        conn,
+        f"DELETE FROM {table} WHERE entity_id = ? AND other_id = ? AND documents <= 0",
+        [(a, b) for a, b, n in rows if n < 0],
+    )
 
 
 def sync_forms(conn: Connection, forms: Mapping[str, Mapping[tuple[str, str], int]]) -> int:

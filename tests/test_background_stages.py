@@ -1,0 +1,106 @@
+"""A `background` post-ingest stage runs in a worker process beside the next stages, on the real
+archive database, and the next `after_background` stage sees what it wrote."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+
+from unsealed.pipeline.ingest import run_stages
+from unsealed.pipeline.process_pool import WorkerError
+from unsealed.pipeline.stage import Stage
+from unsealed.store.archive import Archive
+from unsealed.store.schema import load_problems
+
+
+def _write_rows(archive: Archive, ids: Sequence[str]) -> None:
+    """Writes one row per id, with the process id that wrote it, one transaction per row."""
+    for doc_id in ids:
+        with archive.engine.begin() as conn:
+            conn.execute(
+                insert(load_problems), [{"dataset": "bg", "load_file": doc_id, "problem": str(os.getpid())}]
+            )
+
+
+def _write_here(archive: Archive, ids: Sequence[str]) -> None:
+    with archive.engine.begin() as conn:
+        for doc_id in ids:
+            conn.execute(
+                insert(load_problems), [{"dataset": "fg", "load_file": doc_id, "problem": str(os.getpid())}]
+            )
+
+
+def _fail(archive: Archive, ids: Sequence[str]) -> None:
+    raise ValueError("a bug in the stage")
+
+
+@dataclass
+class Heard:
+    events: list[tuple[str, str]] = field(default_factory=list)
+
+    def files_found(self, count: int) -> None:
+        pass
+
+    def file_done(self, done: object, outcome: object) -> None:
+        pass
+
+    def stage_started(self, stage: str, documents: int) -> None:
+        self.events.append(("started", stage))
+
+    def stage_done(self, stage: str) -> None:
+        self.events.append(("done", stage))
+
+
+def _rows(archive: Archive, dataset: str) -> list[tuple[str, str]]:
+    with archive.engine.connect() as conn:
+        query = select(load_problems.c.load_file, load_problems.c.problem).where(
+            load_problems.c.dataset == dataset
+        )
+        return sorted((key, pid) for key, pid in conn.execute(query))
+
+
+def test_background_stage_runs_in_another_process_and_is_joined(tmp_path: Path) -> None:
+    ids = [f"d{i:03d}" for i in range(60)]
+    seen: list[list[tuple[str, str]]] = []
+
+    def after(archive: Archive, _ids: Sequence[str]) -> None:
+        seen.append(_rows(archive, "bg"))
+
+    heard = Heard()
+    with Archive.open(tmp_path / "archive") as archive:
+        run_stages(
+            archive,
+            ids,
+            heard,
+            [
+                Stage("background", _write_rows, background=True),
+                Stage("here", _write_here),
+                Stage("after", after, after_background=True),
+            ],
+        )
+        background, here = _rows(archive, "bg"), _rows(archive, "fg")
+    # both wrote every row (their transactions took turns), the background one from another process
+    assert [key for key, _ in background] == ids and [key for key, _ in here] == ids
+    assert {pid for _, pid in here} == {str(os.getpid())}
+    assert len({pid for _, pid in background}) == 1 and background[0][1] != str(os.getpid())
+    assert seen == [background]  # the stage after it waited for all of it
+    assert heard.events[0] == ("started", "background")
+    assert heard.events.index(("done", "background")) < heard.events.index(("started", "after"))
+
+
+def test_background_stage_error_stops_the_run(tmp_path: Path) -> None:
+    with (
+        Archive.open(tmp_path / "archive") as archive,
+        pytest.raises(WorkerError, match="a bug in the stage"),
+    ):
+        run_stages(
+            archive,
+            ["d1"],
+            Heard(),
+            [Stage("background", _fail, background=True), Stage("here", _write_here)],
+        )
