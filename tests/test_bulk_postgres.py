@@ -80,7 +80,7 @@ def _stored(archive: Archive) -> tuple[list[tuple[object, ...]], ...]:
 @pytest.mark.parametrize("count", [bulk.COPY_FROM - 3, bulk.COPY_FROM * 3])
 def test_bulk_rows_read_back_alike_on_both_engines(tmp_path, monkeypatch, postgres_url, count):  # noqa: F811
     """Below and above COPY_FROM: inserts (text with tabs, newlines and backslashes, NULL, dates,
-    booleans) and updates give the same rows on PostgreSQL as on SQLite."""
+    booleans), updates and added counts give the same rows on PostgreSQL as on SQLite."""
     stored = []
     for engine in ("sqlite", "postgresql"):
         if engine == "postgresql":
@@ -101,10 +101,18 @@ def test_bulk_rows_read_back_alike_on_both_engines(tmp_path, monkeypatch, postgr
             with archive.engine.begin() as conn:  # a second update in a later transaction
                 hidden = [(f"e-{i:04d}", True) for i in range(count)]
                 bulk.update_rows(conn, entities, "id", ("hidden",), hidden)
+                # counts added: to every other stored pair (+5), and new pairs inserted (1 each)
+                more = [(f"e-{i:04d}", f"e-{i + 1:04d}", 5) for i in range(0, count, 2)]
+                more += [(f"e-{i:04d}", f"e-{i + 2:04d}", 1) for i in range(count)]
+                bulk.add_counts(conn, entity_pairs, ("entity_id", "other_id"), "documents", more)
             stored.append(_stored(archive))
             archive.engine.dispose()
     sqlite_rows, postgres_rows = stored
-    assert [len(rows) for rows in postgres_rows] == [count] * 4
+    assert [len(rows) for rows in postgres_rows] == [count, count, count, 2 * count]
+    pair_counts = {(a, b): n for a, b, n in postgres_rows[3]}
+    assert pair_counts[("e-0002", "e-0003")] == 2 + 5  # stored, added to
+    assert pair_counts[("e-0003", "e-0004")] == 3  # stored, not added to
+    assert pair_counts[("e-0003", "e-0005")] == 1  # not stored before: inserted
     for table_sqlite, table_postgres in zip(sqlite_rows, postgres_rows, strict=True):
         assert [_plain(r) for r in table_postgres] == [_plain(r) for r in table_sqlite]
 

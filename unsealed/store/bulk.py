@@ -127,6 +127,44 @@ def _copies(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
 
 
+def add_counts(
+    conn: Connection, table: Table, keys: tuple[str, ...], column: str, rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """Add each row's last value to `column` of the stored row with the same `keys` values, or insert
+    the row where there is none (`INSERT … ON CONFLICT (keys) DO UPDATE`; `keys` must be unique and
+    each appear once in `rows`). On PostgreSQL, more than COPY_FROM rows are copied into a temporary
+    table and applied with one statement (not one upsert per row: a first resolution writes
+    hundreds of thousands of entity pairs)."""
+    if not rows:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    target = quote(table.name)
+    names = [quote(name) for name in (*keys, column)]
+    conflict = ", ".join(names[:-1])
+    upsert = (
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {names[-1]} = {target}.{names[-1]} + excluded.{names[-1]}"
+    )
+    if not _copies(conn) or len(rows) <= COPY_FROM:
+        execute_many(
+            conn,
+            f"INSERT INTO {target} ({', '.join(names)}) VALUES ({marks(conn, len(names))}) {upsert}",
+            rows,
+        )
+        return
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE unsealed_bulk_add ON COMMIT DROP AS "
+        f"SELECT {', '.join(names)} FROM {target} WITH NO DATA"
+    )
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(f"COPY unsealed_bulk_add ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    conn.exec_driver_sql(
+        f"INSERT INTO {target} ({', '.join(names)}) SELECT {', '.join(names)} FROM unsealed_bulk_add {upsert}"
+    )
+    conn.exec_driver_sql("DROP TABLE unsealed_bulk_add")
+
+
 def marks(conn: Connection, count: int) -> str:
     """`count` positional parameter marks in the driver's style, comma-separated."""
     return ",".join([_mark(conn.dialect)] * count)

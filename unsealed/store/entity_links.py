@@ -17,7 +17,7 @@ from itertools import permutations
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
-from unsealed.store.bulk import execute_many, insert_many
+from unsealed.store.bulk import add_counts, execute_many, insert_many
 from unsealed.store.schema import document_entities, documents, emails, entity_forms, entity_pairs, mentions
 
 CHUNK = 500
@@ -129,16 +129,10 @@ def _apply(conn: Connection, delta: Mapping[tuple[str, str], int]) -> None:
     moves most pairs of the archive, and reading them back cost as much as writing them), then those
     that fell to zero are deleted."""
     rows = [(a, b, n) for (a, b), n in delta.items() if n]
-    table = entity_pairs.name
+    add_counts(conn, entity_pairs, ("entity_id", "other_id"), "documents", rows)
     execute_many(
         conn,
-        f"INSERT INTO {table} (entity_id, other_id, documents) VALUES (?, ?, ?) "
-        f"ON CONFLICT (entity_id, other_id) DO UPDATE SET documents = {table}.documents + excluded.documents",
-        rows,
-    )
-    execute_many(
-        conn,
-        f"DELETE FROM {table} WHERE entity_id = ? AND other_id = ? AND documents <= 0",
+        f"DELETE FROM {entity_pairs.name} WHERE entity_id = ? AND other_id = ? AND documents <= 0",
         [(a, b) for a, b, n in rows if n < 0],
     )
 
