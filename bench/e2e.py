@@ -122,6 +122,21 @@ def chain_replies(docs: list[RealDocument]) -> list[RealDocument]:
     return replies
 
 
+def write_shapes(docs: list[RealDocument], tmp: Path) -> tuple[list[Path], list[Path], list[Path]]:
+    """The corpus as PDFs in the two shapes: `once` (each document once), and the release's shape:
+    `one` (the documents and the replies that quote them) and `two` (copies of its first two
+    thirds, so 40 % of all files are copies in another data set)."""
+    once = write_corpus(docs, tmp / "once")
+    (tmp / "one").mkdir()
+    (tmp / "two").mkdir()
+    for path in [*once, *write_corpus(chain_replies(docs), tmp / "replies")]:
+        shutil.copy(path, tmp / "one" / path.name)
+    one = sorted((tmp / "one").iterdir())
+    for path in one[: len(one) * 2 // 3]:
+        shutil.copy(path, tmp / "two" / path.name)
+    return list(once), one, sorted((tmp / "two").iterdir())
+
+
 def _summary(
     times: list[float], raw_times: list[float], cpu: list[float], raw_cpu: list[float], pages: int
 ) -> dict[str, Any]:
@@ -172,15 +187,7 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory(prefix="unsealed-e2e-") as tmp_name:
         tmp = Path(tmp_name)
-        once = write_corpus(docs, tmp / "once")
-        (tmp / "one").mkdir()
-        (tmp / "two").mkdir()
-        for path in [*once, *write_corpus(chain_replies(docs), tmp / "replies")]:
-            shutil.copy(path, tmp / "one" / path.name)
-        one = sorted((tmp / "one").iterdir())
-        for path in one[: len(one) * 2 // 3]:  # 40 % of all files are copies
-            shutil.copy(path, tmp / "two" / path.name)
-        two = sorted((tmp / "two").iterdir())
+        once, one, two = write_shapes(docs, tmp)
         shapes = {
             "a": ([(tmp / "once", "once")], list(once)),
             "b": ([(tmp / "one", "one"), (tmp / "two", "two")], [*one, *two]),

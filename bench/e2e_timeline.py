@@ -26,11 +26,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import write_result  # noqa: E402
-from bench.e2e import chain_replies  # noqa: E402
+from bench.e2e import write_shapes  # noqa: E402
 from unsealed.config import PageOptions, Settings  # noqa: E402
 from unsealed.model import FileDone  # noqa: E402
 from unsealed.pipeline.ingest import SilentObserver, ingest  # noqa: E402
-from unsealed.sample.real import load_corpus, write_corpus  # noqa: E402
+from unsealed.sample.real import load_corpus  # noqa: E402
 from unsealed.store.archive import Archive  # noqa: E402
 from unsealed.store.writer import WriteOutcome  # noqa: E402
 
@@ -134,14 +134,7 @@ def main() -> None:
     result: dict[str, Any] = {"shape": args.shape, "documents": len(docs), "runs": []}
     with tempfile.TemporaryDirectory(prefix="unsealed-timeline-") as tmp_name:
         tmp = Path(tmp_name)
-        once = write_corpus(docs, tmp / "once")
-        (tmp / "one").mkdir()
-        (tmp / "two").mkdir()
-        for path in [*once, *write_corpus(chain_replies(docs), tmp / "replies")]:
-            shutil.copy(path, tmp / "one" / path.name)
-        one = sorted((tmp / "one").iterdir())
-        for path in one[: len(one) * 2 // 3]:
-            shutil.copy(path, tmp / "two" / path.name)
+        write_shapes(docs, tmp)
         folders = (
             [(tmp / "once", "once")] if args.shape == "a" else [(tmp / "one", "one"), (tmp / "two", "two")]
         )

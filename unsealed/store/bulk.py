@@ -151,14 +151,7 @@ def add_counts(
             rows,
         )
         return
-    conn.exec_driver_sql(
-        f"CREATE TEMP TABLE unsealed_bulk_add ON COMMIT DROP AS "
-        f"SELECT {', '.join(names)} FROM {target} WITH NO DATA"
-    )
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor, cursor.copy(f"COPY unsealed_bulk_add ({', '.join(names)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    _copy_to_temp(conn, "unsealed_bulk_add", target, names, rows)
     conn.exec_driver_sql(
         f"INSERT INTO {target} ({', '.join(names)}) SELECT {', '.join(names)} FROM unsealed_bulk_add {upsert}"
     )
@@ -196,17 +189,25 @@ def update_rows(
         return
     quote = conn.dialect.identifier_preparer.quote
     names = [quote(name) for name in (key, *columns)]
-    conn.exec_driver_sql(
-        f"CREATE TEMP TABLE unsealed_bulk_update ON COMMIT DROP AS "
-        f"SELECT {', '.join(names)} FROM {quote(table.name)} WITH NO DATA"
-    )
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor, cursor.copy(f"COPY unsealed_bulk_update ({', '.join(names)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+    _copy_to_temp(conn, "unsealed_bulk_update", quote(table.name), names, rows)
     sets = ", ".join(f"{name} = u.{name}" for name in names[1:])
     conn.exec_driver_sql(
         f"UPDATE {quote(table.name)} AS t SET {sets} FROM unsealed_bulk_update AS u "
         f"WHERE t.{names[0]} = u.{names[0]}"
     )
     conn.exec_driver_sql("DROP TABLE unsealed_bulk_update")
+
+
+def _copy_to_temp(
+    conn: Connection, temp: str, target: str, names: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """`rows` copied into a new temporary table `temp` of `target`'s `names` columns (quoted),
+    dropped at commit at the latest (PostgreSQL through psycopg 3)."""
+    columns = ", ".join(names)
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS SELECT {columns} FROM {target} WITH NO DATA"
+    )
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(f"COPY {temp} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
