@@ -5,10 +5,11 @@ others idled (bench/e2e_timeline.py). A stage marked `background` whose tables t
 not touch (the e-mail threads: `email_threads`, while resolution writes the entity tables) runs in
 one forked worker instead, and the next stage marked `after_background` waits for it. The database
 still has one writer at a time: each side's write transactions wait for the other's (SQLite's lock;
-the worker waits as long as it takes, as a stage of this process would have). The per-file time
-and memory limits do not apply to the worker (a stage over a release runs for hours). A worker that
-dies leaves its stage to this process, run again in full (stages are idempotent); where no process
-can be forked (a daemonic Celery worker), the stage runs here.
+the worker waits as long as it takes, as a stage of this process would have). The per-file memory
+cap does not apply to the worker. A worker that runs past the file time limit or dies leaves its
+stage to this process, run again in full (stages are idempotent; over a large release that means
+the stage runs here after the limit); where no process can be forked (a daemonic Celery worker),
+the stage runs here.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import multiprocessing
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +32,6 @@ from unsealed.store.blobs import BlobStore
 from unsealed.store.database import create_archive_engine
 
 WAIT_FOR_LOCK_MS = 24 * 3600 * 1000  # the worker's SQLite busy timeout: the other side's stage may be long
-# A stage is not a file: over a whole release it runs for hours and holds what the stage holds in
-# the ingest process, so the per-file time and memory limits do not apply to its worker.
-STAGE_TIME_LIMIT_S = 7 * 24 * 3600.0
 
 StageRun = Callable[[Archive, Sequence[str]], object]
 
@@ -63,7 +62,10 @@ class Background:
 
     def __init__(self, archive: Archive):
         self.archive = archive
-        self.limits = Limits(file_timeout_s=STAGE_TIME_LIMIT_S, worker_memory_bytes=0)
+        # the stage holds in its worker what it would hold in this process: no per-file memory cap;
+        # a worker past the file time limit (stuck: a fork beside another thread can deadlock) hands
+        # its stage back to this process
+        self.limits = replace(Limits.from_env(), worker_memory_bytes=0)
         self._stack = ExitStack()
         self._pool: WorkerPool | None = None
         self._running: dict[int, tuple[Stage, Sequence[str], Callable[[], None]]] = {}
