@@ -147,9 +147,7 @@ def test_load_file_bates_shown_in_the_canonical_form(tmp_path):
     try:
         ingest(archive, [tmp_path / "VOL"], "house", Settings.from_env().with_overrides(workers=1))
         with archive.engine.connect() as conn:
-            rows = conn.execute(
-                select(pages.c.bates, pages.c.bates_printed).order_by(pages.c.number)
-            ).all()
+            rows = conn.execute(select(pages.c.bates, pages.c.bates_printed).order_by(pages.c.number)).all()
             doc = conn.execute(select(documents.c.bates_first, documents.c.bates_last)).one()
     finally:
         archive.close()
