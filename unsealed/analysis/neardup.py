@@ -30,6 +30,10 @@ from unsealed.domain import BATES_TOKEN
 _WORD = re.compile(r"[a-z0-9]+")
 _BATES_WORD = re.compile(r"\b[a-z]{2,}[_-]?\d{6,10}\b")
 _SIX_DIGITS = re.compile(r"\d{6}")
+_ASCII_SIX_DIGITS = re.compile(rb"\d{6}")
+_ASCII_BATES_TOKEN = re.compile(BATES_TOKEN.pattern.encode("ascii"))
+_ASCII_WHITE_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what `str.strip` strips among ASCII
+_NOT_DIGITS = bytes(code for code in range(256) if not 48 <= code <= 57)
 SEED = 20261201
 MIN_WORDS = 8  # a page with fewer words (a cover, a blank) gets no signature
 EDGE_LINES = 3  # lines at the top and at the foot of a page searched for Bates stamps
@@ -37,6 +41,11 @@ _PUNCTUATION = str.maketrans(
     dict.fromkeys(
         "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u2018\u2019\u201c\u201d\u2013\u2014\u2022\u2026\u00b7", " "
     )
+)
+# The same for an ASCII text's bytes (its fast path), with the separators `str.split` knows among
+# ASCII characters that `bytes.split` does not (\x1c-\x1f), so both split alike.
+_ASCII_SEPARATORS = bytes(
+    32 if chr(code) in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\x1c\x1d\x1e\x1f" else code for code in range(256)
 )
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier of the shingle and band hashes (golden ratio)
 _U64 = np.uint64
@@ -99,15 +108,40 @@ def _edges(text: str) -> tuple[int, int]:
     return head, tail
 
 
-def page_words(text: str) -> list[str]:
-    """A page's words: lower case, split at white space and punctuation, without the Bates stamps
-    printed in its first or last lines."""
+def _ascii_edges(data: bytes) -> tuple[int, int]:
+    """`_edges` of an ASCII text's bytes (the same positions: `str.rstrip` also strips \\x1c-\\x1f)."""
+    head = 0
+    for _ in range(EDGE_LINES):
+        head = data.find(b"\n", head) + 1
+        if head == 0:
+            return len(data), 0
+    tail = len(data.rstrip(_ASCII_WHITE_SPACE))
+    for _ in range(EDGE_LINES):
+        tail = data.rfind(b"\n", 0, tail)
+        if tail < 0:
+            return len(data), 0
+    return head, tail
+
+
+def page_words(text: str) -> list[bytes]:
+    """A page's words (UTF-8): lower case, split at white space and punctuation, without the Bates
+    stamps printed in its first or last lines. An ASCII text (most pages) is read as bytes: a few C
+    passes and no `str` per word, the same words as the `str` path's (rensa hashes a word's bytes as
+    it hashes the word)."""
+    if text.isascii():
+        data = text.encode("ascii")
+        head, tail = _ascii_edges(data)
+        if tail <= head:
+            data = _ascii_unstamped(data)
+        else:
+            data = _ascii_unstamped(data[:head]) + data[head:tail] + _ascii_unstamped(data[tail:])
+        return data.lower().translate(_ASCII_SEPARATORS).split()
     head, tail = _edges(text)
     if tail <= head:
         text = _unstamped(text)
     else:
         text = _unstamped(text[:head]) + text[head:tail] + _unstamped(text[tail:])
-    return text.lower().translate(_PUNCTUATION).split()
+    return [word.encode() for word in text.lower().translate(_PUNCTUATION).split()]
 
 
 def _unstamped(part: str) -> str:
@@ -115,9 +149,17 @@ def _unstamped(part: str) -> str:
     return BATES_TOKEN.sub(" ", part) if _SIX_DIGITS.search(part) else part
 
 
-def shingle_hashes(tokens: list[str], size: int) -> np.ndarray:
+def _ascii_unstamped(part: bytes) -> bytes:
+    """`_unstamped` of ASCII bytes: the same pattern as bytes (on ASCII, `\\d` and the classes
+    match alike), tried only where at least 6 digits are (counted by one `translate`)."""
+    if len(part.translate(None, _NOT_DIGITS)) < 6 or not _ASCII_SIX_DIGITS.search(part):
+        return part
+    return _ASCII_BATES_TOKEN.sub(b" ", part)
+
+
+def shingle_hashes(tokens: list[bytes], size: int) -> np.ndarray:
     """One 64-bit hash per run of `size` consecutive words (the words hashed once, by rensa)."""
-    hashes = np.array(RMinHash.hash_token_sets([tokens])[0], dtype=_U64)
+    hashes = np.fromiter(RMinHash.hash_token_sets([tokens])[0], dtype=_U64, count=len(tokens))
     count = len(hashes) - size + 1
     if count <= 0:
         return np.empty(0, dtype=_U64)
@@ -156,11 +198,11 @@ def band_keys(sig: np.ndarray, banding: Banding, kind: int = 0) -> list[int]:
     return band_matrix(sig[None, :], banding, np.array([kind])).ravel().tolist()
 
 
-def exact_key(tokens: list[str], kind: int = 0) -> int | None:
+def exact_key(tokens: list[bytes], kind: int = 0) -> int | None:
     """For a text too short to sign: one key shared only by texts with the same normalised words."""
     if not tokens:
         return None
-    digest = hashlib.blake2b(" ".join(tokens).encode(), digest_size=7, person=b"exact" + bytes([kind]))
+    digest = hashlib.blake2b(b" ".join(tokens), digest_size=7, person=b"exact" + bytes([kind]))
     return int.from_bytes(digest.digest(), "little")
 
 
@@ -180,7 +222,7 @@ def from_bytes(data: bytes) -> np.ndarray:
 Signed = tuple[bytes | None, bytes]  # (signature, its band keys packed as little-endian int64)
 
 
-def _exact(tokens: list[str], kind: int) -> Signed:
+def _exact(tokens: list[bytes], kind: int) -> Signed:
     key = exact_key(tokens, kind)
     return None, np.array([] if key is None else [key], dtype="<i8").tobytes()
 
@@ -210,10 +252,10 @@ def signed_document(texts: list[str], options: DedupOptions, banding: Banding) -
     if len(texts) == 1:  # the document is its one page: the same signature, bands of its own kind
         sigs = np.vstack([sigs, sigs])
         owners.append(-1)
-    keys = band_matrix(sigs, banding, np.array([owner < 0 for owner in owners]))
-    signed = {
-        owner: (to_bytes(sig), key.astype("<i8").tobytes())
-        for owner, sig, key in zip(owners, sigs, keys, strict=True)
+    keys = band_matrix(sigs, banding, np.array([owner < 0 for owner in owners])).astype("<i8")
+    signed = {  # each row's bytes from one conversion of the whole matrix (as `to_bytes` writes them)
+        owner: (sig.tobytes(), key.tobytes())
+        for owner, sig, key in zip(owners, sigs.astype("<u4"), keys, strict=True)
     }
     pages = [signed.get(index) or _exact(page, 0) for index, page in enumerate(tokens)]
     return signed.get(-1) or _exact(everything, 1), pages

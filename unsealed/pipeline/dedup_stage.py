@@ -71,12 +71,18 @@ def run_stage(archive: Archive, document_ids: Sequence[str], options: DedupOptio
     options = options or DedupOptions.from_env()
     banding = Banding.for_options(options)
     ids = list(document_ids)
-    with archive.engine.connect() as conn:
-        level = _Level.for_run(conn, banding)
+    if not ids:
+        return
+    level: _Level | None = None
     for start in range(0, len(ids), BATCH):
         with archive.engine.begin() as conn:
-            _sign_missing(conn, ids[start : start + BATCH], options, banding)
-            _cluster(conn, ids[start : start + BATCH], options, level)
+            level = level or _Level.for_run(conn, banding)  # in the first batch's transaction
+            batch = ids[start : start + BATCH]
+            rows = _batch_rows(conn, batch)
+            have = {row[1] for row in rows if row[2] == 0}
+            if _sign_missing(conn, [i for i in batch if i not in have], options, banding):
+                rows = _batch_rows(conn, batch)
+            _cluster(conn, [row for row in rows if row[5] == ""], options, level)
 
 
 def forget(conn: Connection, document_ids: Sequence[str]) -> None:
@@ -114,18 +120,25 @@ def _texts(conn: Connection, ids: Sequence[str]) -> dict[str, list[tuple[int, st
     return out
 
 
-def _sign_missing(conn: Connection, ids: Sequence[str], options: DedupOptions, banding: Banding) -> None:
-    """Signatures for documents the workers did not sign (older archives, `unsealed reprocess`)."""
-    have = set(
-        conn.execute(
-            select(near_duplicates.c.document_id).where(
-                near_duplicates.c.document_id.in_(ids), near_duplicates.c.page_number == 0
-            )
-        ).scalars()
-    )
-    missing = [i for i in ids if i not in have]
+_BATCH_ROWS = (
+    "SELECT id, document_id, page_number, signature, bands, cluster FROM near_duplicates "
+    "WHERE document_id IN ({ids}) AND (cluster = '' OR page_number = 0)"
+)
+
+
+def _batch_rows(conn: Connection, ids: Sequence[str]) -> list[Any]:
+    """(id, document_id, page_number, signature, bands, cluster) of the documents' unclustered
+    texts, and their whole-document rows (which say a document is signed): one raw statement, as
+    the stage's per-run statements are (a small run pays no compiling of a long `IN` list)."""
+    sql = _BATCH_ROWS.format(ids=marks(conn, len(ids)))
+    return list(conn.exec_driver_sql(sql, tuple(ids)).all())
+
+
+def _sign_missing(conn: Connection, missing: Sequence[str], options: DedupOptions, banding: Banding) -> bool:
+    """Signatures for documents the workers did not sign (older archives, `unsealed reprocess`);
+    whether any row was written."""
     if not missing:
-        return
+        return False
     rows: list[dict[str, Any]] = []
     for doc_id, page_texts in _texts(conn, missing).items():
         whole, signed_pages = signed_document([t for _, t in page_texts], options, banding)
@@ -136,6 +149,7 @@ def _sign_missing(conn: Connection, ids: Sequence[str], options: DedupOptions, b
                  "signature": sig, "similarity": None, "bands": keys}
             )  # fmt: skip
     insert_many(conn, near_duplicates, rows)
+    return bool(rows)
 
 
 _CANDIDATES = (
@@ -151,16 +165,17 @@ def _stored(conn: Connection, keys: list[int], levels: Sequence[str]) -> Iterato
         for start in range(0, len(keys), KEYS_PER_QUERY):
             chunk = keys[start : start + KEYS_PER_QUERY]
             sql = _CANDIDATES.format(level=level, keys=marks(conn, len(chunk)))
-            yield from conn.exec_driver_sql(sql, tuple(chunk))
+            yield from conn.exec_driver_sql(sql, tuple(chunk)).all()  # one fetch, not one a row
 
 
-def _has_rows(conn: Connection) -> bool:
-    """Whether the main band level holds anything (a first batch has nothing to look up)."""
-    return conn.exec_driver_sql("SELECT 1 FROM near_duplicate_bands LIMIT 1").first() is not None
-
-
-def _recent_rows(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(near_duplicate_recent_bands)).scalar_one())
+def _level_rows(conn: Connection) -> tuple[bool, int]:
+    """Whether the main band level holds anything (a first batch has nothing to look up), and the
+    recent level's row count, in one statement."""
+    main, recent = conn.exec_driver_sql(
+        "SELECT EXISTS (SELECT 1 FROM near_duplicate_bands), "
+        "(SELECT count(*) FROM near_duplicate_recent_bands)"
+    ).one()
+    return bool(main), int(recent)
 
 
 @dataclass(frozen=True)
@@ -177,9 +192,11 @@ class _Level:
 
     @classmethod
     def for_run(cls, conn: Connection, banding: Banding) -> _Level:
-        nd = near_duplicates.c
-        highest = conn.execute(select(func.max(nd.id))).scalar_one() or 0
-        waiting = conn.execute(select(func.count()).where(nd.cluster == "")).scalar_one()
+        highest, waiting = conn.exec_driver_sql(
+            "SELECT (SELECT max(id) FROM near_duplicates), "
+            "(SELECT count(*) FROM near_duplicates WHERE cluster = '')"
+        ).one()
+        highest, waiting = int(highest or 0), int(waiting)
         clustered = max(0, highest - waiting)
         return cls(0 < waiting <= RECENT_SHARE * clustered, RECENT_SHARE * clustered * banding.bands)
 
@@ -275,15 +292,9 @@ def _stored_matches(
     ]
 
 
-def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions, level: _Level) -> None:
-    """Cluster the batch's unclustered texts against each other and everything that shares a band
-    with them, then write their clusters and index their bands."""
-    nd = near_duplicates.c
-    rows = conn.execute(
-        select(nd.id, nd.document_id, nd.page_number, nd.signature, nd.bands).where(
-            nd.document_id.in_(ids), nd.cluster == ""
-        )
-    ).all()
+def _cluster(conn: Connection, rows: Sequence[Any], options: DedupOptions, level: _Level) -> None:
+    """Cluster the batch's unclustered texts (`_batch_rows`) against each other and everything that
+    shares a band with them, then write their clusters and index their bands."""
     if not rows:
         return
     text_ids = np.array([r[0] for r in rows], dtype=np.int64)
@@ -308,8 +319,8 @@ def _cluster(conn: Connection, ids: Sequence[str], options: DedupOptions, level:
             for b in members[i + 1 :].tolist():
                 match(a, int(text_ids[b]), texts[b], sigs[b], "")
                 match(b, int(text_ids[a]), texts[a], sigs[a], "")
-    recent = _recent_rows(conn)
-    levels = [level for level, rows in zip(_LEVELS, (_has_rows(conn), recent), strict=True) if rows]
+    main, recent = _level_rows(conn)
+    levels = [name for name, held in zip(_LEVELS, (main, recent), strict=True) if held]
     for a, score, copy, cluster in _stored_matches(conn, bands, sigs, options, levels):  # indexed before
         groups.union(cluster_key(*texts[a]), cluster or cluster_key(*copy))
         best[a] = max(best.get(a, 0.0), score)
