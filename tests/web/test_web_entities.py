@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+
 from fastapi.testclient import TestClient
 from markupsafe import escape
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from unsealed.enrich import curate
 from unsealed.store import entity_links
 from unsealed.store.archive import Archive
 from unsealed.store.documents import locate_document
-from unsealed.store.schema import document_entities, entities, entity_forms, entity_pairs, mentions
+from unsealed.store.schema import (
+    document_entities,
+    documents,
+    emails,
+    entities,
+    entity_forms,
+    entity_months,
+    entity_pairs,
+    mentions,
+)
+from unsealed.views.entity_detail import entity_timeline
 
 
 def seed_view(client: TestClient, archive: Archive) -> tuple[str, dict]:
@@ -126,7 +139,7 @@ def test_home_lists_top_entities(client: TestClient) -> None:
 def _summaries(conn: Connection) -> dict[str, list[tuple[object, ...]]]:
     return {
         t.name: sorted(tuple(r) for r in conn.execute(select(t)))
-        for t in (document_entities, entity_pairs, entity_forms)
+        for t in (document_entities, entity_pairs, entity_forms, entity_months)
     }
 
 
@@ -178,3 +191,34 @@ def test_the_entity_summaries_follow_every_resolution(client: TestClient, sample
             assert _summaries(conn) == merged
         finally:
             trans.rollback()
+
+
+def test_the_timeline_follows_a_document_that_moves_to_another_month(sample_archive: Archive) -> None:
+    """A dated document given a date (which wins over its e-mail's) in a month no other document has:
+    the next sync moves its mentions from its month to the new one (the month sums move by the
+    difference, not rebuilt), and the result equals a rebuild."""
+    with sample_archive.engine.connect() as conn, conn.begin() as trans:
+        links: defaultdict[str, Counter[str]] = defaultdict(Counter)
+        linked = select(mentions.c.document_id, mentions.c.entity_id).where(mentions.c.entity_id.is_not(None))
+        for doc, ent in conn.execute(linked):
+            links[doc][ent] += 1
+        # the sample's documents are dated by their own e-mail's sent date (none has a date of its own)
+        own = (emails.c.seq == 0) & emails.c.sent_at.is_not(None)
+        sent = select(emails.c.document_id, emails.c.sent_at).where(own)
+        dated = {d: date for d, date in conn.execute(sent)}
+        doc = max((d for d in links if d in dated), key=lambda d: (len(links[d]), d))
+        old = f"{dated[doc].astimezone(UTC) if dated[doc].tzinfo else dated[doc]:%Y-%m}"
+        entity, count = links[doc].most_common(1)[0]
+        before = {t["month"]: t["mentions"] for t in entity_timeline(conn, entity)}
+        assert "1987-06" not in before and before[old] >= count
+        new_date = datetime(1987, 6, 1, tzinfo=UTC)
+        conn.execute(update(documents).where(documents.c.id == doc).values(doc_date=new_date))
+        assert entity_links.sync(conn, links, touched=[]) == 1
+        after = {t["month"]: t["mentions"] for t in entity_timeline(conn, entity)}
+        assert after["1987-06"] == count
+        assert after.get(old, 0) == before[old] - count
+        assert sum(after.values()) == sum(before.values())
+        kept = _summaries(conn)
+        entity_links.rebuild(conn)
+        assert _summaries(conn) == kept
+        trans.rollback()

@@ -12,6 +12,8 @@ from web_support import HOSTILE_TEXT
 
 from unsealed.store.archive import Archive
 from unsealed.store.documents import locate_document
+from unsealed.views.models import EmailRef, EntityDocument, EntityMention, Snippet
+from unsealed.web.templating import document_rows, email_rows, mention_items
 
 
 def doc_id(archive: Archive, key: str) -> str:
@@ -124,6 +126,24 @@ def test_hostile_text_is_escaped(client: TestClient, sample_archive: Archive) ->
     assert escape(HOSTILE_TEXT) in body
     csp = client.get(f"/documents/{hostile}").headers["content-security-policy"]
     assert "script-src 'self'" in csp
+
+
+def test_entity_page_rows_escape_every_value() -> None:
+    """The entity page's long lists are built by Python filters, not the template: every value
+    printed there is escaped all the same."""
+    bad = HOSTILE_TEXT
+    mention = EntityMention(
+        id=1, document_id=bad, page_number=2, start=3, end=4, bates=bad, filename=bad, dataset=bad,
+        snippet=Snippet(before=bad, match=bad, after=bad),
+    )  # fmt: skip
+    mail = EmailRef.model_validate(
+        {"seq": 0, "page": 1, "from": {"name": bad, "address": bad}, "to": [{"name": bad, "address": bad}],
+         "subject": bad, "sent_raw": bad, "document_id": bad, "filename": bad}
+    )  # fmt: skip
+    document = EntityDocument(id=bad, filename=bad, dataset=bad, doc_type=bad, mentions=3)
+    for html in (mention_items([mention], bad), email_rows([mail]), document_rows([document])):
+        assert "<script>" not in html and "<img src=x" not in html
+        assert str(escape(bad)) in html
 
 
 def test_original_download_is_the_stored_file(client: TestClient, sample_archive: Archive) -> None:

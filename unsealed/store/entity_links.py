@@ -1,11 +1,13 @@
 """The summaries of mention links: each document's entities (with mention counts), the number of
-documents each pair of entities shares, and each entity's surface forms per rule, kept in step by
-resolution on every write.
+documents each pair of entities shares, each entity's mentions per month (its timeline), and each
+entity's surface forms per rule, kept in step by resolution on every write.
 
 `sync` compares the stored per-document entity counts with the new ones and rewrites only the
 documents that changed; the pair counts move by the difference (a document whose entity set changed
-takes its old pairs away and adds its new ones), so a run that relinks a few documents touches only
-their pairs. `rebuild` fills both tables from the mentions at once (archives written in bulk).
+takes its old pairs away and adds its new ones), and so do the month sums (a changed document takes
+its old counts away from its old month and adds its new ones to its month), so a run that relinks a
+few documents touches only their pairs and months. `rebuild` fills the tables from the mentions at
+once (archives written in bulk).
 """
 
 from __future__ import annotations
@@ -18,7 +20,15 @@ from itertools import permutations
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from unsealed.store.bulk import add_counts, execute_many, insert_many
-from unsealed.store.schema import document_entities, documents, emails, entity_forms, entity_pairs, mentions
+from unsealed.store.schema import (
+    document_entities,
+    documents,
+    emails,
+    entity_forms,
+    entity_months,
+    entity_pairs,
+    mentions,
+)
 
 CHUNK = 500
 Links = Mapping[str, Mapping[str, int]]  # document id -> entity id -> mentions
@@ -106,11 +116,16 @@ def sync(conn: Connection, links: Links, touched: Iterable[str] | None = None) -
         or (d in links and stored_months.get(d) != months.get(d))
     ]
     delta: Counter[tuple[str, str]] = Counter()
+    by_month: Counter[tuple[str, str]] = Counter()
     for doc in changed:
         old, new = set(stored.get(doc, ())), set(links.get(doc, ()))
         if old != new:
             delta.subtract(permutations(old, 2))
             delta.update(permutations(new, 2))
+        if month := stored_months.get(doc):
+            by_month.subtract({(e, month): n for e, n in stored.get(doc, {}).items()})
+        if month := months.get(doc):
+            by_month.update({(e, month): n for e, n in links.get(doc, {}).items()})
     for chunk in _chunks(changed):
         conn.execute(delete(document_entities).where(document_entities.c.document_id.in_(chunk)))
         rows = [
@@ -120,7 +135,20 @@ def sync(conn: Connection, links: Links, touched: Iterable[str] | None = None) -
         ]
         insert_many(conn, document_entities, rows)
     _apply(conn, {pair: n for pair, n in delta.items() if n})
+    _apply_months(conn, by_month)
     return len(changed)
+
+
+def _apply_months(conn: Connection, delta: Mapping[tuple[str, str], int]) -> None:
+    """Add `delta` ((entity, month) → mentions) to the month sums, then delete the sums it took to
+    zero (as `_apply` does for the pairs)."""
+    rows = [(e, month, n) for (e, month), n in delta.items() if n]
+    add_counts(conn, entity_months, ("entity_id", "month"), "mentions", rows)
+    execute_many(
+        conn,
+        f"DELETE FROM {entity_months.name} WHERE entity_id = ? AND month = ? AND mentions <= 0",
+        [(e, month) for e, month, n in rows if n < 0],
+    )
 
 
 def _apply(conn: Connection, delta: Mapping[tuple[str, str], int]) -> None:
@@ -155,10 +183,13 @@ def sync_forms(conn: Connection, forms: Mapping[str, Mapping[tuple[str, str], in
     return len(changed)
 
 
-def rebuild(conn: Connection) -> None:
-    """Both summaries from the mentions table, in SQL (for archives whose mentions were written in
-    bulk, and the migration that introduced them)."""
+def rebuild(conn: Connection, *, months: bool = True) -> None:
+    """The summaries from the mentions table, in SQL (for archives whose mentions were written in
+    bulk, and the migration that introduced them; `months=False` leaves out the month sums, whose
+    table a later migration adds and fills)."""
     conn.execute(delete(entity_pairs))
+    if months:
+        conn.execute(delete(entity_months))
     conn.execute(delete(document_entities))
     conn.execute(delete(entity_forms))
     rule = func.coalesce(mentions.c.rule, "exact")
@@ -174,10 +205,10 @@ def rebuild(conn: Connection) -> None:
         .group_by(mentions.c.entity_id, mentions.c.document_id)
     )
     conn.execute(insert(document_entities).from_select(["entity_id", "document_id", "mentions"], per_doc))
-    months = document_months(conn)
+    filed = document_months(conn)
     by_month: dict[str, list[str]] = defaultdict(list)
     for doc in conn.execute(select(document_entities.c.document_id).distinct()).scalars():
-        if month := months.get(doc):
+        if month := filed.get(doc):
             by_month[month].append(doc)
     for month, docs in by_month.items():
         for chunk in _chunks(docs):
@@ -186,6 +217,14 @@ def rebuild(conn: Connection) -> None:
                 .where(document_entities.c.document_id.in_(chunk))
                 .values(month=month)
             )
+    if months:
+        keys = (document_entities.c.entity_id, document_entities.c.month)
+        sums = (
+            select(*keys, func.sum(document_entities.c.mentions))
+            .where(document_entities.c.month.is_not(None))
+            .group_by(*keys)
+        )
+        conn.execute(insert(entity_months).from_select(["entity_id", "month", "mentions"], sums))
     a, b = document_entities.alias("a"), document_entities.alias("b")
     pairs = (
         select(a.c.entity_id, b.c.entity_id, func.count())

@@ -286,11 +286,17 @@ document_entities = Table(
 )
 Index("ix_document_entities_ranked", document_entities.c.entity_id, document_entities.c.mentions)
 Index("ix_document_entities_document", document_entities.c.document_id, document_entities.c.month)
-Index(  # the timeline: an entity's mentions by month from the index alone
-    "ix_document_entities_month",
-    document_entities.c.entity_id,
-    document_entities.c.month,
-    document_entities.c.mentions,
+
+# the timeline: each entity's mentions per month (the sums of document_entities by month, dated
+# documents only), so an entity page reads its ~160 months instead of summing a hub's thousands of
+# documents on every request
+entity_months = Table(
+    "entity_months",
+    metadata,
+    Column("entity_id", String(36), primary_key=True),
+    Column("month", String(7), primary_key=True),
+    Column("mentions", Integer, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 entity_pairs = Table(

@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 from sqlalchemy import (
+    CTE,
     BindParameter,
     ColumnElement,
     Connection,
@@ -33,6 +34,7 @@ from unsealed.store.schema import (
     email_people,
     emails,
     entities,
+    entity_months,
     entity_pairs,
     mentions,
     pages,
@@ -116,47 +118,52 @@ def _snippet(text: str, start: int, end: int) -> dict[str, str]:
     }
 
 
+# An entity's page of mentions, as statements built once (a page binds the entity, limit and
+# offset): the page of mentions first, from the (entity, id) index alone, read in order (extraction
+# order, by document as ingested: no sort of all the entity's mentions), then their rows, pages and
+# documents: the joins run for `per_page` mentions, not for all of them
+_ENTITY: BindParameter[str] = bindparam("entity")
+_MENTION_TOTAL = select(func.count()).select_from(mentions).where(mentions.c.entity_id == _ENTITY)
+_PAGE_IDS = (
+    select(mentions.c.id)
+    .where(mentions.c.entity_id == _ENTITY)
+    .order_by(mentions.c.id)
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+    .subquery()
+)
+_MENTION_FIELDS = ("id", "document_id", "page_number", "start", "end", "bates", "filename", "dataset")
+_MENTION_PAGE = (
+    select(
+        mentions.c.id,
+        mentions.c.document_id,
+        mentions.c.page_number,
+        mentions.c.start,
+        mentions.c.end,
+        pages.c.bates,
+        documents.c.filename,
+        documents.c.dataset,
+        pages.c.text,
+    )
+    .select_from(_PAGE_IDS)
+    .join(mentions, mentions.c.id == _PAGE_IDS.c.id)
+    .join(documents, documents.c.id == mentions.c.document_id)
+    .join(
+        pages,
+        and_(pages.c.document_id == mentions.c.document_id, pages.c.number == mentions.c.page_number),
+    )
+    .order_by(mentions.c.id)
+)
+
+
 def entity_mentions(conn: Connection, entity_id: str, *, page: int = 1, per_page: int = 50) -> dict[str, Any]:
     """One page of the entity's mentions with a snippet and a citation (Bates, page, file, data set)."""
-    total = conn.execute(
-        select(func.count()).select_from(mentions).where(mentions.c.entity_id == entity_id)
-    ).scalar_one()
-    # the page of mentions first, from the (entity, id) index alone, read in order (extraction order,
-    # by document as ingested: no sort of all the entity's mentions), then their rows, pages and
-    # documents: the joins run for `per_page` mentions, not for all of them
-    page_ids = (
-        select(mentions.c.id)
-        .where(mentions.c.entity_id == entity_id)
-        .order_by(mentions.c.id)
-        .limit(per_page)
-        .offset((max(page, 1) - 1) * per_page)
-        .subquery()
-    )
-    rows = conn.execute(
-        select(
-            mentions.c.id,
-            mentions.c.document_id,
-            mentions.c.page_number,
-            mentions.c.start,
-            mentions.c.end,
-            pages.c.text.label("page_text"),
-            pages.c.bates,
-            documents.c.filename,
-            documents.c.dataset,
-        )
-        .select_from(page_ids)
-        .join(mentions, mentions.c.id == page_ids.c.id)
-        .join(documents, documents.c.id == mentions.c.document_id)
-        .join(
-            pages,
-            and_(pages.c.document_id == mentions.c.document_id, pages.c.number == mentions.c.page_number),
-        )
-        .order_by(mentions.c.id)
-    ).mappings()
+    total = conn.execute(_MENTION_TOTAL, {"entity": entity_id}).scalar_one()
+    bound = {"entity": entity_id, "limit": per_page, "offset": (max(page, 1) - 1) * per_page}
     items = []
-    for r in rows:
-        item = {k: r[k] for k in r.keys() if k != "page_text"}
-        item["snippet"] = _snippet(r["page_text"] or "", r["start"], r["end"])
+    for *fields, page_text in conn.execute(_MENTION_PAGE, bound).tuples():
+        item = dict(zip(_MENTION_FIELDS, fields, strict=True))
+        item["snippet"] = _snippet(page_text or "", item["start"], item["end"])
         items.append(item)
     return {"total": total, "page": page, "per_page": per_page, "mentions": items}
 
@@ -221,7 +228,7 @@ _LINKED = (
 )
 
 
-def _first_by_date(messages: Select[Any]) -> Select[Any]:
+def _first_by_date(messages: Select[Any], *, listed_once: bool = False) -> Select[Any]:
     """The first `limit` e-mails of `messages` in date order, then file name and position, with
     their file names.
 
@@ -229,16 +236,28 @@ def _first_by_date(messages: Select[Any]) -> Select[Any]:
     they and those sent at the same time as the last of them (the file name that orders ties is in
     `documents`) are joined and sorted. Fewer than `limit`: no last one, its date reads NULL, and
     the undated ones it then adds are among the first already. The database orders both reads.
+
+    `listed_once`: the messages are listed once (a CTE, which SQLite and PostgreSQL materialize when
+    it is read more than once) and the three reads (first, last date, ties) read that list; for
+    messages the index cannot give in date order anyway (received: three roles, each checked
+    against the sender rows), instead of finding and checking them three times.
     """
-    by_date = messages.order_by(email_people.c.sent_at)
-    first = by_date.limit(bindparam("limit")).subquery()
-    listed = messages.subquery()  # (not DISTINCT dates: the date of the `limit`-th message)
+    listed: CTE | Subquery
+    if listed_once:
+        listed = messages.cte("listed")
+        first = select(listed).order_by(listed.c.sent_at).limit(bindparam("limit")).subquery()
+    else:
+        listed = messages.subquery()
+        first = messages.order_by(email_people.c.sent_at).limit(bindparam("limit")).subquery()
+    # (not DISTINCT dates: the date of the `limit`-th message)
     last = select(listed.c.sent_at).order_by(listed.c.sent_at).limit(1).offset(bindparam("last"))
-    ties = messages.where(email_people.c.sent_at.is_not_distinct_from(last.scalar_subquery()))
-    picked = union(
-        select(first.c.document_id, first.c.seq),
-        ties.with_only_columns(email_people.c.document_id, email_people.c.seq),
-    ).subquery()
+    if listed_once:
+        same = listed.c.sent_at.is_not_distinct_from(last.scalar_subquery())
+        ties = select(listed.c.document_id, listed.c.seq).where(same)
+    else:
+        same = email_people.c.sent_at.is_not_distinct_from(last.scalar_subquery())
+        ties = messages.where(same).with_only_columns(email_people.c.document_id, email_people.c.seq)
+    picked = union(select(first.c.document_id, first.c.seq), ties).subquery()
     return (
         select(emails, documents.c.filename)
         .select_from(picked)
@@ -250,7 +269,7 @@ def _first_by_date(messages: Select[Any]) -> Select[Any]:
 
 
 _FIRST_SENT = _first_by_date(_SENT)
-_FIRST_RECEIVED = _first_by_date(_RECEIVED)
+_FIRST_RECEIVED = _first_by_date(_RECEIVED, listed_once=True)
 
 
 def entity_emails(
@@ -289,12 +308,10 @@ def entity_emails(
 
 def entity_timeline(conn: Connection, entity_id: str) -> list[dict[str, Any]]:
     """Mentions per month, dated by the document's date or its own e-mail's sent date; undated left
-    out (the month each document is filed under in the link summary, store/entity_links.py)."""
-    month = document_entities.c.month
+    out (the month sums resolution keeps, store/entity_links.py)."""
     rows = conn.execute(
-        select(month, func.sum(document_entities.c.mentions))
-        .where(document_entities.c.entity_id == entity_id, month.is_not(None))
-        .group_by(month)
-        .order_by(month)
+        select(entity_months.c.month, entity_months.c.mentions)
+        .where(entity_months.c.entity_id == entity_id)
+        .order_by(entity_months.c.month)
     ).all()
     return [{"month": m, "mentions": int(n)} for m, n in rows]

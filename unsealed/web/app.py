@@ -72,11 +72,12 @@ def create_app(archive: Archive, admin_token: str | None = None, *, owns_archive
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     # Pages, JSON and CSV are compressed; originals and page images are sent as they are, with
-    # the Content-Length their hashes are checked against.
+    # the Content-Length their hashes are checked against. Level 1 (nginx's default): a 69 KB
+    # entity page in 0.5 ms instead of 1.0 at level 5, 12 % larger (17.8 KB instead of 15.8).
     app.add_middleware(
         GZipMiddleware,
         minimum_size=1000,
-        compresslevel=5,
+        compresslevel=1,
         exclude_content_types=(
             *DEFAULT_EXCLUDED_CONTENT_TYPES,
             "application/octet-stream",

@@ -75,6 +75,64 @@ def timeline_bars(timeline: list[Any], bar: int, peak: int) -> Markup:
     return Markup("\n".join(rects))
 
 
+# An entity page's long lists (50 mentions, up to 50 e-mails, 50 documents: a hub entity's page) as
+# one string each, built here rather than in a template loop: the same markup, a third of the
+# rendering time. Every value is escaped; the template keeps the page's structure.
+
+
+def mention_items(mentions: list[Any], entity_type: str) -> Markup:
+    """The mentions list's items: snippet with the match marked, and its citation."""
+    kind = escape(entity_type.lower())
+    items = []
+    for x in mentions:
+        snippet, doc, page = x.snippet, escape(x.document_id), x.page_number
+        label = escape(x.bates) if x.bates else f"page {page}"
+        items.append(
+            f'<li><p class="snippet">{escape(snippet.before)}<mark class="ent ent-{kind}">'
+            f"{escape(snippet.match)}</mark>{escape(snippet.after)}</p>\n"
+            f'<p class="cite small"><a href="/documents/{doc}#m-{page}-{x.start}">{label}</a>, '
+            f'page {page} of <a href="/documents/{doc}">{escape(x.filename)}</a>, '
+            f"data set {escape(x.dataset)}</p></li>"
+        )
+    return Markup("\n".join(items))
+
+
+def people(persons: list[Any]) -> Markup:
+    """E-mail recipients as printed: "Name <address>", the name or the address, comma-separated."""
+    out = []
+    for p in persons:
+        if p.name:
+            out.append(f"{escape(p.name)} &lt;{escape(p.address)}&gt;" if p.address else str(escape(p.name)))
+        else:
+            out.append(str(escape(p.address)))
+    return Markup(", ".join(out))
+
+
+def email_rows(rows: list[Any]) -> Markup:
+    """An entity's e-mails as table rows: date, sender, recipients, subject (linked)."""
+    out = []
+    for e in rows:
+        sender = e.sender.name or e.sender.address or "–"
+        link = f'<a href="/documents/{escape(e.document_id)}">{escape(e.subject or e.filename)}</a>'
+        out.append(
+            f'<tr><td class="small">{escape(e.sent_raw or fmt_datetime(e.sent_at))}</td>'
+            f"<td>{escape(sender)}</td><td>{people(e.to)}</td><td>{link}</td></tr>"
+        )
+    return Markup("\n".join(out))
+
+
+def document_rows(rows: list[Any]) -> Markup:
+    """An entity's documents as table rows: file (linked), data set, type, mentions."""
+    return Markup(
+        "\n".join(
+            f'<tr><td><a href="/documents/{escape(d.id)}">{escape(d.filename)}</a></td>'
+            f"<td>{escape(d.dataset)}</td><td>{escape(d.doc_type or '–')}</td>"
+            f'<td class="num">{int(d.mentions)}</td></tr>'
+            for d in rows
+        )
+    )
+
+
 def query_url(request: Request, **changes: Any) -> str:
     """The current URL with some query parameters replaced: None or "" removes one, a list repeats it
     (facet filters `f`); for facets, sorting and paging."""
@@ -102,6 +160,10 @@ def _environment() -> jinja2.Environment:
         num=fmt_int,
         text_source=text_source_label,
         timeline_bars=timeline_bars,
+        mention_items=mention_items,
+        people=people,
+        email_rows=email_rows,
+        document_rows=document_rows,
     )
     env.globals["query_url"] = query_url
     return env

@@ -60,7 +60,7 @@ def upgrade() -> None:
     # the summaries of the links already made (resolution keeps them from now on)
     from unsealed.store import entity_links
 
-    entity_links.rebuild(op.get_bind())
+    entity_links.rebuild(op.get_bind(), months=False)  # (entity_months: 0018 adds and fills it)
 
 
 def _fill_email_people() -> None:
