@@ -5,7 +5,8 @@
 Ingests the same shapes as bench/e2e.py (default settings, 2 workers, OCR never) into a fresh
 archive and writes, per table, a digest and row count of its rows in a canonical order (ids that
 are database sequence numbers left out): mentions with their entity links, entities, entity_pairs,
-document_entities, entity_forms, e-mails, e-mail people, threads, near-duplicates, documents' types.
+document_entities, entity_forms, e-mails, e-mail people, threads, near-duplicate clusters (not which
+copy is canonical), documents' types.
 Run it with PYTHONPATH at each tree and compare the two files (`diff`).
 """
 
@@ -40,7 +41,9 @@ TABLES = {
     "emails": ("id",),
     "email_people": (),
     "email_threads": (),
-    "near_duplicates": ("id",),
+    # `canonical` left out: which copy of a cluster is canonical varies from run to run on main
+    # too where copies tie (shape b: 24 of 985 rows differed between two runs of the same tree)
+    "near_duplicates": ("id", "canonical"),
 }
 
 
