@@ -4,7 +4,7 @@ archive database, and the next `after_background` stage sees what it wrote."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,56 +104,3 @@ def test_background_stage_error_stops_the_run(tmp_path: Path) -> None:
             Heard(),
             [Stage("background", _fail, background=True), Stage("here", _write_here)],
         )
-
-
-def _copy_rows(archive: Archive, ids: Sequence[str]) -> None:
-    """Copies the ids it is given (those `_written` found) to data set "copied"."""
-    with archive.engine.begin() as conn:
-        for doc_id in ids:
-            conn.execute(insert(load_problems), [{"dataset": "copied", "load_file": doc_id, "problem": ""}])
-
-
-FORTY = [f"d{i:03d}" for i in range(40)]
-
-
-def _write_forty(archive: Archive, _ids: Sequence[str]) -> None:
-    _write_rows(archive, FORTY)
-
-
-def _nothing(archive: Archive, _ids: Sequence[str]) -> None:
-    pass
-
-
-def _written(archive: Archive) -> list[str]:
-    return [key for key, _ in _rows(archive, "bg")]
-
-
-def test_a_stage_waits_for_a_named_background_stage_after_its_prepared_part(tmp_path: Path) -> None:
-    """`prepare` runs before the background stage it waits for is joined, the rest after it; a
-    background stage queued behind another one finds its pending documents after that one wrote."""
-    ids = FORTY
-    prepared: list[int] = []
-    finished: list[list[tuple[str, str]]] = []
-
-    def prepare(archive: Archive, _ids: Sequence[str]) -> Callable[[], None]:
-        prepared.append(len(_ids))
-        return lambda: finished.append(_rows(archive, "bg"))
-
-    heard = Heard()
-    with Archive.open(tmp_path / "archive") as archive:
-        run_stages(
-            archive,
-            ids[:1],
-            heard,
-            [
-                Stage("first", _write_forty, background=True),
-                Stage("second", _copy_rows, pending=_written, background=True),
-                Stage("resolve", _write_here, waits_for=("first",), prepare=prepare),
-                Stage("after", _nothing, after_background=True),
-            ],
-        )
-        copied = _rows(archive, "copied")
-    assert prepared == [1]
-    assert [key for key, _ in finished[0]] == ids  # the named stage had finished
-    assert heard.events.index(("done", "first")) < heard.events.index(("done", "resolve"))
-    assert [key for key, _ in copied] == ids  # ids[0], then what `first` wrote

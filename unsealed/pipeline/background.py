@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import sys
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
@@ -34,15 +34,10 @@ from unsealed.store.database import create_archive_engine
 WAIT_FOR_LOCK_MS = 24 * 3600 * 1000  # the worker's SQLite busy timeout: the other side's stage may be long
 
 StageRun = Callable[[Archive, Sequence[str]], object]
-Pending = Callable[[Archive], Sequence[str]]
 
 
-def _run_in_worker(
-    run: StageRun, pending: Pending | None, ids: Sequence[str], root: str, url: str, blobs: str
-) -> None:
-    """In the worker: the stage on its own connections to the same archive, over `ids` and the
-    documents its `pending` finds now (a stage queued behind another one in this worker sees what
-    that one wrote, as it would have run after it in the ingest process)."""
+def _run_in_worker(run: StageRun, ids: Sequence[str], root: str, url: str, blobs: str) -> None:
+    """In the worker: the stage on its own connections to the same archive."""
     engine = create_archive_engine(url)
     if engine.dialect.name == "sqlite":
 
@@ -53,10 +48,7 @@ def _run_in_worker(
             cursor.close()
 
     try:
-        archive = Archive(root=Path(root), engine=engine, blobs=BlobStore(blobs))
-        if pending is not None:
-            ids = list(dict.fromkeys([*ids, *pending(archive)]))
-        run(archive, ids)
+        run(Archive(root=Path(root), engine=engine, blobs=BlobStore(blobs)), ids)
     finally:
         engine.dispose()
 
@@ -97,26 +89,14 @@ class Background:
         url = archive.engine.url.render_as_string(hide_password=False)
         self._started += 1
         self._pool.submit(
-            self._started,
-            _run_in_worker,
-            stage.run,
-            stage.pending,
-            list(ids),
-            str(archive.root),
-            url,
-            archive.blobs.url,
+            self._started, _run_in_worker, stage.run, list(ids), str(archive.root), url, archive.blobs.url
         )
         self._running[self._started] = (stage, ids, done)
         return True
 
-    def join(self, names: Collection[str] | None = None) -> None:
-        """Wait for the background stages (those named `names`, else all; stages run in the order
-        they started, so the ones before them too); one whose worker failed runs again here."""
-
-        def waiting() -> bool:
-            return any(names is None or stage.name in names for stage, _, _ in self._running.values())
-
-        while self._running and self._pool is not None and waiting():
+    def join(self) -> None:
+        """Wait for the background stages; one whose worker failed runs again here."""
+        while self._running and self._pool is not None:
             key, outcome = self._pool.next_result()  # raises WorkerError when the stage raised
             stage, ids, done = self._running.pop(key)
             if isinstance(outcome, WorkerFailure):

@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 
 from unsealed.analysis.emails import Message, is_email_document, parse_document
-from unsealed.enrich import curation, email_people, tagging
+from unsealed.enrich import email_people, tagging
 from unsealed.enrich.extract import PageMention, extract_document, soften_newlines
-from unsealed.enrich.resolve import load_items, resolve_archive, resolve_items, write
+from unsealed.enrich.resolve import resolve_archive
 from unsealed.enrich.tagging import TagStats
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
@@ -235,23 +235,6 @@ def run_resolution(archive: Archive, document_ids: Sequence[str]) -> None:
         return
     with archive.engine.begin() as conn:
         resolve_archive(conn)
-
-
-def prepare_resolution(archive: Archive, document_ids: Sequence[str]) -> Callable[[], None]:
-    """Resolution's reading and resolving (mentions and curations, which the e-mail stage does not
-    write), done while the e-mail headers are found beside it; returns the writing (the summaries
-    read the documents' e-mail dates), for once they are stored. The same as `run_resolution`: this
-    ingest is the archive's only writer of mentions and curations."""
-    if not document_ids:
-        return lambda: None
-    with archive.engine.connect() as conn:
-        resolved = resolve_items(load_items(conn), curation.load(conn))
-
-    def write_resolved() -> None:
-        with archive.engine.begin() as conn:
-            write(conn, resolved)
-
-    return write_resolved
 
 
 def enrichable_documents(archive: Archive, *, include_enriched: bool = False) -> list[str]:

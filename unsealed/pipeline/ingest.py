@@ -130,8 +130,7 @@ def run_stages(
 ) -> None:
     """Run post-ingest stages over the changed documents and whatever a stage left unfinished
     (`stages` default to all of them, their batches run by `executor`). A `background` stage runs
-    in a worker process while the next ones run here (pipeline/background.py); a stage that
-    `waits_for` some of them runs its `prepare` part first, then waits for them."""
+    in a worker process while the next ones run here (pipeline/background.py)."""
     with Background(archive) as background:
         for stage in stages if stages is not None else post_ingest_stages(executor):
             if stage.after_background:
@@ -141,12 +140,7 @@ def run_stages(
             done = partial(observer.stage_done, stage.name)
             if ids and stage.background and background.start(stage, ids, done):
                 continue
-            if ids and stage.prepare is not None:
-                finish = stage.prepare(archive, ids)
-                background.join(stage.waits_for)
-                finish()
-            elif ids:
-                background.join(stage.waits_for)
+            if ids:
                 stage.run(archive, ids)
             done()
         background.join()

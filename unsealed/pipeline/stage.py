@@ -22,8 +22,3 @@ class Stage:
     # none of their tables. `after_background`: this stage waits for it first.
     background: bool = False
     after_background: bool = False
-    # Background stages (by name) this stage must not write before they are done. With `prepare`,
-    # the stage's first part (which reads nothing they write) runs while they do: `prepare` does it
-    # and returns the rest, called once they are done; `run` stays the whole stage.
-    waits_for: tuple[str, ...] = ()
-    prepare: Callable[[Archive, Sequence[str]], Callable[[], object]] | None = None

@@ -21,25 +21,23 @@ def post_ingest_stages(executor: Executor | None = None, analysed: Collection[st
     None); `analysed`: documents whose mentions were written with them (found by the ingest
     workers). Imported lazily so `unsealed show` does not load spaCy."""
     from unsealed.pipeline import dedup_stage, thread_stage
-    from unsealed.pipeline.enrich_stages import enrichment_stages, prepare_resolution
+    from unsealed.pipeline.enrich_stages import enrichment_stages
     from unsealed.search import indexer
 
     # The pages are indexed first, so new documents are searchable while entity extraction runs
     # (minutes on a large release); the index is brought up to date again at the end with the
     # entities and headers the other stages found. One indexer, here, reading the database: the
     # index is the same whichever executor read the files.
-    # The e-mail headers, the e-mail threads (which need the e-mail stage's rows) and the
-    # near-duplicates write only their own tables and read none that resolution writes, so they run
-    # one after the other in a worker process while the mentions and resolution run here; resolution
-    # resolves while the headers are found and writes once they are stored (its summaries read the
-    # documents' e-mail dates); the last index waits for all of them.
+    # The e-mail threads (which need the e-mail stage's rows) and the near-duplicates write only
+    # their own tables and read none that resolution writes, so they run one after the other in a
+    # worker process while resolution runs here; the last index waits for them.
     emails, mentions, resolution = enrichment_stages(executor, analysed)
     return [
         Stage("search index (pages)", indexer.run_stage, pending=indexer.pending_ids),
-        replace(emails, background=True),
+        emails,
         mentions,
         replace(thread_stage.stage(), background=True),
         replace(dedup_stage.stage(), background=True),
-        replace(resolution, waits_for=(emails.name,), prepare=prepare_resolution),
+        resolution,
         Stage("search index", indexer.run_stage, pending=indexer.pending_ids, after_background=True),
     ]
