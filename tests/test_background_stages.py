@@ -3,7 +3,10 @@ archive database, and the next `after_background` stage sees what it wrote."""
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,3 +107,61 @@ def test_background_stage_error_stops_the_run(tmp_path: Path) -> None:
             Heard(),
             [Stage("background", _fail, background=True), Stage("here", _write_here)],
         )
+
+
+def _slow_rows(archive: Archive, ids: Sequence[str]) -> None:
+    time.sleep(2.5)  # past the file time limit the test sets (1 s)
+    _write_rows(archive, ids)
+
+
+def test_background_stage_has_no_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over a whole release the stage runs for hours: its worker is not stopped at the per-file
+    limit (which would run the stage again here, after it)."""
+    monkeypatch.setenv("UNSEALED_FILE_TIMEOUT", "1")
+    ids = ["d1", "d2"]
+    with Archive.open(tmp_path / "archive") as archive:
+        run_stages(archive, ids, Heard(), [Stage("background", _slow_rows, background=True)])
+        written = _rows(archive, "bg")
+    assert [key for key, _ in written] == ids  # once each: not run again here
+    assert {pid for _, pid in written} != {str(os.getpid())}
+
+
+def test_a_lock_held_by_another_thread_does_not_hold_the_background_stage(tmp_path: Path) -> None:
+    """The ingest process has other threads (rich's progress refresh, the warm-up, a queue front's
+    clients). A fork would wait for the logging module's lock, which os.fork takes (and copies any
+    other lock held at that moment into the child, held for good); the worker starts as a fresh
+    interpreter instead."""
+    ids = [f"d{i:02d}" for i in range(5)]
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        logging._acquireLock()  # type: ignore[attr-defined]
+        try:
+            holding.set()
+            release.wait(60)
+        finally:
+            logging._releaseLock()  # type: ignore[attr-defined]
+
+    with Archive.open(tmp_path / "archive") as archive:
+        holder = threading.Thread(target=hold, daemon=True)
+        holder.start()
+        assert holding.wait(10)
+        try:
+            started = time.monotonic()
+            timer = threading.Timer(30, release.set)  # a forking run would wait for this
+            timer.start()
+            run_stages(
+                archive,
+                ids,
+                Heard(),
+                [Stage("background", _write_rows, background=True), Stage("here", _write_here)],
+            )
+            took = time.monotonic() - started
+            assert took < 25 and holder.is_alive(), took  # it did not wait for the lock
+        finally:
+            release.set()
+            holder.join()
+            timer.cancel()
+        written = _rows(archive, "bg")
+    assert [key for key, _ in written] == ids
+    assert {pid for _, pid in written} != {str(os.getpid())}
