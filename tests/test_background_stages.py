@@ -12,34 +12,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from tests.background_support import fail, slow_rows, write_here, write_rows
 from unsealed.pipeline.ingest import run_stages
 from unsealed.pipeline.process_pool import WorkerError
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
 from unsealed.store.schema import load_problems
-
-
-def _write_rows(archive: Archive, ids: Sequence[str]) -> None:
-    """Writes one row per id, with the process id that wrote it, one transaction per row."""
-    for doc_id in ids:
-        with archive.engine.begin() as conn:
-            conn.execute(
-                insert(load_problems), [{"dataset": "bg", "load_file": doc_id, "problem": str(os.getpid())}]
-            )
-
-
-def _write_here(archive: Archive, ids: Sequence[str]) -> None:
-    with archive.engine.begin() as conn:
-        for doc_id in ids:
-            conn.execute(
-                insert(load_problems), [{"dataset": "fg", "load_file": doc_id, "problem": str(os.getpid())}]
-            )
-
-
-def _fail(archive: Archive, ids: Sequence[str]) -> None:
-    raise ValueError("a bug in the stage")
 
 
 @dataclass
@@ -81,8 +61,8 @@ def test_background_stage_runs_in_another_process_and_is_joined(tmp_path: Path) 
             ids,
             heard,
             [
-                Stage("background", _write_rows, background=True),
-                Stage("here", _write_here),
+                Stage("background", write_rows, background=True),
+                Stage("here", write_here),
                 Stage("after", after, after_background=True),
             ],
         )
@@ -105,13 +85,8 @@ def test_background_stage_error_stops_the_run(tmp_path: Path) -> None:
             archive,
             ["d1"],
             Heard(),
-            [Stage("background", _fail, background=True), Stage("here", _write_here)],
+            [Stage("background", fail, background=True), Stage("here", write_here)],
         )
-
-
-def _slow_rows(archive: Archive, ids: Sequence[str]) -> None:
-    time.sleep(2.5)  # past the file time limit the test sets (1 s)
-    _write_rows(archive, ids)
 
 
 def test_background_stage_has_no_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -120,7 +95,7 @@ def test_background_stage_has_no_time_limit(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("UNSEALED_FILE_TIMEOUT", "1")
     ids = ["d1", "d2"]
     with Archive.open(tmp_path / "archive") as archive:
-        run_stages(archive, ids, Heard(), [Stage("background", _slow_rows, background=True)])
+        run_stages(archive, ids, Heard(), [Stage("background", slow_rows, background=True)])
         written = _rows(archive, "bg")
     assert [key for key, _ in written] == ids  # once each: not run again here
     assert {pid for _, pid in written} != {str(os.getpid())}
@@ -154,7 +129,7 @@ def test_a_lock_held_by_another_thread_does_not_hold_the_background_stage(tmp_pa
                 archive,
                 ids,
                 Heard(),
-                [Stage("background", _write_rows, background=True), Stage("here", _write_here)],
+                [Stage("background", write_rows, background=True), Stage("here", write_here)],
             )
             took = time.monotonic() - started
             assert took < 25 and holder.is_alive(), took  # it did not wait for the lock
