@@ -3,40 +3,23 @@ archive database, and the next `after_background` stage sees what it wrote."""
 
 from __future__ import annotations
 
+import logging
 import os
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from tests.background_support import fail, slow_rows, write_here, write_rows
 from unsealed.pipeline.ingest import run_stages
 from unsealed.pipeline.process_pool import WorkerError
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
 from unsealed.store.schema import load_problems
-
-
-def _write_rows(archive: Archive, ids: Sequence[str]) -> None:
-    """Writes one row per id, with the process id that wrote it, one transaction per row."""
-    for doc_id in ids:
-        with archive.engine.begin() as conn:
-            conn.execute(
-                insert(load_problems), [{"dataset": "bg", "load_file": doc_id, "problem": str(os.getpid())}]
-            )
-
-
-def _write_here(archive: Archive, ids: Sequence[str]) -> None:
-    with archive.engine.begin() as conn:
-        for doc_id in ids:
-            conn.execute(
-                insert(load_problems), [{"dataset": "fg", "load_file": doc_id, "problem": str(os.getpid())}]
-            )
-
-
-def _fail(archive: Archive, ids: Sequence[str]) -> None:
-    raise ValueError("a bug in the stage")
 
 
 @dataclass
@@ -78,8 +61,8 @@ def test_background_stage_runs_in_another_process_and_is_joined(tmp_path: Path) 
             ids,
             heard,
             [
-                Stage("background", _write_rows, background=True),
-                Stage("here", _write_here),
+                Stage("background", write_rows, background=True),
+                Stage("here", write_here),
                 Stage("after", after, after_background=True),
             ],
         )
@@ -102,5 +85,58 @@ def test_background_stage_error_stops_the_run(tmp_path: Path) -> None:
             archive,
             ["d1"],
             Heard(),
-            [Stage("background", _fail, background=True), Stage("here", _write_here)],
+            [Stage("background", fail, background=True), Stage("here", write_here)],
         )
+
+
+def test_background_stage_has_no_time_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over a whole release the stage runs for hours: its worker is not stopped at the per-file
+    limit (which would run the stage again here, after it)."""
+    monkeypatch.setenv("UNSEALED_FILE_TIMEOUT", "1")
+    ids = ["d1", "d2"]
+    with Archive.open(tmp_path / "archive") as archive:
+        run_stages(archive, ids, Heard(), [Stage("background", slow_rows, background=True)])
+        written = _rows(archive, "bg")
+    assert [key for key, _ in written] == ids  # once each: not run again here
+    assert {pid for _, pid in written} != {str(os.getpid())}
+
+
+def test_a_lock_held_by_another_thread_does_not_hold_the_background_stage(tmp_path: Path) -> None:
+    """The ingest process has other threads (rich's progress refresh, the warm-up, a queue front's
+    clients). A fork would wait for the logging module's lock, which os.fork takes (and copies any
+    other lock held at that moment into the child, held for good); the worker starts as a fresh
+    interpreter instead."""
+    ids = [f"d{i:02d}" for i in range(5)]
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        logging._acquireLock()  # type: ignore[attr-defined]
+        try:
+            holding.set()
+            release.wait(60)
+        finally:
+            logging._releaseLock()  # type: ignore[attr-defined]
+
+    with Archive.open(tmp_path / "archive") as archive:
+        holder = threading.Thread(target=hold, daemon=True)
+        holder.start()
+        assert holding.wait(10)
+        try:
+            started = time.monotonic()
+            timer = threading.Timer(30, release.set)  # a forking run would wait for this
+            timer.start()
+            run_stages(
+                archive,
+                ids,
+                Heard(),
+                [Stage("background", write_rows, background=True), Stage("here", write_here)],
+            )
+            took = time.monotonic() - started
+            assert took < 25 and holder.is_alive(), took  # it did not wait for the lock
+        finally:
+            release.set()
+            holder.join()
+            timer.cancel()
+        written = _rows(archive, "bg")
+    assert [key for key, _ in written] == ids
+    assert {pid for _, pid in written} != {str(os.getpid())}

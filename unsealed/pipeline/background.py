@@ -3,17 +3,26 @@
 The stages after the workers ran one after another in the ingest process, one core busy while the
 others idled (bench/e2e_timeline.py). A stage marked `background` whose tables the next stages do
 not touch (the e-mail threads: `email_threads`, while resolution writes the entity tables) runs in
-one forked worker instead, and the next stage marked `after_background` waits for it. The database
+one worker process instead, and the next stage marked `after_background` waits for it. The database
 still has one writer at a time: each side's write transactions wait for the other's (SQLite's lock;
-the worker waits as long as it takes, as a stage of this process would have). The per-file memory
-cap does not apply to the worker. A worker that runs past the file time limit or dies leaves its
-stage to this process, run again in full (stages are idempotent; over a large release that means
-the stage runs here after the limit); where no process can be forked (a daemonic Celery worker),
-the stage runs here.
+the worker waits as long as it takes, as a stage of this process would have).
+
+The worker is a fresh interpreter (`python -c`, WorkerPool's `fresh`), not a fork: this process
+has other threads by then (rich's progress refresh, the warm-up of resolution's tables, a queue
+front's clients), and a fork copies whatever lock one of them holds at that moment into the child,
+held forever (an import in progress, a stream's or a C library's lock), or waits for it (logging's
+lock, which os.fork takes). Starting fresh costs the worker its imports (about 1 s of CPU) while
+resolution runs here.
+
+Like a stage of this process, the worker has no time or memory limit (over a whole release the
+threads and near-duplicates run for hours); a worker that dies leaves its stage to this process,
+run again in full (stages are idempotent). In a daemonic process (a Celery worker) the stage runs
+here.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import sys
 from collections.abc import Callable, Sequence
@@ -33,6 +42,7 @@ from unsealed.store.database import create_archive_engine
 
 WAIT_FOR_LOCK_MS = 24 * 3600 * 1000  # the worker's SQLite busy timeout: the other side's stage may be long
 
+FRESH = True  # the worker starts as a new interpreter (see above); False: forked
 StageRun = Callable[[Archive, Sequence[str]], object]
 
 
@@ -53,7 +63,7 @@ def _run_in_worker(run: StageRun, ids: Sequence[str], root: str, url: str, blobs
         engine.dispose()
 
 
-def can_fork() -> bool:
+def can_start_worker() -> bool:
     return sys.platform.startswith("linux") and not multiprocessing.current_process().daemon
 
 
@@ -62,10 +72,8 @@ class Background:
 
     def __init__(self, archive: Archive):
         self.archive = archive
-        # the stage holds in its worker what it would hold in this process: no per-file memory cap;
-        # a worker past the file time limit (stuck: a fork beside another thread can deadlock) hands
-        # its stage back to this process
-        self.limits = replace(Limits.from_env(), worker_memory_bytes=0)
+        # the stage takes in its worker the time and memory it would take in this process
+        self.limits = replace(Limits.from_env(), file_timeout_s=math.inf, worker_memory_bytes=0)
         self._stack = ExitStack()
         self._pool: WorkerPool | None = None
         self._running: dict[int, tuple[Stage, Sequence[str], Callable[[], None]]] = {}
@@ -81,10 +89,10 @@ class Background:
     def start(self, stage: Stage, ids: Sequence[str], done: Callable[[], None]) -> bool:
         """Start `stage` over `ids` in a worker; False when it cannot (run it here). `done` is called
         when it has finished."""
-        if not can_fork():
+        if not can_start_worker():
             return False
         if self._pool is None:
-            self._pool = self._stack.enter_context(WorkerPool(1, self.limits))
+            self._pool = self._stack.enter_context(WorkerPool(1, self.limits, fresh=FRESH))
         archive = self.archive
         url = archive.engine.url.render_as_string(hide_password=False)
         self._started += 1

@@ -221,7 +221,7 @@ def _ingest(
         if warm_up is not None and not warm_up.is_alive() and warm_up.ident is None:
             warm_up.start()
     if warm_up is not None and warm_up.ident is not None:
-        warm_up.join()  # resolution needs it; and no thread may be importing while a stage forks
+        warm_up.join()  # resolution needs it
     if stages is None:
         stages = post_ingest_stages(executor, report.analysed_ids)
     run_stages(archive, report.changed_ids, observer, stages, executor)

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import math
 import multiprocessing
 import os
 import resource
 import signal
+import subprocess
 import sys
 import time
 import traceback
@@ -93,26 +95,76 @@ def _serve(conn: Connection, memory_bytes: int, parent_pid: int) -> None:
         conn.send(reply)
 
 
+def _serve_exec(fd: int, memory_bytes: int, parent_pid: int) -> None:
+    """A worker started as a fresh interpreter: the caller's import path first, then `_serve`."""
+    conn = Connection(fd)
+    sys.path[:] = conn.recv()
+    _serve(conn, memory_bytes, parent_pid)
+
+
+class _ExecProcess:
+    """A worker as a fresh interpreter (`python -c`), its end of the pipe passed as a descriptor.
+
+    Not multiprocessing's "spawn", which imports the calling script again in the child (a script
+    that calls `ingest` at its top level would run again there) and starts a resource tracker."""
+
+    def __init__(self, conn: Connection, memory_bytes: int, parent_pid: int):
+        fd = conn.fileno()
+        code = (
+            "from unsealed.pipeline.process_pool import _serve_exec; "
+            f"_serve_exec({fd}, {memory_bytes}, {parent_pid})"
+        )
+        self._popen = subprocess.Popen([sys.executable, "-c", code], pass_fds=[fd])
+
+    @property
+    def exitcode(self) -> int | None:
+        return self._popen.poll()
+
+    def is_alive(self) -> bool:
+        return self._popen.poll() is None
+
+    def join(self, timeout: float | None = None) -> None:
+        try:
+            self._popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    def kill(self) -> None:
+        self._popen.kill()
+
+
 @dataclass
 class _Worker:
-    process: BaseProcess
+    process: BaseProcess | _ExecProcess
     conn: Connection
     jobs: deque[tuple[Any, Callable[..., Any], tuple[Any, ...]]] = field(default_factory=deque)
     started: float = 0.0  # when its oldest job started
 
 
 class WorkerPool:
-    def __init__(self, workers: int, limits: Limits):
+    """`fresh`: how a worker process starts. Forked (the file readers: a worker starts with what this
+    process has loaded) is safe only while no other thread runs here, since a lock another thread
+    holds at that moment stays held in the child, and os.fork waits for logging's lock; fresh, a new
+    interpreter that imports what it runs (background.py), the child shares no state with this
+    process. A `limits.file_timeout_s` of math.inf: no time limit."""
+
+    def __init__(self, workers: int, limits: Limits, fresh: bool = False):
         self._limits = limits
+        self._fresh = fresh
         self._context = multiprocessing.get_context("fork")
         self._workers = [self._start() for _ in range(max(1, workers))]
 
     def _start(self) -> _Worker:
         parent_end, child_end = self._context.Pipe()
-        process = self._context.Process(
-            target=_serve, args=(child_end, self._limits.worker_memory_bytes, os.getpid()), daemon=True
-        )
-        process.start()
+        process: BaseProcess | _ExecProcess
+        if self._fresh:
+            process = _ExecProcess(child_end, self._limits.worker_memory_bytes, os.getpid())
+            parent_end.send(sys.path)
+        else:
+            process = self._context.Process(
+                target=_serve, args=(child_end, self._limits.worker_memory_bytes, os.getpid()), daemon=True
+            )
+            process.start()
         child_end.close()  # so that the parent's end sees EOF when the worker dies
         return _Worker(process, parent_end)
 
@@ -157,7 +209,8 @@ class WorkerPool:
             if not busy:
                 raise RuntimeError("no task is pending")
             deadline = min(worker.started for worker in busy) + timeout
-            ready = wait([worker.conn for worker in busy], timeout=max(0.0, deadline - time.monotonic()))
+            left = None if math.isinf(timeout) else max(0.0, deadline - time.monotonic())
+            ready = wait([worker.conn for worker in busy], timeout=left)
             if ready:
                 worker = next(worker for worker in busy if worker.conn is ready[0])
                 try:
