@@ -37,3 +37,10 @@ def fail(archive: Archive, ids: Sequence[str]) -> None:
 def slow_rows(archive: Archive, ids: Sequence[str]) -> None:
     time.sleep(2.5)  # past the file time limit the test sets (1 s)
     write_rows(archive, ids)
+
+
+def imported(module: str) -> bool:
+    """Whether `module` was imported in this process before this call."""
+    import sys
+
+    return module in sys.modules

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from tests.background_support import fail, slow_rows, write_here, write_rows
+from tests.background_support import fail, imported, slow_rows, write_here, write_rows
 from unsealed.pipeline.ingest import run_stages
 from unsealed.pipeline.process_pool import WorkerError
 from unsealed.pipeline.stage import Stage
@@ -140,3 +140,16 @@ def test_a_lock_held_by_another_thread_does_not_hold_the_background_stage(tmp_pa
         written = _rows(archive, "bg")
     assert [key for key, _ in written] == ids
     assert {pid for _, pid in written} != {str(os.getpid())}
+
+
+def test_a_fresh_worker_imports_its_preload_before_its_first_job() -> None:
+    """The background worker starts when the post-ingest stages begin and imports the background
+    stages' modules then (`Background.prepare`), so it is ready when they are handed to it."""
+    from unsealed.config import Limits
+    from unsealed.pipeline.process_pool import WorkerPool
+
+    module = "xml.dom.minidom"  # imported by nothing of ours or of this test's support module
+    for preload, expected in (([module], True), ([], False)):
+        with WorkerPool(1, Limits.from_env(), fresh=True, preload=preload) as pool:
+            pool.submit("job", imported, module)
+            assert pool.next_result() == ("job", expected)

@@ -63,6 +63,11 @@ def _run_in_worker(run: StageRun, ids: Sequence[str], root: str, url: str, blobs
         engine.dispose()
 
 
+def _module(run: StageRun) -> str | None:
+    """The module that defines a stage's function (a partial's function), imported by the worker."""
+    return getattr(getattr(run, "func", run), "__module__", None)
+
+
 def can_start_worker() -> bool:
     return sys.platform.startswith("linux") and not multiprocessing.current_process().daemon
 
@@ -85,6 +90,15 @@ class Background:
 
     def __exit__(self, *exc: Any) -> None:
         self._stack.__exit__(*exc)
+
+    def prepare(self, stages: Sequence[Stage]) -> None:
+        """Start the worker now, importing the modules of the `background` stages among `stages`, so
+        that it is ready when the first of them is handed to it."""
+        modules = [_module(stage.run) for stage in stages if stage.background]
+        if modules and self._pool is None and can_start_worker():
+            self._pool = self._stack.enter_context(
+                WorkerPool(1, self.limits, fresh=FRESH, preload=[m for m in modules if m])
+            )
 
     def start(self, stage: Stage, ids: Sequence[str], done: Callable[[], None]) -> bool:
         """Start `stage` over `ids` in a worker; False when it cannot (run it here). `done` is called

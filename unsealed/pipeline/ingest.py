@@ -131,8 +131,11 @@ def run_stages(
     """Run post-ingest stages over the changed documents and whatever a stage left unfinished
     (`stages` default to all of them, their batches run by `executor`). A `background` stage runs
     in a worker process while the next ones run here (pipeline/background.py)."""
+    stages = list(stages if stages is not None else post_ingest_stages(executor))
     with Background(archive) as background:
-        for stage in stages if stages is not None else post_ingest_stages(executor):
+        if document_ids:
+            background.prepare(stages)
+        for stage in stages:
             if stage.after_background:
                 background.join()
             ids = list(dict.fromkeys([*document_ids, *(stage.pending(archive) if stage.pending else [])]))

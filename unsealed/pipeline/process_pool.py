@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import importlib
 import math
 import multiprocessing
 import os
@@ -23,7 +24,7 @@ import sys
 import time
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
@@ -96,9 +97,12 @@ def _serve(conn: Connection, memory_bytes: int, parent_pid: int) -> None:
 
 
 def _serve_exec(fd: int, memory_bytes: int, parent_pid: int) -> None:
-    """A worker started as a fresh interpreter: the caller's import path first, then `_serve`."""
+    """A worker started as a fresh interpreter: the caller's import path and the modules to import
+    before the first job arrives, then `_serve`."""
     conn = Connection(fd)
-    sys.path[:] = conn.recv()
+    sys.path[:], modules = conn.recv()
+    for module in modules:
+        importlib.import_module(module)
     _serve(conn, memory_bytes, parent_pid)
 
 
@@ -146,11 +150,13 @@ class WorkerPool:
     process has loaded) is safe only while no other thread runs here, since a lock another thread
     holds at that moment stays held in the child, and os.fork waits for logging's lock; fresh, a new
     interpreter that imports what it runs (background.py), the child shares no state with this
-    process. A `limits.file_timeout_s` of math.inf: no time limit."""
+    process. `preload`: modules a fresh worker imports as soon as it starts, before it is given
+    work. A `limits.file_timeout_s` of math.inf: no time limit."""
 
-    def __init__(self, workers: int, limits: Limits, fresh: bool = False):
+    def __init__(self, workers: int, limits: Limits, fresh: bool = False, preload: Sequence[str] = ()):
         self._limits = limits
         self._fresh = fresh
+        self._preload = list(preload)
         self._context = multiprocessing.get_context("fork")
         self._workers = [self._start() for _ in range(max(1, workers))]
 
@@ -159,7 +165,7 @@ class WorkerPool:
         process: BaseProcess | _ExecProcess
         if self._fresh:
             process = _ExecProcess(child_end, self._limits.worker_memory_bytes, os.getpid())
-            parent_end.send(sys.path)
+            parent_end.send((sys.path, self._preload))
         else:
             process = self._context.Process(
                 target=_serve, args=(child_end, self._limits.worker_memory_bytes, os.getpid()), daemon=True
