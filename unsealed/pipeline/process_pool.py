@@ -118,7 +118,10 @@ class _ExecProcess:
             "from unsealed.pipeline.process_pool import _serve_exec; "
             f"_serve_exec({fd}, {memory_bytes}, {parent_pid})"
         )
-        self._popen = subprocess.Popen([sys.executable, "-c", code], pass_fds=[fd])
+        # the caller's import path from the start, so that `unsealed` comes from the caller's tree
+        path = os.pathsep.join(p for p in sys.path if p)
+        env = {**os.environ, "PYTHONPATH": path}
+        self._popen = subprocess.Popen([sys.executable, "-c", code], pass_fds=[fd], env=env)
 
     @property
     def exitcode(self) -> int | None:

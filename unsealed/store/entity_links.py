@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from itertools import permutations
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, and_, delete, func, insert, select, update
 
 from unsealed.store.bulk import add_counts, execute_many, insert_many, marks
 from unsealed.store.schema import (
@@ -137,21 +137,9 @@ def sync(conn: Connection, links: Links, touched: Iterable[str] | None = None) -
         ]
         insert_many(conn, document_entities, rows)
     _add_pairs(conn, paired)
-    _apply(conn, {pair: n for pair, n in delta.items() if n})
-    _apply_months(conn, by_month)
+    _move_counts(conn, entity_pairs, ("entity_id", "other_id"), "documents", delta)
+    _move_counts(conn, entity_months, ("entity_id", "month"), "mentions", by_month)
     return len(changed)
-
-
-def _apply_months(conn: Connection, delta: Mapping[tuple[str, str], int]) -> None:
-    """Add `delta` ((entity, month) → mentions) to the month sums, then delete the sums it took to
-    zero (as `_apply` does for the pairs)."""
-    rows = [(e, month, n) for (e, month), n in delta.items() if n]
-    add_counts(conn, entity_months, ("entity_id", "month"), "mentions", rows)
-    execute_many(
-        conn,
-        f"DELETE FROM {entity_months.name} WHERE entity_id = ? AND month = ? AND mentions <= 0",
-        [(e, month) for e, month, n in rows if n < 0],
-    )
 
 
 def _add_pairs(conn: Connection, documents: Iterable[str]) -> None:
@@ -173,16 +161,19 @@ def _add_pairs(conn: Connection, documents: Iterable[str]) -> None:
         )
 
 
-def _apply(conn: Connection, delta: Mapping[tuple[str, str], int]) -> None:
-    """Add `delta` to the pair counts. Only the pairs it moves are written: each is added to its
-    stored count, or inserted, in one upsert (no read of the stored pairs first: a release of copies
-    moves most pairs of the archive, and reading them back cost as much as writing them), then those
-    that fell to zero are deleted."""
+def _move_counts(
+    conn: Connection, table: Table, keys: tuple[str, str], count: str, delta: Mapping[tuple[str, str], int]
+) -> None:
+    """Add `delta` (key pair → change) to the `count` column of `table` (the pair counts, the month
+    sums). Only the rows it moves are written: each is added to its stored count, or inserted, in
+    one upsert (no read of the stored rows first: a release of copies moves most pairs of the
+    archive, and reading them back cost as much as writing them), then those that fell to zero are
+    deleted."""
     rows = [(a, b, n) for (a, b), n in delta.items() if n]
-    add_counts(conn, entity_pairs, ("entity_id", "other_id"), "documents", rows)
+    add_counts(conn, table, keys, count, rows)
     execute_many(
         conn,
-        f"DELETE FROM {entity_pairs.name} WHERE entity_id = ? AND other_id = ? AND documents <= 0",
+        f"DELETE FROM {table.name} WHERE {keys[0]} = ? AND {keys[1]} = ? AND {count} <= 0",
         [(a, b) for a, b, n in rows if n < 0],
     )
 
