@@ -142,6 +142,19 @@ class Cluster:
             text=True,
         )
 
+    @staticmethod
+    def communicate(process: subprocess.Popen[str], timeout: float) -> tuple[str, str]:
+        """The process's output once it ends; one still running after `timeout` is made to print
+        its threads' stacks (`unsealed` dumps them on SIGUSR1) and killed, and the test fails."""
+        try:
+            return process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGUSR1)
+            time.sleep(2)
+            process.kill()
+            out, err = process.communicate()
+            raise AssertionError(f"still running after {timeout} s; its stacks:\n{err}") from None
+
     def stop(self) -> None:
         for process in self.workers.values():
             os.killpg(process.pid, signal.SIGTERM)

@@ -17,7 +17,21 @@ from sqlalchemy import create_engine, func, select
 
 from tests.builders import write_many_pages, write_pdf
 from tests.queue_support import Cluster, cluster
+from unsealed.config import Settings
 from unsealed.domain import original_key
+from unsealed.errors import ConfigError
+from unsealed.ingest.sources import walk_sources
+from unsealed.pipeline.celery_executor import (
+    FIRST_BATCH,
+    INGEST_TASK,
+    SEND_BATCH,
+    make_app,
+    queue_item,
+    send_batches,
+)
+from unsealed.pipeline.worker import FileTask, WorkerOptions
+from unsealed.store import work
+from unsealed.store.archive import Archive
 from unsealed.store.blobs import BlobStore
 from unsealed.store.schema import document_sources, documents, mentions, pages, work_items
 
@@ -98,12 +112,6 @@ def test_two_workers_share_only_postgres_s3_and_the_broker(tmp_path, monkeypatch
 
         # one file given to both workers at once: stored once, and neither records a failure
         write_many_pages(tmp_path / "twice" / "twice.pdf", 400)
-        from unsealed.config import Settings
-        from unsealed.ingest.sources import walk_sources
-        from unsealed.pipeline.celery_executor import INGEST_TASK, make_app, queue_item
-        from unsealed.pipeline.worker import FileTask, WorkerOptions
-        from unsealed.store import work
-        from unsealed.store.archive import Archive
 
         settings = Settings.from_env()
         app = make_app(settings)
@@ -149,7 +157,7 @@ def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path):
         survivor = "w2" if killed == "w1" else "w1"
         running.kill_worker(killed)
         ingest.send_signal(signal.SIGINT)  # Ctrl-C: the front leaves, the queued files stay
-        out, err = ingest.communicate(timeout=60)
+        out, err = running.communicate(ingest, timeout=60)
         assert ingest.returncode == 130 and "unsealed follow --dataset ds" in err, err
         follow = running.cli("follow", "--dataset", "ds")  # re-attached until every file is done
         assert follow.returncode == 0, follow.stderr
@@ -164,6 +172,21 @@ def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path):
                 work_items.c.storage_key == "ds/a_long.pdf"
             ),
         ) == [(f"{survivor}@test", 2)]
+
+
+def test_the_visibility_timeout_is_the_configured_one_and_longer_than_a_file(monkeypatch):
+    """A worker lost mid-file is replaced after UNSEALED_VISIBILITY_TIMEOUT (the test above waits
+    for it); a value that would hand a file still being read to a second worker is refused."""
+    monkeypatch.setenv("UNSEALED_FILE_TIMEOUT", "8")
+    monkeypatch.delenv("UNSEALED_VISIBILITY_TIMEOUT", raising=False)
+    assert Settings.from_env().queue.visibility_timeout_s(Settings.from_env().limits) == 76.0
+    monkeypatch.setenv("UNSEALED_VISIBILITY_TIMEOUT", "10")
+    settings = Settings.from_env()
+    assert settings.queue.visibility_timeout_s(settings.limits) == 10.0
+    assert make_app(settings).conf.broker_transport_options["visibility_timeout"] == 10.0
+    monkeypatch.setenv("UNSEALED_VISIBILITY_TIMEOUT", "8")
+    with pytest.raises(ConfigError, match="must be longer than UNSEALED_FILE_TIMEOUT"):
+        make_app(Settings.from_env())
 
 
 def _free_port() -> int:
@@ -219,7 +242,7 @@ def test_the_run_completes_when_the_broker_restarts(tmp_path):
             subprocess.run(["redis-cli", "-p", str(port), "shutdown"], capture_output=True)
             broker.wait(20)
             broker = _redis(port, tmp_path / "redis")
-            out, err = ingest.communicate(timeout=120)
+            out, err = running.communicate(ingest, timeout=120)
             assert ingest.returncode == 0, err
             _recorded_once(running, 6)
     finally:
@@ -230,8 +253,6 @@ def test_the_run_completes_when_the_broker_restarts(tmp_path):
 def test_the_first_messages_go_out_after_a_few_files():
     """The workers start after FIRST_BATCH files are stored, not a whole SEND_BATCH; every file is
     sent once, in order."""
-    from unsealed.pipeline.celery_executor import FIRST_BATCH, SEND_BATCH, send_batches
-
     for count in (0, 1, FIRST_BATCH, 100, 1000):
         batches = list(send_batches(count))
         assert [i for start, end in batches for i in range(start, end)] == list(range(count))

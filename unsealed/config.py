@@ -138,8 +138,17 @@ class QueueSettings:
     def visibility_timeout_s(self, limits: Limits) -> float:
         """How long the broker waits for an unacknowledged message before it hands it to another
         worker: longer than a file's time limit (one reading with retries), so that no live worker's
-        file is handed out twice."""
-        return 2 * limits.file_timeout_s + 60.0
+        file is handed out twice. UNSEALED_VISIBILITY_TIMEOUT sets it (a worker lost mid-file is
+        then replaced sooner); one not longer than the file limit is refused."""
+        if self.visibility_timeout is None:
+            return 2 * limits.file_timeout_s + 60.0
+        if self.visibility_timeout <= limits.file_timeout_s:
+            raise ConfigError(
+                f"UNSEALED_VISIBILITY_TIMEOUT ({self.visibility_timeout:g} s) must be longer than "
+                f"UNSEALED_FILE_TIMEOUT ({limits.file_timeout_s:g} s): a file still being read "
+                "would be handed to a second worker"
+            )
+        return self.visibility_timeout
 
 
 @dataclass(frozen=True)

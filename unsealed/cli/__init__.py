@@ -6,7 +6,9 @@ one-line message on stderr and the error's exit code; nothing prints a traceback
 
 from __future__ import annotations
 
+import faulthandler
 import importlib
+import signal
 import sys
 
 import typer
@@ -41,6 +43,8 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
+    # `kill -USR1 PID` prints where each thread of a command that seems stuck is, on stderr
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         app(standalone_mode=True)
     except UnsealedError as exc:
