@@ -110,12 +110,12 @@ def test_a_lock_held_by_another_thread_does_not_hold_the_background_stage(tmp_pa
     holding, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        logging._acquireLock()  # type: ignore[attr-defined]
+        logging._lock.acquire()  # type: ignore[attr-defined]  # the lock os.fork takes (3.11-3.13)
         try:
             holding.set()
             release.wait(60)
         finally:
-            logging._releaseLock()  # type: ignore[attr-defined]
+            logging._lock.release()  # type: ignore[attr-defined]
 
     with Archive.open(tmp_path / "archive") as archive:
         holder = threading.Thread(target=hold, daemon=True)
