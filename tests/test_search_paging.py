@@ -226,5 +226,11 @@ def test_group_counts_past_the_cap_say_more_than(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(service, "GROUP_COUNT_CAP", 300)
     capped = Searcher(archive).search("note", group="document", limit=5)
     assert capped.result_count == 300 and not capped.result_count_exact
+    # 400 groups against a cap of 100: the estimate alone says "more than" (no exact count)
+    monkeypatch.setattr(service, "GROUP_COUNT_CAP", 100)
+    for facets in (True, False):
+        far = Searcher(archive).search("note", group="document", limit=5, facets=facets)
+        assert far.result_count == 100 and not far.result_count_exact
+    monkeypatch.setattr(service, "GROUP_COUNT_CAP", 300)
     body = TestClient(create_app(archive)).get("/search", params={"q": "note"}).text
     assert "Documents 1–20 of more than 300" in body and "last page" not in body

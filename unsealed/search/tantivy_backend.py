@@ -28,6 +28,11 @@ _FACET_FIELDS = {
 
 
 _GROUPS = "__groups"
+# A group count is first estimated (HyperLogLog, about 1 % off at these sizes); only an estimate
+# below this many times the cap is counted exactly. Returning the cap + 1 buckets of an exact count
+# is most of a broad query's aggregation cost (9 of 12.6 ms for 55,000 pages in ~46,000 documents;
+# the estimate: 1.5 ms).
+ESTIMATE_MARGIN = 1.5
 
 
 def _group_terms(group: GroupKey, cap: int) -> dict[str, object]:
@@ -37,9 +42,19 @@ def _group_terms(group: GroupKey, cap: int) -> dict[str, object]:
     return {"terms": {"field": group, "size": cap + 1, "segment_size": cap + 1}}
 
 
+def _group_estimate(group: GroupKey) -> dict[str, object]:
+    return {"cardinality": {"field": group}}
+
+
 def _group_count(result: dict, cap: int) -> int | None:
     buckets = result.get(_GROUPS, {}).get("buckets", [])
     return len(buckets) if len(buckets) <= cap else None
+
+
+def _surely_above(result: dict, cap: int) -> bool:
+    """Whether the estimated group count leaves no doubt that there are more than `cap` groups."""
+    estimate = result.get(_GROUPS, {}).get("value")
+    return estimate is not None and float(estimate) > cap * ESTIMATE_MARGIN
 
 
 def _label(key: object) -> str:
@@ -131,8 +146,10 @@ class TantivyBackend:
 
     def count_groups(self, prepared: object, group: GroupKey, cap: int) -> int | None:
         assert isinstance(prepared, Query)
-        result = self.index.index.searcher().aggregate(prepared, {_GROUPS: _group_terms(group, cap)})
-        return _group_count(result, cap)
+        searcher = self.index.index.searcher()
+        if _surely_above(searcher.aggregate(prepared, {_GROUPS: _group_estimate(group)}), cap):
+            return None
+        return _group_count(searcher.aggregate(prepared, {_GROUPS: _group_terms(group, cap)}), cap)
 
     def count_per_document(self, prepared: object, document_ids: list[str]) -> dict[str, int]:
         assert isinstance(prepared, Query)
@@ -154,14 +171,18 @@ class TantivyBackend:
             name: {"terms": {"field": field, "size": fixed or size}}
             for name, (field, fixed) in _FACET_FIELDS.items()
         }
-        if groups is not None:  # counted in the same pass over the matching pages
-            spec[_GROUPS] = _group_terms(*groups)
-        result = self.index.index.searcher().aggregate(prepared, spec)
+        if groups is not None:  # estimated in the same pass over the matching pages
+            spec[_GROUPS] = _group_estimate(groups[0])
+        searcher = self.index.index.searcher()
+        result = searcher.aggregate(prepared, spec)
         facets = {
             name: [(_label(b["key"]), int(b["doc_count"])) for b in result.get(name, {}).get("buckets", [])]
             for name in _FACET_FIELDS
         }
-        return facets, (_group_count(result, groups[1]) if groups is not None else None)
+        if groups is None or _surely_above(result, groups[1]):
+            return facets, None
+        exact = searcher.aggregate(prepared, {_GROUPS: _group_terms(*groups)})
+        return facets, _group_count(exact, groups[1])
 
     def tokens_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
         if text.isascii():
