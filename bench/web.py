@@ -9,12 +9,17 @@ Two archives: the sample release (ingested and enriched for real) and a generate
 --documents documents: real release pages (../shared/corpus) with generated entity names put in,
 rows inserted in bulk through the schema tables (with the summaries resolution keeps for entity
 pages), then indexed by the real search indexer. Each is served by `unsealed serve` in its own
-process; a thread pool of --concurrency clients sends --requests requests per page kind over
-loopback, then one client a quarter of them; the server processes' CPU time per request (user +
-system, /proc) is the figure other work on the machine does not inflate. Page kinds: document,
-search, entity (random), and entity_top (the most-mentioned entity, the goal's case). Raw: the bare
-query behind each page, in this process, one client. The generated archive is cached in --work
-(default bench/work/; delete it to regenerate). Writes bench/results/web.json.
+process (the load starts once every server process has taken a connection); a thread pool of
+--concurrency clients sends --requests requests per page kind over loopback, then one client a
+quarter of them; the server processes' CPU time per request (user + system, /proc) is the figure
+other work on the machine does not inflate. Beside the latency: the server's own time per response
+(its Server-Timing header) and the rest (waiting for a process, the client), the client's CPU per
+request, how the clients' keep-alive connections are spread over the server processes, and the
+document page's latency by page count. bench/web_ab.py compares two trees' servers side by side.
+Page kinds: document, search, entity (random), and entity_top (the most-mentioned entity, the
+goal's case). Raw: the bare query behind each page, in this process, one client. The generated
+archive is cached in --work (default bench/work/; delete it to regenerate). Writes
+bench/results/web.json.
 """
 
 from __future__ import annotations
