@@ -9,12 +9,17 @@ Two archives: the sample release (ingested and enriched for real) and a generate
 --documents documents: real release pages (../shared/corpus) with generated entity names put in,
 rows inserted in bulk through the schema tables (with the summaries resolution keeps for entity
 pages), then indexed by the real search indexer. Each is served by `unsealed serve` in its own
-process; a thread pool of --concurrency clients sends --requests requests per page kind over
-loopback, then one client a quarter of them; the server processes' CPU time per request (user +
-system, /proc) is the figure other work on the machine does not inflate. Page kinds: document,
-search, entity (random), and entity_top (the most-mentioned entity, the goal's case). Raw: the bare
-query behind each page, in this process, one client. The generated archive is cached in --work
-(default bench/work/; delete it to regenerate). Writes bench/results/web.json.
+process (the load starts once every server process has taken a connection); a thread pool of
+--concurrency clients sends --requests requests per page kind over loopback, then one client a
+quarter of them; the server processes' CPU time per request (user + system, /proc) is the figure
+other work on the machine does not inflate. Beside the latency: the server's own time per response
+(its Server-Timing header) and the rest (waiting for a process, the client), the client's CPU per
+request, how the clients' keep-alive connections are spread over the server processes, and the
+document page's latency by page count. bench/web_ab.py compares two trees' servers side by side.
+Page kinds: document, search, entity (random), and entity_top (the most-mentioned entity, the
+goal's case). Raw: the bare query behind each page, in this process, one client. The generated
+archive is cached in --work (default bench/work/; delete it to regenerate). Writes
+bench/results/web.json.
 """
 
 from __future__ import annotations
@@ -287,11 +292,41 @@ def serve(archive_dir: Path, workers: int) -> tuple[subprocess.Popen[bytes], str
     while time.monotonic() < deadline:
         try:
             if httpx.get(url + "/api/v1/datasets", timeout=2).status_code == 200:
-                return proc, url
+                if workers == 1 or every_worker_answers(proc.pid, url, workers, deadline):
+                    return proc, url
         except httpx.TransportError:
             time.sleep(0.2)
     proc.kill()
     raise RuntimeError("the server did not start")
+
+
+def _local_port(response: httpx.Response) -> int | None:
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    return int(sock.getsockname()[1]) if sock is not None else None
+
+
+def every_worker_answers(pid: int, url: str, workers: int, deadline: float) -> bool:
+    """Wait until each of the `workers` server processes has taken a connection: the first answer
+    comes from whichever finished starting first, and connections opened while the others still
+    start all go to it (and stay there, kept alive), so the load would begin lopsided."""
+    server_port = int(url.rsplit(":", 1)[1])
+    while time.monotonic() < deadline:
+        clients: list[httpx.Client] = []
+        ports: list[int] = []
+        try:
+            for _ in range(4 * workers):  # held open, so a balanced server gives each to another
+                clients.append(httpx.Client(timeout=5))
+                port = _local_port(clients[-1].get(url + "/api/v1/datasets"))
+                ports += [port] if port else []
+                held = connection_owners(ports, server_port, server_pids(pid))
+                if len(held) >= workers and all(held.values()):
+                    return True
+        finally:
+            for client in clients:
+                client.close()
+        time.sleep(0.3)
+    return False
 
 
 def _stat(pid: int) -> list[str]:
@@ -327,32 +362,109 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def load(url: str, paths: list[str], concurrency: int) -> dict[str, Any]:
-    """Send every path once with `concurrency` clients; latency percentiles in milliseconds."""
+def _socket_inodes(pid: int) -> set[str]:
+    out = set()
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return out
+    for fd in fds:
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            out.add(target[8:-1])
+    return out
 
-    def one(client: httpx.Client, path: str) -> tuple[float, int]:
+
+def connection_spread(local_ports: list[int], server_port: int, pids: list[int]) -> list[int]:
+    """How many of the clients' keep-alive connections each server process holds, most first:
+    [4, 0] means one process serves them all."""
+    return sorted(connection_owners(local_ports, server_port, pids).values(), reverse=True)
+
+
+def connection_owners(local_ports: list[int], server_port: int, pids: list[int]) -> dict[int, int]:
+    """Each serving process (of `pids`) and how many of the connections from these client ports it
+    holds (from /proc/net/tcp and the processes' sockets)."""
+    inodes = {pid: _socket_inodes(pid) for pid in pids}
+    try:
+        rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+    except OSError:
+        return {}
+    # the serving processes hold the listening socket (state 0A); with workers, not the supervisor
+    listening = {f[9] for f in rows if f[3] == "0A" and int(f[1].split(":")[1], 16) == server_port}
+    serving = [pid for pid in pids if inodes[pid] & listening]
+    held = dict.fromkeys(serving[1:] if len(serving) > 1 else serving, 0)
+    owner_of = {inode: pid for pid in held for inode in inodes[pid]}
+    for f in rows:
+        local, remote = int(f[1].split(":")[1], 16), int(f[2].split(":")[1], 16)
+        if local == server_port and remote in local_ports and f[9] in owner_of:
+            held[owner_of[f[9]]] += 1
+    return held
+
+
+def _server_ms(response: httpx.Response) -> float | None:
+    """The server's own time for a response (its Server-Timing header, `app;dur=`)."""
+    match = re.search(r"app;dur=([0-9.]+)", response.headers.get("server-timing", ""))
+    return float(match[1]) if match else None
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[int(q * (len(ordered) - 1))], 1)
+
+
+def load(url: str, paths: list[str], concurrency: int, pids: list[int] | None = None) -> dict[str, Any]:
+    """Send every path once with `concurrency` clients; latency percentiles in milliseconds. Beside
+    them: the server's own time per response (Server-Timing), the rest of each request's time
+    (waiting for a server process, the client's own work), the client's CPU per request, and how
+    the clients' connections are spread over the server's processes."""
+
+    def one(client: httpx.Client, path: str) -> tuple[float, int, float | None, int]:
         started = time.perf_counter()
-        status = client.get(url + path).status_code
-        return (time.perf_counter() - started) * 1000, status
+        response = client.get(url + path)
+        took = (time.perf_counter() - started) * 1000
+        return took, response.status_code, _server_ms(response), response.num_bytes_downloaded
 
     clients = [httpx.Client(timeout=60) for _ in range(concurrency)]
+    ports = []
     for c in clients:  # warm-up: connections, templates, index
-        c.get(url + paths[0])
+        port = _local_port(c.get(url + paths[0]))
+        ports += [port] if port else []
+    spread = connection_spread(ports, int(url.rsplit(":", 1)[1]), pids) if pids else []
+    cpu = time.process_time()
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
         results = list(pool.map(lambda ip: one(clients[ip[0] % concurrency], ip[1]), enumerate(paths)))
     wall = time.perf_counter() - started
+    client_cpu = time.process_time() - cpu
     for c in clients:
         c.close()
-    times = sorted(t for t, _ in results)
-    return {
+    times = sorted(t for t, _, _, _ in results)
+    server = [s for _, _, s, _ in results if s is not None]
+    rest = [t - s for t, _, s, _ in results if s is not None]
+    out: dict[str, Any] = {
         "requests": len(paths),
-        "errors": sum(1 for _, s in results if s != 200),
+        "errors": sum(1 for _, s, _, _ in results if s != 200),
         "p50_ms": round(statistics.median(times), 1),
         "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
         "max_ms": round(times[-1], 1),
         "throughput_rps": round(len(paths) / wall, 1),
+        "client_cpu_ms_per_request": round(client_cpu * 1000 / len(paths), 1),
+        "response_kb_p50": round(statistics.median(b for _, _, _, b in results) / 1024, 1),
+        "connections_per_process": spread,
+        "latencies_ms": [round(t, 1) for t, _, _, _ in results],  # in the order of `paths`
     }
+    if server:
+        out |= {
+            "server_p50_ms": _pct(server, 0.5),
+            "server_p95_ms": _pct(server, 0.95),
+            "server_max_ms": _pct(server, 1.0),
+            "rest_p50_ms": _pct(rest, 0.5),
+            "rest_p95_ms": _pct(rest, 0.95),
+        }
+    return out
 
 
 def workload(archive: Archive, requests: int, rng: random.Random) -> dict[str, list[str]]:
@@ -423,6 +535,21 @@ def raw_timings(archive: Archive, paths: dict[str, list[str]]) -> dict[str, dict
     return out
 
 
+def by_page_count(archive: Archive, paths: list[str], latencies: list[float]) -> dict[str, Any]:
+    """The document page's latency by the document's page count: is a slow subset the tail?"""
+    ids = [p.rsplit("/", 1)[-1] for p in paths]
+    with archive.engine.connect() as conn:
+        query = select(documents.c.id, documents.c.page_count).where(documents.c.id.in_(set(ids)))
+        counts = {doc: n for doc, n in conn.execute(query)}
+    groups: dict[int, list[float]] = {}
+    for doc, took in zip(ids, latencies, strict=True):
+        groups.setdefault(int(counts.get(doc) or 0), []).append(took)
+    return {
+        str(n): {"requests": len(v), "p50_ms": _pct(v, 0.5), "p95_ms": _pct(v, 0.95)}
+        for n, v in sorted(groups.items())
+    }
+
+
 def measure(name: str, archive: Archive, requests: int, concurrency: int, workers: int) -> dict[str, Any]:
     rng = random.Random(11)
     with archive.engine.connect() as conn:
@@ -434,9 +561,12 @@ def measure(name: str, archive: Archive, requests: int, concurrency: int, worker
         work = workload(archive, requests, rng)
         for kind, paths in work.items():
             cpu = cpu_seconds(pids)
-            out[kind] = load(url, paths, concurrency)
+            out[kind] = load(url, paths, concurrency, pids)
             spent = cpu_seconds(pids) - cpu  # the warm-up requests (one per client) included
             out[kind]["server_cpu_ms_per_request"] = round(spent * 1000 / (len(paths) + concurrency), 1)
+            latencies = out[kind].pop("latencies_ms")
+            if kind == "document":
+                out[kind]["by_page_count"] = by_page_count(archive, paths, latencies)
             single = load(url, paths[: max(20, requests // 4)], 1)
             out[kind]["single_client_p50_ms"] = single["p50_ms"]
             out[kind]["single_client_p95_ms"] = single["p95_ms"]

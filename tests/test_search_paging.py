@@ -226,5 +226,35 @@ def test_group_counts_past_the_cap_say_more_than(tmp_path: Path, monkeypatch: py
     monkeypatch.setattr(service, "GROUP_COUNT_CAP", 300)
     capped = Searcher(archive).search("note", group="document", limit=5)
     assert capped.result_count == 300 and not capped.result_count_exact
+    # 400 groups against a cap of 100: the estimate alone says "more than" (no exact count)
+    monkeypatch.setattr(service, "GROUP_COUNT_CAP", 100)
+    for facets in (True, False):
+        far = Searcher(archive).search("note", group="document", limit=5, facets=facets)
+        assert far.result_count == 100 and not far.result_count_exact
+    monkeypatch.setattr(service, "GROUP_COUNT_CAP", 300)
     body = TestClient(create_app(archive)).get("/search", params={"q": "note"}).text
     assert "Documents 1–20 of more than 300" in body and "last page" not in body
+
+
+def test_one_searcher_sees_each_commit_and_its_facet_counts(tmp_path: Path) -> None:
+    """The searcher keeps facet counts per query for one state of its reader; a sync (new pages, a
+    changed one) moves the reader at the next search, and the counts are the new ones."""
+    archive = Archive.open(tmp_path)
+    add_documents(archive, [Doc(f"a{i}.pdf", ["the ledger of accounts"], dataset="ds1") for i in range(3)])
+    indexer.sync(archive)
+    searcher = Searcher(archive)
+
+    def datasets() -> dict[str, int]:
+        found = searcher.search("ledger", group="document")
+        assert found.facets is not None and found.total == sum(f.count for f in found.facets["dataset"])
+        return {f.value: f.count for f in found.facets["dataset"]}
+
+    assert datasets() == {"ds1": 3}
+    assert datasets() == {"ds1": 3}  # the same query again: the counts kept
+    add_documents(archive, [Doc("b.pdf", ["another ledger", "ledger again"], dataset="ds2")])
+    indexer.sync(archive)
+    assert datasets() == {"ds1": 3, "ds2": 2}
+    for round_ in range(3):  # commits in quick succession, each seen
+        add_documents(archive, [Doc(f"c{round_}.pdf", ["ledger"], dataset="ds3")])
+        indexer.sync(archive)
+        assert datasets() == {"ds1": 3, "ds2": 2, "ds3": round_ + 1}

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
+import re
 import shutil
 import signal
 import socket
@@ -22,7 +24,7 @@ from web_support import free_port
 from unsealed.errors import ExitCode
 from unsealed.store.archive import Archive
 from unsealed.store.schema import curations
-from unsealed.web.serving import FACTORY, TcpConfig
+from unsealed.web.serving import FACTORY, GC_YOUNG_THRESHOLD, TcpConfig, settle_heap
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -95,6 +97,20 @@ def test_serve_answers_until_stopped(sample_archive: Archive) -> None:
         assert response.json()["totals"]["documents"] > 0
         assert "access-control-allow-origin" not in response.headers
         assert not descendants(pid)  # one process: no workers
+        # the server's own time, for the benchmark and the browser's network panel
+        assert re.fullmatch(r"app;dur=\d+\.\d", response.headers["server-timing"])
+
+
+def test_settle_heap_freezes_what_the_imports_left() -> None:
+    before = gc.get_threshold()
+    try:
+        settle_heap()
+        # the imports' objects (FastAPI, SQLAlchemy, pydantic, ...) are no longer walked by the collector
+        assert gc.get_freeze_count() > 10_000
+        assert gc.get_threshold() == (GC_YOUNG_THRESHOLD, *before[1:])
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
 
 
 def test_serve_with_two_workers_answers_pages_and_the_api(sample_archive: Archive) -> None:
@@ -111,6 +127,74 @@ def test_serve_with_two_workers_answers_pages_and_the_api(sample_archive: Archiv
             with ThreadPoolExecutor(4) as pool:
                 statuses = list(pool.map(lambda _: client.get("/api/v1/status").status_code, range(8)))
             assert statuses == [200] * 8
+
+
+def _server_side_owner(client_port: int, server_port: int, pids: set[int]) -> int | None:
+    """The process (of `pids`) holding the server end of the connection from `client_port`."""
+    inode = next(
+        (
+            f[9]
+            for f in (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+            if int(f[1].split(":")[1], 16) == server_port and int(f[2].split(":")[1], 16) == client_port
+        ),
+        None,
+    )
+    for pid in pids:
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                if os.readlink(fd) == f"socket:[{inode}]":
+                    return pid
+            except OSError:
+                continue
+    return None
+
+
+def _spread(url: str, workers: set[int], connections: int) -> list[int]:
+    """Open `connections` keep-alive connections one after another, each answered before the next
+    opens, and count those each worker holds (most first)."""
+    clients = [httpx.Client(base_url=url, timeout=30) for _ in range(connections)]
+    try:
+        held = dict.fromkeys(workers, 0)
+        for client in clients:
+            stream = client.get("/api/v1/status").extensions["network_stream"]
+            port = stream.get_extra_info("socket").getsockname()[1]
+            owner = _server_side_owner(port, int(url.rsplit(":", 1)[1]), workers)
+            if owner in held:
+                held[owner] += 1
+        return sorted(held.values(), reverse=True)
+    finally:
+        for client in clients:
+            client.close()
+
+
+def test_keep_alive_connections_are_spread_over_the_workers(sample_archive: Archive) -> None:
+    """Connections opened one after another go to the worker holding the fewest (without it, the
+    worker that answered last tended to take them all: [4, 0] or [3, 1] for four clients)."""
+    with serving(sample_archive.root, "--workers", "2") as (url, pid):
+        workers = descendants(pid) - {p for p in descendants(pid) if not _listens(p, url)}
+        assert len(workers) == 2
+        deadline = time.monotonic() + 60
+        while 0 in _spread(url, workers, 4):  # until both have started serving
+            assert time.monotonic() < deadline, "a worker never took a connection"
+            time.sleep(0.2)
+        for _ in range(2):
+            assert _spread(url, workers, 6) == [3, 3]
+
+
+def _listens(pid: int, url: str) -> bool:
+    """Whether the process holds the server's listening socket (the workers do, uvicorn's
+    resource tracker does not)."""
+    port = int(url.rsplit(":", 1)[1])
+    listening = {
+        f[9]
+        for f in (line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:])
+        if f[3] == "0A" and int(f[1].split(":")[1], 16) == port
+    }
+    try:
+        fds = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:
+        return False
+    return any(fd[8:-1] in listening for fd in fds if fd.startswith("socket:["))
 
 
 def test_curator_decisions_from_several_workers_at_once(sample_archive: Archive, tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
 
         from unsealed.store.archive import Archive
         from unsealed.web import create_app
-        from unsealed.web.serving import run_workers
+        from unsealed.web.serving import run_workers, settle_heap
 
         settings = Settings.from_env().with_overrides(archive_dir=archive, web_workers=workers)
         if settings.web_workers < 1:
@@ -49,7 +49,9 @@ def register(app: typer.Typer) -> None:
         )
         if count == 1:
             try:
-                uvicorn.run(create_app(opened), host=host, port=port, log_level="warning")
+                app = create_app(opened)
+                settle_heap()
+                uvicorn.run(app, host=host, port=port, log_level="warning")
             finally:
                 opened.close()
             return

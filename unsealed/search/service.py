@@ -68,6 +68,8 @@ class Searcher:
         generation = int(meta.get("generation", 0)) if meta else None
         if self._backend is None or self._backend.index.generation != generation:
             self._backend = TantivyBackend(open_index(self.archive))
+        else:
+            self._backend.refresh()  # the latest commit (an incremental sync, a curator decision)
         return self._backend
 
     def _plan(self, query: str, sort: Sort) -> tuple[ParsedQuery, SearchBackend, object, EngineOrder]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import operator
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Set as AbstractSet
 
 import tantivy
@@ -28,6 +31,11 @@ _FACET_FIELDS = {
 
 
 _GROUPS = "__groups"
+# A group count is first estimated (HyperLogLog, about 1 % off at these sizes); only an estimate
+# below this many times the cap is counted exactly. Returning the cap + 1 buckets of an exact count
+# is most of a broad query's aggregation cost (9 of 12.6 ms for 55,000 pages in ~46,000 documents;
+# the estimate: 1.5 ms).
+ESTIMATE_MARGIN = 1.5
 
 
 def _group_terms(group: GroupKey, cap: int) -> dict[str, object]:
@@ -37,9 +45,19 @@ def _group_terms(group: GroupKey, cap: int) -> dict[str, object]:
     return {"terms": {"field": group, "size": cap + 1, "segment_size": cap + 1}}
 
 
+def _group_estimate(group: GroupKey) -> dict[str, object]:
+    return {"cardinality": {"field": group}}
+
+
 def _group_count(result: dict, cap: int) -> int | None:
     buckets = result.get(_GROUPS, {}).get("buckets", [])
     return len(buckets) if len(buckets) <= cap else None
+
+
+def _surely_above(result: dict, cap: int) -> bool:
+    """Whether the estimated group count leaves no doubt that there are more than `cap` groups."""
+    estimate = result.get(_GROUPS, {}).get("value")
+    return estimate is not None and float(estimate) > cap * ESTIMATE_MARGIN
 
 
 def _label(key: object) -> str:
@@ -53,12 +71,44 @@ def _count(result: tantivy.SearchResult, default: int) -> int:
     return int(count) if count is not None else default
 
 
+AGGREGATES_KEPT = 256  # facet counts of this many (query, reader state) kept per backend
+Aggregates = tuple[dict[str, list[tuple[str, int]]], int | None]
+
+
 class TantivyBackend:
+    """Searches one opened index. Its reader moves to a new commit only in `refresh` (the searcher
+    calls it before each search), so that facet counts can be kept per query for one state of the
+    reader and never served for another: a results page's next pages, or the same query again,
+    skip the aggregation pass (2.5-4.5 ms for a query matching 55,000 pages)."""
+
     name = "tantivy"
 
     def __init__(self, index: TantivyIndex) -> None:
         self.index = index
         self.compiler = Compiler(index)
+        self._commit = self._commit_seen()  # before the reader is made: a commit between is reloaded
+        index.index.config_reader(reload_policy="Manual")
+        self._state = 0  # how many times the reader moved
+        self._aggregates: OrderedDict[tuple[object, ...], Aggregates] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _commit_seen(self) -> bytes | None:
+        """Tantivy's meta.json as it is now: each commit rewrites it (a new opstamp at least)."""
+        try:
+            return (self.index.path / "meta.json").read_bytes()
+        except OSError:
+            return None
+
+    def refresh(self) -> None:
+        """Move the reader to the latest commit, if there is a newer one than it reads."""
+        seen = self._commit_seen()
+        if seen == self._commit:
+            return
+        self.index.index.reload()
+        with self._lock:
+            self._commit = seen
+            self._state += 1  # after the reload: counts kept under the new state are of the new reader
+            self._aggregates.clear()
 
     def prepare(self, tree: Node) -> Query:
         return self.compiler.compile(tree)
@@ -131,8 +181,10 @@ class TantivyBackend:
 
     def count_groups(self, prepared: object, group: GroupKey, cap: int) -> int | None:
         assert isinstance(prepared, Query)
-        result = self.index.index.searcher().aggregate(prepared, {_GROUPS: _group_terms(group, cap)})
-        return _group_count(result, cap)
+        searcher = self.index.index.searcher()
+        if _surely_above(searcher.aggregate(prepared, {_GROUPS: _group_estimate(group)}), cap):
+            return None
+        return _group_count(searcher.aggregate(prepared, {_GROUPS: _group_terms(group, cap)}), cap)
 
     def count_per_document(self, prepared: object, document_ids: list[str]) -> dict[str, int]:
         assert isinstance(prepared, Query)
@@ -150,18 +202,38 @@ class TantivyBackend:
         self, prepared: object, size: int, groups: tuple[GroupKey, int] | None = None
     ) -> tuple[dict[str, list[tuple[str, int]]], int | None]:
         assert isinstance(prepared, Query)
+        # the query's whole tree (its Debug form) names it; the state, the reader it was counted on
+        key = (self._state, hashlib.sha1(repr(prepared).encode()).digest(), size, groups)
+        with self._lock:
+            kept = self._aggregates.get(key)
+            if kept is not None:
+                self._aggregates.move_to_end(key)
+        if kept is None:
+            kept = self._facets(prepared, size, groups)
+            with self._lock:
+                self._aggregates[key] = kept
+                while len(self._aggregates) > AGGREGATES_KEPT:
+                    self._aggregates.popitem(last=False)
+        facets, count = kept
+        return {name: list(values) for name, values in facets.items()}, count
+
+    def _facets(self, prepared: Query, size: int, groups: tuple[GroupKey, int] | None) -> Aggregates:
         spec: dict[str, object] = {
             name: {"terms": {"field": field, "size": fixed or size}}
             for name, (field, fixed) in _FACET_FIELDS.items()
         }
-        if groups is not None:  # counted in the same pass over the matching pages
-            spec[_GROUPS] = _group_terms(*groups)
-        result = self.index.index.searcher().aggregate(prepared, spec)
+        if groups is not None:  # estimated in the same pass over the matching pages
+            spec[_GROUPS] = _group_estimate(groups[0])
+        searcher = self.index.index.searcher()
+        result = searcher.aggregate(prepared, spec)
         facets = {
             name: [(_label(b["key"]), int(b["doc_count"])) for b in result.get(name, {}).get("buckets", [])]
             for name in _FACET_FIELDS
         }
-        return facets, (_group_count(result, groups[1]) if groups is not None else None)
+        if groups is None or _surely_above(result, groups[1]):
+            return facets, None
+        exact = searcher.aggregate(prepared, {_GROUPS: _group_terms(*groups)})
+        return facets, _group_count(exact, groups[1])
 
     def tokens_with_offsets(self, text: str) -> list[tuple[str, int, int]]:
         if text.isascii():

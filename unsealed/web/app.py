@@ -18,6 +18,8 @@ from unsealed.store.archive import Archive
 from unsealed.web.errors import API_ERRORS, install_error_handlers
 from unsealed.web.head import HeadAsGetMiddleware
 from unsealed.web.security import SecurityHeadersMiddleware
+from unsealed.web.serving import settle_heap
+from unsealed.web.timing import ServerTimingMiddleware
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -84,6 +86,7 @@ def create_app(archive: Archive, admin_token: str | None = None, *, owns_archive
             "application/pdf",
         ),
     )
+    app.add_middleware(ServerTimingMiddleware)  # outermost: the whole of the server's time
     app.mount("/static", CachedStatic(directory=STATIC_DIR), name="static")
     for name in ROUTE_MODULES:
         module = importlib.import_module(name)
@@ -97,4 +100,6 @@ def app_from_env() -> FastAPI:
     """The app over the archive the settings name (UNSEALED_ARCHIVE): the factory each process of
     `unsealed serve --workers N` calls (`uvicorn unsealed.web.app:app_from_env --factory`)."""
     settings = config.Settings.from_env()
-    return create_app(Archive.open(settings.archive_dir, create=False), owns_archive=True)
+    app = create_app(Archive.open(settings.archive_dir, create=False), owns_archive=True)
+    settle_heap()
+    return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import datetime
 from pathlib import Path
@@ -140,8 +141,15 @@ def query_url(request: Request, **changes: Any) -> str:
     for key, value in changes.items():
         values = value if isinstance(value, list | tuple) else [value]
         params += [(key, str(v)) for v in values if v is not None and v != ""]
-    query = urlencode(params)
+    query = "&".join(_encoded(k, v) for k, v in params)  # what urlencode(params) gives
     return f"{request.url.path}?{query}" if query else request.url.path
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded(key: str, value: str) -> str:
+    """One `key=value` of a query string. A search page links ~60 variants of its own URL (facets,
+    sorting, pages), which share most of their parameters: each is encoded once."""
+    return urlencode([(key, value)])
 
 
 def _environment() -> jinja2.Environment:
