@@ -1,11 +1,12 @@
 """The tail of bench/e2e.py's ingest leg alone: the post-ingest stages over an archive whose files
 (and the mentions the workers found) are written, timed again and again from copies of it.
 
-    python bench/e2e_tail.py build DIR [--docs 100] [--shape a|b]
+    python bench/e2e_tail.py build DIR [--docs 100] [--shape a|b|b2]
     python bench/e2e_tail.py run DIR [--repeat 3]
 
-`build` ingests shape (a) (or the first data set of (b)) as bench/e2e.py does but stops before the
-stages (the archive is saved in DIR with the ids the stages take). `run` copies it, loads what the
+`build` ingests shape (a) (or the first data set of (b); `b2`: the first data set of (b) whole, then
+the second, its copies) as bench/e2e.py does but stops the last ingest before the stages (the
+archive is saved in DIR with the ids the stages take). `run` copies it, loads what the
 ingest process has loaded by then (models, gazetteers, country tables) and runs the default stages
 `--repeat` times, printing for each the wall seconds, this process's CPU seconds (the serial part)
 and its children's (the background stage worker). Run `run` from two trees on the same DIR, taking
@@ -44,8 +45,12 @@ def build(directory: Path, docs: int, shape: str) -> None:
     with tempfile.TemporaryDirectory(prefix="unsealed-tail-") as tmp_name:
         tmp = Path(tmp_name)
         write_shapes(chosen, tmp)
-        folder, dataset = (tmp / "once", "once") if shape == "a" else (tmp / "one", "one")
+        dataset = {"a": "once", "b": "one", "b2": "two"}[shape]
+        folder = tmp / dataset
         settings = Settings(archive_dir=directory / "archive", workers=2, pages=PageOptions(ocr_mode="never"))
+        if shape == "b2":  # the first data set whole, stages and all
+            with Archive.open(directory / "archive") as archive:
+                ingest_module.ingest(archive, [tmp / "one"], "one", settings)
         held: dict[str, list[str]] = {}
         original = ingest_module.run_stages
 
@@ -103,7 +108,7 @@ def main() -> None:
     parser.add_argument("action", choices=["build", "run"])
     parser.add_argument("directory", type=Path)
     parser.add_argument("--docs", type=int, default=100)
-    parser.add_argument("--shape", choices=["a", "b"], default="a")
+    parser.add_argument("--shape", choices=["a", "b", "b2"], default="a")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     if args.action == "build":

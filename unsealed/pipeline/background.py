@@ -2,8 +2,9 @@
 
 The stages after the workers ran one after another in the ingest process, one core busy while the
 others idled (bench/e2e_timeline.py). A stage marked `background` whose tables the next stages do
-not touch (the e-mail threads: `email_threads`, while resolution writes the entity tables) runs in
-one worker process instead, and the next stage marked `after_background` waits for it. The database
+not touch (the first search-index pass; the e-mail threads: `email_threads`, while resolution writes
+the entity tables) runs in one worker process instead, and the next stage marked `after_background`
+waits for it. The database
 still has one writer at a time: each side's write transactions wait for the other's (SQLite's lock;
 the worker waits as long as it takes, as a stage of this process would have).
 
@@ -11,8 +12,10 @@ The worker is a fresh interpreter (`python -c`, WorkerPool's `fresh`), not a for
 has other threads by then (rich's progress refresh, the warm-up of resolution's tables, a queue
 front's clients), and a fork copies whatever lock one of them holds at that moment into the child,
 held forever (an import in progress, a stream's or a C library's lock), or waits for it (logging's
-lock, which os.fork takes). Starting fresh costs the worker its imports (about 1 s of CPU) while
-resolution runs here.
+lock, which os.fork takes). Starting fresh costs the worker its imports (about 0.4 s of CPU: the
+stages it runs import no models, no ICU and no alembic), paid while the stages before its first
+job run here; told to stop, it leaves with os._exit (process_pool.py), not through the
+interpreter's teardown.
 
 Like a stage of this process, the worker has no time or memory limit (over a whole release the
 threads and near-duplicates run for hours); a worker that dies leaves its stage to this process,

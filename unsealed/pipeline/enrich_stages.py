@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from unsealed.analysis.emails import Message, is_email_document, parse_document
 from unsealed.enrich import email_people, tagging
@@ -22,22 +22,14 @@ from unsealed.enrich.resolve import resolve_archive
 from unsealed.enrich.tagging import TagStats
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
+from unsealed.store.documents import document_pages, known_addresses
 from unsealed.store.mentions import analysed_copy, copy_mentions, replace_mentions
-from unsealed.store.schema import documents, emails, mentions, pages
+from unsealed.store.schema import documents, emails, mentions
 
 if TYPE_CHECKING:
     from unsealed.pipeline.executor import Executor
 
 DOCS_PER_BATCH = 50  # documents whose pages go through spaCy in one nlp.pipe stream
-
-
-def document_pages(conn: Connection, document_id: str) -> list[tuple[int, str]]:
-    rows = conn.execute(
-        select(pages.c.number, pages.c.text)
-        .where(pages.c.document_id == document_id)
-        .order_by(pages.c.number)
-    )
-    return [(n, t or "") for n, t in rows]
 
 
 def _batches(ids: Sequence[str], size: int) -> Iterator[Sequence[str]]:
@@ -68,17 +60,6 @@ def _email_rows(document_id: str, parsed: list[Message]) -> list[dict[str, Any]]
         }
         for e in parsed
     ]
-
-
-def known_addresses(conn: Connection) -> set[str]:
-    """Sender addresses the archive printed clean: the evidence for undoing an OCR misreading
-    (`jeeyacation@gmail.com` → `jeevacation@gmail.com`) in another document."""
-    rows = conn.execute(
-        select(emails.c.sender_address)
-        .where(emails.c.sender_address == func.lower(emails.c.sender_address_printed))
-        .distinct()
-    )
-    return {r[0] for r in rows if r[0]}
 
 
 def analyse_emails(conn: Connection, document_id: str, known: Iterable[str] = ()) -> list[dict[str, object]]:

@@ -28,12 +28,15 @@ def post_ingest_stages(executor: Executor | None = None, analysed: Collection[st
     # (minutes on a large release); the index is brought up to date again at the end with the
     # entities and headers the other stages found. One indexer, here, reading the database: the
     # index is the same whichever executor read the files.
-    # The e-mail threads (which need the e-mail stage's rows) and the near-duplicates write only
-    # their own tables and read none that resolution writes, so they run one after the other in a
-    # worker process while resolution runs here; the last index waits for them.
+    # The first index pass, the e-mail threads (which need the e-mail stage's rows) and the
+    # near-duplicates write only their own tables and read none that the e-mail headers, the
+    # mentions and resolution write, so they run one after the other in a worker process while those
+    # run here; the last index waits for them. (The index records the version of each document it
+    # indexed, so one that the mentions or resolution mark while the first pass reads it is indexed
+    # again by the last.)
     emails, mentions, resolution = enrichment_stages(executor, analysed)
     return [
-        Stage("search index (pages)", indexer.run_stage, pending=indexer.pending_ids),
+        Stage("search index (pages)", indexer.run_stage, pending=indexer.pending_ids, background=True),
         emails,
         mentions,
         replace(thread_stage.stage(), background=True),

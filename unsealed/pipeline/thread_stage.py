@@ -21,9 +21,9 @@ from unsealed.analysis.emails import parse_document
 from unsealed.analysis.neardup import from_bytes, to_bytes
 from unsealed.analysis.thread_replies import MAX_DAYS
 from unsealed.analysis.threads import MAX_HOURS, Fingerprint, fingerprints_of, link
-from unsealed.pipeline.enrich_stages import document_pages, known_addresses
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
+from unsealed.store.documents import document_pages, known_addresses
 from unsealed.store.schema import documents, email_threads, emails
 
 BATCH = 200

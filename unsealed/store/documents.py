@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
 
 from unsealed.domain import BatesNumber, parse_bates, read_bates
-from unsealed.store.schema import document_sources, documents, pages
+from unsealed.store.schema import document_sources, documents, emails, pages
 
 # Fixed namespace so a document's id is the same on every machine for the same content and data set.
 DOCUMENT_NAMESPACE = uuid.UUID("5b0e6f0e-5a1d-4c57-9a53-756e7365616c")
@@ -162,3 +162,24 @@ def page_word_boxes(conn: Connection, doc_id: str, numbers: list[int]) -> dict[i
 def natural_key(name: str) -> list[int | str]:
     """Sort key that puts dataset_9 before dataset_10."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def document_pages(conn: Connection, document_id: str) -> list[tuple[int, str]]:
+    """A document's pages as (number, text), in order."""
+    rows = conn.execute(
+        select(pages.c.number, pages.c.text)
+        .where(pages.c.document_id == document_id)
+        .order_by(pages.c.number)
+    )
+    return [(n, t or "") for n, t in rows]
+
+
+def known_addresses(conn: Connection) -> set[str]:
+    """Sender addresses the archive printed clean: the evidence for undoing an OCR misreading
+    (`jeeyacation@gmail.com` → `jeevacation@gmail.com`) in another document."""
+    rows = conn.execute(
+        select(emails.c.sender_address)
+        .where(emails.c.sender_address == func.lower(emails.c.sender_address_printed))
+        .distinct()
+    )
+    return {r[0] for r in rows if r[0]}
