@@ -6,6 +6,4 @@ bash scripts/setup.sh
 bash scripts/services.sh
 .venv/bin/ruff check unsealed tests bench
 .venv/bin/mypy unsealed
-# loadgroup: the tests marked xdist_group (the web tests, which share one sample archive) run on
-# one worker; the others are handed out one by one as with the default scheduling
-exec .venv/bin/python -m pytest -n 2 --dist loadgroup -p no:cacheprovider "$@"
+exec .venv/bin/python -m pytest -n 2 -p no:cacheprovider "$@"

@@ -9,8 +9,6 @@ import pytest
 
 from unsealed.sample.corpus import write_sample_corpus
 
-pytestmark = pytest.mark.xdist_group("sample-corpus")  # on one worker: the corpus is written once
-
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:

@@ -13,12 +13,6 @@ from unsealed.store.archive import Archive
 from unsealed.web import create_app
 
 
-def pytest_itemcollected(item: pytest.Item) -> None:
-    """One group for `--dist loadgroup` (scripts/test.sh): the web tests run on one worker, which
-    builds the sample archive and starts Chromium once, rather than once on each worker."""
-    item.add_marker(pytest.mark.xdist_group("web"))
-
-
 @pytest.fixture(scope="session")
 def sample_archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     archive = build_sample_archive(tmp_path_factory.mktemp("web-sample"))
