@@ -1,4 +1,11 @@
-"""Shared fixtures: run the real CLI in a subprocess against an archive in a temporary folder."""
+"""Shared fixtures: run the real CLI against an archive in a temporary folder.
+
+`cli` runs `unsealed ARGS` in this process (tests/cli_support.py: the same `main()` that
+`python -m unsealed` runs, its output captured down to the file descriptors). It spares each call
+the interpreter's start and the imports (about a second of CPU), and each ingest the loading of its
+models, which made the slow tests slow. `cli_process` runs `python -m unsealed ARGS` as a real
+process: for the tests whose point is the process (its start, its environment read once, signals).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from tests.cli_support import check_result, run_in_process
 from unsealed.store.archive import Archive
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
@@ -22,26 +30,37 @@ def archive_dir(tmp_path: Path) -> Path:
     return tmp_path / "archive"
 
 
+def _environment(archive_dir: Path, env: dict[str, str] | None) -> dict[str, str]:
+    return {**os.environ, "UNSEALED_ARCHIVE": str(archive_dir), "COLUMNS": "200", **(env or {})}
+
+
 @pytest.fixture
 def cli(archive_dir: Path) -> CliRunner:
-    """Run `python -m unsealed ARGS` with UNSEALED_ARCHIVE pointing at this test's archive."""
+    """Run `unsealed ARGS` (in this process) with UNSEALED_ARCHIVE pointing at this test's archive."""
 
     def run(
         *args: str | Path, env: dict[str, str] | None = None, check: bool = False
     ) -> subprocess.CompletedProcess[str]:
-        full_env = {**os.environ, "UNSEALED_ARCHIVE": str(archive_dir), "COLUMNS": "200", **(env or {})}
+        return run_in_process([str(a) for a in args], _environment(archive_dir, env), check)
+
+    return run
+
+
+@pytest.fixture
+def cli_process(archive_dir: Path) -> CliRunner:
+    """Run `python -m unsealed ARGS` as a process, with UNSEALED_ARCHIVE pointing at this test's archive."""
+
+    def run(
+        *args: str | Path, env: dict[str, str] | None = None, check: bool = False
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
             [sys.executable, "-m", "unsealed", *map(str, args)],
             capture_output=True,
             text=True,
-            env=full_env,
+            env=_environment(archive_dir, env),
             timeout=600,
         )
-        if check and result.returncode != 0:
-            raise AssertionError(
-                f"exit {result.returncode}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-            )
-        return result
+        return check_result(result, check)
 
     return run
 

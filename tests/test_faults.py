@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.builders import write_pdf
+from tests.cli_support import run_in_process
 from unsealed.search.indexer import status as index_status
 from unsealed.store.archive import Archive
 from unsealed.store.schema import document_sources, documents
@@ -32,20 +33,31 @@ def _folder(tmp_path: Path, count: int = FILES) -> Path:
     return folder
 
 
-def _start(archive_dir: Path, folder: Path, **env: str) -> subprocess.Popen[str]:
-    full = {
+def _env(archive_dir: Path, **env: str) -> dict[str, str]:
+    return {
         **os.environ,
         "UNSEALED_ARCHIVE": str(archive_dir),
         "UNSEALED_WORKERS": "2",
         "UNSEALED_OCR": "never",
+        **env,
     }
+
+
+def _start(archive_dir: Path, folder: Path, **env: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "unsealed", "ingest", str(folder), "--dataset", "ds"],
-        env={**full, **env},
+        env=_env(archive_dir, **env),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def _rerun(archive_dir: Path, folder: Path) -> None:
+    """The same ingest again, to its end (in the test's process: the run that was stopped is the one
+    whose process matters)."""
+    result = run_in_process(["ingest", str(folder), "--dataset", "ds"], _env(archive_dir))
+    assert result.returncode == 0, result.stderr
 
 
 def _children(pid: int) -> list[int]:
@@ -106,9 +118,7 @@ def test_kill_9_of_the_parent_leaves_no_worker_and_a_rerun_completes(tmp_path: P
         while any(_alive(w) for w in workers) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not any(_alive(w) for w in workers), "a worker outlived its parent"
-    rerun = _start(archive_dir, folder)
-    out, err = rerun.communicate(timeout=300)
-    assert rerun.returncode == 0, err
+    _rerun(archive_dir, folder)
     _assert_whole(archive_dir)
 
 
@@ -126,8 +136,7 @@ def test_kill_9_of_a_worker_fails_only_its_file(tmp_path: Path) -> None:
         total = conn.execute(select(func.count()).select_from(document_sources)).scalar_one()
     assert total == FILES and len(failed) <= 4  # the killed worker's task: one file or one group
     assert all("worker" in (e or "") for e in failed)
-    rerun = _start(archive_dir, folder)
-    assert rerun.wait(timeout=300) == 0
+    _rerun(archive_dir, folder)
     _assert_whole(archive_dir)
 
 
@@ -168,11 +177,9 @@ def test_a_full_disk_fails_the_file_that_does_not_fit_and_keeps_the_archive_cons
         out, err = process.communicate(timeout=300)
         assert process.returncode == 1 and "Traceback" not in err
         status = json.loads(
-            subprocess.run(
-                [sys.executable, "-m", "unsealed", "status", "--json"],
-                env={**os.environ, "UNSEALED_ARCHIVE": str(archive_dir), "UNSEALED_STORAGE": str(blobs)},
-                capture_output=True,
-                text=True,
+            run_in_process(
+                ["status", "--json"],
+                {**os.environ, "UNSEALED_ARCHIVE": str(archive_dir), "UNSEALED_STORAGE": str(blobs)},
                 check=True,
             ).stdout
         )

@@ -26,10 +26,12 @@ def _seed_like(folder: Path) -> Path:
     )
 
 
-def test_ingest_records_document_pages_and_blob(cli, show_json, archive_dir, tmp_path):
+def test_ingest_records_document_pages_and_blob(cli_process, show_json, archive_dir, tmp_path):
     source = tmp_path / "release"
     pdf = _seed_like(source / "sub")
-    result = cli("ingest", source, "--dataset", "dataset_9", "--workers", "1")
+    # `python -m unsealed` as a process of its own, its progress written to a pipe (the other tests
+    # run the same `main()` in the test's process)
+    result = cli_process("ingest", source, "--dataset", "dataset_9", "--workers", "1")
     assert result.returncode == 0, result.stderr
     assert "1 added" in result.stdout
     progress = result.stderr

@@ -15,7 +15,12 @@ import pytest
 
 from tests.builders import write_many_pages
 
-FILES = 40
+# The run is stopped as soon as INTERRUPT_AT documents are in the database (a point it is seen to
+# reach, however slow the machine), so the files after those only have to outlast the signal's
+# journey: 9 files of 800 pages take seconds, the signal follows within a poll (50 ms).
+FILES = 12
+INTERRUPT_AT = 3
+REACH_S = 240.0  # a loaded machine may take minutes to start the run and read the first files
 
 
 def _corpus(folder: Path) -> Path:
@@ -27,13 +32,19 @@ def _corpus(folder: Path) -> Path:
 
 
 def _documents(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db) as conn:
-            return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
-    except sqlite3.OperationalError:  # schema not created yet
-        return 0
+    """The documents the run has committed (0 before its schema exists); a moment when the database
+    cannot be read (locked) is read again, never taken for 0."""
+    for _ in range(200):
+        if not db.exists():
+            return 0
+        try:
+            with sqlite3.connect(db, timeout=5) as conn:
+                return conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):  # schema not created yet
+                return 0
+            time.sleep(0.05)
+    raise AssertionError(f"{db} could not be read")
 
 
 def _assert_whole_documents(db: Path) -> None:
@@ -58,13 +69,20 @@ def test_interrupted_ingest_resumes_without_half_documents(cli, archive_dir, tmp
         stderr=subprocess.PIPE,
     )
     db = archive_dir / "archive.db"
-    deadline = time.monotonic() + 60
-    while _documents(db) < 3 and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.05)
-    os.killpg(process.pid, stop_signal)  # the whole group, as a terminal's Ctrl-C or a kill would
-    process.wait(timeout=60)
+    deadline = time.monotonic() + REACH_S
+    try:
+        while _documents(db) < INTERRUPT_AT and process.poll() is None:
+            assert time.monotonic() < deadline, f"no {INTERRUPT_AT} documents written in {REACH_S:g} s"
+            time.sleep(0.05)
+        assert process.poll() is None, "the run ended before it could be interrupted"
+        os.killpg(process.pid, stop_signal)  # the whole group, as a terminal's Ctrl-C or a kill would
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:  # the test failed above: stop the run
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
     interrupted_at = _documents(db)
-    assert 0 < interrupted_at < FILES, "the run finished before it could be interrupted"
+    assert INTERRUPT_AT <= interrupted_at < FILES, "the run finished before it could be interrupted"
     _assert_whole_documents(db)
     if stop_signal == signal.SIGINT:
         assert process.returncode == 130 and b"Traceback" not in process.stderr.read()

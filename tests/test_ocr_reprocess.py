@@ -53,15 +53,17 @@ def test_ingest_with_the_null_engine_marks_ocr_pages(cli, show_json, tmp_path) -
     assert typed["text_source"] == "layer" and "Memorandum" in typed["text"]  # null read nothing
 
 
-def test_a_missing_engine_stops_the_run_at_start_with_the_install_command(cli, tmp_path) -> None:
+def test_a_missing_engine_stops_the_run_at_start_with_the_install_command(cli_process, cli, tmp_path) -> None:
+    # a process of its own: the engine is looked for once per process, in that process's environment
     corpus = _corpus(tmp_path / "in")
     no_models = tmp_path / "tessdata"  # Tesseract's language models are not installed
     no_models.mkdir()
-    result = cli("ingest", corpus, "--dataset", "ds1", env={"TESSDATA_PREFIX": str(no_models)})
+    result = cli_process("ingest", corpus, "--dataset", "ds1", env={"TESSDATA_PREFIX": str(no_models)})
     assert result.returncode == 4
     assert "apt-get install tesseract-ocr tesseract-ocr-eng" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "archive" / "blobs" / "_originals").exists()  # nothing was read
+    # without OCR the engine is not looked for, so this run may share the test's process
     ok = cli("ingest", corpus, "--dataset", "ds1", "--ocr", "never", env={"TESSDATA_PREFIX": str(no_models)})
     assert ok.returncode == 0, ok.stderr
 

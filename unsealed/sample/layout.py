@@ -17,12 +17,39 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
 from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfdoc
 from reportlab.pdfgen import canvas
 
 PAGE_W, PAGE_H = letter
 MARGIN = 60
 LEADING = 13
 REDACTION = re.compile(r"█+")
+
+
+def ascii85(data: bytes | str) -> str:
+    """reportlab's ASCII85 stream encoding, the same characters, computed with numpy: without
+    reportlab's C accelerator (not installed) its Python loop spent most of the time it takes to draw
+    a scanned page, and much of each page of a long test PDF."""
+    raw = data.encode("latin-1") if isinstance(data, str) else data
+    whole, rest = divmod(len(raw), 4)
+    padded = raw + b"\0" * ((4 - rest) % 4)
+    words = np.frombuffer(padded, dtype=">u4").astype(np.int64)
+    digits = np.empty((len(words), 5), dtype=np.uint8)
+    left = words.copy()
+    for column in range(4, -1, -1):
+        digits[:, column] = left % 85 + 33
+        left //= 85
+    keep = np.ones(digits.shape, dtype=bool)
+    zero = np.flatnonzero(words[:whole] == 0)  # a whole word of zeros is "z"
+    digits[zero, 0] = ord("z")
+    keep[zero, 1:] = False
+    if rest:  # the last, partial word: its first rest + 1 characters
+        keep[whole, rest + 1 :] = False
+    return digits[keep].tobytes().decode("ascii") + "~>"
+
+
+if getattr(pdfdoc.asciiBase85Encode, "__name__", "") == "_py_asciiBase85Encode":
+    pdfdoc.asciiBase85Encode = ascii85  # the streams of the PDFs drawn here
 
 
 @dataclass(frozen=True)
