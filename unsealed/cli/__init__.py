@@ -43,8 +43,10 @@ for _module in COMMAND_MODULES:
 
 
 def main() -> None:
-    # `kill -USR1 PID` prints where each thread of a command that seems stuck is, on stderr
-    faulthandler.register(signal.SIGUSR1, all_threads=True)
+    # `kill -USR1 PID` prints where each thread of a command that seems stuck is, on the process's
+    # own stderr (sys.stderr may be a stand-in without a file descriptor)
+    if sys.__stderr__ is not None:
+        faulthandler.register(signal.SIGUSR1, file=sys.__stderr__, all_threads=True)
     try:
         app(standalone_mode=True)
     except UnsealedError as exc:
