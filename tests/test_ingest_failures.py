@@ -4,6 +4,7 @@ are stored by content, so two names never share bytes and one content is stored 
 from __future__ import annotations
 
 import hashlib
+import time
 import unicodedata
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from unsealed.model import FileResult, SourceFile
 from unsealed.pipeline.ingest import IngestReport, SilentObserver, ingest
 from unsealed.pipeline.pool import run_tasks
 from unsealed.pipeline.worker import FileTask, WorkerOptions
+from unsealed.search.errors import SearchIndexError
 from unsealed.search.service import Searcher
 from unsealed.store.archive import Archive
 from unsealed.store.blobs import BlobStore
@@ -186,15 +188,24 @@ def test_a_file_changed_mid_run_is_stored_as_it_was_read(tmp_path: Path) -> None
 
 
 class _SearchAtEntities(SilentObserver):
-    """Searches the archive when entity extraction starts."""
+    """Searches the archive when entity extraction starts, and holds the run there until the new
+    document is found: the first index pass runs in the background stage worker beside the entity
+    stages, so the document is searchable without them (a run that needed them would wait here)."""
 
     def __init__(self, archive: Archive) -> None:
         self.archive = archive
         self.found: int | None = None
 
     def stage_started(self, stage: str, documents: int) -> None:
-        if stage == "entity mentions":
-            self.found = Searcher(self.archive).search("ledger", facets=False).total
+        if stage != "entity mentions":
+            return
+        deadline = time.monotonic() + 120
+        while self.found != 1 and time.monotonic() < deadline:
+            try:
+                self.found = Searcher(self.archive).search("ledger", facets=False).total
+            except SearchIndexError:  # the first pass has not committed the index yet
+                pass
+            time.sleep(0.1)
 
 
 def test_new_documents_are_searchable_before_entity_extraction(tmp_path: Path) -> None:

@@ -13,21 +13,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.builders import write_many_pages
+from tests.builders import write_pdf
 
 # The run is stopped as soon as INTERRUPT_AT documents are in the database (a point it is seen to
 # reach, however slow the machine), so the files after those only have to outlast the signal's
-# journey: 9 files of 800 pages take seconds, the signal follows within a poll (50 ms).
+# journey. Every page's text is its own, so each file costs its reading and its entity extraction
+# (copies of one file were read from the cache of the first, all 12 within the writer's first 1 s
+# batch on a quiet machine: the run was past its files before it could be interrupted).
 FILES = 12
+PAGES = 800
 INTERRUPT_AT = 3
 REACH_S = 240.0  # a loaded machine may take minutes to start the run and read the first files
 
 
 def _corpus(folder: Path) -> Path:
-    """FILES distinct PDFs of 800 pages: one PDF, each copy with a comment after %%EOF (still valid)."""
-    template = write_many_pages(folder / "doc000.pdf", 800).read_bytes()
-    for i in range(1, FILES):
-        (folder / f"doc{i:03d}.pdf").write_bytes(template + f"\n% copy {i}\n".encode())
+    """FILES PDFs of PAGES pages, no page's text like another's."""
+    for i in range(FILES):
+        pages = [[f"file {i} page {n} of a long production"] for n in range(PAGES)]
+        write_pdf(folder / f"doc{i:03d}.pdf", pages)
     return folder
 
 

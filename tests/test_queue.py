@@ -36,6 +36,7 @@ from unsealed.store.blobs import BlobStore
 from unsealed.store.schema import document_sources, documents, mentions, pages, work_items
 
 pytestmark = pytest.mark.slow
+LONG_PAGES = 1800
 
 
 def _memos(folder: Path, count: int, start: int = 0) -> None:
@@ -143,17 +144,35 @@ def test_two_workers_share_only_postgres_s3_and_the_broker(tmp_path, monkeypatch
 def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path):
     """Also: Ctrl-C leaves the queued files to the workers, and `unsealed follow` comes back."""
     folder = tmp_path / "in"
-    write_many_pages(folder / "a_long.pdf", 600)
+    # Seconds of reading and entity extraction (every page names people, no two pages alike): the
+    # worker is killed well inside them, within a poll of the file's start (600 pages of a line
+    # without names, 1.4 s, were sometimes read whole before the kill)
+    lines = [
+        [f"Page {n}: Ghislaine Maxwell wrote to Jeffrey Epstein about flight {n} to Paris"]
+        for n in range(LONG_PAGES)
+    ]
+    write_pdf(folder / "a_long.pdf", lines)
     _memos(folder, 3)
-    settings = {"UNSEALED_FILE_TIMEOUT": "8", "UNSEALED_VISIBILITY_TIMEOUT": "10"}
+    settings = {"UNSEALED_FILE_TIMEOUT": "20", "UNSEALED_VISIBILITY_TIMEOUT": "22"}
     with cluster(tmp_path / "run", **settings) as running:
         running.start_workers(["w1", "w2"])
         ingest = running.popen("ingest", folder, "--dataset", "ds", "--queue")
         long_file = select(work_items.c.state, work_items.c.worker).where(
             work_items.c.storage_key == "ds/a_long.pdf"
         )
-        _wait_for(lambda: [row[0] for row in _query(running, long_file)] == ["running"])
-        killed = _query(running, long_file)[0][1].split("@")[0]
+        engine = create_engine(running.env["UNSEALED_DATABASE_URL"])
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                with engine.connect() as conn:
+                    rows = conn.execute(long_file).all()
+                if rows and rows[0][0] == "running":
+                    break
+                assert time.monotonic() < deadline, "the long file never started"
+                time.sleep(0.05)
+        finally:
+            engine.dispose()
+        killed = rows[0][1].split("@")[0]
         survivor = "w2" if killed == "w1" else "w1"
         running.kill_worker(killed)
         ingest.send_signal(signal.SIGINT)  # Ctrl-C: the front leaves, the queued files stay
@@ -165,7 +184,7 @@ def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path):
         long_doc = select(documents.c.page_count, documents.c.status).where(
             documents.c.filename == "a_long.pdf"
         )
-        assert _query(running, long_doc) == [(600, "ok")]
+        assert _query(running, long_doc) == [(LONG_PAGES, "ok")]
         assert _query(
             running,
             select(work_items.c.worker, work_items.c.attempts).where(
