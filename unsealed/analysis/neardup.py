@@ -289,38 +289,56 @@ def signed_document(texts: list[str], options: DedupOptions, banding: Banding) -
     """The document's and each page's (signature, bands). A page's shingles stay within it; the
     document's run across its page breaks. A text of fewer than MIN_WORDS words has no signature,
     only the key of its exact words."""
-    parts = [_page_bytes(t) for t in texts]
-    data = b"\n".join(parts)
+    return signed_documents([texts], options, banding)[0]
+
+
+def signed_documents(
+    documents: list[list[str]], options: DedupOptions, banding: Banding
+) -> list[tuple[Signed, list[Signed]]]:
+    """`signed_document` of each document (its pages' texts), all of them in one pass: their words
+    hashed together, every MinHash in one rensa call and every band key in one numpy pass (a worker
+    signs the few files of its task at once: the per-call costs are paid once, not once a file)."""
+    size, shortest = options.shingle, max(MIN_WORDS, options.shingle)
+    parts = [[_page_bytes(t) for t in texts] for texts in documents]
+    flat = [part for pages in parts for part in pages]
+    data = b"\n".join(flat)
     starts, ends = _word_spans(data)
-    hashes = _span_hashes(data, starts, ends)  # every word of the document, in one numpy pass
-    bounds = np.cumsum([len(part) + 1 for part in parts])  # where each page's bytes end, its "\n" included
-    counts = np.bincount(np.searchsorted(bounds, starts, side="right"), minlength=len(parts)).tolist()
-    shortest = max(MIN_WORDS, options.shingle)
-    shingled = _shingled(hashes, options.shingle)
+    hashes = _span_hashes(data, starts, ends)  # every word of every document, in one numpy pass
+    bounds = np.cumsum([len(part) + 1 for part in flat])  # where each page's bytes end, its "\n" included
+    counts = np.bincount(np.searchsorted(bounds, starts, side="right"), minlength=len(flat)).tolist()
+    shingled = _shingled(hashes, size)  # rows below never take a shingle across two documents
     rows: list[np.ndarray] = []
-    owners: list[int] = []  # the page index of each row; -1: the whole document
-    start = 0
-    for index, count in enumerate(counts):
-        if count >= shortest:
-            rows.append(shingled[start : start + count - options.shingle + 1])
-            owners.append(index)
-        start += count
-    if len(texts) > 1 and len(hashes) >= shortest:
-        rows.append(shingled)
-        owners.append(-1)
-    if not rows:
-        return _exact(data.split(), 1), [_exact(part.split(), 0) for part in parts]
-    sigs = minhashes(rows, options)
-    if len(texts) == 1:  # the document is its one page: the same signature, bands of its own kind
-        sigs = np.vstack([sigs, sigs])
-        owners.append(-1)
-    keys = band_matrix(sigs, banding, np.array([owner < 0 for owner in owners])).astype("<i8")
-    signed = {  # each row's bytes from one conversion of the whole matrix (as `to_bytes` writes them)
-        owner: (sig.tobytes(), key.tobytes())
-        for owner, sig, key in zip(owners, sigs.astype("<u4"), keys, strict=True)
-    }
-    pages = [signed.get(index) or _exact(part.split(), 0) for index, part in enumerate(parts)]
-    return signed.get(-1) or _exact(data.split(), 1), pages
+    owners: list[tuple[int, int]] = []  # (document, page index) of each row; page -1: the whole document
+    word = page = 0
+    for doc, pages in enumerate(parts):
+        first = word
+        for index in range(len(pages)):
+            count = counts[page]
+            if count >= shortest:
+                rows.append(shingled[word : word + count - size + 1])
+                owners.append((doc, index))
+            word, page = word + count, page + 1
+        if len(pages) > 1 and word - first >= shortest:
+            rows.append(shingled[first : word - size + 1])
+            owners.append((doc, -1))
+        elif len(pages) == 1 and owners and owners[-1] == (doc, 0):  # the document is its one page:
+            rows.append(rows[-1])  # the same signature, bands of its own kind
+            owners.append((doc, -1))
+    signed: dict[tuple[int, int], Signed] = {}
+    if rows:
+        sigs = minhashes(rows, options)
+        keys = band_matrix(sigs, banding, np.array([index < 0 for _, index in owners])).astype("<i8")
+        signed = {  # each row's bytes from one conversion of the whole matrix (as `to_bytes` writes them)
+            owner: (sig.tobytes(), key.tobytes())
+            for owner, sig, key in zip(owners, sigs.astype("<u4"), keys, strict=True)
+        }
+    return [
+        (
+            signed.get((doc, -1)) or _exact(b"\n".join(pages).split(), 1),
+            [signed.get((doc, index)) or _exact(part.split(), 0) for index, part in enumerate(pages)],
+        )
+        for doc, pages in enumerate(parts)
+    ]
 
 
 def page_signatures(texts: list[str], options: DedupOptions) -> list[np.ndarray | None]:

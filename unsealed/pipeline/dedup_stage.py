@@ -32,6 +32,7 @@ from sqlalchemy import Connection, delete, func, select, update
 from unsealed.analysis.neardup import Banding, from_bytes, signed_document, similarity
 from unsealed.analysis.union_find import UnionFind
 from unsealed.config import DedupOptions
+from unsealed.pipeline.heap import frozen_heap
 from unsealed.pipeline.stage import Stage
 from unsealed.search import indexer
 from unsealed.store.archive import Archive
@@ -73,6 +74,11 @@ def run_stage(archive: Archive, document_ids: Sequence[str], options: DedupOptio
     ids = list(document_ids)
     if not ids:
         return
+    with frozen_heap():  # a full collection during the stage walks only its own objects
+        _run(archive, ids, options, banding)
+
+
+def _run(archive: Archive, ids: list[str], options: DedupOptions, banding: Banding) -> None:
     level: _Level | None = None
     for start in range(0, len(ids), BATCH):
         with archive.engine.begin() as conn:
