@@ -6,12 +6,13 @@ copy has its own) are dropped. A signature's bands are what the store indexes: t
 band key are candidates, and their signatures' agreement estimates their Jaccard similarity
 (`similarity`), which decides.
 
-Pages and documents (`signed_document`) are signed in bulk, as the ingest workers do for every
-page: words by `str.translate` and `split`, Bates stamps looked for only in a page's first and last
-lines (where productions print them), each word hashed once by rensa, shingles hashed from their
-words' hashes with numpy, every MinHash of a document in one rensa call and every band key in one
-numpy pass (~25 µs a page, a fifth of hashing shingle strings one page at a time). A free text
-(`signature`: an e-mail body, which may hold a stamp anywhere) keeps its own normalisation.
+Pages and documents (`signed_documents`) are signed in bulk, as the ingest workers do for every
+page: each page normalised to bytes (`str.translate`-style passes, Bates stamps looked for only in
+its first and last lines, where productions print them), then the words of all the pages of a task's
+documents found and hashed in one numpy pass (`word_hashes`: no Python object per word), shingles
+hashed from their words' hashes with numpy, every MinHash in one rensa call and every band key in
+one numpy pass. A free text (`signature`: an e-mail body, which may hold a stamp anywhere) keeps its
+own normalisation and rensa's hashing of shingle strings.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ _PUNCTUATION = str.maketrans(
 _ASCII_SEPARATORS = bytes(
     32 if chr(code) in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\x1c\x1d\x1e\x1f" else code for code in range(256)
 )
+_ASCII_LOWER_SEPARATORS = bytes(_ASCII_SEPARATORS).lower()  # `bytes.lower` and the above in one pass
 # After `_ASCII_SEPARATORS`, the bytes `bytes.split` splits at (0) and those of words (1).
 _WORD_FLAGS = bytes(0 if chr(code) in " \t\n\r\x0b\x0c" else 1 for code in range(256))
 _BYTE_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)  # the n low bytes
@@ -143,7 +145,7 @@ def _page_bytes(text: str) -> bytes:
             data = _ascii_unstamped(data)
         else:
             data = _ascii_unstamped(data[:head]) + data[head:tail] + _ascii_unstamped(data[tail:])
-        return data.lower().translate(_ASCII_SEPARATORS)
+        return data.translate(_ASCII_LOWER_SEPARATORS)
     head, tail = _edges(text)
     if tail <= head:
         text = _unstamped(text)
