@@ -1,5 +1,6 @@
-"""Migration 0014 (integer text ids in the band index) keeps the clusters and the band index, down
-and up again, on SQLite and on PostgreSQL."""
+"""Migration 0015 (integer text ids in the band index) keeps the clusters and the band index, down
+and up again, on SQLite and on PostgreSQL; 0019 (a new word hash) then drops every signature, and
+the next run signs and clusters the archive again."""
 
 from __future__ import annotations
 
@@ -8,8 +9,9 @@ from pathlib import Path
 from alembic import command
 from sqlalchemy import Connection, text
 
+from tests.builders import write_pdf
 from tests.queue_support import postgres_database
-from tests.test_evidence_duplicates import _release
+from tests.test_evidence_duplicates import OTHER, _release
 from unsealed.config import Settings
 from unsealed.pipeline import dedup_stage
 from unsealed.pipeline.ingest import ingest
@@ -38,17 +40,26 @@ def _down_and_up(archive: Archive) -> None:
     with archive.engine.connect() as conn:
         assert _rows(conn, _CLUSTERS) == clusters
         assert _rows(conn, _INDEXED_BEFORE) == indexed
-    command.upgrade(config, "head")
+    command.upgrade(config, "0018_entity_months")
     with archive.engine.connect() as conn:
         assert _rows(conn, _CLUSTERS) == clusters
         assert _rows(conn, _INDEXED) == indexed
+    command.upgrade(config, "head")  # 0019: signatures of the old word hash are dropped, to be signed again
+    with archive.engine.connect() as conn:
+        assert _rows(conn, _CLUSTERS) == _rows(conn, _INDEXED) == []
 
 
 def _ingest_both(archive: Archive, root: Path, settings: Settings) -> None:
     one, two = _release(root)
+    # a reprint of EFTA00000300 under its own Bates in `one`, so that texts share clusters before
+    # the migration whatever the hash (the release's other pair is borderline: OTHER and its lines
+    # reversed, Jaccard 0.64, which a 64-value MinHash estimates either side of 0.6)
+    reprint = [OTHER[::-1] + ["a wholly different page of notes"]]
+    write_pdf(one / "EFTA00000400.pdf", reprint, ["EFTA00000400"])
     ingest(archive, [one], "one", settings, stages=[dedup_stage.stage()])
     _down_and_up(archive)
-    ingest(archive, [two], "two", settings, stages=[dedup_stage.stage()])  # clusters on the kept index
+    dedup_stage.run_stage(archive, dedup_stage.pending_ids(archive))  # `one` signed and clustered again
+    ingest(archive, [two], "two", settings, stages=[dedup_stage.stage()])  # clusters on the index
     with archive.engine.connect() as conn:
         memo = conn.execute(
             text(

@@ -6,12 +6,13 @@ copy has its own) are dropped. A signature's bands are what the store indexes: t
 band key are candidates, and their signatures' agreement estimates their Jaccard similarity
 (`similarity`), which decides.
 
-Pages and documents (`signed_document`) are signed in bulk, as the ingest workers do for every
-page: words by `str.translate` and `split`, Bates stamps looked for only in a page's first and last
-lines (where productions print them), each word hashed once by rensa, shingles hashed from their
-words' hashes with numpy, every MinHash of a document in one rensa call and every band key in one
-numpy pass (~25 µs a page, a fifth of hashing shingle strings one page at a time). A free text
-(`signature`: an e-mail body, which may hold a stamp anywhere) keeps its own normalisation.
+Pages and documents (`signed_documents`) are signed in bulk, as the ingest workers do for every
+page: each page normalised to bytes (`str.translate`-style passes, Bates stamps looked for only in
+its first and last lines, where productions print them), then the words of all the pages of a task's
+documents found and hashed in one numpy pass (`word_hashes`: no Python object per word), shingles
+hashed from their words' hashes with numpy, every MinHash in one rensa call and every band key in
+one numpy pass. A free text (`signature`: an e-mail body, which may hold a stamp anywhere) keeps its
+own normalisation and rensa's hashing of shingle strings.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 from rensa import RMinHash
@@ -47,6 +47,11 @@ _PUNCTUATION = str.maketrans(
 _ASCII_SEPARATORS = bytes(
     32 if chr(code) in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\x1c\x1d\x1e\x1f" else code for code in range(256)
 )
+_ASCII_LOWER_SEPARATORS = bytes(_ASCII_SEPARATORS).lower()  # `bytes.lower` and the above in one pass
+# After `_ASCII_SEPARATORS`, the bytes `bytes.split` splits at (0) and those of words (1).
+_WORD_FLAGS = bytes(0 if chr(code) in " \t\n\r\x0b\x0c" else 1 for code in range(256))
+_BYTE_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(9)], dtype=np.uint64)  # the n low bytes
+_CHUNKS = 4  # a word's bytes read 8 at a time up to 32; a longer word is hashed by blake2b
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd multiplier of the shingle and band hashes (golden ratio)
 _U64 = np.uint64
 
@@ -125,9 +130,14 @@ def _ascii_edges(data: bytes) -> tuple[int, int]:
 
 def page_words(text: str) -> list[bytes]:
     """A page's words (UTF-8): lower case, split at white space and punctuation, without the Bates
-    stamps printed in its first or last lines. An ASCII text (most pages) is read as bytes: a few C
-    passes and no `str` per word, the same words as the `str` path's (rensa hashes a word's bytes as
-    it hashes the word)."""
+    stamps printed in its first or last lines."""
+    return _page_bytes(text).split()
+
+
+def _page_bytes(text: str) -> bytes:
+    """A page's normalised text as bytes in which ASCII white space separates its words (`page_words`
+    splits it). An ASCII text (most pages) is read as bytes: a few C passes and no `str` per word;
+    another keeps `str` (Unicode case, punctuation and white space) and joins its words by spaces."""
     if text.isascii():
         data = text.encode("ascii")
         head, tail = _ascii_edges(data)
@@ -135,13 +145,13 @@ def page_words(text: str) -> list[bytes]:
             data = _ascii_unstamped(data)
         else:
             data = _ascii_unstamped(data[:head]) + data[head:tail] + _ascii_unstamped(data[tail:])
-        return data.lower().translate(_ASCII_SEPARATORS).split()
+        return data.translate(_ASCII_LOWER_SEPARATORS)
     head, tail = _edges(text)
     if tail <= head:
         text = _unstamped(text)
     else:
         text = _unstamped(text[:head]) + text[head:tail] + _unstamped(text[tail:])
-    return [word.encode() for word in text.lower().translate(_PUNCTUATION).split()]
+    return " ".join(text.lower().translate(_PUNCTUATION).split()).encode()
 
 
 def _unstamped(part: str) -> str:
@@ -157,9 +167,54 @@ def _ascii_unstamped(part: bytes) -> bytes:
     return _ASCII_BATES_TOKEN.sub(b" ", part)
 
 
-def shingle_hashes(tokens: list[bytes], size: int) -> np.ndarray:
-    """One 64-bit hash per run of `size` consecutive words (the words hashed once, by rensa)."""
-    hashes = np.fromiter(RMinHash.hash_token_sets([tokens])[0], dtype=_U64, count=len(tokens))
+def _word_spans(data: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Where each word of `data` (runs of bytes between ASCII white space, as `bytes.split` finds
+    them) starts and ends."""
+    flags = np.frombuffer(b"\0" + data.translate(_WORD_FLAGS) + b"\0", dtype=np.int8)
+    change = np.flatnonzero(flags[1:] != flags[:-1])
+    return change[0::2], change[1::2]
+
+
+def _mix(values: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser, element-wise (a bijection of uint64 that spreads every bit)."""
+    values = (values ^ (values >> _U64(30))) * _U64(0xBF58476D1CE4E5B9)
+    values = (values ^ (values >> _U64(27))) * _U64(0x94D049BB133111EB)
+    return values ^ (values >> _U64(31))
+
+
+def word_hashes(data: bytes) -> np.ndarray:
+    """One 64-bit hash per word of `data` (see `_word_spans`); it depends only on the word's bytes."""
+    return _span_hashes(data, *_word_spans(data))
+
+
+def _span_hashes(data: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """`word_hashes` of the words at these spans, with numpy over the whole buffer: a word's first 8
+    bytes are read as one little-endian integer (an unaligned view at every byte offset), masked to
+    its length, plus its length times an odd constant; bytes 8-31 of a longer word are added 8 at a
+    time (multiplying by the constant between), then splitmix64's finaliser spreads every bit. A word
+    over 32 bytes (rare: a URL, a run of symbols) is hashed whole by blake2b."""
+    if not len(starts):
+        return np.empty(0, dtype=_U64)
+    # the 8 bytes from each offset, as one integer
+    view = np.ndarray((len(data) + 1,), dtype="<u8", buffer=data + bytes(8), strides=(1,))
+    lengths = ends - starts
+    hashes = (view[starts] & _BYTE_MASKS[np.minimum(lengths, 8)]) + lengths.astype(_U64) * _MIX
+    longer = np.flatnonzero(lengths > 8)
+    for chunk in range(1, _CHUNKS):
+        if not len(longer):
+            break
+        rest = np.minimum(lengths[longer] - 8 * chunk, 8)
+        hashes[longer] = hashes[longer] * _MIX + (view[starts[longer] + 8 * chunk] & _BYTE_MASKS[rest])
+        longer = longer[rest == 8]  # those with bytes left
+    hashes = _mix(hashes)
+    for index in longer[lengths[longer] > 8 * _CHUNKS].tolist():
+        digest = hashlib.blake2b(data[starts[index] : ends[index]], digest_size=8, person=b"word")
+        hashes[index] = int.from_bytes(digest.digest(), "little")
+    return hashes
+
+
+def _shingled(hashes: np.ndarray, size: int) -> np.ndarray:
+    """One 64-bit hash per run of `size` consecutive word hashes."""
     count = len(hashes) - size + 1
     if count <= 0:
         return np.empty(0, dtype=_U64)
@@ -167,6 +222,11 @@ def shingle_hashes(tokens: list[bytes], size: int) -> np.ndarray:
     for offset in range(1, size):
         out = out * _MIX + hashes[offset : offset + count]
     return out ^ (out >> _U64(29))
+
+
+def shingle_hashes(tokens: list[bytes], size: int) -> np.ndarray:
+    """One 64-bit hash per run of `size` consecutive words (each word hashed once, `word_hashes`)."""
+    return _shingled(word_hashes(b" ".join(tokens)), size)
 
 
 def minhashes(rows: list[np.ndarray], options: DedupOptions) -> np.ndarray:
@@ -231,39 +291,61 @@ def signed_document(texts: list[str], options: DedupOptions, banding: Banding) -
     """The document's and each page's (signature, bands). A page's shingles stay within it; the
     document's run across its page breaks. A text of fewer than MIN_WORDS words has no signature,
     only the key of its exact words."""
-    tokens = [page_words(t) for t in texts]
-    everything = list(chain.from_iterable(tokens))
-    shortest = max(MIN_WORDS, options.shingle)
-    shingled = shingle_hashes(everything, options.shingle)
+    return signed_documents([texts], options, banding)[0]
+
+
+def signed_documents(
+    documents: list[list[str]], options: DedupOptions, banding: Banding
+) -> list[tuple[Signed, list[Signed]]]:
+    """`signed_document` of each document (its pages' texts), all of them in one pass: their words
+    hashed together, every MinHash in one rensa call and every band key in one numpy pass (a worker
+    signs the few files of its task at once: the per-call costs are paid once, not once a file)."""
+    size, shortest = options.shingle, max(MIN_WORDS, options.shingle)
+    parts = [[_page_bytes(t) for t in texts] for texts in documents]
+    flat = [part for pages in parts for part in pages]
+    data = b"\n".join(flat)
+    starts, ends = _word_spans(data)
+    hashes = _span_hashes(data, starts, ends)  # every word of every document, in one numpy pass
+    bounds = np.cumsum([len(part) + 1 for part in flat])  # where each page's bytes end, its "\n" included
+    counts = np.bincount(np.searchsorted(bounds, starts, side="right"), minlength=len(flat)).tolist()
+    shingled = _shingled(hashes, size)  # rows below never take a shingle across two documents
     rows: list[np.ndarray] = []
-    owners: list[int] = []  # the page index of each row; -1: the whole document
-    start = 0
-    for index, page in enumerate(tokens):
-        if len(page) >= shortest:
-            rows.append(shingled[start : start + len(page) - options.shingle + 1])
-            owners.append(index)
-        start += len(page)
-    if len(texts) > 1 and len(everything) >= shortest:
-        rows.append(shingled)
-        owners.append(-1)
-    if not rows:
-        return _exact(everything, 1), [_exact(page, 0) for page in tokens]
-    sigs = minhashes(rows, options)
-    if len(texts) == 1:  # the document is its one page: the same signature, bands of its own kind
-        sigs = np.vstack([sigs, sigs])
-        owners.append(-1)
-    keys = band_matrix(sigs, banding, np.array([owner < 0 for owner in owners])).astype("<i8")
-    signed = {  # each row's bytes from one conversion of the whole matrix (as `to_bytes` writes them)
-        owner: (sig.tobytes(), key.tobytes())
-        for owner, sig, key in zip(owners, sigs.astype("<u4"), keys, strict=True)
-    }
-    pages = [signed.get(index) or _exact(page, 0) for index, page in enumerate(tokens)]
-    return signed.get(-1) or _exact(everything, 1), pages
+    owners: list[tuple[int, int]] = []  # (document, page index) of each row; page -1: the whole document
+    word = page = 0
+    for doc, pages in enumerate(parts):
+        first = word
+        for index in range(len(pages)):
+            count = counts[page]
+            if count >= shortest:
+                rows.append(shingled[word : word + count - size + 1])
+                owners.append((doc, index))
+            word, page = word + count, page + 1
+        if len(pages) > 1 and word - first >= shortest:
+            rows.append(shingled[first : word - size + 1])
+            owners.append((doc, -1))
+        elif len(pages) == 1 and owners and owners[-1] == (doc, 0):  # the document is its one page:
+            rows.append(rows[-1])  # the same signature, bands of its own kind
+            owners.append((doc, -1))
+    signed: dict[tuple[int, int], Signed] = {}
+    if rows:
+        sigs = minhashes(rows, options)
+        keys = band_matrix(sigs, banding, np.array([index < 0 for _, index in owners])).astype("<i8")
+        signed = {  # each row's bytes from one conversion of the whole matrix (as `to_bytes` writes them)
+            owner: (sig.tobytes(), key.tobytes())
+            for owner, sig, key in zip(owners, sigs.astype("<u4"), keys, strict=True)
+        }
+    return [
+        (
+            signed.get((doc, -1)) or _exact(b"\n".join(pages).split(), 1),
+            [signed.get((doc, index)) or _exact(part.split(), 0) for index, part in enumerate(pages)],
+        )
+        for doc, pages in enumerate(parts)
+    ]
 
 
 def page_signatures(texts: list[str], options: DedupOptions) -> list[np.ndarray | None]:
     """Each text's MinHash as a page's (None: too few words), many texts signed in one call."""
-    rows = [shingle_hashes(page_words(t), options.shingle) for t in texts]
+    rows = [_shingled(word_hashes(_page_bytes(t)), options.shingle) for t in texts]
     shortest = max(MIN_WORDS, options.shingle) - options.shingle + 1
     signed = [i for i, row in enumerate(rows) if len(row) >= shortest]
     out: list[np.ndarray | None] = [None] * len(texts)

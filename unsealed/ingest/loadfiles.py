@@ -122,19 +122,20 @@ def parse_opt(data: bytes) -> tuple[list[OptLine], list[tuple[int, str]]]:
     for number, raw in enumerate(_decode(data).replace("\r\n", "\n").split("\n"), start=1):
         if not raw.strip():
             continue
-        parts = [p.strip() for p in raw.split(",")]
-        if len(parts) < 4 or not parts[0] or not parts[2]:
+        parts = raw.split(",")  # each field stripped where it is used (a page per line: kept cheap)
+        bates, image = parts[0].strip(), parts[2].strip() if len(parts) > 2 else ""
+        if len(parts) < 4 or not bates or not image:
             problems.append((number, "malformed OPT line: expected Bates,Volume,ImagePath,Break,..."))
             continue
-        count = parts[6] if len(parts) > 6 else ""
-        pages.append(
+        count = parts[6].strip() if len(parts) > 6 else ""
+        pages.append(  # line, bates, volume, image, document_break, page_count (positional: faster)
             OptLine(
-                line=number,
-                bates=parts[0],
-                volume=parts[1],
-                image=parts[2],
-                document_break=parts[3].upper() == "Y" or not pages,
-                page_count=int(count) if count.isdigit() else None,
+                number,
+                bates,
+                parts[1].strip(),
+                image,
+                parts[3].strip().upper() == "Y" or not pages,
+                int(count) if count.isdigit() else None,
             )
         )
     return pages, problems

@@ -32,6 +32,7 @@ from sqlalchemy import Connection, delete, func, select, update
 from unsealed.analysis.neardup import Banding, from_bytes, signed_document, similarity
 from unsealed.analysis.union_find import UnionFind
 from unsealed.config import DedupOptions
+from unsealed.pipeline.heap import frozen_heap
 from unsealed.pipeline.stage import Stage
 from unsealed.search import indexer
 from unsealed.store.archive import Archive
@@ -73,6 +74,11 @@ def run_stage(archive: Archive, document_ids: Sequence[str], options: DedupOptio
     ids = list(document_ids)
     if not ids:
         return
+    with frozen_heap():  # a full collection during the stage walks only its own objects
+        _run(archive, ids, options, banding)
+
+
+def _run(archive: Archive, ids: list[str], options: DedupOptions, banding: Banding) -> None:
     level: _Level | None = None
     for start in range(0, len(ids), BATCH):
         with archive.engine.begin() as conn:
@@ -375,8 +381,10 @@ def _merge_bridged(conn: Connection, groups: UnionFind) -> set[str]:
 
 
 def _choose_canonical(conn: Connection, clusters: set[str]) -> None:
-    """The most complete copy of each cluster: fewest redaction boxes, most text, earliest Bates (a
-    cluster left with one member after `forget` has it as canonical)."""
+    """The most complete copy of each cluster: fewest redaction boxes, most text, earliest Bates, then
+    (copies that tie: the same file in two data sets) the lowest document id and page number, so the
+    choice does not depend on the order the database returns the members in (a cluster left with
+    one member after `forget` has it as canonical)."""
     for cluster in sorted(clusters):
         members = conn.execute(
             select(near_duplicates.c.document_id, near_duplicates.c.page_number).where(
@@ -385,8 +393,7 @@ def _choose_canonical(conn: Connection, clusters: set[str]) -> None:
         ).all()
         if not members:
             continue
-        ranked = sorted(_completeness(conn, members), key=lambda m: m[0])
-        best = ranked[0][1]
+        best = min(_completeness(conn, members))[1]  # ties broken by (document id, page number)
         conn.execute(
             update(near_duplicates).where(near_duplicates.c.cluster == cluster).values(canonical=False)
         )

@@ -28,6 +28,7 @@ from unsealed.ingest.sources import read_source, walk_sources
 from unsealed.model import FileDone, SourceFile
 from unsealed.pipeline.background import Background
 from unsealed.pipeline.executor import Executor, LocalExecutor
+from unsealed.pipeline.heap import frozen_heap
 from unsealed.pipeline.stage import Stage
 from unsealed.pipeline.stages import post_ingest_stages
 from unsealed.pipeline.worker import FileTask, WorkerOptions
@@ -163,7 +164,7 @@ def ingest(
     `executor` runs the per-file work and the enrichment batches: this machine's worker processes
     by default (`LocalExecutor`), or Celery workers anywhere (`pipeline/celery_executor.py`). One writer at a
     time per archive (store/lock.py)."""
-    with archive_writer(archive.root, "ingest"):
+    with archive_writer(archive.root, "ingest"), frozen_heap():
         return _ingest(
             archive,
             paths,

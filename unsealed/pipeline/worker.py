@@ -14,7 +14,7 @@ from pathlib import Path
 
 from unsealed.analysis.bates import assign_bates
 from unsealed.analysis.language import document_language
-from unsealed.analysis.neardup import Banding, signed_document
+from unsealed.analysis.neardup import Banding, signed_documents
 from unsealed.config import DedupOptions, Limits
 from unsealed.domain import original_key
 from unsealed.errors import ExtractionError
@@ -262,11 +262,33 @@ def inject_fault(fault: str, stage: str, source: SourceFile) -> None:
 def sign(result: FileResult, options: DedupOptions) -> None:
     """Near-duplicate signatures and LSH bands of each page and of the whole text, computed here in
     the worker so the post-ingest stage only compares (pipeline/dedup_stage.py)."""
-    whole, pages = signed_document([p.text for p in result.pages], options, Banding.for_options(options))
-    for page, (sig, bands) in zip(result.pages, pages, strict=True):
-        page.signature, page.bands = sig, bands
-    result.signature, result.bands = whole
-    result.signed = True
+    sign_all([result], options)
+
+
+def sign_all(results: list[FileResult], options: DedupOptions) -> None:
+    """`sign` of several results at once (a task's files: one pass over all their words)."""
+    signed = signed_documents(
+        [[p.text for p in r.pages] for r in results], options, Banding.for_options(options)
+    )
+    for result, (whole, pages) in zip(results, signed, strict=True):
+        for page, (sig, bands) in zip(result.pages, pages, strict=True):
+            page.signature, page.bands = sig, bands
+        result.signature, result.bands = whole
+        result.signed = True
+
+
+def _sign_task(results: list[FileResult], options: DedupOptions) -> None:
+    """The task's files read ok signed together; should that fail, each alone, a file whose
+    signing fails becoming a failure (as any error while processing it)."""
+    readable = [r for r in results if r.ok and not r.unchanged]
+    try:
+        sign_all(readable, options)
+    except Exception:  # noqa: BLE001 - find the file at fault below
+        for result in readable:
+            try:
+                sign(result, options)
+            except Exception as exc:  # noqa: BLE001 - this file's failure, the run goes on
+                result.unchanged, result.pages, result.error = False, [], _reason(exc)
 
 
 def _read_parts(result: FileResult, options: WorkerOptions) -> None:
@@ -283,8 +305,12 @@ def _read_parts(result: FileResult, options: WorkerOptions) -> None:
 
 
 def process_files(tasks: list[FileTask], options: WorkerOptions) -> list[FileResult]:
-    """A group of files in one task (see pool.py)."""
-    return [process_file(task, options) for task in tasks]
+    """A group of files in one task (see pool.py), signed together once all are read."""
+    if options.dedup is None or len(tasks) < 2:
+        return [process_file(task, options) for task in tasks]
+    results = [process_file(task, replace(options, dedup=None)) for task in tasks]
+    _sign_task(results, options.dedup)
+    return results
 
 
 def read_into(result: FileResult, path: Path, options: WorkerOptions, content: bytes | None = None) -> None:

@@ -33,8 +33,10 @@ class _Plan:
 
     def values(self, row: dict[str, Any]) -> tuple[Any, ...]:
         values: tuple[Any, ...] = itemgetter(*self.keys)(row) if len(self.keys) > 1 else (row[self.keys[0]],)
-        if not self.processors:
-            return values
+        return self.processed(values) if self.processors else values
+
+    def processed(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
+        """`values` (in the statement's order) through the columns' bind processors."""
         processed = list(values)
         for position, process in self.processors:
             processed[position] = process(processed[position])
@@ -71,14 +73,17 @@ def insert_tuples(
     conn: Connection, table: Table, keys: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
 ) -> None:
     """Insert `rows`, tuples of the `keys` columns' values (no dict per row: for the many small rows
-    of an index such as near_duplicate_bands)."""
+    of an index such as near_duplicate_bands, or the writer's signature rows); the columns' bind
+    processors, where there are any, are applied to the tuples' values."""
     if not rows:
         return
     plan = _plan(table, keys, conn.dialect)
-    if not plan.processors and _copy(conn, table, keys, rows):
-        return
-    if plan.processors or not plan.positional or plan.keys != keys:
+    if not plan.positional or plan.keys != keys:
         insert_many(conn, table, [dict(zip(keys, row, strict=True)) for row in rows])
+        return
+    if plan.processors:
+        rows = [plan.processed(row) for row in rows]
+    if _copy(conn, table, keys, rows):
         return
     conn.exec_driver_sql(plan.sql, list(rows))
 

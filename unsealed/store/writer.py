@@ -19,7 +19,7 @@ from sqlalchemy import Connection, and_, bindparam, delete, select, update
 from unsealed import PIPELINE_VERSION
 from unsealed.domain import display_path
 from unsealed.model import DocumentAnalysis, FileResult
-from unsealed.store.bulk import insert_many
+from unsealed.store.bulk import insert_many, insert_tuples
 from unsealed.store.documents import document_id, utcnow
 from unsealed.store.mentions import analysis_rows, copy_mentions
 from unsealed.store.schema import (
@@ -159,6 +159,9 @@ class KnownDocuments:
 
 
 # Statements built once: building one per call (values inlined) cost more than running it.
+# The writer's near-duplicate rows (tuples, not dicts: a page each): not clustered yet (cluster "").
+SIGNATURE_COLUMNS = ("document_id", "page_number", "cluster", "canonical", "signature", "similarity", "bands")
+
 _SOURCE_SEEN = select(document_sources.c.storage_key).where(
     and_(
         document_sources.c.document_id == bindparam("doc_id"),
@@ -184,7 +187,7 @@ class DocumentWriter:
         self._sources: list[dict[str, Any]] = []
         self._fields: list[dict[str, Any]] = []
         self._analyses: list[tuple[str, DocumentAnalysis]] = []  # mentions the workers found
-        self._signatures: list[dict[str, Any]] = []
+        self._signatures: list[tuple[Any, ...]] = []  # rows of SIGNATURE_COLUMNS
         self._held_ids: set[str] = set()  # documents held for the next flush
         self._held_sources: set[tuple[str, str]] = set()
         self.midway = False
@@ -202,10 +205,10 @@ class DocumentWriter:
             (pages, self._pages),
             (document_sources, self._sources),
             (document_fields, self._fields),
-            (near_duplicates, self._signatures),
         ):
             if rows:
                 insert_many(self._conn, table, rows)
+        insert_tuples(self._conn, near_duplicates, SIGNATURE_COLUMNS, self._signatures)
         self._write_mentions()
         self._documents, self._pages, self._sources, self._fields, self._analyses = [], [], [], [], []
         self._signatures = []
@@ -278,10 +281,8 @@ class DocumentWriter:
             (p.number, p.signature, p.bands) for p in result.pages
         ]
         self._signatures.extend(
-            {"document_id": doc_id, "page_number": number, "cluster": "", "canonical": True,
-             "signature": signature, "similarity": None, "bands": bands}
-            for number, signature, bands in members
-        )  # fmt: skip
+            (doc_id, number, "", True, signature, None, bands) for number, signature, bands in members
+        )
 
     def _unhold(self, doc_id: str) -> None:
         """Drop a held document and its pages (its sources stay: they are still where it was found)."""
@@ -289,7 +290,7 @@ class DocumentWriter:
         self._pages = [row for row in self._pages if row["document_id"] != doc_id]
         self._fields = [row for row in self._fields if row["document_id"] != doc_id]
         self._analyses = [(held, analysis) for held, analysis in self._analyses if held != doc_id]
-        self._signatures = [row for row in self._signatures if row["document_id"] != doc_id]
+        self._signatures = [row for row in self._signatures if row[0] != doc_id]
 
     def _record_source(self, doc_id: str, result: FileResult, now: datetime) -> None:
         """Remember the path this content was found at (a second copy in the same data set adds a row)."""
