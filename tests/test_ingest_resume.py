@@ -85,10 +85,13 @@ def test_interrupted_ingest_resumes_without_half_documents(cli, archive_dir, tmp
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     interrupted_at = _documents(db)
-    assert INTERRUPT_AT <= interrupted_at < FILES, "the run finished before it could be interrupted"
+    err = process.stderr.read().decode(errors="replace")
+    assert INTERRUPT_AT <= interrupted_at < FILES, (
+        f"the run finished before it could be interrupted (exit {process.returncode}):\n{err[-2000:]}"
+    )
     _assert_whole_documents(db)
     if stop_signal == signal.SIGINT:
-        assert process.returncode == 130 and b"Traceback" not in process.stderr.read()
+        assert process.returncode == 130 and "Traceback" not in err, err[-2000:]
 
     rerun = cli("ingest", folder, "--dataset", "big", check=True)
     assert f"{FILES - interrupted_at} added" in rerun.stdout and f"{interrupted_at} unchanged" in rerun.stdout
