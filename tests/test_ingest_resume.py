@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.builders import write_pdf
+from tests.process_support import signal_state
 
 # The run is stopped as soon as INTERRUPT_AT documents are in the database (a point it is seen to
 # reach, however slow the machine), so the files after those only have to outlast the signal's
@@ -78,6 +79,7 @@ def test_interrupted_ingest_resumes_without_half_documents(cli, archive_dir, tmp
             assert time.monotonic() < deadline, f"no {INTERRUPT_AT} documents written in {REACH_S:g} s"
             time.sleep(0.05)
         assert process.poll() is None, "the run ended before it could be interrupted"
+        signals = signal_state(process.pid)
         os.killpg(process.pid, stop_signal)  # the whole group, as a terminal's Ctrl-C or a kill would
         process.wait(timeout=60)
     finally:
@@ -87,7 +89,8 @@ def test_interrupted_ingest_resumes_without_half_documents(cli, archive_dir, tmp
     interrupted_at = _documents(db)
     err = process.stderr.read().decode(errors="replace")
     assert INTERRUPT_AT <= interrupted_at < FILES, (
-        f"the run finished before it could be interrupted (exit {process.returncode}):\n{err[-2000:]}"
+        f"the run finished before it could be interrupted (exit {process.returncode}):\n{err[-2000:]}\n"
+        f"its signals when interrupted:\n{signals}"
     )
     _assert_whole_documents(db)
     if stop_signal == signal.SIGINT:

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import create_engine, func, select
 
 from tests.builders import write_many_pages, write_pdf
+from tests.process_support import signal_state
 from tests.queue_support import Cluster, cluster
 from unsealed.config import Settings
 from unsealed.domain import original_key
@@ -175,9 +176,10 @@ def test_a_worker_killed_mid_file_loses_and_duplicates_nothing(tmp_path):
         killed = rows[0][1].split("@")[0]
         survivor = "w2" if killed == "w1" else "w1"
         running.kill_worker(killed)
+        signals = signal_state(ingest.pid)
         ingest.send_signal(signal.SIGINT)  # Ctrl-C: the front leaves, the queued files stay
         out, err = running.communicate(ingest, timeout=60)
-        assert ingest.returncode == 130 and "unsealed follow --dataset ds" in err, err
+        assert ingest.returncode == 130 and "unsealed follow --dataset ds" in err, f"{err}\n{signals}"
         follow = running.cli("follow", "--dataset", "ds")  # re-attached until every file is done
         assert follow.returncode == 0, follow.stderr
         _recorded_once(running, 4)
