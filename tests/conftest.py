@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,6 +24,14 @@ from tests.cli_support import check_result, run_in_process
 from unsealed.store.archive import Archive
 
 CliRunner = Callable[..., subprocess.CompletedProcess[str]]
+
+# A suite started in the background of a non-interactive shell (`scripts/test.sh &`, nohup) inherits
+# Ctrl-C ignored, and so would every run the tests start: a run started with SIGINT ignored keeps
+# ignoring it (the Unix rule for background jobs, which `unsealed` follows), and the tests that
+# interrupt a run with Ctrl-C saw it read every file and exit 0. The runs the tests start get
+# Ctrl-C back.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
