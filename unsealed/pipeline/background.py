@@ -4,9 +4,9 @@ The stages after the workers ran one after another in the ingest process, one co
 others idled (bench/e2e_timeline.py). A stage marked `background` whose tables the next stages do
 not touch (the first search-index pass; the e-mail threads: `email_threads`, while resolution writes
 the entity tables) runs in one worker process instead, and the next stage marked `after_background`
-waits for it. The database
-still has one writer at a time: each side's write transactions wait for the other's (SQLite's lock;
-the worker waits as long as it takes, as a stage of this process would have).
+waits for it. The database still has one writer at a time: each side's write transactions wait for
+the other's (SQLite's lock; the worker waits as long as it takes, as a stage of this process would
+have).
 
 The worker is a fresh interpreter (`python -c`, WorkerPool's `fresh`), not a fork: this process
 has other threads by then (rich's progress refresh, the warm-up of resolution's tables, a queue
