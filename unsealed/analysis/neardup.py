@@ -224,11 +224,6 @@ def _shingled(hashes: np.ndarray, size: int) -> np.ndarray:
     return out ^ (out >> _U64(29))
 
 
-def shingle_hashes(tokens: list[bytes], size: int) -> np.ndarray:
-    """One 64-bit hash per run of `size` consecutive words (each word hashed once, `word_hashes`)."""
-    return _shingled(word_hashes(b" ".join(tokens)), size)
-
-
 def minhashes(rows: list[np.ndarray], options: DedupOptions) -> np.ndarray:
     """The MinHash of each row of shingle hashes, (rows, permutations) uint32, in one rensa call."""
     offsets = np.cumsum([0, *(len(r) for r in rows)], dtype=_U64)
