@@ -56,7 +56,7 @@ from unsealed.config import Settings  # noqa: E402
 from unsealed.ingest.sources import walk_sources  # noqa: E402
 from unsealed.model import FileDone  # noqa: E402
 from unsealed.pipeline.ingest import SilentObserver, ingest  # noqa: E402
-from unsealed.pipeline.worker import FileTask, WorkerOptions, process_file  # noqa: E402
+from unsealed.pipeline.worker import FileTask, WorkerOptions, blob_store, process_file  # noqa: E402
 from unsealed.sample.real import load_corpus, write_corpus  # noqa: E402
 from unsealed.search import indexer  # noqa: E402
 from unsealed.store.archive import Archive  # noqa: E402
@@ -193,6 +193,8 @@ def _figures(clock: Clock, pages: int) -> dict[str, Any]:
         "pages_per_s": round(pages / seconds, 2),
         "files_seconds": round(files_seconds, 2),  # until the last file was recorded
         "files_pages_per_s": round(pages / files_seconds, 2),
+        # after the last file: the post-ingest stages, run by the front (and PostgreSQL) alone
+        "tail_seconds": round(seconds - files_seconds, 2),
         # until the first file was recorded (the front's first batch, the first file's reading)
         "first_file_seconds": round(clock.first_file - clock.started, 2) if clock.first_file else None,
         "stages": clock.stages,  # the post-ingest stages, in order: wall and CPU seconds
@@ -253,13 +255,30 @@ def celery_leg(
             settings = Settings.from_env()
             with Archive.open(root / "front") as archive:
                 executor = CeleryExecutor(settings)
+                warm_up_cpu = warm_up_front(archive, executor)
                 clock = Clock(classes)
                 report = ingest(archive, [folder], "bench", settings, clock, executor=executor)
                 figures = {**_figures(clock, report.pages), "mentions": mentions_digest(archive)}
                 figures["shared_cache_paragraphs"] = shared_cache_rows(root)
+                figures["front_warm_up_cpu_s"] = warm_up_cpu
         finally:
             _restore(saved)
     return {"workers": workers, "netns": network is not None, **figures}
+
+
+def warm_up_front(archive: Archive, executor: Any) -> float:
+    """The front's clients made before the clock starts, as each worker process makes its own
+    before it says it is ready (celery_executor.warm_up): the S3 client that puts the originals,
+    a database connection, the broker connection that sends the messages. The local leg's front
+    has none of these to make (a folder and SQLite, opened before its clock too). Returns the CPU
+    seconds it took (what each Celery run had on its clock before)."""
+    started = time.process_time()
+    blob_store(archive.blobs.url).exists(".unsealed-warm-up")  # the client the front's PUTs use
+    with archive.engine.connect():
+        pass
+    with executor.app.pool.acquire(block=True) as connection:
+        connection.ensure_connection(max_retries=3)
+    return round(time.process_time() - started, 3)
 
 
 def writer_alone(folder: Path, root: Path, services: Services, copies: int) -> dict[str, Any]:
