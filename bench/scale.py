@@ -19,11 +19,12 @@ The Celery legs use a PostgreSQL, Redis and S3 server (moto) of the benchmark's 
 of every process class (bench/cputime.py: the front, the workers, PostgreSQL, Redis, the S3 server,
 and the rest of the machine): on a shared machine the wall-clock rates move with the load, the CPU
 seconds much less. Workers are started, and each of their pool processes warmed up, before the
-clock starts. Each run's mentions are hashed per document: `mentions_identical` says whether every
-run of every leg found the same (celery_2's processes share one paragraph cache, the other legs'
-processes have one each). Then, alone: the database writer (the documents' and pages' rows into
-PostgreSQL, rows/s) and the indexer (a rebuild of the Tantivy index from the database, pages/s).
-Writes bench/results/scale.json (or `--out NAME`).
+clock starts, and so are the Celery front's clients (S3, database, broker). Each run's mentions
+are hashed per document: `mentions_identical` says whether every run of every leg found the same
+(celery_2's processes share one paragraph cache, the other legs' processes have one each). Then,
+alone: the database writer (the documents' and pages' rows into PostgreSQL, rows/s) and the indexer
+(a rebuild of the Tantivy index from the database, pages/s). Writes bench/results/scale.json
+(or `--out NAME`).
 """
 
 from __future__ import annotations
