@@ -25,6 +25,7 @@ from unsealed.search.model import IndexStatus
 from unsealed.search.source import DocumentPages, load_documents
 from unsealed.search.tantivy_index import FORMAT, IndexWriter, TantivyIndex, read_meta
 from unsealed.store.archive import Archive
+from unsealed.store.bulk import marks
 from unsealed.store.schema import documents
 from unsealed.store.schema import search_index_state as state
 
@@ -204,10 +205,15 @@ def run_stage(archive: Archive, document_ids: Sequence[str]) -> None:
 
 
 def mark_pending(conn: Connection, document_ids: Collection[str]) -> None:
-    """Make these documents pending, so the next sync indexes them again (their copy keys changed)."""
+    """Make these documents pending, so the next sync indexes them again (their copy keys changed).
+    A raw statement: the near-duplicate stage calls this once a batch, and SQLAlchemy's `delete …
+    in_` cost ~1 ms of CPU each time, a tenth of a small run's stage."""
     ids = sorted(document_ids)
     for i in range(0, len(ids), 500):
-        conn.execute(delete(state).where(state.c.document_id.in_(ids[i : i + 500])))
+        chunk = ids[i : i + 500]
+        conn.exec_driver_sql(
+            f"DELETE FROM {state.name} WHERE document_id IN ({marks(conn, len(chunk))})", tuple(chunk)
+        )
 
 
 def pending_ids(archive: Archive) -> list[str]:
