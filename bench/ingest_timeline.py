@@ -1,6 +1,6 @@
 """Where the wall time of bench/ingest.py's evidence leg goes beyond its CPU: a timeline per run.
 
-    python bench/ingest_timeline.py [--pages 2000] [--repeat 5] [--step 0.005]
+    python bench/ingest_timeline.py [--pages 2000] [--repeat 5] [--step 0.005] [--result NAME]
 
 Builds the release of `bench/ingest.py --evidence` and runs both legs, alternating, while a
 sampler process (bench/e2e_timeline.py's) reads /proc for this process and its children every
@@ -8,7 +8,7 @@ sampler process (bench/e2e_timeline.py's) reads /proc for this process and its c
 changed): sources walked, load plan, pool started, first and last result, the pool closed, the
 writer's last flush and commit, the near-duplicate stage. Per phase: wall, the parent's CPU
 (`time.process_time`, exact) and all processes' CPU (the sampler, in clock ticks), and the seconds
-with fewer than 1.5 cores busy. Writes bench/results/ingest_timeline.json.
+with fewer than 1.5 cores busy. Writes bench/results/ingest_timeline.json (or NAME.json).
 """
 
 from __future__ import annotations
@@ -127,6 +127,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--step", type=float, default=0.005)
+    parser.add_argument("--result", default="ingest_timeline", help="result file name")
     args = parser.parse_args()
     instrument()
     runs: dict[str, list[list[dict[str, Any]]]] = {"without": [], "with": []}
@@ -176,7 +177,7 @@ def main() -> None:
         )
     summary["runs"] = runs
     print(json.dumps({k: v for k, v in summary.items() if k != "runs"}, indent=1))
-    print(f"wrote {write_result('ingest_timeline', summary)}")
+    print(f"wrote {write_result(args.result, summary)}")
 
 
 if __name__ == "__main__":
