@@ -1,6 +1,7 @@
 """Ingest spine throughput on text-layer PDFs, next to raw PDFium text extraction of the same files.
 
     python bench/ingest.py [--pages 2000] [--pages-per-file 10] [--workers 2] [--repeat 15]
+    python bench/ingest.py --evidence [--pages 2000] [--repeat 9] [--result NAME]
 
 All legs use the same worker count and alternate run by run. Raw extraction opens each file with
 pypdfium2 and reads each page's text, nothing else, in two ways: through pypdfium2's helper classes
@@ -9,11 +10,18 @@ raw bindings to PDFium's C API, as the spine itself does (the helpers' bookkeepi
 spine adds reading the file once for hashing, sniffing and the stored copy, the page checks (text
 quality, graphics, Bates numbers, language) and the database writes (post-ingest stages such as NER
 are not part of the spine and are left out). Writes bench/results/ingest.json.
+
+`--evidence` times ingest with load files and near-duplicates against ingest without them (issue
+13's figure is at the default 2,000 pages, a run of ~0.6 s on 2 cores where the fixed costs of a run
+weigh: `--pages 20000` measures a ten times larger release); it writes
+bench/results/ingest_evidence.json, or `--result NAME` (NAME.json) so that a second size or a
+helper's run does not replace the issue's figure.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import shutil
@@ -189,15 +197,18 @@ def main() -> None:
         action="store_true",
         help="only: with load files + dedup vs without (ingest_evidence.json)",
     )
+    parser.add_argument("--result", help="result file name (default: ingest or ingest_evidence)")
     args = parser.parse_args()
     if args.evidence:
+        loads = [os.getloadavg()[0]]
         with tempfile.TemporaryDirectory(prefix="unsealed-bench-") as tmp:
             release = Path(tmp) / "release"
             release.mkdir()
             files = make_release(release, args.pages, args.pages_per_file)
             result = {"pages": len(files) * args.pages_per_file, "files": len(files), "workers": args.workers}
             result.update(evidence_leg(Path(tmp), release, files, args))
-        print(write_result("ingest_evidence", result).read_text())
+        result["load_before_after"] = [round(load, 2) for load in (*loads, os.getloadavg()[0])]
+        print(write_result(args.result or "ingest_evidence", result).read_text())
         return
 
     with tempfile.TemporaryDirectory(prefix="unsealed-bench-") as tmp:
@@ -238,7 +249,7 @@ def main() -> None:
             "spine": [round(t, 3) for t in spine_times],
         },
     }
-    path = write_result("ingest", result)
+    path = write_result(args.result or "ingest", result)
     print(
         f"{pages} pages, {args.workers} workers, best of {args.repeat}: raw {pages / raw:,.0f} pages/s "
         f"(C API {pages / c_api:,.0f}), spine {pages / spine:,.0f} pages/s; spine/raw {spine / raw:.2f}x "

@@ -56,6 +56,8 @@ Text = tuple[str, int]  # (document id, page number; 0: the whole document)
 
 
 def cluster_key(document_id: str, page_number: int) -> str:
+    """A text's own cluster key (its cluster while it joined no copy); `_SET_OWN_CLUSTER` is this
+    in SQL: change both together."""
     return document_id if page_number == 0 else f"{document_id}:{page_number}"
 
 
@@ -188,6 +190,10 @@ _CANDIDATES_SQLITE = (
 )
 _JSON_EACH = sqlite3.sqlite_version_info >= (3, 38, 0)  # JSON functions built in
 _SET_CLUSTER = "UPDATE near_duplicates SET cluster = ?, similarity = ? WHERE id = ?"
+_SET_OWN_CLUSTER = (  # `cluster_key` in SQL
+    "UPDATE near_duplicates SET similarity = NULL, cluster = CASE page_number WHEN 0 THEN document_id "
+    "ELSE document_id || ':' || page_number END WHERE id IN ({ids})"
+)
 
 
 def _stored(conn: Connection, keys: list[int], levels: Sequence[str]) -> Iterator[Any]:
@@ -372,15 +378,15 @@ def _cluster(
         groups.union(cluster_key(*texts[a]), cluster or cluster_key(*copy))
         best[a] = max(best.get(a, 0.0), score)
     changed = _merge_bridged(conn, groups) | {text[0] for text in texts}  # their copy keys change
-    keys = [cluster_key(*text) for text in texts]  # a text's own cluster when it joined none
-    execute_many(
-        conn,
-        _SET_CLUSTER,
-        [
-            (groups.find(key) if key in groups.parent else key, best.get(i), text_id)
-            for i, (key, text_id) in enumerate(zip(keys, text_ids.tolist(), strict=True))
-        ],
-    )
+    joined, alone = [], []
+    for i, (text, text_id) in enumerate(zip(texts, text_ids.tolist(), strict=True)):
+        key = cluster_key(*text)
+        if key in groups.parent:
+            joined.append((groups.find(key), best.get(i), text_id))
+        else:
+            alone.append(text_id)
+    execute_many(conn, _SET_CLUSTER, joined)
+    _set_own_clusters(conn, alone)
     _index_bands(
         conn,
         np.column_stack((bands.keys, text_ids[bands.owners])),  # (band, text id) rows
@@ -391,6 +397,14 @@ def _cluster(
     touched = {groups.find(cluster_key(*texts[i])) for i in best}
     if touched:
         _choose_canonical(conn, touched)
+
+
+def _set_own_clusters(conn: Connection, text_ids: Sequence[int]) -> None:
+    """Texts that joined no copy get their own cluster key (`cluster_key`, computed by the
+    database): one statement per KEYS_PER_QUERY texts instead of one row each."""
+    for start in range(0, len(text_ids), KEYS_PER_QUERY):
+        chunk = tuple(text_ids[start : start + KEYS_PER_QUERY])
+        conn.exec_driver_sql(_SET_OWN_CLUSTER.format(ids=marks(conn, len(chunk))), chunk)
 
 
 def _merge_bridged(conn: Connection, groups: UnionFind) -> set[str]:
