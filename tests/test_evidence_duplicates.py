@@ -4,6 +4,7 @@ most complete copy as canonical, the redaction diff naming both Bates numbers, r
 from __future__ import annotations
 
 import random
+from collections import Counter
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -81,6 +82,11 @@ def test_copies_across_data_sets_and_the_redaction_diff(tmp_path):
         with archive.engine.connect() as conn:
             before = sorted(conn.execute(select(near_duplicates.c.document_id, near_duplicates.c.page_number,
                                                 near_duplicates.c.cluster)).all())  # fmt: skip
+        # a text that joined no copy has its own key (written by the database: `cluster_key` in SQL)
+        sizes = Counter(c for *_, c in before)
+        alone = [(d, p, c) for d, p, c in before if sizes[c] == 1]
+        assert alone
+        assert all(c == dedup_stage.cluster_key(d, p) for d, p, c in alone), alone
         dedup_stage.run_stage(archive, list(ids.values()))
         with archive.engine.connect() as conn:
             after = conn.execute(
