@@ -82,7 +82,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--docs", type=int, default=160)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--variants", default=",".join(VARIANTS), help="which of rows,copy to run")
+    parser.add_argument("--out", default="resolution_pg", help="bench/results/OUT.json")
     args = parser.parse_args()
+    variants = {name: VARIANTS[name] for name in args.variants.split(",")}
     corpus = load_corpus()
     docs = corpus[:: max(1, len(corpus) // args.docs)][: args.docs]
     result: dict[str, Any] = {"documents": len(docs), "load_before": os.getloadavg()}
@@ -102,22 +105,22 @@ def main() -> None:
             report = ingest(archive, [Path(tmp) / "in"], "bench", Settings.from_env(), stages=stages)
             result["pages"] = report.pages
             for run in range(args.repeat):
-                for name, copy_from in VARIANTS.items():
+                for name, copy_from in variants.items():
                     _unresolve(archive)
                     figures = resolve_once(archive, copy_from)
                     figures["load"] = os.getloadavg()
                     print(name, run, figures, flush=True)
                     result.setdefault(name, []).append(figures)
-    for name in VARIANTS:
+    for name in variants:
         runs = result[name]
         result[f"{name}_median"] = {
             key: statistics.median(run[key] for run in runs)
             for key in ("seconds", "front_cpu_s", "postgres_cpu_s")
         }
-    result["links_identical"] = len({run["links"] for name in VARIANTS for run in result[name]}) == 1
+    result["links_identical"] = len({run["links"] for name in variants for run in result[name]}) == 1
     result["load_after"] = os.getloadavg()
-    print({k: result[k] for k in ("rows_median", "copy_median", "links_identical")})
-    write_result("resolution_pg", result)
+    print({k: v for k, v in result.items() if k.endswith("_median") or k == "links_identical"})
+    write_result(args.out, result)
 
 
 if __name__ == "__main__":
