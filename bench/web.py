@@ -222,6 +222,7 @@ def generated_archive(folder: Path, count: int, seed: int = 7) -> Archive:
                     "doc_type": "email" if is_email else "memo",
                     "doc_date": date,
                     "enriched_at": now,
+                    "emails_at": now,
                 }
             )
             if is_email:

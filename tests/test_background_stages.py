@@ -153,3 +153,32 @@ def test_a_fresh_worker_imports_its_preload_before_its_first_job() -> None:
         with WorkerPool(1, Limits.from_env(), fresh=True, preload=preload) as pool:
             pool.submit("job", imported, module)
             assert pool.next_result() == ("job", expected)
+
+
+def test_a_stage_that_needs_a_background_stage_prepares_first_and_runs_after_it(tmp_path: Path) -> None:
+    """Entity resolution resolves while the e-mail headers are parsed in the worker, and writes
+    once they are done (`prepare`, then `needs`)."""
+    ids = [f"d{i:03d}" for i in range(30)]
+    heard = Heard()
+    calls: list[str] = []
+
+    def prepare(archive: Archive, _ids: Sequence[str]) -> None:
+        calls.append("prepare")
+
+    def run(archive: Archive, _ids: Sequence[str]) -> None:
+        calls.append("run")
+        assert [key for key, _ in _rows(archive, "bg")] == ids  # all of the stage it needs
+
+    with Archive.open(tmp_path / "archive") as archive:
+        run_stages(
+            archive,
+            ids,
+            heard,
+            [
+                Stage("background", write_rows, background=True),
+                Stage("after", run, prepare=prepare, needs="background"),
+                Stage("unknown", run, needs="not started"),  # nothing to wait for
+            ],
+        )
+    assert calls == ["prepare", "run", "run"]
+    assert heard.events.index(("done", "background")) < heard.events.index(("done", "after"))

@@ -12,7 +12,7 @@ from unsealed.analysis.email_dates import parse_sent
 from unsealed.analysis.emails import match_label, parse_addresses, parse_date, parse_document
 from unsealed.pipeline.enrich_stages import run_emails
 from unsealed.store.archive import Archive
-from unsealed.store.schema import documents
+from unsealed.store.schema import documents, emails
 from unsealed.views.queries import document_emails
 
 LABELS_FIRST = """From:
@@ -133,3 +133,22 @@ def test_seed_document_becomes_an_email(tmp_path) -> None:
     assert chain[0]["to"] == [{"name": None, "address": "jeevacation@gmail.com"}]
     assert chain[0]["subject"] == "JNS: The improbable romance between Israel and Azerbaijan"
     assert chain[0]["sent_at"] == "2014-12-24T20:52:29+00:00"
+
+
+def test_the_email_stage_records_its_own_progress(tmp_path) -> None:
+    """A document whose headers were not committed (a run interrupted while the background worker
+    parsed them, after the mentions stage marked it enriched) stays pending for the e-mail stage."""
+    from unsealed.pipeline.email_stage import emails_pending
+
+    archive = Archive.open(tmp_path)
+    doc_id = add_document(archive, "EFTA01197902.pdf", [t for _, t in seed_pages()])
+    assert emails_pending(archive) == [doc_id]
+    run_emails(archive, [doc_id])
+    assert emails_pending(archive) == []
+    with archive.engine.begin() as conn:
+        conn.execute(documents.update().values(enriched_at=datetime.now(UTC), emails_at=None))
+        conn.execute(emails.delete())
+    assert emails_pending(archive) == [doc_id]
+    run_emails(archive, emails_pending(archive))
+    with archive.engine.connect() as conn:
+        assert len(document_emails(conn, doc_id)) == 1

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from tests.entities_support import add_document
 from unsealed.enrich import curate
 from unsealed.enrich.lookup import find_entity
+from unsealed.enrich.resolve import resolve_archive
 from unsealed.pipeline.enrich_stages import enrichment_stages
 from unsealed.store.archive import Archive
 from unsealed.store.schema import entities, mentions
@@ -98,3 +99,27 @@ def test_curator_decisions_survive_reprocessing(tmp_path) -> None:
         assert "Jerusalem" not in names and "Baku" in names
         hidden = {e["name"] for e in list_entities(conn, "LOCATION", top=100, include_hidden=True)}
         assert "Jerusalem" in hidden
+
+
+def test_a_prepared_resolution_is_resolved_again_when_the_mentions_moved(tmp_path) -> None:
+    """The resolution stage may resolve first and write later (beside the e-mail stage): what it
+    writes is what a resolution from the archive's mentions at the write gives."""
+    from unsealed.pipeline.enrich_stages import Resolution
+    from unsealed.store.schema import mentions as mention_rows
+
+    archive, ids = _build(tmp_path)
+    expected = _snapshot(archive)
+    resolution = Resolution()
+    resolution.prepare(archive, ids)
+    resolution(archive, ids)  # nothing moved meanwhile: the prepared outcome, the same rows
+    assert _snapshot(archive) == expected
+
+    resolution.prepare(archive, ids)
+    with archive.engine.begin() as conn:  # a document's mentions change after the read
+        conn.execute(mention_rows.delete().where(mention_rows.c.document_id == ids[3]))
+    resolution(archive, ids)
+    moved = _snapshot(archive)
+    with archive.engine.begin() as conn:
+        resolve_archive(conn)
+    assert _snapshot(archive) == moved  # resolving again from scratch changes nothing
+    assert moved != expected  # (the prepared outcome, written, would have counted the old mentions)

@@ -163,8 +163,19 @@ def resolve_items(items: list[Item], decisions: Iterable[curation.Decision] = ()
     return result
 
 
-def load_items(conn: Connection) -> list[Item]:
+MentionRow = tuple[int, str, str, str]  # a mention's id, document, type and text: what resolution reads
+
+
+def mention_rows(conn: Connection) -> list[MentionRow]:
     rows = conn.execute(select(mentions.c.id, mentions.c.document_id, mentions.c.type, mentions.c.text))
+    return [(mid, doc, etype, text) for mid, doc, etype, text in rows]
+
+
+def load_items(conn: Connection) -> list[Item]:
+    return items_of(mention_rows(conn))
+
+
+def items_of(rows: Iterable[MentionRow]) -> list[Item]:
     cache: dict[tuple[str, str], tuple[str, str] | None] = {}
     items = []
     for mid, doc, etype, text in rows:
@@ -244,8 +255,30 @@ def _mark_enrichment_changed(conn: Connection, mention_ids: list[int], entity_id
     return touched
 
 
-def resolve_archive(conn: Connection) -> Resolved:
-    """Re-resolve every mention of the archive and write the result (inside the caller's transaction)."""
-    resolved = resolve_items(load_items(conn), curation.load(conn))
+@dataclass(frozen=True)
+class Prepared:
+    """A resolution computed from one read of the mentions and the curations, to be written in a
+    later transaction (pipeline/enrich_stages.py resolves while the e-mail stage runs elsewhere and
+    writes once it is done)."""
+
+    rows: list[MentionRow]
+    decisions: list[curation.Decision]
+    resolved: Resolved
+
+
+def prepare(conn: Connection) -> Prepared:
+    rows, decisions = mention_rows(conn), curation.load(conn)
+    return Prepared(rows, decisions, resolve_items(items_of(rows), decisions))
+
+
+def resolve_archive(conn: Connection, prepared: Prepared | None = None) -> Resolved:
+    """Re-resolve every mention of the archive and write the result (inside the caller's transaction).
+    With `prepared`, its outcome is written when the mentions and curations it read are still those
+    of the archive (resolution is a pure function of them), else they are resolved again."""
+    rows, decisions = mention_rows(conn), curation.load(conn)
+    if prepared is not None and prepared.rows == rows and prepared.decisions == decisions:
+        resolved = prepared.resolved
+    else:
+        resolved = resolve_items(items_of(rows), decisions)
     write(conn, resolved)
     return resolved

@@ -122,8 +122,18 @@ class Background:
     def join(self) -> None:
         """Wait for the background stages; one whose worker failed runs again here."""
         while self._running and self._pool is not None:
-            key, outcome = self._pool.next_result()  # raises WorkerError when the stage raised
-            stage, ids, done = self._running.pop(key)
-            if isinstance(outcome, WorkerFailure):
-                stage.run(self.archive, ids)
-            done()
+            self._next()
+
+    def wait_for(self, name: str) -> None:
+        """Wait for the background stage `name`, if it runs (and for those handed over before it:
+        the worker runs them in order)."""
+        while self._pool is not None and any(stage.name == name for stage, _, _ in self._running.values()):
+            self._next()
+
+    def _next(self) -> None:
+        assert self._pool is not None
+        key, outcome = self._pool.next_result()  # raises WorkerError when the stage raised
+        stage, ids, done = self._running.pop(key)
+        if isinstance(outcome, WorkerFailure):
+            stage.run(self.archive, ids)
+        done()

@@ -6,25 +6,25 @@ and resolution rewrites only the links that change.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, select, update
 
-from unsealed.analysis.emails import Message, is_email_document, parse_document
-from unsealed.enrich import email_people, tagging
+from unsealed.enrich import tagging
 from unsealed.enrich.extract import PageMention, extract_document, soften_newlines
-from unsealed.enrich.resolve import resolve_archive
+from unsealed.enrich.resolve import Prepared, resolve_archive
+from unsealed.enrich.resolve import prepare as prepare_resolution
 from unsealed.enrich.tagging import TagStats
+from unsealed.pipeline.email_stage import emails_pending, run_emails
 from unsealed.pipeline.stage import Stage
 from unsealed.store.archive import Archive
-from unsealed.store.documents import document_pages, known_addresses
+from unsealed.store.documents import document_pages
 from unsealed.store.mentions import analysed_copy, copy_mentions, replace_mentions
-from unsealed.store.schema import documents, emails, mentions
+from unsealed.store.schema import documents, mentions
 
 if TYPE_CHECKING:
     from unsealed.pipeline.executor import Executor
@@ -35,60 +35,6 @@ DOCS_PER_BATCH = 50  # documents whose pages go through spaCy in one nlp.pipe st
 def _batches(ids: Sequence[str], size: int) -> Iterator[Sequence[str]]:
     for i in range(0, len(ids), size):
         yield ids[i : i + size]
-
-
-def _email_rows(document_id: str, parsed: list[Message]) -> list[dict[str, Any]]:
-    return [
-        {
-            "document_id": document_id,
-            "seq": e.position,
-            "page_number": e.page,
-            "line": e.line,
-            "kind": e.kind,
-            "sender": e.from_printed,
-            "sender_name": e.from_name,
-            "sender_address": e.from_address,
-            "sender_address_printed": e.sender.printed if e.sender else None,
-            "recipients": json.dumps(
-                {k: [a.as_dict() for a in getattr(e, k)] for k in ("to", "cc", "bcc")}, sort_keys=True
-            ),
-            "subject": e.subject,
-            "sent_at": e.sent_at,
-            "sent_raw": e.sent_text,
-            "sent_clock": e.sent,
-            "body_hash": e.body_hash,
-        }
-        for e in parsed
-    ]
-
-
-def analyse_emails(conn: Connection, document_id: str, known: Iterable[str] = ()) -> list[dict[str, object]]:
-    """Parse a document's printed messages into `emails` rows (one per message); mark it
-    `doc_type = email` when its first page holds a header block."""
-    doc_pages = document_pages(conn, document_id)
-    parsed = parse_document(doc_pages, known)
-    rows = _email_rows(document_id, parsed)
-    fields = [c for c in emails.c if c.name not in ("id",)]
-    old = [
-        {c.name: getattr(r, c.name) for c in fields}
-        for r in conn.execute(
-            select(emails).where(emails.c.document_id == document_id).order_by(emails.c.seq)
-        )
-    ]
-    normalised = [{**r, "sent_at": r["sent_at"].replace(tzinfo=None) if r["sent_at"] else None} for r in rows]
-    stored = [{**r, "sent_at": r["sent_at"].replace(tzinfo=None) if r["sent_at"] else None} for r in old]
-    if normalised != stored:
-        conn.execute(delete(emails).where(emails.c.document_id == document_id))
-        if rows:
-            conn.execute(insert(emails), rows)
-        email_people.replace(conn, document_id, rows)
-    if is_email_document(parsed, doc_pages):
-        conn.execute(
-            update(documents)
-            .where(documents.c.id == document_id, documents.c.doc_type.is_distinct_from("email"))
-            .values(doc_type="email")
-        )
-    return rows
 
 
 def _mention_rows(document_id: str, found: list[PageMention]) -> list[dict[str, object]]:
@@ -204,18 +150,27 @@ def extract_mentions_with(
         pass
 
 
-def run_emails(archive: Archive, document_ids: Sequence[str]) -> None:
-    with archive.engine.begin() as conn:
-        known = known_addresses(conn)
-        for doc_id in document_ids:
-            analyse_emails(conn, doc_id, known)
+class Resolution:
+    """The resolution stage. Called, it resolves and writes in one transaction. `prepare` resolves
+    from a read of the mentions and curations first (run_stages calls it while the e-mail stage runs
+    in the background worker: the write reads the e-mails' dates for the documents' months, the
+    resolving does not); the call then writes that outcome, or resolves again when the mentions or
+    curations changed meanwhile."""
 
+    def __init__(self) -> None:
+        self._prepared: Prepared | None = None
 
-def run_resolution(archive: Archive, document_ids: Sequence[str]) -> None:
-    if not document_ids:
-        return
-    with archive.engine.begin() as conn:
-        resolve_archive(conn)
+    def prepare(self, archive: Archive, document_ids: Sequence[str]) -> None:
+        if document_ids:
+            with archive.engine.connect() as conn:
+                self._prepared = prepare_resolution(conn)
+
+    def __call__(self, archive: Archive, document_ids: Sequence[str]) -> None:
+        prepared, self._prepared = self._prepared, None
+        if not document_ids:
+            return
+        with archive.engine.begin() as conn:
+            resolve_archive(conn, prepared)
 
 
 def enrichable_documents(archive: Archive, *, include_enriched: bool = False) -> list[str]:
@@ -239,16 +194,28 @@ def unresolved(archive: Archive) -> list[str]:
         return [r[0] for r in conn.execute(stmt)]
 
 
-def enrichment_stages(executor: Executor | None = None, analysed: Collection[str] = ()) -> list[Stage]:
+def enrichment_stages(
+    executor: Executor | None = None, analysed: Collection[str] = (), *, background: bool = False
+) -> list[Stage]:
     """The stages; `executor` runs the mention batches (this process when None); `analysed`:
-    documents whose mentions were written with them (found by the ingest workers)."""
+    documents whose mentions were written with them (found by the ingest workers). `background`:
+    the e-mail headers run in the background stage worker (pipeline/background.py) while the
+    mentions are marked and resolution resolves here; resolution waits for them before it writes."""
     mentions_run: Callable[[Archive, Sequence[str]], object]
     if executor is None:
         mentions_run = partial(extract_mentions, analysed=analysed)
     else:
         mentions_run = partial(extract_mentions_with, executor, analysed=analysed)
+    resolution = Resolution()
+    headers = Stage("e-mail headers", run_emails, pending=emails_pending, background=background)
     return [
-        Stage("e-mail headers", run_emails, pending=unenriched),
+        headers,
         Stage("entity mentions", mentions_run, pending=unenriched),
-        Stage("entity resolution", run_resolution, pending=unresolved),
+        Stage(
+            "entity resolution",
+            resolution,
+            pending=unresolved,
+            prepare=resolution.prepare if background else None,
+            needs=headers.name if background else None,
+        ),
     ]

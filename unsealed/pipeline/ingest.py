@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -128,12 +129,16 @@ def run_stages(
     observer: IngestObserver,
     stages: Sequence[Stage] | None = None,
     executor: Executor | None = None,
+    background: Background | None = None,
 ) -> None:
     """Run post-ingest stages over the changed documents and whatever a stage left unfinished
     (`stages` default to all of them, their batches run by `executor`). A `background` stage runs
-    in a worker process while the next ones run here (pipeline/background.py)."""
+    in a worker process while the next ones run here (pipeline/background.py), in `background`'s
+    when given (started early by the caller)."""
     stages = list(stages if stages is not None else post_ingest_stages(executor))
-    with Background(archive) as background:
+    with ExitStack() as stack:
+        if background is None:
+            background = stack.enter_context(Background(archive))
         if document_ids:
             background.prepare(stages)
         for stage in stages:
@@ -144,6 +149,10 @@ def run_stages(
             done = partial(observer.stage_done, stage.name)
             if ids and stage.background and background.start(stage, ids, done):
                 continue
+            if ids and stage.prepare is not None:
+                stage.prepare(archive, ids)
+            if stage.needs is not None:
+                background.wait_for(stage.needs)
             if ids:
                 stage.run(archive, ids)
             done()
@@ -219,14 +228,22 @@ def _ingest(
     ]
     report = IngestReport()
     _record_load_problems(archive, dataset, found, plan, report)
-    for done, outcome in executor.ingest_files(archive, known, tasks, options):
-        report.count(done, outcome)
-        observer.file_done(done, outcome)
-        if warm_up is not None and not warm_up.is_alive() and warm_up.ident is None:
-            warm_up.start()
-    if warm_up is not None and warm_up.ident is not None:
-        warm_up.join()  # resolution needs it
-    if stages is None:
-        stages = post_ingest_stages(executor, report.analysed_ids)
-    run_stages(archive, report.changed_ids, observer, stages, executor)
+    with Background(archive) as background:
+        left, early = len(tasks), stages is None
+        for done, outcome in executor.ingest_files(archive, known, tasks, options):
+            report.count(done, outcome)
+            observer.file_done(done, outcome)
+            if warm_up is not None and not warm_up.is_alive() and warm_up.ident is None:
+                warm_up.start()
+            left -= 1
+            if early and left < settings.workers and report.changed_ids:
+                # fewer files left than workers: a core is free, so the background stages' worker
+                # starts and imports their modules now rather than at the first stage
+                background.prepare(post_ingest_stages(executor))
+                early = False
+        if warm_up is not None and warm_up.ident is not None:
+            warm_up.join()  # resolution needs it
+        if stages is None:
+            stages = post_ingest_stages(executor, report.analysed_ids)
+        run_stages(archive, report.changed_ids, observer, stages, executor, background)
     return report

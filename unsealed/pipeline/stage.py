@@ -22,3 +22,7 @@ class Stage:
     # none of their tables. `after_background`: this stage waits for it first.
     background: bool = False
     after_background: bool = False
+    # Called before `run` and before waiting for `needs`, the background stage whose rows `run`
+    # reads (entity resolution resolves while the e-mail headers are parsed, then writes).
+    prepare: Callable[[Archive, Sequence[str]], object] | None = None
+    needs: str | None = None

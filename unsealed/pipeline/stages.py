@@ -24,20 +24,21 @@ def post_ingest_stages(executor: Executor | None = None, analysed: Collection[st
     from unsealed.pipeline.enrich_stages import enrichment_stages
     from unsealed.search import indexer
 
-    # The pages are indexed first, so new documents are searchable while entity extraction runs
-    # (minutes on a large release); the index is brought up to date again at the end with the
-    # entities and headers the other stages found. One indexer, here, reading the database: the
-    # index is the same whichever executor read the files.
-    # The first index pass, the e-mail threads (which need the e-mail stage's rows) and the
-    # near-duplicates write only their own tables and read none that the e-mail headers, the
-    # mentions and resolution write, so they run one after the other in a worker process while those
-    # run here; the last index waits for them. (The index records the version of each document it
-    # indexed, so one that the mentions or resolution mark while the first pass reads it is indexed
-    # again by the last.)
-    emails, mentions, resolution = enrichment_stages(executor, analysed)
+    # The pages are indexed first, so new documents are searchable while resolution runs (minutes
+    # on a large release); the index is brought up to date again at the end with the entities and
+    # headers the other stages found. One indexer, here, reading the database: the index is the
+    # same whichever executor read the files.
+    # The e-mail headers, the first index pass, the e-mail threads (which need the headers' rows)
+    # and the near-duplicates run one after the other in a worker process while the mentions are
+    # marked and resolution resolves here: none of them writes a table those read. Resolution's
+    # write reads the e-mails' dates, so it waits for the headers first (`needs`); the last index
+    # waits for all of them. (The index records the version of each document it indexed, so one
+    # that the mentions or resolution mark while the first pass reads it is indexed again by the
+    # last.)
+    emails, mentions, resolution = enrichment_stages(executor, analysed, background=True)
     return [
-        Stage("search index (pages)", indexer.run_stage, pending=indexer.pending_ids, background=True),
         emails,
+        Stage("search index (pages)", indexer.run_stage, pending=indexer.pending_ids, background=True),
         mentions,
         replace(thread_stage.stage(), background=True),
         replace(dedup_stage.stage(), background=True),

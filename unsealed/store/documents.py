@@ -120,7 +120,7 @@ def document_record(conn: Connection, doc_id: str, *, with_text: bool = True) ->
     if row is None:
         return None
     record: dict[str, Any] = dict(row)
-    for field in ("created_at", "updated_at", "doc_date", "enriched_at"):
+    for field in ("created_at", "updated_at", "doc_date", "enriched_at", "emails_at"):
         record[field] = _iso(record[field])
     record["sources"] = [
         {"storage_key": s.storage_key, "source_path": s.source_path}

@@ -51,7 +51,8 @@ documents = Table(
     Column("language", String(16)),
     Column("title", Text),
     Column("doc_date", DateTime(timezone=True)),
-    Column("enriched_at", DateTime(timezone=True)),
+    Column("enriched_at", DateTime(timezone=True)),  # entity mentions found (resolution bumps it)
+    Column("emails_at", DateTime(timezone=True)),  # printed e-mail headers parsed (migration 0020)
     UniqueConstraint("dataset", "sha256", name="uq_documents_dataset_sha256"),
 )
 Index("ix_documents_sha256", documents.c.sha256)

@@ -49,7 +49,17 @@ def _dataset_rows(conn: Connection, name: str | None) -> list[dict[str, Any]]:
         func.sum(case((documents.c.status == "failed", 1), else_=0)).label("failed"),
         # a failed file is marked enriched too (there was nothing to read): count only the others
         func.sum(
-            case((and_(documents.c.enriched_at.is_not(None), documents.c.status != "failed"), 1), else_=0)
+            case(
+                (
+                    and_(
+                        documents.c.enriched_at.is_not(None),
+                        documents.c.emails_at.is_not(None),
+                        documents.c.status != "failed",
+                    ),
+                    1,
+                ),
+                else_=0,
+            )
         ).label("enriched"),
         func.max(documents.c.updated_at).label("last_update"),
         func.min(documents.c.bates_first).label("bates_first"),

@@ -55,7 +55,7 @@ def _processing_state(doc: dict[str, Any]) -> Processing:
     """Where the document stands, so an empty panel never reads as "nothing found"."""
     if doc["status"] == "failed":
         return Processing(state="failed", message=f"This file could not be processed: {doc['error']}")
-    if doc["enriched_at"] is None:
+    if doc["enriched_at"] is None or doc.get("emails_at") is None:
         return Processing(state="processing", message="Entities and e-mail headers are not extracted yet.")
     return Processing(state="ok", message="")
 
