@@ -26,5 +26,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("documents") as batch:
-        batch.drop_column("emails_at")
+    # a plain DROP COLUMN (SQLite has one): batch mode would copy `documents` and drop the old
+    # table, and the drop deletes every row that references a document (ON DELETE CASCADE)
+    op.drop_column("documents", "emails_at")
