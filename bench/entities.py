@@ -1,8 +1,8 @@
 """Benchmark of the enrichment step (e-mail headers + NER + patterns + resolution).
 
 1. Words/s of the whole enrichment step over a generated release (default 2,000 pages) written to
-   a real archive, next to spaCy's NER alone over the same page texts in the same run (only
-   tok2vec + ner loaded, `nlp.pipe` batched). Goal: whole step ≤ 1.3× spaCy alone.
+   a real archive, next to spaCy's NER alone over the same page texts in the same run (the
+   pipeline `ner.load_nlp` loads, `nlp.pipe` batched). Goal: whole step ≤ 1.3× spaCy alone.
 2. Resolution alone (in memory, no database) over synthetic mentions at 100 k and 1 M, to show it
    grows about linearly (blocking), not with the square of the mentions.
 
