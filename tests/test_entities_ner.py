@@ -24,3 +24,21 @@ def test_the_pipeline_runs_ner_alone_with_the_entities_of_the_shipped_layers() -
     found = entities(nlp)
     assert sum(map(len, found)) > 100
     assert found == entities(kept)
+
+
+def test_a_shared_layer_that_ner_listens_to_is_kept() -> None:
+    nlp = spacy.blank("en")
+    nlp.add_pipe("tok2vec")
+    model = {
+        "@architectures": "spacy.TransitionBasedParser.v2",
+        "state_type": "ner",
+        "extra_state_tokens": False,
+        "hidden_width": 64,
+        "maxout_pieces": 2,
+        "use_upper": True,
+        "tok2vec": {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"},
+    }
+    nlp.add_pipe("ner", config={"model": model})
+    nlp.initialize()
+    assert nlp.get_pipe("tok2vec").listening_components == ["ner"]
+    assert ner._without_idle_tok2vec(nlp).pipe_names == ["tok2vec", "ner"]
