@@ -93,7 +93,7 @@ def _run(archive: Archive, ids: list[str], options: DedupOptions, banding: Bandi
             rows = _batch_rows(conn, batch)
             have = {row[1] for row in rows if row[2] == 0}
             if _sign_missing(conn, [i for i in batch if i not in have], options, banding):
-                rows, held = _batch_rows(conn, batch), None  # signing wrote no band rows, but say so
+                rows, held = _batch_rows(conn, batch), None  # read again after signing's writes
             _cluster(conn, [row for row in rows if row[5] == ""], options, level, held)
 
 
@@ -211,14 +211,15 @@ def _stored(conn: Connection, keys: list[int], levels: Sequence[str]) -> Iterato
             yield from _fetch(conn, sql, chunk)  # one fetch, not one a row
 
 
+# The band levels' state: whether the main level holds anything, and the recent level's row count.
+_HELD = "EXISTS (SELECT 1 FROM near_duplicate_bands), (SELECT count(*) FROM near_duplicate_recent_bands)"
+
+
 def _level_rows(conn: Connection) -> tuple[bool, int]:
     """Whether the main band level holds anything (a first batch has nothing to look up), and the
     recent level's row count, in one statement."""
     ((main, recent),) = _fetch(conn, f"SELECT {_HELD}")
     return bool(main), int(recent)
-
-
-_HELD = "EXISTS (SELECT 1 FROM near_duplicate_bands), (SELECT count(*) FROM near_duplicate_recent_bands)"
 
 
 @dataclass(frozen=True)
